@@ -1,0 +1,133 @@
+# ktools: one non-recursive GNU Makefile for every program, test and bench.
+# Modules in common/ are found by wildcard and archived into build/libk.a;
+# each program names the pkg-config modules it links, and nothing more, so
+# that a scorer does not pay at start-up for libraries it never calls.
+
+VERSION    := 0.1.0
+PREFIX     ?= /usr/local
+BINDIR     ?= $(PREFIX)/bin
+MANDIR     ?= $(PREFIX)/share/man
+COMPDIR    ?= $(PREFIX)/share/bash-completion/completions
+DESTDIR    ?=
+
+CC         ?= cc
+CFLAGS     ?= -O2 -g
+LDFLAGS    ?=
+B          ?= build
+WERROR     ?= -Werror
+# Warnings live apart from CFLAGS so that a user's CFLAGS cannot drop them.
+WARN       := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+              -Wformat=2 -Wvla -Wundef $(WERROR)
+KCFLAGS    := -std=c11 -D_GNU_SOURCE -DKTOOLS_VERSION='"$(VERSION)"' \
+              -Icommon $(WARN) -MMD -MP -pthread
+
+# Debian packages the build, the tests and the demo need (make deps).
+DEB_PKGS   := gcc make pkg-config libc6-dev libjansson-dev zlib1g-dev \
+              libcurl4-openssl-dev libxgboost-dev libsvm-dev libigraph-dev \
+              liblapacke-dev libopenblas-dev bats bats-support bats-assert \
+              jq python3 groff-base ca-certificates
+# What make bench adds: the reference implementations it measures against.
+BENCH_PKGS := python3-sklearn python3-statsmodels python3-networkx \
+              python3-numpy hyperfine time
+
+# Programs: each cmd/<prog>.mk sets PKGS_<prog>, the pkg-config modules it
+# links (only what it calls) and optionally LIBS_<prog> for libraries
+# without a .pc file. A program is cmd/<prog>.c plus any cmd/<prog>_*.c.
+PROG_MK    := $(sort $(wildcard cmd/*.mk))
+PROGS      := $(PROG_MK:cmd/%.mk=%)
+include $(PROG_MK)
+# The unit tests link the whole library, so everything any program links.
+PKGS_ALL   := $(sort jansson zlib $(foreach p,$(PROGS),$(PKGS_$(p))))
+LIBS_ALL   := $(sort $(foreach p,$(PROGS),$(LIBS_$(p))))
+
+COMMON_SRC := $(sort $(wildcard common/*.c))
+COMMON_OBJ := $(COMMON_SRC:%.c=$(B)/obj/%.o)
+UNIT_SRC   := $(sort $(wildcard tests/unit/test_*.c))
+UNIT_BIN   := $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
+BINS       := $(PROGS:%=$(B)/bin/%)
+MAN_PAGES  := $(wildcard man/*.[1-9])
+BATS_FILES := $(sort $(wildcard tests/*.bats))
+
+pkgcflags = $(shell pkg-config --cflags $(1) 2>/dev/null)
+pkglibs   = $(shell pkg-config --libs $(1) 2>/dev/null)
+
+.PHONY: all deps bench-deps check unit bats demo bench sanitize install \
+        uninstall clean lint-man
+all: $(BINS)
+
+PKG_CFLAGS := $(call pkgcflags,$(PKGS_ALL))
+$(B)/obj/%.o: %.c
+	@mkdir -p $(@D)
+	$(CC) $(KCFLAGS) $(PKG_CFLAGS) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
+
+$(B)/libk.a: $(COMMON_OBJ)
+	@rm -f $@
+	$(AR) rcs $@ $^
+
+prog_obj = $(patsubst %.c,$(B)/obj/%.o,cmd/$(1).c $(wildcard cmd/$(1)_*.c))
+define PROG_RULE
+$(B)/bin/$(1): $(call prog_obj,$(1)) $(B)/libk.a
+	@mkdir -p $$(@D)
+	$$(CC) $$(CFLAGS) $$(LDFLAGS) -pthread -o $$@ $(call prog_obj,$(1)) \
+	    $(B)/libk.a $$(call pkglibs,$$(PKGS_$(1))) $$(LIBS_$(1)) -lm
+endef
+$(foreach p,$(PROGS),$(eval $(call PROG_RULE,$(p))))
+
+$(B)/tests/%: $(B)/obj/tests/unit/%.o $(B)/libk.a
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(LDFLAGS) -pthread -o $@ $< $(B)/libk.a \
+	    $(call pkglibs,$(PKGS_ALL)) $(LIBS_ALL) -lm
+
+-include $(COMMON_OBJ:.o=.d) $(patsubst %.c,$(B)/obj/%.d,$(wildcard cmd/*.c)) \
+         $(UNIT_SRC:tests/unit/%.c=$(B)/obj/tests/unit/%.d)
+
+# Install what is missing, and only that; say so plainly when not root.
+deps:
+	@./.ci/deps $(DEB_PKGS)
+
+bench-deps:
+	@./.ci/deps $(BENCH_PKGS)
+
+unit: $(UNIT_BIN)
+	@for t in $(UNIT_BIN); do $$t || exit 1; done
+
+bats: $(BINS)
+	KTOOLS_BIN=$(abspath $(B)/bin) bats $(BATS_JOBS) $(BATS_FILES)
+
+check: deps
+	@$(MAKE) --no-print-directory all $(UNIT_BIN)
+	@$(MAKE) --no-print-directory unit bats
+
+demo: deps all
+	@KTOOLS_BIN=$(abspath $(B)/bin) ./data/demo.sh
+
+bench: deps bench-deps all
+	@KTOOLS_BIN=$(abspath $(B)/bin) ./bench/run.sh
+
+# The whole suite again under AddressSanitizer and UBSan, in its own tree.
+SAN_FLAGS := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined \
+             -fno-sanitize-recover=all
+sanitize: deps
+	@$(MAKE) --no-print-directory B=build/san CFLAGS="$(SAN_FLAGS)" \
+	    LDFLAGS="$(SAN_FLAGS)" all unit bats
+
+lint-man:
+	@for m in $(MAN_PAGES); do groff -mandoc -ww -z $$m || exit 1; done
+
+install: all
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 \
+	    $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man7 $(DESTDIR)$(COMPDIR)
+	install -m 755 $(BINS) $(DESTDIR)$(BINDIR)
+	for m in $(MAN_PAGES); do \
+	    s=$${m##*.}; install -m 644 $$m $(DESTDIR)$(MANDIR)/man$$s; done
+	for p in $(PROGS); do \
+	    install -m 644 completions/$$p.bash $(DESTDIR)$(COMPDIR)/$$p; done
+
+uninstall:
+	for p in $(PROGS); do rm -f $(DESTDIR)$(BINDIR)/$$p \
+	    $(DESTDIR)$(COMPDIR)/$$p; done
+	for m in $(MAN_PAGES); do \
+	    s=$${m##*.}; rm -f $(DESTDIR)$(MANDIR)/man$$s/$${m##*/}; done
+
+clean:
+	rm -rf build

@@ -1,0 +1,1 @@
+PKGS_ktrain := jansson zlib
