@@ -3,6 +3,8 @@
  */
 #include "k_model.h"
 
+#include "k_time.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
@@ -256,4 +258,14 @@ k_model_release(struct k_model *m)
 	free(m->payload);
 	m->header = NULL;
 	m->payload = NULL;
+}
+
+json_t *
+k_model_header_new(const char *kind)
+{
+	char ts[40];
+
+	k_time_format(k_time_now_ms(), ts, sizeof ts);
+	return json_pack("{s:s, s:s, s:s}", "kind", kind, "created", ts,
+	                 "ktools_version", KTOOLS_VERSION);
 }

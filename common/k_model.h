@@ -57,6 +57,18 @@ enum k_status k_model_verify(const char *path, struct k_model *info,
 
 void k_model_release(struct k_model *m);
 
+/*
+ * A new metadata header with the members every model has:
+ *   "kind", "created" (RFC 3339 UTC, ms), "ktools_version".
+ * Trainers add, by convention (kmodel reads these):
+ *   "params"   {name: value}        training parameters, seed included
+ *   "features" [name, ...]          feature names in payload order
+ *   "training" {"rows": n, ...}     training-data summary
+ *   "metrics"  {name: number}       evaluation figures
+ * Returns NULL when out of memory.
+ */
+json_t *k_model_header_new(const char *kind);
+
 /* Read a whole file into a malloc'd buffer (for loaders and tests). */
 enum k_status k_file_read(const char *path, unsigned char **data, size_t *n,
                           size_t max, struct k_error *err);
