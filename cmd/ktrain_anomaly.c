@@ -1,0 +1,771 @@
+/*
+ * ktrain anomaly - train an Isolation Forest on feature rows.
+ *
+ * The stream is read once, in constant memory: each tree keeps a uniform
+ * reservoir of max-samples lines and one more reservoir keeps the rows
+ * whose scores set the threshold. Only the lines the reservoirs end up
+ * holding are parsed, so a large file costs little more than finding its
+ * newlines. --days needs every row's time, so it parses every line and
+ * keeps the rows of the window.
+ */
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "k_anomaly.h"
+#include "k_args.h"
+#include "k_buf.h"
+#include "k_featrow.h"
+#include "k_io.h"
+#include "k_jscan.h"
+#include "k_jw.h"
+#include "k_log.h"
+#include "k_progress.h"
+#include "k_reject.h"
+#include "k_rng.h"
+#include "k_sample.h"
+#include "k_store.h"
+#include "k_time.h"
+#include "ktrain.h"
+
+#define MIN_ROWS 10
+
+struct opts {
+	struct k_iforest_params forest;
+	size_t score_sample;    /* rows scored to set the threshold */
+	double days;            /* keep rows within this many days; 0: all */
+	const char *version;    /* --save-version */
+	const char *features;   /* --features a,b,c */
+	const char *exclude;    /* --exclude a,b */
+	char **files;
+	int nfiles;
+};
+
+enum {
+	OPT_TREES = 0x100, OPT_MAX_SAMPLES, OPT_CONTAMINATION, OPT_SEED,
+	OPT_DAYS, OPT_SAVE_VERSION, OPT_FEATURES, OPT_EXCLUDE, OPT_SCORE_SAMPLE
+};
+
+static const struct argp_option options[] = {
+	{ NULL, 0, NULL, 0, "Model:", 1 },
+	{ "trees", OPT_TREES, "N", 0, "Trees in the forest (default 100)", 1 },
+	{ "max-samples", OPT_MAX_SAMPLES, "N", 0,
+	  "Rows each tree is grown on, capped at the rows read (default 256)", 1 },
+	{ "contamination", OPT_CONTAMINATION, "X|auto", 0,
+	  "Expected share of anomalies, in (0, 0.5]; 'auto' flags scores above "
+	  "50 (default 0.05)", 1 },
+	{ "seed", OPT_SEED, "N", 0, "Random seed (default 42)", 1 },
+	{ "score-sample", OPT_SCORE_SAMPLE, "N", 0,
+	  "Rows scored to set the threshold and the feature statistics "
+	  "(default 10000)", 1 },
+	{ NULL, 0, NULL, 0, "Input:", 2 },
+	{ "days", OPT_DAYS, "N", 0,
+	  "Keep only rows within N days of the newest 'ts'", 2 },
+	{ "features", OPT_FEATURES, "LIST", 0,
+	  "Use these features (comma-separated), in this order", 2 },
+	{ "exclude", OPT_EXCLUDE, "LIST", 0,
+	  "Leave these features out (comma-separated)", 2 },
+	{ NULL, 0, NULL, 0, "Output:", 3 },
+	{ "save-version", OPT_SAVE_VERSION, "NAME", 0,
+	  "Version name of the new model (default: UTC time, YYYYmmdd_HHMMSS)",
+	  3 },
+	{ 0 }
+};
+
+static int
+parse_size(const char *arg, size_t lo, size_t hi, size_t *out)
+{
+	char *end;
+	errno = 0;
+	unsigned long long v = strtoull(arg, &end, 10);
+	if (errno || end == arg || *end != '\0' || arg[0] == '-' || v < lo ||
+	    v > hi)
+		return -1;
+	*out = (size_t)v;
+	return 0;
+}
+
+static error_t
+parse_opt(int key, char *arg, struct argp_state *state)
+{
+	struct opts *o = state->input;
+	char *end;
+	size_t v;
+
+	switch (key) {
+	case OPT_TREES:
+		if (parse_size(arg, 1, K_IFOREST_MAX_TREES, &v) < 0)
+			argp_error(state, "--trees: '%s' is not a whole number "
+			           "from 1 to %d", arg, K_IFOREST_MAX_TREES);
+		o->forest.trees = v;
+		break;
+	case OPT_MAX_SAMPLES:
+		if (parse_size(arg, 2, K_IFOREST_MAX_PSI, &v) < 0)
+			argp_error(state, "--max-samples: '%s' is not a whole "
+			           "number from 2 to %u", arg, K_IFOREST_MAX_PSI);
+		o->forest.max_samples = v;
+		break;
+	case OPT_SCORE_SAMPLE:
+		if (parse_size(arg, 10, 100000000, &v) < 0)
+			argp_error(state, "--score-sample: '%s' is not a whole "
+			           "number from 10 to 100000000", arg);
+		o->score_sample = v;
+		break;
+	case OPT_CONTAMINATION:
+		if (strcmp(arg, "auto") == 0) {
+			o->forest.contamination = 0;
+			break;
+		}
+		errno = 0;
+		o->forest.contamination = strtod(arg, &end);
+		if (errno || end == arg || *end != '\0' ||
+		    !(o->forest.contamination > 0 &&
+		      o->forest.contamination <= 0.5))
+			argp_error(state, "--contamination: '%s' is not 'auto' "
+			           "or a number in (0, 0.5]", arg);
+		break;
+	case OPT_SEED: {
+		errno = 0;
+		unsigned long long s = strtoull(arg, &end, 10);
+		if (errno || end == arg || *end != '\0' || arg[0] == '-')
+			argp_error(state, "--seed: '%s' is not a whole number "
+			           "from 0 to 2^64-1", arg);
+		o->forest.seed = s;
+		break;
+	}
+	case OPT_DAYS:
+		errno = 0;
+		o->days = strtod(arg, &end);
+		if (errno || end == arg || *end != '\0' || !(o->days > 0) ||
+		    !isfinite(o->days))
+			argp_error(state, "--days: '%s' is not a positive number",
+			           arg);
+		break;
+	case OPT_SAVE_VERSION: {
+		struct k_error e;
+		if (k_version_check(arg, &e) != K_OK)
+			argp_error(state, "--save-version: %s", e.text);
+		o->version = arg;
+		break;
+	}
+	case OPT_FEATURES:
+		o->features = arg;
+		break;
+	case OPT_EXCLUDE:
+		o->exclude = arg;
+		break;
+	case ARGP_KEY_ARGS:
+		o->files = state->argv + state->next;
+		o->nfiles = state->argc - state->next;
+		break;
+	default:
+		return ARGP_ERR_UNKNOWN;
+	}
+	return 0;
+}
+
+static const struct argp_child children[] = {
+	{ &k_args_records, 0, "Bad input:", 4 },
+	{ &k_args_store, 0, "Model store:", 5 },
+	{ &k_args_common, 0, "Messages:", 6 },
+	{ 0 }
+};
+
+static const char doc[] =
+	"Train an Isolation Forest anomaly detector on feature rows and save "
+	"it as a new version of the 'anomaly' model."
+	"\v"
+	"Input: NDJSON feature rows, {\"kind\":\"features\",\"ts\":...,"
+	"\"features\":{\"name\":number|null,...}}, from the FILEs or standard "
+	"input. The features are those of the first valid row (or --features); "
+	"null is a missing value. Output: a one-line JSON report on standard "
+	"output; a summary for people on standard error.\n\n"
+	"Example:\n"
+	"  kfeatures hyperliquid < raw.ndjson | ktrain anomaly --days 30 "
+	"--save-version v1.0";
+
+static const struct argp argp = { options, parse_opt, "[FILE...]", doc,
+                                  children, NULL, NULL };
+
+/* ---- training state ---- */
+
+struct train {
+	struct opts *o;
+	struct k_reject rj;
+	struct k_jscan scan;
+	struct k_featmap fm;
+	char **names;          /* the model's features */
+	size_t d;
+	int have_features;
+	const char *source;    /* current input name */
+	char **sources;        /* names by index, for late rejects */
+	int nsources;
+	long rows_read;        /* non-blank lines seen */
+	/* lazy mode */
+	struct k_sampler smp;
+	/* --days mode */
+	double *win;           /* rows: d values each */
+	int64_t *win_ts;
+	size_t nwin, capwin;
+	int64_t max_ts;
+	int64_t ts_first, ts_last;
+	double *xbuf;          /* scratch row of d values */
+	long sample_rejects;   /* lines rejected when parsing the sample */
+	int stop;              /* --strict hit */
+};
+
+static void
+split_list(const char *list, char ***out, size_t *n)
+{
+	char *copy = strdup(list), *save = NULL;
+	*out = NULL;
+	*n = 0;
+	if (copy == NULL)
+		k_die(K_ENOMEM, "out of memory");
+	for (char *t = strtok_r(copy, ",", &save); t != NULL;
+	     t = strtok_r(NULL, ",", &save)) {
+		while (*t == ' ')
+			t++;
+		if (*t == '\0')
+			continue;
+		char **nn = realloc(*out, (*n + 1) * sizeof *nn);
+		if (nn == NULL || (nn[*n] = strdup(t)) == NULL)
+			k_die(K_ENOMEM, "out of memory");
+		*out = nn;
+		(*n)++;
+	}
+	free(copy);
+}
+
+static int
+in_list(char **list, size_t n, const char *s)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(list[i], s) == 0)
+			return 1;
+	return 0;
+}
+
+/* Fix the feature set from the first valid row (just scanned). Returns 0,
+ * or -1 with a reason if this row cannot define it. */
+static int
+define_features(struct train *t, char *why, size_t cap)
+{
+	char **excl = NULL;
+	size_t nexcl = 0;
+	const struct k_jscan *s = &t->scan;
+
+	if (s->subm == NULL) {
+		snprintf(why, cap, "field 'features': missing");
+		return -1;
+	}
+	if (s->subm->type != K_JOBJ) {
+		char got[96];
+		k_jmember_describe(s->subm, got, sizeof got);
+		snprintf(why, cap, "field 'features': expected object, got %s", got);
+		return -1;
+	}
+	if (t->o->features != NULL) {
+		split_list(t->o->features, &t->names, &t->d);
+	} else {
+		if (t->o->exclude != NULL)
+			split_list(t->o->exclude, &excl, &nexcl);
+		t->names = calloc(s->nsub ? s->nsub : 1, sizeof *t->names);
+		if (t->names == NULL)
+			k_die(K_ENOMEM, "out of memory");
+		for (size_t i = 0; i < s->nsub; i++) {
+			char key[1024];
+			if (k_jkey(&s->sub[i], key, sizeof key) == (size_t)-1)
+				k_die(K_EDATA, "%s:%ld: feature name longer than "
+				      "1023 bytes", t->source, 0L);
+			if (!in_list(excl, nexcl, key))
+				t->names[t->d++] = strdup(key);
+		}
+		for (size_t i = 0; i < nexcl; i++)
+			free(excl[i]);
+		free(excl);
+	}
+	if (t->d == 0)
+		k_die(K_EUSAGE, "no features left to train on%s",
+		      t->o->exclude ? " after --exclude" : "");
+	if (k_featmap_init(&t->fm, (const char *const *)t->names, t->d) != K_OK ||
+	    (t->xbuf = malloc(t->d * sizeof *t->xbuf)) == NULL)
+		k_die(K_ENOMEM, "out of memory");
+	t->have_features = 1;
+	return 0;
+}
+
+static void
+reject(struct train *t, long lineno, const char *raw, size_t len,
+       const char *why)
+{
+	if (k_reject_line(&t->rj, t->source, lineno, raw, len, why))
+		t->stop = 1;
+}
+
+/* Scan and extract one line fully into x (NULL: the scratch row, which
+ * *xout then points at); 0, or -1 when the line is rejected. The first
+ * valid line defines the feature set. */
+static int
+parse_row(struct train *t, const char *line, size_t len, long lineno,
+          double *x, double **xout, int64_t *ts, int need_ts)
+{
+	struct k_error e;
+
+	if (k_jscan_line(&t->scan, line, len, &e) != K_OK) {
+		reject(t, lineno, line, len, e.text);
+		return -1;
+	}
+	if (!t->have_features) {
+		char why[256];
+		if (define_features(t, why, sizeof why) < 0) {
+			reject(t, lineno, line, len, why);
+			return -1;
+		}
+	}
+	if (x == NULL)
+		x = t->xbuf;
+	if (xout != NULL)
+		*xout = x;
+	if (k_featmap_get(&t->fm, &t->scan, x, &e) != K_OK) {
+		reject(t, lineno, line, len, e.text);
+		return -1;
+	}
+	const struct k_jmember *m = k_jscan_find(t->scan.top, t->scan.ntop,
+	                                         "ts", 2);
+	*ts = INT64_MIN;
+	if (m != NULL && m->type == K_JSTR) {
+		char buf[64];
+		if (k_jstr(m, buf, sizeof buf) != (size_t)-1 &&
+		    k_time_parse(buf, strlen(buf), ts) == 0)
+			return 0;
+		*ts = INT64_MIN;
+	}
+	if (need_ts) {
+		reject(t, lineno, line, len, m == NULL
+		       ? "field 'ts': missing (--days needs it)"
+		       : "field 'ts': expected an RFC 3339 time string");
+		return -1;
+	}
+	return 0;
+}
+
+/* --days: append a row, dropping rows that fell out of the window. */
+static void
+window_add(struct train *t, const double *x, int64_t ts)
+{
+	int64_t span = (int64_t)(t->o->days * (double)K_MS_PER_DAY);
+
+	if (ts > t->max_ts)
+		t->max_ts = ts;
+	if (ts < t->max_ts - span)
+		return;
+	if (t->nwin == t->capwin) {
+		/* Compact before growing. */
+		size_t k = 0;
+		for (size_t i = 0; i < t->nwin; i++) {
+			if (t->win_ts[i] < t->max_ts - span)
+				continue;
+			memmove(&t->win[k * t->d], &t->win[i * t->d],
+			        t->d * sizeof *t->win);
+			t->win_ts[k++] = t->win_ts[i];
+		}
+		t->nwin = k;
+		if (t->nwin * 2 > t->capwin) {
+			size_t nc = t->capwin ? t->capwin * 2 : 1024;
+			double *nw = realloc(t->win, nc * t->d * sizeof *nw);
+			int64_t *nt = realloc(t->win_ts, nc * sizeof *nt);
+			if (nw == NULL || nt == NULL)
+				k_die(K_ENOMEM, "out of memory");
+			t->win = nw;
+			t->win_ts = nt;
+			t->capwin = nc;
+		}
+	}
+	memcpy(&t->win[t->nwin * t->d], x, t->d * sizeof *x);
+	t->win_ts[t->nwin++] = ts;
+}
+
+static void
+read_input(struct train *t, const char *path, int srcidx)
+{
+	struct k_reader r;
+	struct k_error e;
+	struct k_progress pg;
+	char *line;
+	size_t len;
+	int rc = 0;
+
+	if (k_reader_open(&r, path, &e) != K_OK)
+		k_die_error(&e);
+	t->source = r.name;
+	t->sources[srcidx] = strdup(r.name);
+	k_progress_init(&pg);
+	while (!t->stop && (rc = k_reader_next(&r, &line, &len, &e)) > 0) {
+		if ((r.lineno & 0xfff) == 0)
+			k_progress_update(&pg, "%ld lines read", t->rows_read);
+		if (r.toolong) {
+			char why[96];
+			snprintf(why, sizeof why, "line longer than %zu bytes",
+			         r.max_line);
+			reject(t, r.lineno, NULL, 0, why);
+			continue;
+		}
+		if (k_line_blank(line, len))
+			continue;
+		int full = !t->have_features || k_opts.strict || t->o->days > 0;
+		if (full) {
+			int64_t ts;
+			double *x;
+			if (parse_row(t, line, len, r.lineno, NULL, &x, &ts,
+			              t->o->days > 0) < 0)
+				continue;
+			t->rows_read++;
+			if (t->o->days > 0) {
+				window_add(t, x, ts);
+				continue;
+			}
+		} else {
+			t->rows_read++;
+		}
+		if (k_sampler_offer(&t->smp, line, len, r.lineno, srcidx) != K_OK)
+			k_die(K_ENOMEM, "out of memory");
+	}
+	if (rc < 0)
+		k_die_error(&e);
+	k_progress_done(&pg);
+	k_reader_close(&r);
+}
+
+static int
+cmp_id_by_line(const void *a, const void *b, void *arg)
+{
+	const struct k_sampler *s = arg;
+	const struct k_sline *x = &s->lines[*(const uint32_t *)a];
+	const struct k_sline *y = &s->lines[*(const uint32_t *)b];
+	if (x->source != y->source)
+		return x->source < y->source ? -1 : 1;
+	return (x->lineno > y->lineno) - (x->lineno < y->lineno);
+}
+
+/* Lazy mode: parse the lines the reservoirs hold into X; map line ids to
+ * rows (-1 when rejected). */
+static size_t
+parse_sample(struct train *t, double **Xout, int32_t **rowof)
+{
+	struct k_sampler *s = &t->smp;
+	uint32_t *ids = malloc((s->nlines ? s->nlines : 1) * sizeof *ids);
+	int32_t *map = malloc((s->nlines ? s->nlines : 1) * sizeof *map);
+	size_t nid = 0, nrow = 0;
+
+	if (ids == NULL || map == NULL)
+		k_die(K_ENOMEM, "out of memory");
+	for (size_t i = 0; i < s->nlines; i++) {
+		map[i] = -1;
+		if (s->lines[i].refs > 0)
+			ids[nid++] = (uint32_t)i;
+	}
+	/* In input order, so that late rejects read in order. */
+	qsort_r(ids, nid, sizeof *ids, cmp_id_by_line, s);
+	double *X = malloc((nid ? nid : 1) * t->d * sizeof *X);
+	if (X == NULL)
+		k_die(K_ENOMEM, "out of memory");
+	for (size_t i = 0; i < nid && !t->stop; i++) {
+		struct k_sline *l = &s->lines[ids[i]];
+		int64_t ts;
+		t->source = t->sources[l->source];
+		if (parse_row(t, l->text, l->len, l->lineno, &X[nrow * t->d],
+		              NULL, &ts, 0) < 0) {
+			t->sample_rejects++;
+			continue;
+		}
+		if (ts != INT64_MIN) {
+			if (t->ts_first == INT64_MIN || ts < t->ts_first)
+				t->ts_first = ts;
+			if (ts > t->ts_last)
+				t->ts_last = ts;
+		}
+		map[ids[i]] = (int32_t)nrow++;
+	}
+	free(ids);
+	*Xout = X;
+	*rowof = map;
+	return nrow;
+}
+
+static void
+summary(const struct train *t, const struct k_anomaly *m, size_t n,
+        const struct k_anomaly_summary *sum)
+{
+	static const char bar[] =
+		"============================================================";
+	if (k_log_level < 0)
+		return;
+	fprintf(stderr, "%s\nTRAINING ANOMALY DETECTOR\n%s\n", bar, bar);
+	fprintf(stderr, "Extracted %zu samples with %zu features\n", n, t->d);
+	fprintf(stderr, "Samples trained: %zu\n", n);
+	fprintf(stderr, "Features used: %zu\n", t->d);
+	if (sum->scored == n)
+		fprintf(stderr, "Anomalies detected: %zu (%.2f%%)\n",
+		        sum->anomalies, 100.0 * (double)sum->anomalies /
+		        (double)sum->scored);
+	else
+		fprintf(stderr, "Anomalies detected: %zu of %zu scored "
+		        "(%.2f%%)\n", sum->anomalies, sum->scored,
+		        100.0 * (double)sum->anomalies / (double)sum->scored);
+	fprintf(stderr, "Threshold: anomaly_score > %.2f\n", sum->threshold);
+	if (sum->constant > 0)
+		fprintf(stderr, "Constant features (never split on): %zu\n",
+		        sum->constant);
+	if (t->rj.count > 0)
+		fprintf(stderr, "Rejected lines: %ld\n", t->rj.count);
+	fprintf(stderr, "Model saved: %s (version %s)\n", m->path, m->version);
+}
+
+int
+ktrain_anomaly(int argc, char **argv)
+{
+	struct opts o = { .forest = k_iforest_params_default(),
+	                  .score_sample = 10000 };
+	struct train t;
+	struct k_error e;
+	struct k_store store;
+	double t0;
+
+	k_args_parse("ktrain", &argp, argc, argv, &o);
+	t0 = k_time_mono();
+	memset(&t, 0, sizeof t);
+	t.o = &o;
+	t.ts_first = INT64_MIN;
+	t.ts_last = INT64_MIN;
+	t.max_ts = INT64_MIN;
+	k_reject_init(&t.rj);
+	k_jscan_init(&t.scan, "features");
+	k_store_init(&store, k_opts.model_dir);
+
+	size_t nres = o.forest.trees + 1;
+	size_t *caps = malloc(nres * sizeof *caps);
+	if (caps == NULL)
+		k_die(K_ENOMEM, "out of memory");
+	for (size_t i = 0; i < o.forest.trees; i++)
+		caps[i] = o.forest.max_samples;
+	caps[o.forest.trees] = o.score_sample;
+	if (k_sampler_init(&t.smp, nres, caps, o.forest.seed) != K_OK)
+		k_die(K_ENOMEM, "out of memory");
+	free(caps);
+
+	int nin = o.nfiles > 0 ? o.nfiles : 1;
+	t.sources = calloc((size_t)nin, sizeof *t.sources);
+	t.nsources = nin;
+	if (t.sources == NULL)
+		k_die(K_ENOMEM, "out of memory");
+	for (int i = 0; i < nin && !t.stop; i++)
+		read_input(&t, o.nfiles > 0 ? o.files[i] : "-", i);
+	if (t.stop)
+		return k_status_exit(k_reject_finish(&t.rj));
+
+	/* Gather the rows: a matrix X, the rows of each tree, the rows to
+	 * score. */
+	double *X = NULL;
+	size_t n = 0, nrows = 0, nscore = 0, psi = 0;
+	uint32_t **tree_rows = calloc(o.forest.trees, sizeof *tree_rows);
+	uint32_t *score_rows = NULL;
+	if (tree_rows == NULL)
+		k_die(K_ENOMEM, "out of memory");
+	if (o.days > 0) {
+		int64_t span = (int64_t)(o.days * (double)K_MS_PER_DAY);
+		size_t k = 0;
+		for (size_t i = 0; i < t.nwin; i++) {
+			if (t.win_ts[i] < t.max_ts - span)
+				continue;
+			memmove(&t.win[k * t.d], &t.win[i * t.d],
+			        t.d * sizeof *t.win);
+			t.win_ts[k++] = t.win_ts[i];
+		}
+		n = nrows = k;
+		X = t.win;
+		t.ts_first = INT64_MIN;
+		for (size_t i = 0; i < k; i++)
+			if (t.ts_first == INT64_MIN || t.win_ts[i] < t.ts_first)
+				t.ts_first = t.win_ts[i];
+		t.ts_last = t.max_ts;
+	} else {
+		n = t.rows_read;
+	}
+	if (n < MIN_ROWS) {
+		k_reject_finish(&t.rj);
+		k_die(K_EDATA, "need at least %d rows to train an anomaly model, "
+		      "got %zu%s", MIN_ROWS, n, o.days > 0 ? " in the --days "
+		      "window" : "");
+	}
+	if (o.days > 0) {
+		/* Each tree: psi rows without replacement; score: all or a
+		 * sample. */
+		psi = o.forest.max_samples < n ? o.forest.max_samples : n;
+		uint32_t *perm = malloc(n * sizeof *perm);
+		if (perm == NULL)
+			k_die(K_ENOMEM, "out of memory");
+		for (size_t tr = 0; tr < o.forest.trees; tr++) {
+			struct k_rng rng;
+			k_rng_seed(&rng, o.forest.seed, 0x100000000ull + tr);
+			for (size_t i = 0; i < n; i++)
+				perm[i] = (uint32_t)i;
+			tree_rows[tr] = malloc(psi * sizeof **tree_rows);
+			if (tree_rows[tr] == NULL)
+				k_die(K_ENOMEM, "out of memory");
+			for (size_t i = 0; i < psi; i++) {
+				size_t j = i + (size_t)k_rng_below(&rng, n - i);
+				uint32_t tmp = perm[i];
+				perm[i] = perm[j];
+				perm[j] = tmp;
+				tree_rows[tr][i] = perm[i];
+			}
+		}
+		nscore = n < o.score_sample ? n : o.score_sample;
+		struct k_rng rng;
+		k_rng_seed(&rng, o.forest.seed, 0x200000000ull);
+		for (size_t i = 0; i < n; i++)
+			perm[i] = (uint32_t)i;
+		for (size_t i = 0; i < nscore && nscore < n; i++) {
+			size_t j = i + (size_t)k_rng_below(&rng, n - i);
+			uint32_t tmp = perm[i];
+			perm[i] = perm[j];
+			perm[j] = tmp;
+		}
+		score_rows = perm;
+	} else {
+		int32_t *rowof;
+		nrows = parse_sample(&t, &X, &rowof);
+		if (t.stop)
+			return k_status_exit(k_reject_finish(&t.rj));
+		/* Map each reservoir to rows; psi = the smallest tree. */
+		psi = o.forest.max_samples;
+		for (size_t tr = 0; tr <= o.forest.trees; tr++) {
+			size_t cnt, k = 0;
+			const uint32_t *ids = k_sampler_ids(&t.smp, tr, &cnt);
+			uint32_t *rows = malloc((cnt ? cnt : 1) * sizeof *rows);
+			if (rows == NULL)
+				k_die(K_ENOMEM, "out of memory");
+			for (size_t i = 0; i < cnt; i++)
+				if (rowof[ids[i]] >= 0)
+					rows[k++] = (uint32_t)rowof[ids[i]];
+			if (tr < o.forest.trees) {
+				tree_rows[tr] = rows;
+				if (k < psi)
+					psi = k;
+			} else {
+				score_rows = rows;
+				nscore = k;
+			}
+		}
+		free(rowof);
+		n = (size_t)(t.rows_read - t.sample_rejects);
+	}
+	if (psi < 2 || nscore < MIN_ROWS) {
+		k_reject_finish(&t.rj);
+		k_die(K_EDATA, "need at least %d valid rows to train an anomaly "
+		      "model, got %zu after rejecting bad lines", MIN_ROWS,
+		      nscore);
+	}
+
+	json_t *training = json_object();
+	char ts[40];
+	json_object_set_new(training, "rows_parsed", json_integer((json_int_t)nrows));
+	json_object_set_new(training, "rows_rejected", json_integer(t.rj.count));
+	json_object_set_new(training, "days", o.days > 0 ? json_real(o.days)
+	                                                 : json_null());
+	json_object_set_new(training, "ts_first", t.ts_first != INT64_MIN
+	                    ? json_string(k_time_format(t.ts_first, ts, sizeof ts))
+	                    : json_null());
+	json_object_set_new(training, "ts_last", t.ts_last != INT64_MIN
+	                    ? json_string(k_time_format(t.ts_last, ts, sizeof ts))
+	                    : json_null());
+	json_object_set_new(training, "score_sample",
+	                    json_integer((json_int_t)o.score_sample));
+
+	struct k_anomaly m;
+	struct k_anomaly_summary sum;
+	enum k_status st = k_anomaly_build(&m, &o.forest, X, nrows, t.d,
+	                                   (const char *const *)t.names,
+	                                   tree_rows, psi, score_rows, nscore,
+	                                   training, &sum, &e);
+	json_decref(training);
+	if (st != K_OK)
+		k_die_error(&e);
+	if ((st = k_anomaly_save(&m, &store, o.version, &e)) != K_OK)
+		k_die_error(&e);
+
+	/* The report. */
+	struct k_buf b;
+	struct k_jw w;
+	k_buf_init(&b);
+	k_jw_init(&w, &b);
+	k_jw_obj(&w);
+	k_jw_key(&w, "kind");
+	k_jw_str(&w, "train_report");
+	k_jw_key(&w, "model");
+	k_jw_str(&w, K_ANOMALY_KIND);
+	k_jw_key(&w, "version");
+	k_jw_str(&w, m.version);
+	k_jw_key(&w, "path");
+	k_jw_str(&w, m.path);
+	k_jw_key(&w, "samples_trained");
+	k_jw_int(&w, (long long)n);
+	k_jw_key(&w, "rows_rejected");
+	k_jw_int(&w, t.rj.count);
+	k_jw_key(&w, "features_used");
+	k_jw_int(&w, (long long)t.d);
+	k_jw_key(&w, "trees");
+	k_jw_int(&w, (long long)o.forest.trees);
+	k_jw_key(&w, "max_samples");
+	k_jw_int(&w, (long long)psi);
+	k_jw_key(&w, "scored_rows");
+	k_jw_int(&w, (long long)sum.scored);
+	k_jw_key(&w, "anomalies_detected");
+	k_jw_int(&w, (long long)sum.anomalies);
+	k_jw_key(&w, "anomaly_rate_pct");
+	k_jw_num(&w, k_round(100.0 * (double)sum.anomalies /
+	                     (double)sum.scored, 4));
+	k_jw_key(&w, "threshold");
+	k_jw_num(&w, k_round(sum.threshold, 4));
+	k_jw_key(&w, "mean_anomaly_score");
+	k_jw_num(&w, k_round(sum.mean, 4));
+	k_jw_key(&w, "min_anomaly_score");
+	k_jw_num(&w, k_round(sum.min, 4));
+	k_jw_key(&w, "max_anomaly_score");
+	k_jw_num(&w, k_round(sum.max, 4));
+	k_jw_key(&w, "constant_features");
+	k_jw_int(&w, (long long)sum.constant);
+	k_jw_key(&w, "seconds");
+	k_jw_num(&w, k_round(k_time_mono() - t0, 4));
+	k_jw_obj_end(&w);
+	if (b.oom)
+		k_die(K_ENOMEM, "out of memory");
+	k_out_write(b.data, b.len);
+	k_out_line_end();
+	k_buf_release(&b);
+	summary(&t, &m, n, &sum);
+	k_out_finish();
+
+	enum k_status rs = k_reject_finish(&t.rj);
+	k_anomaly_release(&m);
+	for (size_t i = 0; i < o.forest.trees; i++)
+		free(tree_rows[i]);
+	free(tree_rows);
+	free(score_rows);
+	free(X);
+	for (size_t i = 0; i < t.d; i++)
+		free(t.names[i]);
+	free(t.names);
+	for (int i = 0; i < t.nsources; i++)
+		free(t.sources[i]);
+	free(t.sources);
+	free(t.win_ts);
+	free(t.xbuf);
+	k_featmap_release(&t.fm);
+	k_jscan_release(&t.scan);
+	k_sampler_release(&t.smp);
+	return k_status_exit(rs);
+}

@@ -1,0 +1,437 @@
+/*
+ * k_anomaly.c - build, save, load, score and explain the `anomaly` model
+ * (see k_anomaly.h and ktools-model(5) for the header members).
+ */
+#include "k_anomaly.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "k_buf.h"
+#include "k_model.h"
+#include "k_stats.h"
+
+static void
+free_names(char **names, size_t d)
+{
+	if (names == NULL)
+		return;
+	for (size_t j = 0; j < d; j++)
+		free(names[j]);
+	free(names);
+}
+
+void
+k_anomaly_release(struct k_anomaly *m)
+{
+	k_iforest_free(m->forest);
+	free_names(m->names, m->d);
+	free(m->centre);
+	free(m->scale);
+	if (m->header)
+		json_decref(m->header);
+	memset(m, 0, sizeof *m);
+}
+
+static int
+cmp_pstr(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The first name that appears twice, or NULL. */
+static const char *
+duplicate_name(char *const *names, size_t d)
+{
+	const char *dup = NULL;
+	char **tmp = malloc((d ? d : 1) * sizeof *tmp);
+
+	if (tmp == NULL)
+		return NULL;
+	memcpy(tmp, names, d * sizeof *tmp);
+	qsort(tmp, d, sizeof *tmp, cmp_pstr);
+	for (size_t j = 1; j < d && dup == NULL; j++)
+		if (strcmp(tmp[j - 1], tmp[j]) == 0)
+			dup = tmp[j];
+	free(tmp);
+	return dup;
+}
+
+static json_t *
+num_or_null(double v)
+{
+	return isfinite(v) ? json_real(v) : json_null();
+}
+
+static json_t *
+quantile_array(const double *sorted, size_t n)
+{
+	json_t *a = json_array();
+
+	for (int q = 0; q < K_ANOMALY_QUANTILES; q++)
+		json_array_append_new(a, n ? json_real(k_quantile_sorted(sorted, n,
+		                      q / (double)(K_ANOMALY_QUANTILES - 1)))
+		                           : json_null());
+	return a;
+}
+
+enum k_status
+k_anomaly_build(struct k_anomaly *m, const struct k_iforest_params *p,
+                const double *X, size_t n, size_t d,
+                const char *const *names, uint32_t *const *tree_rows,
+                size_t psi, const uint32_t *score_rows, size_t nscore,
+                json_t *training, struct k_anomaly_summary *sum,
+                struct k_error *err)
+{
+	enum k_status st = K_ENOMEM;
+	double *Xi = NULL, *col = NULL, *scores = NULL;
+	const char *why;
+	struct k_iforest_ws ws;
+	json_t *fstats = NULL;
+
+	memset(m, 0, sizeof *m);
+	memset(sum, 0, sizeof *sum);
+	k_iforest_ws_init(&ws);
+	if ((why = k_iforest_params_check(p)) != NULL)
+		return k_error_set(err, K_EUSAGE, "%s", why);
+	if (n == 0 || d == 0 || nscore == 0 || psi == 0)
+		return k_error_set(err, K_EDATA, "no rows to train on");
+
+	m->d = d;
+	m->names = calloc(d, sizeof *m->names);
+	m->centre = calloc(d, sizeof *m->centre);
+	m->scale = calloc(d, sizeof *m->scale);
+	Xi = malloc(n * d * sizeof *Xi);
+	col = malloc((n > nscore ? n : nscore) * sizeof *col);
+	scores = malloc(nscore * sizeof *scores);
+	fstats = json_array();
+	if (!m->names || !m->centre || !m->scale || !Xi || !col || !scores ||
+	    !fstats)
+		goto fail;
+	for (size_t j = 0; j < d; j++)
+		if ((m->names[j] = strdup(names[j])) == NULL)
+			goto fail;
+	if ((why = duplicate_name(m->names, d)) != NULL) {
+		st = k_error_set(err, K_EDATA, "feature '%s' appears twice", why);
+		goto fail;
+	}
+
+	/* Per-feature statistics over the scored rows; impute with the
+	 * median for growing trees. */
+	memcpy(Xi, X, n * d * sizeof *Xi);
+	for (size_t j = 0; j < d; j++) {
+		size_t k = 0, missing = 0;
+		for (size_t i = 0; i < nscore; i++) {
+			double v = X[(size_t)score_rows[i] * d + j];
+			if (isnan(v))
+				missing++;
+			else
+				col[k++] = v;
+		}
+		double c, s;
+		if (k == 0) {
+			/* Not in the scored rows: look at every row. */
+			for (size_t i = 0; i < n; i++)
+				if (!isnan(X[i * d + j]))
+					col[k++] = X[i * d + j];
+		}
+		double *sorted = malloc((k ? k : 1) * sizeof *sorted);
+		if (sorted == NULL)
+			goto fail;
+		memcpy(sorted, col, k * sizeof *sorted);
+		k_sort_doubles(sorted, k);
+		if (k_robust(col, k, &c, &s) == 0) {
+			c = 0; /* never seen: impute 0, scale 1 */
+			s = 1;
+		}
+		m->centre[j] = c;
+		m->scale[j] = s;
+		for (size_t i = 0; i < n; i++)
+			if (isnan(Xi[i * d + j]))
+				Xi[i * d + j] = c;
+		if (k > 0 && sorted[0] == sorted[k - 1])
+			sum->constant++;
+		json_t *o = json_pack("{s:s, s:o, s:o, s:I, s:o}", "name",
+		                      names[j], "median", json_real(c), "scale",
+		                      json_real(s), "missing", (json_int_t)missing,
+		                      "quantiles", quantile_array(sorted, k));
+		free(sorted);
+		if (o == NULL || json_array_append_new(fstats, o) < 0)
+			goto fail;
+	}
+
+	m->forest = k_iforest_alloc(d, p->trees, psi);
+	if (m->forest == NULL) {
+		st = k_error_set(err, K_EDATA, "too many features, trees or "
+		                 "samples for one model");
+		goto fail;
+	}
+	for (size_t t = 0; t < p->trees; t++) {
+		struct k_rng rng;
+		k_rng_seed(&rng, p->seed, t);
+		st = k_iforest_grow(m->forest, t, Xi, tree_rows[t], psi, &rng,
+		                    &ws, err);
+		if (st != K_OK)
+			goto fail_quiet;
+	}
+
+	/* The threshold: the (1 - contamination) quantile of the scores of
+	 * the scored rows, as scikit-learn's offset_; "auto" is s = 0.5. */
+	double total = 0;
+	sum->min = INFINITY;
+	sum->max = -INFINITY;
+	for (size_t i = 0; i < nscore; i++) {
+		double s = k_iforest_score(m->forest, &X[(size_t)score_rows[i] * d]);
+		scores[i] = s;
+		total += 100 * s;
+		if (100 * s < sum->min)
+			sum->min = 100 * s;
+		if (100 * s > sum->max)
+			sum->max = 100 * s;
+	}
+	k_sort_doubles(scores, nscore);
+	double thr = p->contamination > 0
+	             ? k_quantile_sorted(scores, nscore, 1 - p->contamination)
+	             : 0.5;
+	m->forest->threshold = thr;
+	for (size_t i = 0; i < nscore; i++)
+		if (scores[i] > thr)
+			sum->anomalies++;
+	sum->scored = nscore;
+	sum->threshold = 100 * thr;
+	sum->mean = total / (double)nscore;
+	for (size_t i = 0; i < nscore; i++)
+		scores[i] *= 100;
+
+	/* The header. */
+	m->header = k_model_header_new(K_ANOMALY_KIND);
+	json_t *feat = json_array();
+	for (size_t j = 0; j < d; j++)
+		json_array_append_new(feat, json_string(names[j]));
+	json_t *params = json_pack(
+		"{s:I, s:I, s:o, s:I}", "trees", (json_int_t)p->trees,
+		"max_samples", (json_int_t)p->max_samples, "contamination",
+		p->contamination > 0 ? json_real(p->contamination)
+		                     : json_string("auto"),
+		"seed", (json_int_t)p->seed);
+	json_t *tr = training ? json_deep_copy(training) : json_object();
+	json_t *qs = json_array();
+	for (int q = 0; q < K_ANOMALY_QUANTILES; q++)
+		json_array_append_new(qs, json_real(k_quantile_sorted(scores, nscore,
+		                      q / (double)(K_ANOMALY_QUANTILES - 1))));
+	json_object_set_new(tr, "rows", json_integer((json_int_t)n));
+	json_object_set_new(tr, "psi", json_integer((json_int_t)psi));
+	json_object_set_new(tr, "imputation", json_string("median"));
+	json_object_set_new(tr, "feature_stats", fstats);
+	fstats = NULL;
+	json_object_set_new(tr, "score_quantiles", qs);
+	json_t *metrics = json_pack(
+		"{s:o, s:I, s:I, s:o, s:o, s:o, s:o}",
+		"threshold", json_real(sum->threshold),
+		"scored_rows", (json_int_t)nscore,
+		"anomalies_detected", (json_int_t)sum->anomalies,
+		"anomaly_rate_pct", json_real(100.0 * (double)sum->anomalies /
+		                              (double)nscore),
+		"mean_anomaly_score", num_or_null(sum->mean),
+		"min_anomaly_score", num_or_null(sum->min),
+		"max_anomaly_score", num_or_null(sum->max));
+	if (m->header == NULL || feat == NULL || params == NULL || tr == NULL ||
+	    metrics == NULL) {
+		json_decref(feat);
+		json_decref(params);
+		json_decref(tr);
+		json_decref(metrics);
+		goto fail;
+	}
+	json_object_set_new(m->header, "params", params);
+	json_object_set_new(m->header, "features", feat);
+	json_object_set_new(m->header, "training", tr);
+	json_object_set_new(m->header, "metrics", metrics);
+	free(Xi);
+	free(col);
+	free(scores);
+	k_iforest_ws_release(&ws);
+	return K_OK;
+fail:
+	if (st == K_ENOMEM)
+		k_error_set(err, K_ENOMEM, "out of memory");
+fail_quiet:
+	json_decref(fstats);
+	free(Xi);
+	free(col);
+	free(scores);
+	k_iforest_ws_release(&ws);
+	k_anomaly_release(m);
+	return st;
+}
+
+enum k_status
+k_anomaly_save(struct k_anomaly *m, const struct k_store *st,
+               const char *version, struct k_error *err)
+{
+	struct k_buf pay, file;
+	enum k_status s;
+
+	k_buf_init(&pay);
+	k_buf_init(&file);
+	k_iforest_encode(m->forest, &pay);
+	if (pay.oom) {
+		k_buf_release(&pay);
+		return k_error_set(err, K_ENOMEM, "out of memory");
+	}
+	s = k_model_encode(K_ANOMALY_KIND, m->header, pay.data, pay.len, 1,
+	                   &file, err);
+	if (s == K_OK)
+		s = k_store_publish(st, K_ANOMALY_KIND, version, file.data,
+		                    file.len, m->version, m->path, err);
+	k_buf_release(&pay);
+	k_buf_release(&file);
+	return s;
+}
+
+/* Fill names, centre and scale from the header; check them against the
+ * forest. */
+static enum k_status
+from_header(struct k_anomaly *m, const char *path, struct k_error *err)
+{
+	json_t *feat = json_object_get(m->header, "features");
+	json_t *tr = json_object_get(m->header, "training");
+	json_t *fs = tr ? json_object_get(tr, "feature_stats") : NULL;
+	size_t d = m->forest->d;
+
+	if (!json_is_array(feat) || !json_is_array(fs))
+		return k_error_set(err, K_EDATA, "model file '%s': header lacks "
+		                   "'features' or 'training.feature_stats'", path);
+	if (json_array_size(feat) != d || json_array_size(fs) != d)
+		return k_error_set(err, K_EDATA, "model file '%s': header lists "
+		                   "%zu features, the forest has %zu (wrong feature "
+		                   "set)", path, json_array_size(feat), d);
+	m->d = d;
+	m->names = calloc(d, sizeof *m->names);
+	m->centre = calloc(d, sizeof *m->centre);
+	m->scale = calloc(d, sizeof *m->scale);
+	if (!m->names || !m->centre || !m->scale)
+		return k_error_set(err, K_ENOMEM, "out of memory");
+	for (size_t j = 0; j < d; j++) {
+		json_t *nm = json_array_get(feat, j), *o = json_array_get(fs, j);
+		json_t *c = o ? json_object_get(o, "median") : NULL;
+		json_t *s = o ? json_object_get(o, "scale") : NULL;
+		if (!json_is_string(nm) || json_string_length(nm) == 0 ||
+		    !json_is_number(c) || !json_is_number(s) ||
+		    !(json_number_value(s) > 0))
+			return k_error_set(err, K_EDATA, "model file '%s': feature "
+			                   "%zu has no usable name, median or scale",
+			                   path, j);
+		if ((m->names[j] = strdup(json_string_value(nm))) == NULL)
+			return k_error_set(err, K_ENOMEM, "out of memory");
+		m->centre[j] = json_number_value(c);
+		m->scale[j] = json_number_value(s);
+	}
+	const char *dup = duplicate_name(m->names, d);
+	if (dup != NULL)
+		return k_error_set(err, K_EDATA, "model file '%s': feature '%s' "
+		                   "appears twice", path, dup);
+	return K_OK;
+}
+
+enum k_status
+k_anomaly_load_file(struct k_anomaly *m, const char *path,
+                    struct k_error *err)
+{
+	struct k_model mf;
+	struct k_error e2;
+	enum k_status s;
+
+	memset(m, 0, sizeof *m);
+	s = k_model_load(path, K_ANOMALY_KIND, &mf, err);
+	if (s != K_OK)
+		return s;
+	m->header = mf.header;
+	mf.header = NULL;
+	s = k_iforest_decode(mf.payload, mf.payload_len, &m->forest, &e2);
+	k_model_release(&mf);
+	if (s != K_OK) {
+		k_anomaly_release(m);
+		return k_error_set(err, s, "model file '%s': corrupted: %s",
+		                   path, e2.text);
+	}
+	if ((s = from_header(m, path, err)) != K_OK) {
+		k_anomaly_release(m);
+		return s;
+	}
+	snprintf(m->path, sizeof m->path, "%s", path);
+	return K_OK;
+}
+
+enum k_status
+k_anomaly_load(struct k_anomaly *m, const struct k_store *st,
+               const char *version, struct k_error *err)
+{
+	char v[K_VERSION_MAX + 1], path[K_PATH_MAX];
+	enum k_status s;
+
+	memset(m, 0, sizeof *m);
+	s = k_store_resolve(st, K_ANOMALY_KIND, version, v, path, err);
+	if (s != K_OK)
+		return s;
+	s = k_anomaly_load_file(m, path, err);
+	if (s == K_OK)
+		memcpy(m->version, v, sizeof m->version);
+	return s;
+}
+
+double
+k_anomaly_score(const struct k_anomaly *m, const double *x)
+{
+	return 100 * k_iforest_score(m->forest, x);
+}
+
+int
+k_anomaly_flag(const struct k_anomaly *m, double score)
+{
+	return score > 100 * m->forest->threshold;
+}
+
+static int
+cmp_contrib(const void *a, const void *b)
+{
+	const struct k_contrib *x = a, *y = b;
+
+	if (x->rank != y->rank)
+		return x->rank < y->rank ? 1 : -1;
+	return x->feature < y->feature ? -1 : x->feature > y->feature;
+}
+
+size_t
+k_anomaly_explain(const struct k_anomaly *m, const double *x, double *gain,
+                  struct k_contrib *out, size_t max)
+{
+	size_t n = 0, kept = 0;
+	struct k_contrib *all;
+
+	k_iforest_explain(m->forest, x, gain);
+	all = malloc(m->d * sizeof *all);
+	if (all == NULL)
+		return 0;
+	for (size_t j = 0; j < m->d; j++) {
+		if (!(gain[j] > 0) || isnan(x[j]))
+			continue;
+		double z = (x[j] - m->centre[j]) / m->scale[j];
+		all[n++] = (struct k_contrib){ j, x[j], z, gain[j],
+		                               gain[j] * fmax(1.0, fabs(z)) };
+	}
+	qsort(all, n, sizeof *all, cmp_contrib);
+	kept = n < max ? n : max;
+	memcpy(out, all, kept * sizeof *out);
+	free(all);
+	return kept;
+}
+
+const char *
+k_anomaly_severity(double deviation)
+{
+	double a = fabs(deviation);
+
+	return a > 3 ? "high" : a > 2 ? "medium" : "low";
+}

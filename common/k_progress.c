@@ -1,0 +1,50 @@
+/*
+ * k_progress.c - throttled progress line of k_progress.h.
+ */
+#include "k_progress.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <unistd.h>
+
+#include "k_args.h"
+#include "k_log.h"
+#include "k_time.h"
+
+#define DELAY 0.5   /* seconds before the first line */
+#define EVERY 0.25  /* seconds between updates */
+
+void
+k_progress_init(struct k_progress *p)
+{
+	p->on = k_opts.progress == 1 || (k_opts.progress == -1 && isatty(2));
+	p->shown = 0;
+	p->start = p->last = k_time_mono();
+}
+
+void
+k_progress_update(struct k_progress *p, const char *fmt, ...)
+{
+	char buf[256];
+	va_list ap;
+
+	if (!p->on)
+		return;
+	double now = k_time_mono();
+	if (now - p->start < DELAY || now - p->last < EVERY)
+		return;
+	p->last = now;
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof buf, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\r%s: %s\033[K", k_progname, buf);
+	p->shown = 1;
+}
+
+void
+k_progress_done(struct k_progress *p)
+{
+	if (p->shown)
+		fprintf(stderr, "\r\033[K");
+	p->shown = 0;
+}
