@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -157,6 +158,19 @@ k_reader_next(struct k_reader *r, char **line, size_t *len,
 		if (fill(r, err) < 0)
 			return -1;
 	}
+}
+
+int
+k_reader_would_block(struct k_reader *r)
+{
+	struct pollfd p = { .fd = r->fd, .events = POLLIN };
+
+	if (r->eof)
+		return 0;
+	if (r->end > r->start && memchr(r->buf + r->start, '\n',
+	                                r->end - r->start) != NULL)
+		return 0;
+	return poll(&p, 1, 0) == 0;
 }
 
 int

@@ -45,6 +45,11 @@ void k_reader_close(struct k_reader *r);
 int k_reader_next(struct k_reader *r, char **line, size_t *len,
                   struct k_error *err);
 
+/* 1 if the next k_reader_next would have to wait for input: no complete
+ * line is buffered and the descriptor has nothing to read right now (a
+ * live pipe). Never 1 for a regular file. Lets followers flush output. */
+int k_reader_would_block(struct k_reader *r);
+
 /* 1 if the line holds nothing but JSON white space. */
 int k_line_blank(const char *line, size_t len);
 

@@ -245,9 +245,78 @@ k_model_load(const char *path, const char *want_kind, struct k_model *m,
 }
 
 enum k_status
-k_model_verify(const char *path, struct k_model *info, struct k_error *err)
+k_model_read_header(const char *path, struct k_model *m, size_t *size,
+                    struct k_error *err)
 {
-	return k_model_load(path, NULL, info, err);
+	unsigned char fx[K_MODEL_FIXED];
+	struct stat sb;
+	struct k_error e2;
+	enum k_status st;
+	int fd;
+
+	memset(m, 0, sizeof *m);
+	*size = 0;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return k_error_set(err, errno == ENOENT ? K_ENOINPUT : K_EIO,
+		                   "%s: %s", path, strerror(errno));
+	if (fstat(fd, &sb) < 0) {
+		close(fd);
+		return k_error_set(err, K_EIO, "%s: %s", path, strerror(errno));
+	}
+	*size = (size_t)sb.st_size;
+	ssize_t got = pread(fd, fx, sizeof fx, 0);
+	uint32_t hlen = got == (ssize_t)sizeof fx ? k_rd32(fx + O_HLEN) : 0;
+	uint64_t plen = got == (ssize_t)sizeof fx ? k_rd64(fx + O_PLEN) : 0;
+	if (got != (ssize_t)sizeof fx || hlen > K_MODEL_HEADER_MAX ||
+	    (uint64_t)K_MODEL_FIXED + hlen + plen != (uint64_t)sb.st_size) {
+		/* Let the full decoder say precisely what is wrong. */
+		close(fd);
+		return k_model_load(path, NULL, m, err);
+	}
+	/* Decode a copy holding an empty payload, so checks stay in one place. */
+	size_t n = K_MODEL_FIXED + hlen;
+	unsigned char *buf = malloc(n);
+	if (buf == NULL) {
+		close(fd);
+		return k_error_set(err, K_ENOMEM, "out of memory");
+	}
+	memcpy(buf, fx, sizeof fx);
+	got = pread(fd, buf + K_MODEL_FIXED, hlen, K_MODEL_FIXED);
+	close(fd);
+	if (got != (ssize_t)hlen) {
+		free(buf);
+		return k_error_set(err, K_EDATA, "model file '%s': truncated", path);
+	}
+	uLong hc = crc32(0L, buf, O_HCRC);
+	hc = crc32_z(hc, buf + K_MODEL_FIXED, hlen);
+	if ((uint32_t)hc != k_rd32(buf + O_HCRC)) {
+		free(buf);
+		return k_error_set(err, K_EDATA, "model file '%s': corrupted: "
+		                   "header checksum mismatch", path);
+	}
+	m->read_version = k_rd16(buf + O_READV);
+	m->write_version = k_rd16(buf + O_WRITEV);
+	memcpy(m->kind, buf + O_KIND, K_MODEL_KIND_MAX);
+	m->kind[K_MODEL_KIND_MAX] = '\0';
+	json_error_t je;
+	m->header = json_loadb((const char *)buf + K_MODEL_FIXED, hlen,
+	                       JSON_REJECT_DUPLICATES, &je);
+	free(buf);
+	st = K_OK;
+	if (m->read_version > K_MODEL_FORMAT)
+		st = k_error_set(&e2, K_EDATA, "written in model format %u by a "
+		                 "newer ktools; this build reads format %d and "
+		                 "older: upgrade ktools", m->read_version,
+		                 K_MODEL_FORMAT);
+	else if (m->header == NULL || !json_is_object(m->header))
+		st = k_error_set(&e2, K_EDATA, "corrupted: header is not a JSON "
+		                 "object");
+	if (st != K_OK) {
+		k_model_release(m);
+		return k_error_set(err, st, "model file '%s': %s", path, e2.text);
+	}
+	return K_OK;
 }
 
 void
@@ -264,8 +333,19 @@ json_t *
 k_model_header_new(const char *kind)
 {
 	char ts[40];
+	int64_t now = k_time_now_ms();
+	const char *sde = getenv("SOURCE_DATE_EPOCH");
 
-	k_time_format(k_time_now_ms(), ts, sizeof ts);
+	/* Reproducible files: the same input, seed and SOURCE_DATE_EPOCH give
+	 * the same bytes. */
+	if (sde != NULL && sde[0] != '\0') {
+		char *end;
+		errno = 0;
+		long long v = strtoll(sde, &end, 10);
+		if (errno == 0 && *end == '\0' && v >= 0 && v < 253402300800LL)
+			now = (int64_t)v * 1000;
+	}
+	k_time_format(now, ts, sizeof ts);
 	return json_pack("{s:s, s:s, s:s}", "kind", kind, "created", ts,
 	                 "ktools_version", KTOOLS_VERSION);
 }

@@ -51,9 +51,11 @@ enum k_status k_model_decode(const void *file, size_t n,
 enum k_status k_model_load(const char *path, const char *want_kind,
                            struct k_model *m, struct k_error *err);
 
-/* Check a file's structure and checksums without keeping it. */
-enum k_status k_model_verify(const char *path, struct k_model *info,
-                             struct k_error *err);
+/* Read only the fixed header and the JSON header (checksummed), not the
+ * payload: cheap, for listings. m->payload stays NULL; *size gets the
+ * file size. */
+enum k_status k_model_read_header(const char *path, struct k_model *m,
+                                  size_t *size, struct k_error *err);
 
 void k_model_release(struct k_model *m);
 
@@ -65,7 +67,8 @@ void k_model_release(struct k_model *m);
  *   "features" [name, ...]          feature names in payload order
  *   "training" {"rows": n, ...}     training-data summary
  *   "metrics"  {name: number}       evaluation figures
- * Returns NULL when out of memory.
+ * "created" is $SOURCE_DATE_EPOCH when set, so that files can be
+ * reproduced byte for byte. Returns NULL when out of memory.
  */
 json_t *k_model_header_new(const char *kind);
 

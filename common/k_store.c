@@ -387,6 +387,34 @@ k_store_set_latest(const struct k_store *st, const char *kind,
 	return s;
 }
 
+enum k_status
+k_store_remove(const struct k_store *st, const char *kind,
+               const char *version, struct k_error *err)
+{
+	char kdir[K_PATH_MAX], v[K_VERSION_MAX + 1], p[K_PATH_MAX];
+	char cur[K_VERSION_MAX + 1];
+	enum k_status s;
+	int lk;
+
+	if ((s = k_store_resolve(st, kind, version, v, p, err)) != K_OK)
+		return s;
+	if (path_join(kdir, sizeof kdir, st->root, kind, NULL) < 0)
+		return k_error_set(err, K_EUSAGE, "path too long");
+	if ((lk = lock_kind(kdir, err)) < 0)
+		return err ? err->code : K_EIO;
+	s = k_store_latest(st, kind, cur, err);
+	if (s == K_OK && strcmp(cur, v) == 0)
+		s = k_error_set(err, K_EUSAGE, "'%s' is the latest '%s' model; "
+		                "promote another version first", v, kind);
+	if (s == K_OK && unlink(p) < 0)
+		s = k_error_set(err, K_EIO, "cannot remove '%s': %s", p,
+		                strerror(errno));
+	if (s == K_OK)
+		fsync_dir(kdir);
+	unlock_kind(lk);
+	return s;
+}
+
 static int
 has_suffix(const char *s, const char *suf)
 {

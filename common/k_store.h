@@ -55,6 +55,11 @@ enum k_status k_store_resolve(const struct k_store *st, const char *kind,
 enum k_status k_store_set_latest(const struct k_store *st, const char *kind,
                                  const char *version, struct k_error *err);
 
+/* Delete a version; refused (K_EUSAGE) for the one `latest` names. The
+ * check and the unlink happen under the kind's lock. */
+enum k_status k_store_remove(const struct k_store *st, const char *kind,
+                             const char *version, struct k_error *err);
+
 /* The version `latest` names, or "" if there is none. */
 enum k_status k_store_latest(const struct k_store *st, const char *kind,
                              char vout[K_VERSION_MAX + 1],

@@ -1,0 +1,387 @@
+/*
+ * kscore - score feature rows with the anomaly model and pass every row
+ * through with anomaly_score, is_anomaly, contributing_features (for
+ * anomalies), method and model_version added. The caller's bytes are
+ * copied, not re-serialised; rows are scored in parallel and written in
+ * input order.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "k_anomaly.h"
+#include "k_args.h"
+#include "k_featrow.h"
+#include "k_io.h"
+#include "k_jscan.h"
+#include "k_json.h"
+#include "k_jw.h"
+#include "k_lines.h"
+#include "k_log.h"
+#include "k_reject.h"
+#include "k_store.h"
+#include "k_time.h"
+
+#define RELOAD_EVERY 5.0 /* seconds between checks of `latest` when idle */
+
+struct opts {
+	const char *version;   /* --model-version */
+	int only_anomalies;
+	long limit;            /* records to write; 0 = all */
+	size_t top;            /* contributing features per anomaly */
+	int threads;
+	char **files;
+	int nfiles;
+};
+
+enum { OPT_MODEL_VERSION = 0x100, OPT_ONLY, OPT_LIMIT, OPT_TOP, OPT_THREADS };
+
+static const struct argp_option options[] = {
+	{ NULL, 0, NULL, 0, "Model:", 1 },
+	{ "model-version", OPT_MODEL_VERSION, "V", 0,
+	  "Score with version V of the anomaly model (default: latest)", 1 },
+	{ NULL, 0, NULL, 0, "Output:", 2 },
+	{ "only-anomalies", OPT_ONLY, NULL, 0, "Write only the anomalous rows", 2 },
+	{ "limit", OPT_LIMIT, "N", 0, "Stop after writing N rows", 2 },
+	{ "top-features", OPT_TOP, "N", 0,
+	  "Contributing features listed per anomaly (default 3; 0 for none)", 2 },
+	{ "threads", OPT_THREADS, "N", 0,
+	  "Worker threads (default: the processors online, at most 8)", 2 },
+	{ 0 }
+};
+
+static long
+parse_count(struct argp_state *state, const char *opt, const char *arg,
+            long lo, long hi)
+{
+	char *end;
+	errno = 0;
+	long v = strtol(arg, &end, 10);
+	if (errno || end == arg || *end != '\0' || v < lo || v > hi)
+		argp_error(state, "%s: '%s' is not a whole number from %ld to %ld",
+		           opt, arg, lo, hi);
+	return v;
+}
+
+static error_t
+parse_opt(int key, char *arg, struct argp_state *state)
+{
+	struct opts *o = state->input;
+	struct k_error e;
+
+	switch (key) {
+	case OPT_MODEL_VERSION:
+		if (k_version_check(arg, &e) != K_OK && strcmp(arg, "latest") != 0)
+			argp_error(state, "--model-version: %s", e.text);
+		o->version = arg;
+		break;
+	case OPT_ONLY:
+		o->only_anomalies = 1;
+		break;
+	case OPT_LIMIT:
+		o->limit = parse_count(state, "--limit", arg, 1, 1L << 62);
+		break;
+	case OPT_TOP:
+		o->top = (size_t)parse_count(state, "--top-features", arg, 0, 1000);
+		break;
+	case OPT_THREADS:
+		o->threads = (int)parse_count(state, "--threads", arg, 1, 256);
+		break;
+	case ARGP_KEY_ARGS:
+		o->files = state->argv + state->next;
+		o->nfiles = state->argc - state->next;
+		break;
+	default:
+		return ARGP_ERR_UNKNOWN;
+	}
+	return 0;
+}
+
+static const struct argp_child children[] = {
+	{ &k_args_records, 0, "Bad input:", 3 },
+	{ &k_args_store, 0, "Model store:", 4 },
+	{ &k_args_common, 0, "Messages:", 5 },
+	{ 0 }
+};
+
+static const char doc[] =
+	"Score feature rows with the anomaly model (an Isolation Forest "
+	"trained by 'ktrain anomaly')."
+	"\v"
+	"Input: NDJSON feature rows with a \"features\" object holding every "
+	"feature of the model (null for a missing value), from the FILEs or "
+	"standard input. Output: each row, unchanged, with \"anomaly_score\" "
+	"(0-100, the same for the same row whatever else is scored), "
+	"\"is_anomaly\", \"contributing_features\" (anomalies only), "
+	"\"method\" and \"model_version\" added.\n\n"
+	"Example:\n"
+	"  kscore --only-anomalies --limit 10 < features.ndjson | jq .anomaly_score";
+
+static const struct argp argp = { options, parse_opt, "[FILE...]", doc,
+                                  children, NULL, NULL };
+
+/* ---- scoring ---- */
+
+struct ctx {
+	struct opts *o;
+	struct k_store store;
+	struct k_anomaly m;
+	unsigned gen;            /* bumped when the model is reloaded */
+	struct k_reject rj;
+	long written;
+	double last_check;
+};
+
+struct ws {
+	struct ctx *c;
+	unsigned gen;
+	struct k_jscan scan;
+	struct k_featmap fm;
+	double *x, *gain;
+	struct k_contrib *contrib;
+	struct k_jw w;
+};
+
+static void
+ws_setup(struct ws *w)
+{
+	const struct k_anomaly *m = &w->c->m;
+
+	k_featmap_release(&w->fm);
+	free(w->x);
+	free(w->gain);
+	free(w->contrib);
+	if (k_featmap_init(&w->fm, (const char *const *)m->names, m->d) != K_OK ||
+	    (w->x = malloc(m->d * sizeof *w->x)) == NULL ||
+	    (w->gain = malloc(m->d * sizeof *w->gain)) == NULL ||
+	    (w->contrib = malloc(m->d * sizeof *w->contrib)) == NULL)
+		k_die(K_ENOMEM, "out of memory");
+	w->gen = w->c->gen;
+}
+
+static void *
+ws_new(void *arg)
+{
+	struct ws *w = calloc(1, sizeof *w);
+
+	if (w == NULL)
+		k_die(K_ENOMEM, "out of memory");
+	w->c = arg;
+	k_jscan_init(&w->scan, "features");
+	ws_setup(w);
+	return w;
+}
+
+static void
+ws_free(void *p)
+{
+	struct ws *w = p;
+
+	k_jscan_release(&w->scan);
+	k_featmap_release(&w->fm);
+	free(w->x);
+	free(w->gain);
+	free(w->contrib);
+	free(w);
+}
+
+static const char *const ours[] = { "anomaly_score", "is_anomaly",
+                                    "contributing_features", "method",
+                                    "model_version" };
+#define NOURS (sizeof ours / sizeof ours[0])
+
+static int
+is_ours(const char *key, size_t n)
+{
+	for (size_t k = 0; k < NOURS; k++)
+		if (strlen(ours[k]) == n && memcmp(ours[k], key, n) == 0)
+			return 1;
+	return 0;
+}
+
+/* Our fields, into an object already open in w. */
+static void
+write_fields(struct ws *w, double score, int flag, size_t nc)
+{
+	const struct k_anomaly *m = &w->c->m;
+	struct k_jw *jw = &w->w;
+
+	k_jw_key(jw, "anomaly_score");
+	k_jw_num(jw, k_round(score, 4));
+	k_jw_key(jw, "is_anomaly");
+	k_jw_bool(jw, flag);
+	if (flag) {
+		k_jw_key(jw, "contributing_features");
+		k_jw_arr(jw);
+		for (size_t k = 0; k < nc; k++) {
+			const struct k_contrib *c = &w->contrib[k];
+			k_jw_obj(jw);
+			k_jw_key(jw, "feature");
+			k_jw_str(jw, m->names[c->feature]);
+			k_jw_key(jw, "value");
+			k_jw_num(jw, c->value);
+			k_jw_key(jw, "deviation");
+			k_jw_num(jw, k_round(c->deviation, 4));
+			k_jw_key(jw, "gain");
+			k_jw_num(jw, k_round(c->gain, 4));
+			k_jw_key(jw, "severity");
+			k_jw_str(jw, k_anomaly_severity(c->deviation));
+			k_jw_obj_end(jw);
+		}
+		k_jw_arr_end(jw);
+	}
+	k_jw_key(jw, "method");
+	k_jw_str(jw, "iforest");
+	k_jw_key(jw, "model_version");
+	k_jw_str(jw, m->version);
+}
+
+static void
+process(void *p, struct k_batch *b, size_t i)
+{
+	struct ws *w = p;
+	struct ctx *c = w->c;
+	const char *line = b->data + b->off[i];
+	size_t len = b->lens[i];
+	struct k_error e;
+
+	if (w->gen != c->gen)
+		ws_setup(w);
+	if (k_jscan_line(&w->scan, line, len, &e) != K_OK ||
+	    k_featmap_get(&w->fm, &w->scan, w->x, &e) != K_OK) {
+		k_batch_reject(b, i, "%s", e.text);
+		return;
+	}
+	double score = k_anomaly_score(&c->m, w->x);
+	int flag = k_anomaly_flag(&c->m, score);
+	size_t nc = flag && c->o->top > 0
+	            ? k_anomaly_explain(&c->m, w->x, w->gain, w->contrib,
+	                                c->o->top)
+	            : 0;
+	b->mark[i] = (unsigned char)flag;
+
+	int clash = 0;
+	for (size_t k = 0; k < w->scan.ntop && !clash; k++)
+		clash = is_ours(w->scan.top[k].key, w->scan.top[k].klen) &&
+		        !w->scan.top[k].kesc;
+	k_jw_init(&w->w, &b->out);
+	if (!clash) {
+		/* Copy the caller's bytes up to the closing brace. */
+		size_t end = len;
+		while (end > 0 && line[end - 1] != '}')
+			end--;
+		k_buf_add(&b->out, line, end - 1);
+		k_jw_obj_continue(&w->w, w->scan.ntop > 0);
+	} else {
+		/* The row already has fields we write: replace them. */
+		json_t *obj = k_json_parse(line, len, &e);
+		const char *key;
+		json_t *v;
+		if (obj == NULL) {
+			k_batch_reject(b, i, "%s", e.text);
+			return;
+		}
+		k_jw_obj(&w->w);
+		json_object_foreach(obj, key, v) {
+			if (is_ours(key, strlen(key)))
+				continue;
+			k_jw_key(&w->w, key);
+			k_jw_value(&w->w, v);
+		}
+		json_decref(obj);
+	}
+	write_fields(w, score, flag, nc);
+	k_jw_obj_end(&w->w);
+	k_buf_addc(&b->out, '\n');
+	if (b->out.oom)
+		k_die(K_ENOMEM, "out of memory");
+}
+
+static int
+emit(void *arg, struct k_batch *b, size_t i, const char *out, size_t n)
+{
+	struct ctx *c = arg;
+
+	if (b->flag[i] == K_LINE_SKIP)
+		return 0;
+	if (b->flag[i] == K_LINE_REJECT)
+		return k_reject_line(&c->rj, b->source, b->lineno[i],
+		                     b->lens[i] ? b->data + b->off[i] : NULL,
+		                     b->lens[i], b->why[i] ? b->why[i] : "rejected");
+	if (c->o->only_anomalies && !b->mark[i])
+		return 0;
+	k_out_write(out, n);
+	c->written++;
+	return c->o->limit > 0 && c->written >= c->o->limit;
+}
+
+/* Input paused: flush, and pick up a new `latest` if cron trained one. */
+static void
+idle(void *arg)
+{
+	struct ctx *c = arg;
+	char v[K_VERSION_MAX + 1];
+	struct k_error e;
+
+	k_out_flush();
+	if (c->o->version != NULL)
+		return;
+	double now = k_time_mono();
+	if (now - c->last_check < RELOAD_EVERY)
+		return;
+	c->last_check = now;
+	if (k_store_latest(&c->store, K_ANOMALY_KIND, v, &e) != K_OK ||
+	    v[0] == '\0' || strcmp(v, c->m.version) == 0)
+		return;
+	struct k_anomaly fresh;
+	if (k_anomaly_load(&fresh, &c->store, v, &e) != K_OK) {
+		k_err("keeping model %s: cannot load the new latest: %s",
+		      c->m.version, e.text);
+		return;
+	}
+	k_anomaly_release(&c->m);
+	c->m = fresh;
+	c->gen++;
+	k_info("now scoring with anomaly model %s", c->m.version);
+}
+
+int
+main(int argc, char **argv)
+{
+	struct opts o = { .top = 3 };
+	struct ctx c;
+	struct k_error e;
+	enum k_status st;
+
+	k_args_parse("kscore", &argp, argc, argv, &o);
+	memset(&c, 0, sizeof c);
+	c.o = &o;
+	c.last_check = k_time_mono();
+	k_store_init(&c.store, k_opts.model_dir);
+	st = k_anomaly_load(&c.m, &c.store, o.version, &e);
+	if (st == K_ECONFIG)
+		k_die(K_ECONFIG, "%s: train one with 'ktrain anomaly'", e.text);
+	if (st != K_OK)
+		k_die_error(&e);
+	k_reject_init(&c.rj);
+
+	struct k_lines_job job = {
+		.worker_new = ws_new,
+		.worker_free = ws_free,
+		.process = process,
+		.emit = emit,
+		.idle = idle,
+		.arg = &c,
+		.threads = o.threads > 0 ? o.threads : k_lines_default_threads(),
+	};
+	st = k_lines_run(&job, o.files, o.nfiles, &e);
+	k_out_finish();
+	enum k_status rs = k_reject_finish(&c.rj);
+	k_anomaly_release(&c.m);
+	if (st != K_OK) {
+		k_err("%s", e.text);
+		return k_status_exit(st);
+	}
+	return k_status_exit(rs);
+}
