@@ -1,0 +1,1753 @@
+/*
+ * k_arima.c - ARIMA by exact maximum likelihood, written to give the same
+ * numbers as statsmodels 0.13's tsa.arima.model.ARIMA (statespace method):
+ * the SARIMAX state-space layout (d integrated states first, then the
+ * ARMA companion block), approximate diffuse initialisation of the
+ * integrated states with the first d log-likelihood terms burnt, the
+ * stationary block started at its unconditional covariance, the Monahan
+ * transform, CSS starting values, OPG standard errors and
+ * AIC/AICc/BIC on nobs - d. See k_arima.h for the interface.
+ */
+#include "k_arima.h"
+
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define PAYLOAD_MAGIC   0x314d5241u   /* "ARM1" little-endian */
+#define PAYLOAD_VERSION 1u
+
+/* ---------------------------------------------------------------------
+ * Parameters
+ */
+
+void
+k_arima_params_default(struct k_arima_params *par)
+{
+	memset(par, 0, sizeof *par);
+	par->p = 2;
+	par->d = 1;
+	par->q = 2;
+	par->constant = 0;
+	par->diffuse_variance = 1e6;
+	par->steady_tol = 1e-15;
+	k_optim_params_default(&par->optim);
+	par->std_errors = 1;
+	par->se_step = 1e-6;
+	par->has_start = 0;
+}
+
+const char *
+k_arima_params_check(const struct k_arima_params *par)
+{
+	if (par->p < 0 || par->p > K_ARIMA_MAX_P)
+		return "p must be in 0..12";
+	if (par->q < 0 || par->q > K_ARIMA_MAX_Q)
+		return "q must be in 0..12";
+	if (par->d < 0 || par->d > K_ARIMA_MAX_D)
+		return "d must be in 0..2";
+	if (par->constant != 0 && par->constant != 1)
+		return "constant must be 0 or 1";
+	if (!(par->diffuse_variance > 0) || !isfinite(par->diffuse_variance))
+		return "diffuse_variance must be positive and finite";
+	if (!(par->steady_tol >= 0) || !(par->steady_tol < 1))
+		return "steady_tol must be in [0, 1)";
+	if (!(par->se_step > 0) || !(par->se_step < 1))
+		return "se_step must be in (0, 1)";
+	const char *m = k_optim_params_check(&par->optim);
+	if (m)
+		return m;
+	return NULL;
+}
+
+int
+k_arima_ncoef(int p, int q, int constant)
+{
+	return (constant ? 1 : 0) + p + q + 1;
+}
+
+void
+k_arima_coef_name(const struct k_arima_model *m, int i, char *buf, size_t cap)
+{
+	int c = m->constant ? 1 : 0;
+
+	if (i < c) {
+		snprintf(buf, cap, "%s", m->d == 0 ? "const" :
+		         m->d == 1 ? "drift" : "trend.2");
+	} else if (i < c + m->p) {
+		snprintf(buf, cap, "ar.L%d", i - c + 1);
+	} else if (i < c + m->p + m->q) {
+		snprintf(buf, cap, "ma.L%d", i - c - m->p + 1);
+	} else {
+		snprintf(buf, cap, "sigma2");
+	}
+}
+
+/* ---------------------------------------------------------------------
+ * Polynomials: the Monahan transform and the stationarity test.
+ */
+
+/* statsmodels' constrain_stationary_univariate: any u[n] to the
+ * coefficients of a stationary AR(n). */
+static void
+constrain(const double *u, int n, double *out)
+{
+	double y[K_ARIMA_MAX_P + K_ARIMA_MAX_Q][K_ARIMA_MAX_P + K_ARIMA_MAX_Q];
+
+	for (int k = 0; k < n; k++) {
+		double r = u[k] / sqrt(1 + u[k] * u[k]);
+		for (int i = 0; i < k; i++)
+			y[k][i] = y[k - 1][i] + r * y[k - 1][k - i - 1];
+		y[k][k] = r;
+	}
+	for (int i = 0; i < n; i++)
+		out[i] = -y[n - 1][i];
+}
+
+/* The inverse, unconstrain_stationary_univariate. Returns -1 if c is not
+ * stationary (a partial autocorrelation of modulus >= 1). */
+static int
+unconstrain(const double *c, int n, double *out)
+{
+	double y[K_ARIMA_MAX_P + K_ARIMA_MAX_Q][K_ARIMA_MAX_P + K_ARIMA_MAX_Q];
+
+	if (n == 0)
+		return 0;
+	for (int i = 0; i < n; i++)
+		y[n - 1][i] = -c[i];
+	for (int k = n - 1; k > 0; k--) {
+		double r = y[k][k];
+		if (!(fabs(r) < 1))
+			return -1;
+		for (int i = 0; i < k; i++)
+			y[k - 1][i] = (y[k][i] - r * y[k][k - i - 1]) / (1 - r * r);
+	}
+	for (int k = 0; k < n; k++) {
+		double r = y[k][k];
+		if (!(fabs(r) < 1))
+			return -1;
+		out[k] = r / sqrt(1 - r * r);
+	}
+	return 0;
+}
+
+/* Is x_t = sum phi_i x_{t-i} + ... stationary: every root of
+ * 1 - sum phi_i z^i outside the unit circle (Schur-Cohn step-down). */
+static int
+stationary(const double *phi, int n)
+{
+	double u[K_ARIMA_MAX_P + K_ARIMA_MAX_Q];
+
+	for (int i = 0; i < n; i++)
+		if (!isfinite(phi[i]))
+			return 0;
+	return unconstrain(phi, n, u) == 0;
+}
+
+/* Every root of 1 - sum phi_i z^i has modulus > bound. */
+static int
+roots_outside(const double *phi, int n, double bound)
+{
+	double s[K_ARIMA_MAX_P + K_ARIMA_MAX_Q], b = 1;
+
+	for (int i = 0; i < n; i++) {
+		b *= bound;
+		s[i] = phi[i] * b;
+	}
+	return stationary(s, n);
+}
+
+int
+k_arima_roots_outside(const struct k_arima_model *m, double bound)
+{
+	int c = m->constant ? 1 : 0;
+	double neg[K_ARIMA_MAX_Q];
+
+	if (!roots_outside(m->coef + c, m->p, bound))
+		return 0;
+	for (int j = 0; j < m->q; j++)
+		neg[j] = -m->coef[c + m->p + j];
+	return roots_outside(neg, m->q, bound);
+}
+
+/* ---------------------------------------------------------------------
+ * The state-space form.
+ */
+
+struct spec {
+	int p, d, q, constant;
+	int r;          /* ARMA block: max(p, q + 1) */
+	int m;          /* states: d + r */
+	int k;          /* coefficients */
+	double kappa;   /* diffuse variance */
+	double steady_tol;
+};
+
+static void
+spec_from(struct spec *s, int p, int d, int q, int constant, double kappa,
+          double steady_tol)
+{
+	s->p = p;
+	s->d = d;
+	s->q = q;
+	s->constant = constant ? 1 : 0;
+	s->r = p > q + 1 ? p : q + 1;
+	s->m = d + s->r;
+	s->k = k_arima_ncoef(p, q, constant);
+	s->kappa = kappa;
+	s->steady_tol = steady_tol;
+}
+
+/* The trend regressor at time t = 1, 2, ...: t^d. */
+static double
+trend_x(int d, long t)
+{
+	double x = (double)t;
+	return d == 0 ? 1 : d == 1 ? x : x * x;
+}
+
+static size_t
+lyap_work_size(const struct spec *s)
+{
+	return k_kalman_lyap_work(s->r);
+}
+
+/*
+ * Build the system for coef and the initial state: a = 0, P = diag(kappa
+ * I_d, S) with S the stationary covariance of the ARMA block. K_EDATA if
+ * coef is not stationary/invertible or sigma2 is not positive.
+ */
+static enum k_status
+build(const struct spec *s, const double *coef, struct k_kalman_ssm *ss,
+      struct k_kalman_state *st, double *work, struct k_error *err)
+{
+	int m = s->m, d = s->d, r = s->r, c = s->constant;
+	const double *phi = coef + c, *theta = coef + c + s->p;
+	double sigma2 = coef[s->k - 1];
+	double Rv[K_KALMAN_MAX];
+
+	if (!(sigma2 > 0) || !isfinite(sigma2))
+		return k_error_set(err, K_EDATA, "sigma2 %g is not positive", sigma2);
+	memset(ss, 0, sizeof *ss);
+	ss->m = m;
+	for (int i = 0; i < d; i++) {
+		ss->Z[i] = 1;
+		for (int j = i; j < d; j++)
+			ss->T[i * m + j] = 1;
+		ss->T[i * m + d] = 1;
+	}
+	ss->Z[d] = 1;
+	for (int i = 0; i < s->p; i++)
+		ss->T[(d + i) * m + d] = phi[i];
+	for (int i = 0; i + 1 < r; i++)
+		ss->T[(d + i) * m + d + i + 1] = 1;
+	memset(Rv, 0, sizeof Rv);
+	Rv[d] = 1;
+	for (int j = 0; j < s->q; j++)
+		Rv[d + 1 + j] = theta[j];
+	for (int i = 0; i < m; i++)
+		for (int j = 0; j < m; j++)
+			ss->RQR[i * m + j] = sigma2 * Rv[i] * Rv[j];
+	ss->H = 0;
+	for (int i = 0; i < s->k; i++)
+		if (!isfinite(coef[i]))
+			return k_error_set(err, K_EDATA, "coefficient %d is not finite", i);
+
+	if (st == NULL)
+		return K_OK;
+	double A[K_KALMAN_MAX * K_KALMAN_MAX], Q[K_KALMAN_MAX * K_KALMAN_MAX];
+	double S[K_KALMAN_MAX * K_KALMAN_MAX], a0[K_KALMAN_MAX];
+	double P0[K_KALMAN_MAX * K_KALMAN_MAX];
+	for (int i = 0; i < r; i++)
+		for (int j = 0; j < r; j++) {
+			A[i * r + j] = ss->T[(d + i) * m + d + j];
+			Q[i * r + j] = ss->RQR[(d + i) * m + d + j];
+		}
+	enum k_status rc = k_kalman_lyapunov(r, A, Q, S, work, err);
+	if (rc != K_OK)
+		return rc;
+	memset(a0, 0, sizeof a0);
+	memset(P0, 0, sizeof P0);
+	for (int i = 0; i < d; i++)
+		P0[i * m + i] = s->kappa;
+	for (int i = 0; i < r; i++)
+		for (int j = 0; j < r; j++)
+			P0[(d + i) * m + d + j] = S[i * r + j];
+	k_kalman_state_init(st, m, a0, P0);
+	return K_OK;
+}
+
+/*
+ * Run the filter over y from the initial state: log-likelihood (terms
+ * from index d on), optional per-observation terms, optional final state.
+ */
+static enum k_status
+run_filter(const struct spec *s, const double *coef, const double *y,
+           size_t n, double steady_tol, double *llf, double *llobs,
+           struct k_kalman_state *final, double *work, struct k_error *err)
+{
+	struct k_kalman_ssm ss;
+	struct k_kalman_state st;
+	struct k_kalman_out o;
+	double beta = s->constant ? coef[0] : 0, sum = 0;
+	enum k_status rc;
+
+	if ((rc = build(s, coef, &ss, &st, work, err)) != K_OK)
+		return rc;
+	for (size_t t = 0; t < n; t++) {
+		double dt = s->constant ? beta * trend_x(s->d, (long)t + 1) : 0;
+		rc = k_kalman_step(&ss, &st, y[t], dt, steady_tol, &o, err);
+		if (rc != K_OK)
+			return rc;
+		double l = t >= (size_t)s->d ? o.loglike : 0;
+		sum += l;
+		if (llobs)
+			llobs[t] = l;
+	}
+	if (!isfinite(sum))
+		return k_error_set(err, K_EDATA, "log-likelihood is not finite");
+	*llf = sum;
+	if (final)
+		*final = st;
+	return K_OK;
+}
+
+/* ---------------------------------------------------------------------
+ * Series checks
+ */
+
+/* Differences y d times into out (NAN where an input is missing); returns
+ * the length n - d (0 if n <= d). */
+static size_t
+difference(const double *y, size_t n, int d, double *out)
+{
+	if (n <= (size_t)d)
+		return 0;
+	memcpy(out, y, n * sizeof *y);
+	size_t len = n;
+	for (int k = 0; k < d; k++) {
+		for (size_t t = 0; t + 1 < len; t++)
+			out[t] = out[t + 1] - out[t];
+		len--;
+	}
+	return len;
+}
+
+enum k_status
+k_arima_check_series(const double *y, size_t n, int d, int k,
+                     struct k_error *err)
+{
+	size_t seen = 0, after_burn = 0;
+	double first = NAN;
+	int varies = 0;
+
+	for (size_t t = 0; t < n; t++) {
+		if (isinf(y[t]))
+			return k_error_set(err, K_EDATA,
+			                   "observation %zu is infinite", t + 1);
+		if (isnan(y[t]))
+			continue;
+		if (seen++ == 0)
+			first = y[t];
+		else if (y[t] != first)
+			varies = 1;
+		if (t >= (size_t)d)
+			after_burn++;
+	}
+	if (seen == 0)
+		return k_error_set(err, K_EDATA,
+		                   n ? "every observation is missing" :
+		                   "the series is empty");
+	if (after_burn < (size_t)k + 1)
+		return k_error_set(err, K_EDATA,
+		                   "too short: %zu observed values after the first %d, "
+		                   "%d needed for %d coefficients", after_burn, d,
+		                   k + 1, k);
+	if (!varies)
+		return k_error_set(err, K_EDATA,
+		                   "the series is constant (every observed value is %.17g)",
+		                   first);
+	if (d > 0) {
+		double *w = malloc(n * sizeof *w);
+		if (w == NULL)
+			return k_error_set(err, K_ENOMEM, "out of memory");
+		size_t len = difference(y, n, d, w), cnt = 0;
+		double f0 = NAN;
+		int dv = 0;
+		for (size_t t = 0; t < len; t++) {
+			if (isnan(w[t]))
+				continue;
+			if (cnt++ == 0)
+				f0 = w[t];
+			else if (fabs(w[t] - f0) > 1e-12 * (fabs(f0) > 1 ? fabs(f0) : 1))
+				dv = 1;
+		}
+		free(w);
+		if (cnt == 0)
+			return k_error_set(err, K_EDATA,
+			                   "no two consecutive observations: the "
+			                   "differenced series is empty");
+		if (!dv)
+			return k_error_set(err, K_EDATA,
+			                   "the differenced series (d=%d) is constant (%.17g): "
+			                   "nothing left to model", d, f0);
+	}
+	return K_OK;
+}
+
+/* ---------------------------------------------------------------------
+ * Starting values: statsmodels' SARIMAX.start_params.
+ */
+
+/* Least squares by Householder QR. X is rows x cols row-major and is
+ * destroyed, as is Y. Columns with a negligible pivot get coefficient 0
+ * (statsmodels' pinv would give the minimum-norm solution; the two agree
+ * whenever X has full rank). Returns 0, or -1 if rows < cols. */
+static int
+lstsq(double *X, size_t rows, int cols, double *Y, double *beta)
+{
+	double diag[K_ARIMA_MAX_P + 3 * K_ARIMA_MAX_Q + 1];
+	double rmax = 0;
+
+	if (rows < (size_t)cols)
+		return -1;
+	for (int j = 0; j < cols; j++) {
+		double norm = 0;
+		for (size_t i = (size_t)j; i < rows; i++)
+			norm += X[i * cols + j] * X[i * cols + j];
+		norm = sqrt(norm);
+		if (norm == 0) {
+			diag[j] = 0;
+			continue;
+		}
+		double x0 = X[(size_t)j * cols + j];
+		double alpha = x0 > 0 ? -norm : norm;
+		/* v = x - alpha e1, stored in place; H = I - 2 vv'/v'v */
+		X[(size_t)j * cols + j] = x0 - alpha;
+		double vv = 0;
+		for (size_t i = (size_t)j; i < rows; i++)
+			vv += X[i * cols + j] * X[i * cols + j];
+		for (int c = j + 1; c < cols; c++) {
+			double s = 0;
+			for (size_t i = (size_t)j; i < rows; i++)
+				s += X[i * cols + j] * X[i * cols + c];
+			s = 2 * s / vv;
+			for (size_t i = (size_t)j; i < rows; i++)
+				X[i * cols + c] -= s * X[i * cols + j];
+		}
+		double s = 0;
+		for (size_t i = (size_t)j; i < rows; i++)
+			s += X[i * cols + j] * Y[i];
+		s = 2 * s / vv;
+		for (size_t i = (size_t)j; i < rows; i++)
+			Y[i] -= s * X[i * cols + j];
+		diag[j] = alpha;
+		if (fabs(alpha) > rmax)
+			rmax = fabs(alpha);
+	}
+	for (int j = cols; j-- > 0;) {
+		if (fabs(diag[j]) <= 1e-12 * rmax) {
+			beta[j] = 0;
+			continue;
+		}
+		double s = Y[j];
+		for (int c = j + 1; c < cols; c++)
+			s -= X[(size_t)j * cols + c] * beta[c];
+		beta[j] = s / diag[j];
+	}
+	return 0;
+}
+
+/*
+ * SARIMAX._conditional_sum_squares on e[0..N): AR and MA starting values
+ * and the residual variance. When there are too few values for the lag
+ * regressions statsmodels falls back to zeros; so do we.
+ */
+static enum k_status
+css(const double *e, size_t N, int p, int q, double *ar, double *ma,
+    double *var, int *have_var)
+{
+	size_t k = 2 * (size_t)q;
+	size_t r = k + (size_t)q > (size_t)p ? k + (size_t)q : (size_t)p;
+	double *X = NULL, *Y = NULL, *res1 = NULL, *res = NULL;
+	double b[K_ARIMA_MAX_P + 2 * K_ARIMA_MAX_Q + 1];
+	enum k_status rc = K_OK;
+
+	*have_var = 0;
+	for (int i = 0; i < p; i++)
+		ar[i] = 0;
+	for (int j = 0; j < q; j++)
+		ma[j] = 0;
+	if (p + q == 0)
+		return K_OK;
+	*have_var = 1;
+
+	int fallback = (q > 0 && k >= N) || (size_t)p >= N ||
+	               (q > 0 && (size_t)q >= N - k);
+	if (!fallback) {
+		size_t rows = N - r, cols = (size_t)(p + q);
+		if (q > 0) {
+			size_t rows1 = N - k;
+			X = malloc(rows1 * k * sizeof *X);
+			Y = malloc(rows1 * sizeof *Y);
+			res1 = malloc(rows1 * sizeof *res1);
+			if (!X || !Y || !res1) {
+				rc = K_ENOMEM;
+				goto out;
+			}
+			for (size_t t = k; t < N; t++) {
+				for (size_t j = 1; j <= k; j++)
+					X[(t - k) * k + j - 1] = e[t - j];
+				Y[t - k] = e[t];
+			}
+			if (lstsq(X, rows1, (int)k, Y, b) < 0) {
+				fallback = 1;
+			} else {
+				for (size_t t = k; t < N; t++) {
+					double s = e[t];
+					for (size_t j = 1; j <= k; j++)
+						s -= b[j - 1] * e[t - j];
+					res1[t - k] = s;
+				}
+			}
+			free(X);
+			free(Y);
+			X = Y = NULL;
+		}
+		if (!fallback && rows > 0) {
+			X = malloc(rows * cols * sizeof *X);
+			Y = malloc(rows * sizeof *Y);
+			res = malloc(rows * sizeof *res);
+			if (!X || !Y || !res) {
+				rc = K_ENOMEM;
+				goto out;
+			}
+			for (size_t t = r; t < N; t++) {
+				double *x = X + (t - r) * cols;
+				for (int i = 1; i <= p; i++)
+					x[i - 1] = e[t - (size_t)i];
+				for (int j = 1; j <= q; j++)
+					x[p + j - 1] = res1[t - (size_t)j - k];
+				Y[t - r] = e[t];
+			}
+			double *Xc = malloc(rows * cols * sizeof *Xc);
+			if (Xc == NULL) {
+				rc = K_ENOMEM;
+				goto out;
+			}
+			memcpy(Xc, X, rows * cols * sizeof *X);
+			if (lstsq(Xc, rows, (int)cols, Y, b) < 0) {
+				fallback = 1;
+			} else {
+				for (size_t t = r; t < N; t++) {
+					double s = e[t];
+					const double *x = X + (t - r) * cols;
+					for (size_t c = 0; c < cols; c++)
+						s -= b[c] * x[c];
+					res[t - r] = s;
+				}
+				for (int i = 0; i < p; i++)
+					ar[i] = b[i];
+				for (int j = 0; j < q; j++)
+					ma[j] = b[p + j];
+				if (rows > 1) {
+					double ss = 0;
+					size_t cnt = 0;
+					for (size_t t = (size_t)q; t < rows; t++) {
+						ss += res[t] * res[t];
+						cnt++;
+					}
+					*var = cnt ? ss / (double)cnt : NAN;
+				} else {
+					rows = 0;
+				}
+			}
+			free(Xc);
+		}
+		if (!fallback && rows <= 1) {
+			/* np.var(endog) */
+			double mean = 0, ss = 0;
+			for (size_t t = 0; t < N; t++)
+				mean += e[t];
+			mean /= (double)N;
+			for (size_t t = 0; t < N; t++)
+				ss += (e[t] - mean) * (e[t] - mean);
+			*var = ss / (double)N;
+		}
+	}
+	if (fallback) {
+		for (int i = 0; i < p; i++)
+			ar[i] = 0;
+		for (int j = 0; j < q; j++)
+			ma[j] = 0;
+		if (N == 0) {
+			*var = 1;
+		} else {
+			/* residuals = r_[zeros(2q), e - mean]; mean of squares after q */
+			double mean = 0, ss = 0;
+			for (size_t t = 0; t < N; t++)
+				mean += e[t];
+			mean /= (double)N;
+			for (size_t t = 0; t < N; t++)
+				ss += (e[t] - mean) * (e[t] - mean);
+			*var = ss / (double)(N + (size_t)q);
+		}
+	}
+out:
+	free(X);
+	free(Y);
+	free(res1);
+	free(res);
+	return rc;
+}
+
+enum k_status
+k_arima_start(const double *y, size_t n, const struct k_arima_params *par,
+              double *start, struct k_error *err)
+{
+	struct spec s;
+	int c;
+	double *w, *x;
+	size_t len, N = 0;
+	double var = NAN;
+	int have_var;
+	enum k_status rc;
+
+	spec_from(&s, par->p, par->d, par->q, par->constant,
+	          par->diffuse_variance, par->steady_tol);
+	c = s.constant;
+	w = malloc((n + 1) * sizeof *w);
+	x = malloc((n + 1) * sizeof *x);
+	if (!w || !x) {
+		free(w);
+		free(x);
+		return k_error_set(err, K_ENOMEM, "out of memory");
+	}
+	len = difference(y, n, s.d, w);
+	/* The differenced trend regressor, masked like the series. */
+	if (c) {
+		double *tx = malloc((n + 1) * sizeof *tx);
+		if (tx == NULL) {
+			free(w);
+			free(x);
+			return k_error_set(err, K_ENOMEM, "out of memory");
+		}
+		for (size_t t = 0; t < n; t++)
+			tx[t] = trend_x(s.d, (long)t + 1);
+		difference(tx, n, s.d, x);
+		free(tx);
+	}
+	for (size_t t = 0; t < len; t++) {
+		if (isnan(w[t]))
+			continue;
+		w[N] = w[t];
+		if (c)
+			x[N] = x[t];
+		N++;
+	}
+	if (c) {
+		double sxy = 0, sxx = 0;
+		for (size_t t = 0; t < N; t++) {
+			sxy += x[t] * w[t];
+			sxx += x[t] * x[t];
+		}
+		start[0] = sxx > 0 ? sxy / sxx : 0;
+		for (size_t t = 0; t < N; t++)
+			w[t] -= start[0] * x[t];
+	}
+	rc = css(w, N, s.p, s.q, start + c, start + c + s.p, &var, &have_var);
+	if (rc != K_OK) {
+		free(w);
+		free(x);
+		return k_error_set(err, rc, "out of memory");
+	}
+	if (!have_var) {
+		double ss = 0;
+		for (size_t t = 0; t < N; t++)
+			ss += w[t] * w[t];
+		var = c ? ss : ss / (double)n;
+	}
+	free(w);
+	free(x);
+	/* Non-stationary or non-invertible starts become zeros (statsmodels
+	 * warns and does the same). */
+	if (s.p > 0 && !stationary(start + c, s.p))
+		for (int i = 0; i < s.p; i++)
+			start[c + i] = 0;
+	if (s.q > 0) {
+		double neg[K_ARIMA_MAX_Q];
+		for (int j = 0; j < s.q; j++)
+			neg[j] = -start[c + s.p + j];
+		if (!stationary(neg, s.q))
+			for (int j = 0; j < s.q; j++)
+				start[c + s.p + j] = 0;
+	}
+	if (!(var >= 1e-10))
+		var = 1e-10;
+	start[s.k - 1] = var;
+	return K_OK;
+}
+
+/* ---------------------------------------------------------------------
+ * Transform between coefficients and the optimiser's free parameters.
+ */
+
+static void
+to_coef(const struct spec *s, const double *x, double *coef)
+{
+	int c = s->constant;
+
+	if (c)
+		coef[0] = x[0];
+	if (s->p)
+		constrain(x + c, s->p, coef + c);
+	if (s->q) {
+		constrain(x + c + s->p, s->q, coef + c + s->p);
+		for (int j = 0; j < s->q; j++)
+			coef[c + s->p + j] = -coef[c + s->p + j];
+	}
+	coef[s->k - 1] = x[s->k - 1] * x[s->k - 1];
+}
+
+static int
+from_coef(const struct spec *s, const double *coef, double *x)
+{
+	int c = s->constant;
+	double neg[K_ARIMA_MAX_Q];
+
+	if (c)
+		x[0] = coef[0];
+	if (unconstrain(coef + c, s->p, x + c) < 0)
+		return -1;
+	for (int j = 0; j < s->q; j++)
+		neg[j] = -coef[c + s->p + j];
+	if (unconstrain(neg, s->q, x + c + s->p) < 0)
+		return -1;
+	if (!(coef[s->k - 1] > 0))
+		return -1;
+	x[s->k - 1] = sqrt(coef[s->k - 1]);
+	return 0;
+}
+
+/* ---------------------------------------------------------------------
+ * Fitting
+ */
+
+struct k_arima_fit {
+	const double *y;
+	size_t n;
+	struct k_arima_params par;
+	struct spec s;
+	double *work;          /* Lyapunov workspace */
+	struct k_optim opt;
+	long nll;              /* likelihood evaluations */
+};
+
+static double
+objective(const double *x, void *ctx)
+{
+	struct k_arima_fit *f = ctx;
+	double coef[K_ARIMA_MAX_PAR], llf;
+
+	to_coef(&f->s, x, coef);
+	f->nll++;
+	if (run_filter(&f->s, coef, f->y, f->n, f->s.steady_tol, &llf, NULL,
+	               NULL, f->work, NULL) != K_OK)
+		return NAN;
+	return -llf / (double)f->n;
+}
+
+void
+k_arima_fit_free(struct k_arima_fit *f)
+{
+	if (f == NULL)
+		return;
+	free(f->work);
+	free(f);
+}
+
+enum k_status
+k_arima_fit_init(struct k_arima_fit **fp, const double *y, size_t n,
+                 const struct k_arima_params *par, struct k_error *err)
+{
+	struct k_arima_fit *f;
+	const char *msg;
+	double start[K_ARIMA_MAX_PAR], x[K_ARIMA_MAX_PAR];
+	enum k_status rc;
+
+	*fp = NULL;
+	if ((msg = k_arima_params_check(par)) != NULL)
+		return k_error_set(err, K_EUSAGE, "arima: %s", msg);
+	int k = k_arima_ncoef(par->p, par->q, par->constant);
+	if ((rc = k_arima_check_series(y, n, par->d, k, err)) != K_OK)
+		return rc;
+	if ((f = calloc(1, sizeof *f)) == NULL)
+		return k_error_set(err, K_ENOMEM, "out of memory");
+	f->y = y;
+	f->n = n;
+	f->par = *par;
+	spec_from(&f->s, par->p, par->d, par->q, par->constant,
+	          par->diffuse_variance, par->steady_tol);
+	f->work = malloc(lyap_work_size(&f->s) * sizeof *f->work);
+	if (f->work == NULL) {
+		k_arima_fit_free(f);
+		return k_error_set(err, K_ENOMEM, "out of memory");
+	}
+	if (par->has_start) {
+		memcpy(start, par->start, (size_t)k * sizeof *start);
+	} else if ((rc = k_arima_start(y, n, par, start, err)) != K_OK) {
+		k_arima_fit_free(f);
+		return rc;
+	}
+	if (from_coef(&f->s, start, x) < 0) {
+		k_arima_fit_free(f);
+		return k_error_set(err, K_EUSAGE,
+		                   "arima: starting values are not stationary and "
+		                   "invertible with a positive sigma2");
+	}
+	rc = k_optim_init(&f->opt, k, x, objective, f, &par->optim, err);
+	if (rc != K_OK) {
+		k_arima_fit_free(f);
+		return rc;
+	}
+	*fp = f;
+	return K_OK;
+}
+
+enum k_status
+k_arima_fit_iterate(struct k_arima_fit *f, struct k_error *err)
+{
+	return k_optim_iterate(&f->opt, err);
+}
+
+int
+k_arima_fit_converged(const struct k_arima_fit *f)
+{
+	return k_optim_converged(&f->opt);
+}
+
+const struct k_optim *
+k_arima_fit_optim(const struct k_arima_fit *f)
+{
+	return &f->opt;
+}
+
+static void
+criteria(struct k_arima_model *m)
+{
+	double k = m->k, ne = (double)m->nobs_effective;
+
+	m->aic = -2 * m->loglike + 2 * k;
+	m->bic = -2 * m->loglike + k * log(ne);
+	m->aicc = ne - k - 1 > 0 ? -2 * m->loglike + 2 * k * ne / (ne - k - 1)
+	                         : INFINITY;
+}
+
+/* Invert the symmetric positive definite k x k matrix A in place by
+ * Gauss-Jordan with partial pivoting; -1 if singular. */
+static int
+invert(double *A, int k)
+{
+	double inv[K_ARIMA_MAX_PAR * K_ARIMA_MAX_PAR];
+
+	for (int i = 0; i < k; i++)
+		for (int j = 0; j < k; j++)
+			inv[i * k + j] = i == j;
+	for (int c = 0; c < k; c++) {
+		int piv = c;
+		for (int r = c + 1; r < k; r++)
+			if (fabs(A[r * k + c]) > fabs(A[piv * k + c]))
+				piv = r;
+		if (!(fabs(A[piv * k + c]) > 0))
+			return -1;
+		if (piv != c)
+			for (int j = 0; j < k; j++) {
+				double t = A[c * k + j];
+				A[c * k + j] = A[piv * k + j];
+				A[piv * k + j] = t;
+				t = inv[c * k + j];
+				inv[c * k + j] = inv[piv * k + j];
+				inv[piv * k + j] = t;
+			}
+		double dv = A[c * k + c];
+		for (int j = 0; j < k; j++) {
+			A[c * k + j] /= dv;
+			inv[c * k + j] /= dv;
+		}
+		for (int r = 0; r < k; r++) {
+			if (r == c)
+				continue;
+			double fct = A[r * k + c];
+			if (fct == 0)
+				continue;
+			for (int j = 0; j < k; j++) {
+				A[r * k + j] -= fct * A[c * k + j];
+				inv[r * k + j] -= fct * inv[c * k + j];
+			}
+		}
+	}
+	memcpy(A, inv, (size_t)k * k * sizeof *A);
+	return 0;
+}
+
+/*
+ * Standard errors from the outer product of the per-observation scores
+ * (statsmodels' default cov_type 'opg'), the scores by central
+ * differences in the coefficients. NAN where it cannot be had.
+ */
+static enum k_status
+std_errors(const struct spec *s, const double *coef, const double *y,
+           size_t n, double step, double *work, double *se)
+{
+	int k = s->k;
+	double *sc = malloc((size_t)k * n * sizeof *sc);
+	double *lp = malloc(n * sizeof *lp), *lm = malloc(n * sizeof *lm);
+	double S[K_ARIMA_MAX_PAR * K_ARIMA_MAX_PAR];
+	int ok = 1;
+
+	for (int i = 0; i < k; i++)
+		se[i] = NAN;
+	if (!sc || !lp || !lm) {
+		free(sc);
+		free(lp);
+		free(lm);
+		return K_ENOMEM;
+	}
+	for (int i = 0; i < k && ok; i++) {
+		double cp[K_ARIMA_MAX_PAR], llf;
+		double h = step * (fabs(coef[i]) > 0.1 ? fabs(coef[i]) : 0.1);
+		memcpy(cp, coef, (size_t)k * sizeof *cp);
+		cp[i] = coef[i] + h;
+		int okp = run_filter(s, cp, y, n, 0, &llf, lp, NULL, work, NULL) == K_OK;
+		cp[i] = coef[i] - h;
+		int okm = run_filter(s, cp, y, n, 0, &llf, lm, NULL, work, NULL) == K_OK;
+		if (!okp || !okm) {
+			ok = 0;
+			break;
+		}
+		for (size_t t = 0; t < n; t++)
+			sc[(size_t)i * n + t] = (lp[t] - lm[t]) / (2 * h);
+	}
+	if (ok) {
+		for (int i = 0; i < k; i++)
+			for (int j = 0; j <= i; j++) {
+				double acc = 0;
+				const double *a = sc + (size_t)i * n, *b = sc + (size_t)j * n;
+				for (size_t t = 0; t < n; t++)
+					acc += a[t] * b[t];
+				S[i * k + j] = acc;
+				S[j * k + i] = acc;
+			}
+		if (invert(S, k) == 0)
+			for (int i = 0; i < k; i++)
+				se[i] = S[i * k + i] > 0 ? sqrt(S[i * k + i]) : NAN;
+	}
+	free(sc);
+	free(lp);
+	free(lm);
+	return K_OK;
+}
+
+enum k_status
+k_arima_fit_finish(struct k_arima_fit *f, struct k_arima_model *m,
+                   struct k_error *err)
+{
+	const struct spec *s = &f->s;
+	enum k_status rc;
+
+	memset(m, 0, sizeof *m);
+	m->p = s->p;
+	m->d = s->d;
+	m->q = s->q;
+	m->constant = s->constant;
+	m->k = s->k;
+	to_coef(s, f->opt.x, m->coef);
+	for (int i = 0; i < s->k; i++)
+		m->se[i] = NAN;
+	rc = run_filter(s, m->coef, f->y, f->n, 0, &m->loglike, NULL, &m->state,
+	                f->work, err);
+	if (rc != K_OK)
+		return rc;
+	m->nobs = (long)f->n;
+	for (size_t t = 0; t < f->n; t++)
+		if (isnan(f->y[t]))
+			m->nobs_missing++;
+	m->nobs_effective = (long)f->n - s->d;
+	m->iterations = f->opt.iter;
+	m->evaluations = f->nll;
+	m->converged = f->opt.state == K_OPTIM_GTOL ||
+	               f->opt.state == K_OPTIM_FTOL;
+	m->diffuse_variance = s->kappa;
+	m->steady_tol = s->steady_tol;
+	m->t = (long)f->n;
+	m->updates = 0;
+	criteria(m);
+	if (f->par.std_errors) {
+		rc = std_errors(s, m->coef, f->y, f->n, f->par.se_step, f->work,
+		                m->se);
+		if (rc != K_OK)
+			return k_error_set(err, rc, "out of memory");
+	}
+	return K_OK;
+}
+
+enum k_status
+k_arima_fit(const double *y, size_t n, const struct k_arima_params *par,
+            struct k_arima_model *m, struct k_error *err)
+{
+	struct k_arima_fit *f;
+	enum k_status rc = k_arima_fit_init(&f, y, n, par, err);
+
+	if (rc != K_OK)
+		return rc;
+	while (!k_arima_fit_converged(f))
+		if ((rc = k_arima_fit_iterate(f, err)) != K_OK)
+			break;
+	if (rc == K_OK)
+		rc = k_arima_fit_finish(f, m, err);
+	k_arima_fit_free(f);
+	return rc;
+}
+
+enum k_status
+k_arima_loglike(const double *y, size_t n, const struct k_arima_params *par,
+                const double *coef, double *llf, double *llobs,
+                struct k_error *err)
+{
+	struct spec s;
+	const char *msg;
+	double *work;
+	enum k_status rc;
+
+	if ((msg = k_arima_params_check(par)) != NULL)
+		return k_error_set(err, K_EUSAGE, "arima: %s", msg);
+	spec_from(&s, par->p, par->d, par->q, par->constant,
+	          par->diffuse_variance, par->steady_tol);
+	int c = s.constant;
+	double neg[K_ARIMA_MAX_Q];
+	for (int j = 0; j < s.q; j++)
+		neg[j] = -coef[c + s.p + j];
+	if (!stationary(coef + c, s.p))
+		return k_error_set(err, K_EDATA,
+		                   "the AR coefficients are not stationary");
+	if (!stationary(neg, s.q))
+		return k_error_set(err, K_EDATA,
+		                   "the MA coefficients are not invertible");
+	for (size_t t = 0; t < n; t++)
+		if (isinf(y[t]))
+			return k_error_set(err, K_EDATA,
+			                   "observation %zu is infinite", t + 1);
+	if ((work = malloc(lyap_work_size(&s) * sizeof *work)) == NULL)
+		return k_error_set(err, K_ENOMEM, "out of memory");
+	rc = run_filter(&s, coef, y, n, par->steady_tol, llf, llobs, NULL, work,
+	                err);
+	free(work);
+	return rc;
+}
+
+/* ---------------------------------------------------------------------
+ * Using a fitted model
+ */
+
+static enum k_status
+model_ssm(const struct k_arima_model *m, struct k_kalman_ssm *ss,
+          struct k_error *err)
+{
+	struct spec s;
+
+	spec_from(&s, m->p, m->d, m->q, m->constant, m->diffuse_variance,
+	          m->steady_tol);
+	return build(&s, m->coef, ss, NULL, NULL, err);
+}
+
+enum k_status
+k_arima_update(struct k_arima_model *m, const double *y, size_t n,
+               struct k_error *err)
+{
+	struct k_kalman_ssm ss;
+	struct k_kalman_state st;
+	enum k_status rc;
+
+	for (size_t t = 0; t < n; t++)
+		if (isinf(y[t]))
+			return k_error_set(err, K_EDATA,
+			                   "new observation %zu is infinite", t + 1);
+	if ((rc = model_ssm(m, &ss, err)) != K_OK)
+		return rc;
+	st = m->state;
+	for (size_t t = 0; t < n; t++) {
+		double dt = m->constant ?
+		    m->coef[0] * trend_x(m->d, m->t + (long)t + 1) : 0;
+		if ((rc = k_kalman_step(&ss, &st, y[t], dt, m->steady_tol, NULL,
+		                        err)) != K_OK)
+			return rc;
+	}
+	m->state = st;
+	m->t += (long)n;
+	m->updates += (long)n;
+	return K_OK;
+}
+
+double
+k_arima_qnorm(double p)
+{
+	static const double a[] = { -3.969683028665376e+01, 2.209460984245205e+02,
+		-2.759285104469687e+02, 1.383577518672690e+02,
+		-3.066479806614716e+01, 2.506628277459239e+00 };
+	static const double b[] = { -5.447609879822406e+01, 1.615858368580409e+02,
+		-1.556989798598866e+02, 6.680131188771972e+01,
+		-1.328068155288572e+01 };
+	static const double c[] = { -7.784894002430293e-03, -3.223964580411365e-01,
+		-2.400758277161838e+00, -2.549732539343734e+00,
+		4.374664141464968e+00, 2.938163982698783e+00 };
+	static const double d[] = { 7.784695709041462e-03, 3.224671290700398e-01,
+		2.445134137142996e+00, 3.754408661907416e+00 };
+	double q, r, x;
+
+	if (!(p > 0) || !(p < 1))
+		return NAN;
+	if (p < 0.02425) {
+		q = sqrt(-2 * log(p));
+		x = (((((c[0] * q + c[1]) * q + c[2]) * q + c[3]) * q + c[4]) * q + c[5]) /
+		    ((((d[0] * q + d[1]) * q + d[2]) * q + d[3]) * q + 1);
+	} else if (p > 1 - 0.02425) {
+		q = sqrt(-2 * log1p(-p));
+		x = -(((((c[0] * q + c[1]) * q + c[2]) * q + c[3]) * q + c[4]) * q + c[5]) /
+		    ((((d[0] * q + d[1]) * q + d[2]) * q + d[3]) * q + 1);
+	} else {
+		q = p - 0.5;
+		r = q * q;
+		x = (((((a[0] * r + a[1]) * r + a[2]) * r + a[3]) * r + a[4]) * r + a[5]) * q /
+		    (((((b[0] * r + b[1]) * r + b[2]) * r + b[3]) * r + b[4]) * r + 1);
+	}
+	/* One Halley step on Phi(x) - p. */
+	double e = 0.5 * erfc(-x / sqrt(2.0)) - p;
+	double u = e * sqrt(2 * M_PI) * exp(x * x / 2);
+	return x - u / (1 + x * u / 2);
+}
+
+enum k_status
+k_arima_forecast(const struct k_arima_model *m, size_t h, double level,
+                 double *mean, double *var, double *lower, double *upper,
+                 struct k_error *err)
+{
+	struct k_kalman_ssm ss;
+	enum k_status rc;
+	double *mu, *vv;
+
+	if (!(level > 0) || !(level < 1))
+		return k_error_set(err, K_EUSAGE,
+		                   "interval level %g is not in (0, 1)", level);
+	if (h == 0)
+		return K_OK;
+	if ((rc = model_ssm(m, &ss, err)) != K_OK)
+		return rc;
+	mu = malloc(2 * h * sizeof *mu);
+	if (mu == NULL)
+		return k_error_set(err, K_ENOMEM, "out of memory");
+	vv = mu + h;
+	k_kalman_forecast(&ss, &m->state, h, mu, vv);
+	double z = k_arima_qnorm(1 - (1 - level) / 2);
+	for (size_t i = 0; i < h; i++) {
+		double f = mu[i];
+		if (m->constant)
+			f += m->coef[0] * trend_x(m->d, m->t + (long)i + 1);
+		double sd = vv[i] > 0 ? sqrt(vv[i]) : 0;
+		if (mean)
+			mean[i] = f;
+		if (var)
+			var[i] = vv[i];
+		if (lower)
+			lower[i] = f - z * sd;
+		if (upper)
+			upper[i] = f + z * sd;
+	}
+	free(mu);
+	return K_OK;
+}
+
+/* ---------------------------------------------------------------------
+ * Unit-root test for d
+ */
+
+static int
+is_constant(const double *x, size_t n)
+{
+	for (size_t i = 1; i < n; i++)
+		if (x[i] != x[0])
+			return 0;
+	return 1;
+}
+
+static double
+kpss_stat(const double *x, size_t n, int lags)
+{
+	double mean = 0, S = 0, eta = 0, s2 = 0;
+
+	for (size_t t = 0; t < n; t++)
+		mean += x[t];
+	mean /= (double)n;
+	for (size_t t = 0; t < n; t++) {
+		double e = x[t] - mean;
+		S += e;
+		eta += S * S;
+		s2 += e * e;
+	}
+	eta /= (double)n * (double)n;
+	for (int l = 1; l <= lags && (size_t)l < n; l++) {
+		double acc = 0;
+		for (size_t t = (size_t)l; t < n; t++)
+			acc += (x[t] - mean) * (x[t - (size_t)l] - mean);
+		s2 += 2 * acc * (1 - l / (lags + 1.0));
+	}
+	s2 /= (double)n;
+	return eta / s2;
+}
+
+static int
+r_lags(size_t n)
+{
+	return (int)trunc(3 * sqrt((double)n) / 13);
+}
+
+enum k_status
+k_arima_kpss(const double *y, size_t n, int lags, double *stat,
+             struct k_error *err)
+{
+	double *x = malloc((n + 1) * sizeof *x);
+	size_t N = 0;
+
+	if (x == NULL)
+		return k_error_set(err, K_ENOMEM, "out of memory");
+	for (size_t t = 0; t < n; t++)
+		if (!isnan(y[t])) {
+			if (isinf(y[t])) {
+				free(x);
+				return k_error_set(err, K_EDATA,
+				                   "observation %zu is infinite", t + 1);
+			}
+			x[N++] = y[t];
+		}
+	if (N < 3) {
+		free(x);
+		return k_error_set(err, K_EDATA,
+		                   "kpss: %zu observed values, at least 3 needed", N);
+	}
+	if (is_constant(x, N)) {
+		free(x);
+		return k_error_set(err, K_EDATA, "kpss: the series is constant");
+	}
+	*stat = kpss_stat(x, N, lags < 0 ? r_lags(N) : lags);
+	free(x);
+	return K_OK;
+}
+
+/* urca's p-value: linear interpolation of the KPSS "mu" table, clamped. */
+static double
+kpss_pvalue(double stat)
+{
+	static const double cv[] = { 0.347, 0.463, 0.574, 0.739 };
+	static const double pv[] = { 0.10, 0.05, 0.025, 0.01 };
+
+	if (stat <= cv[0])
+		return pv[0];
+	if (stat >= cv[3])
+		return pv[3];
+	for (int i = 0; i < 3; i++)
+		if (stat <= cv[i + 1])
+			return pv[i] + (pv[i + 1] - pv[i]) * (stat - cv[i]) /
+			       (cv[i + 1] - cv[i]);
+	return pv[3];
+}
+
+enum k_status
+k_arima_ndiffs(const double *y, size_t n, double alpha, int max_d, int *dout,
+               struct k_error *err)
+{
+	double *x = malloc((n + 1) * sizeof *x);
+	size_t N = 0;
+	int d = 0;
+
+	if (x == NULL)
+		return k_error_set(err, K_ENOMEM, "out of memory");
+	if (!(alpha > 0) || !(alpha < 1) || max_d < 0 || max_d > K_ARIMA_MAX_D) {
+		free(x);
+		return k_error_set(err, K_EUSAGE,
+		                   "ndiffs: alpha must be in (0, 1) and max_d in 0..2");
+	}
+	for (size_t t = 0; t < n; t++)
+		if (!isnan(y[t])) {
+			if (isinf(y[t])) {
+				free(x);
+				return k_error_set(err, K_EDATA,
+				                   "observation %zu is infinite", t + 1);
+			}
+			x[N++] = y[t];
+		}
+	/* R clamps alpha to the table's range. */
+	if (alpha < 0.01)
+		alpha = 0.01;
+	if (alpha > 0.1)
+		alpha = 0.1;
+	if (N < 3 || is_constant(x, N)) {
+		free(x);
+		*dout = 0;
+		return K_OK;
+	}
+	int dodiff = kpss_pvalue(kpss_stat(x, N, r_lags(N))) < alpha;
+	while (dodiff && d < max_d) {
+		d++;
+		for (size_t t = 0; t + 1 < N; t++)
+			x[t] = x[t + 1] - x[t];
+		N--;
+		if (N < 3 || is_constant(x, N))
+			break;
+		dodiff = kpss_pvalue(kpss_stat(x, N, r_lags(N))) < alpha;
+	}
+	free(x);
+	*dout = d;
+	return K_OK;
+}
+
+/* ---------------------------------------------------------------------
+ * Stepwise order selection (Hyndman and Khandakar 2008; R's auto.arima)
+ */
+
+void
+k_arima_auto_params_default(struct k_arima_auto_params *ap)
+{
+	memset(ap, 0, sizeof *ap);
+	ap->d = -1;
+	ap->max_d = 2;
+	ap->alpha = 0.05;
+	ap->max_p = 5;
+	ap->max_q = 5;
+	ap->start_p = 2;
+	ap->start_q = 2;
+	ap->allow_constant = 1;
+	ap->max_models = 94;
+	ap->min_root = 1.01;
+	k_arima_params_default(&ap->fit);
+}
+
+const char *
+k_arima_auto_params_check(const struct k_arima_auto_params *ap)
+{
+	if (ap->d < -1 || ap->d > K_ARIMA_MAX_D)
+		return "d must be -1 (test) or in 0..2";
+	if (ap->max_d < 0 || ap->max_d > K_ARIMA_MAX_D)
+		return "max_d must be in 0..2";
+	if (!(ap->alpha > 0) || !(ap->alpha < 1))
+		return "alpha must be in (0, 1)";
+	if (ap->max_p < 0 || ap->max_p > K_ARIMA_MAX_P)
+		return "max_p must be in 0..12";
+	if (ap->max_q < 0 || ap->max_q > K_ARIMA_MAX_Q)
+		return "max_q must be in 0..12";
+	if (ap->start_p < 0 || ap->start_q < 0)
+		return "start_p and start_q must not be negative";
+	if (ap->max_models < 1)
+		return "max_models must be at least 1";
+	if (!(ap->min_root >= 1) || !isfinite(ap->min_root))
+		return "min_root must be at least 1";
+	struct k_arima_params fp = ap->fit;
+	fp.p = fp.q = 0;
+	fp.d = 0;
+	fp.constant = 0;
+	fp.has_start = 0;
+	return k_arima_params_check(&fp);
+}
+
+struct k_arima_auto {
+	const double *y;
+	size_t n;
+	struct k_arima_auto_params par;
+	int d;
+	int allow_c;              /* constant allowed at this d */
+	struct k_arima_trial *trials;
+	size_t ntrials;
+	struct k_arima_model best;
+	int have_best;
+	int p, q, c;              /* the model neighbours are taken around */
+	int init_left;            /* initial candidates still to fit */
+	int init_pos;
+	int done;
+};
+
+void
+k_arima_auto_free(struct k_arima_auto *a)
+{
+	if (a == NULL)
+		return;
+	free(a->trials);
+	free(a);
+}
+
+enum k_status
+k_arima_auto_init(struct k_arima_auto **ap, const double *y, size_t n,
+                  const struct k_arima_auto_params *par, struct k_error *err)
+{
+	struct k_arima_auto *a;
+	const char *msg;
+	enum k_status rc;
+
+	*ap = NULL;
+	if ((msg = k_arima_auto_params_check(par)) != NULL)
+		return k_error_set(err, K_EUSAGE, "auto arima: %s", msg);
+	/* The smallest model must be fittable for the search to mean much. */
+	if ((rc = k_arima_check_series(y, n, 0, 1, err)) != K_OK)
+		return rc;
+	if ((a = calloc(1, sizeof *a)) == NULL)
+		return k_error_set(err, K_ENOMEM, "out of memory");
+	a->trials = calloc((size_t)par->max_models, sizeof *a->trials);
+	if (a->trials == NULL) {
+		free(a);
+		return k_error_set(err, K_ENOMEM, "out of memory");
+	}
+	a->y = y;
+	a->n = n;
+	a->par = *par;
+	if (par->d >= 0) {
+		a->d = par->d;
+	} else if ((rc = k_arima_ndiffs(y, n, par->alpha, par->max_d, &a->d,
+	                                err)) != K_OK) {
+		k_arima_auto_free(a);
+		return rc;
+	}
+	a->allow_c = par->allow_constant && a->d <= 1;
+	a->p = par->start_p < par->max_p ? par->start_p : par->max_p;
+	a->q = par->start_q < par->max_q ? par->start_q : par->max_q;
+	a->c = a->allow_c;
+	a->init_pos = 0;
+	*ap = a;
+	return K_OK;
+}
+
+static int
+tried(const struct k_arima_auto *a, int p, int q, int c)
+{
+	for (size_t i = 0; i < a->ntrials; i++)
+		if (a->trials[i].p == p && a->trials[i].q == q &&
+		    a->trials[i].constant == c)
+			return 1;
+	return 0;
+}
+
+/* Fit one candidate, record it; returns 1 if it beat the best so far. */
+static enum k_status
+try_model(struct k_arima_auto *a, int p, int q, int c, int *better,
+          struct k_error *err)
+{
+	struct k_arima_params fp = a->par.fit;
+	struct k_arima_model m;
+	struct k_error e2;
+	enum k_status rc;
+	double ic = INFINITY;
+
+	*better = 0;
+	fp.p = p;
+	fp.q = q;
+	fp.d = a->d;
+	fp.constant = c;
+	fp.has_start = 0;
+	fp.std_errors = 0;
+	rc = k_arima_fit(a->y, a->n, &fp, &m, &e2);
+	if (rc == K_ENOMEM || rc == K_EINTERNAL) {
+		if (err)
+			*err = e2;
+		return rc;
+	}
+	if (rc == K_OK && k_arima_roots_outside(&m, a->par.min_root))
+		ic = m.aicc;
+	struct k_arima_trial *t = &a->trials[a->ntrials++];
+	t->p = p;
+	t->d = a->d;
+	t->q = q;
+	t->constant = c;
+	t->aicc = ic;
+	if (isfinite(ic) && (!a->have_best || ic < a->best.aicc)) {
+		a->best = m;
+		a->have_best = 1;
+		*better = 1;
+	}
+	return K_OK;
+}
+
+enum k_status
+k_arima_auto_iterate(struct k_arima_auto *a, struct k_error *err)
+{
+	int better;
+	enum k_status rc;
+
+	if (a->done)
+		return k_error_set(err, K_EINTERNAL,
+		                   "auto arima stepped after it stopped");
+	if ((size_t)a->par.max_models <= a->ntrials) {
+		a->done = 1;
+		return K_OK;
+	}
+	/* The initial models: (start_p, start_q), (0,0), (1,0), (0,1), and
+	 * (0,0) without the constant. */
+	while (a->init_pos < 5) {
+		int pos = a->init_pos++;
+		int p, q, c = a->allow_c;
+		switch (pos) {
+		case 0:
+			p = a->p;
+			q = a->q;
+			break;
+		case 1:
+			p = q = 0;
+			break;
+		case 2:
+			if (a->par.max_p == 0)
+				continue;
+			p = 1;
+			q = 0;
+			break;
+		case 3:
+			if (a->par.max_q == 0)
+				continue;
+			p = 0;
+			q = 1;
+			break;
+		default:
+			if (!a->allow_c)
+				continue;
+			p = q = 0;
+			c = 0;
+			break;
+		}
+		if (tried(a, p, q, c))
+			continue;
+		if ((rc = try_model(a, p, q, c, &better, err)) != K_OK)
+			return rc;
+		if (better || (pos == 0 && !a->have_best)) {
+			a->p = p;
+			a->q = q;
+			a->c = c;
+		}
+		return K_OK;
+	}
+	/* The neighbours of the current model, in R's order; the first
+	 * improvement moves there and the scan starts again. */
+	int P = a->p, Q = a->q, C = a->c, mp = a->par.max_p, mq = a->par.max_q;
+	const struct { int ok, p, q, c; } nb[9] = {
+		{ P > 0, P - 1, Q, C },
+		{ Q > 0, P, Q - 1, C },
+		{ P < mp, P + 1, Q, C },
+		{ Q < mq, P, Q + 1, C },
+		{ P > 0 && Q > 0, P - 1, Q - 1, C },
+		{ Q < mq && P > 0, P - 1, Q + 1, C },
+		{ Q > 0 && P < mp, P + 1, Q - 1, C },
+		{ Q < mq && P < mp, P + 1, Q + 1, C },
+		{ a->allow_c, P, Q, !C },
+	};
+	for (int i = 0; i < 9; i++) {
+		if (!nb[i].ok || tried(a, nb[i].p, nb[i].q, nb[i].c))
+			continue;
+		if ((rc = try_model(a, nb[i].p, nb[i].q, nb[i].c, &better, err)) != K_OK)
+			return rc;
+		if (better) {
+			a->p = nb[i].p;
+			a->q = nb[i].q;
+			a->c = nb[i].c;
+		}
+		if ((size_t)a->par.max_models <= a->ntrials)
+			a->done = 1;
+		return K_OK;
+	}
+	a->done = 1;
+	return K_OK;
+}
+
+int
+k_arima_auto_converged(const struct k_arima_auto *a)
+{
+	return a->done;
+}
+
+const struct k_arima_trial *
+k_arima_auto_trials(const struct k_arima_auto *a, size_t *n)
+{
+	*n = a->ntrials;
+	return a->trials;
+}
+
+enum k_status
+k_arima_auto_finish(struct k_arima_auto *a, struct k_arima_model *m,
+                    struct k_error *err)
+{
+	struct k_arima_params fp = a->par.fit;
+
+	if (!a->have_best)
+		return k_error_set(err, K_EDATA,
+		                   "no candidate model could be fitted (%zu tried, d=%d)",
+		                   a->ntrials, a->d);
+	if (!fp.std_errors) {
+		*m = a->best;
+		return K_OK;
+	}
+	/* The search skips standard errors; refit the winner from its own
+	 * estimates to get them. */
+	fp.p = a->best.p;
+	fp.d = a->best.d;
+	fp.q = a->best.q;
+	fp.constant = a->best.constant;
+	fp.has_start = 1;
+	memcpy(fp.start, a->best.coef, (size_t)a->best.k * sizeof *fp.start);
+	return k_arima_fit(a->y, a->n, &fp, m, err);
+}
+
+/* ---------------------------------------------------------------------
+ * Serialisation
+ */
+
+void
+k_arima_model_encode(const struct k_arima_model *m, struct k_buf *b)
+{
+	int ms = m->state.m;
+
+	k_buf_put_u32(b, PAYLOAD_MAGIC);
+	k_buf_put_u32(b, PAYLOAD_VERSION);
+	k_buf_put_i32(b, m->p);
+	k_buf_put_i32(b, m->d);
+	k_buf_put_i32(b, m->q);
+	k_buf_put_i32(b, m->constant);
+	k_buf_put_i32(b, m->k);
+	for (int i = 0; i < m->k; i++)
+		k_buf_put_f64(b, m->coef[i]);
+	for (int i = 0; i < m->k; i++)
+		k_buf_put_f64(b, m->se[i]);
+	k_buf_put_f64(b, m->loglike);
+	k_buf_put_f64(b, m->aic);
+	k_buf_put_f64(b, m->aicc);
+	k_buf_put_f64(b, m->bic);
+	k_buf_put_u64(b, (uint64_t)m->nobs);
+	k_buf_put_u64(b, (uint64_t)m->nobs_missing);
+	k_buf_put_u64(b, (uint64_t)m->nobs_effective);
+	k_buf_put_i32(b, m->iterations);
+	k_buf_put_u64(b, (uint64_t)m->evaluations);
+	k_buf_put_i32(b, m->converged);
+	k_buf_put_f64(b, m->diffuse_variance);
+	k_buf_put_f64(b, m->steady_tol);
+	k_buf_put_u64(b, (uint64_t)m->t);
+	k_buf_put_u64(b, (uint64_t)m->updates);
+	k_buf_put_i32(b, ms);
+	for (int i = 0; i < ms; i++)
+		k_buf_put_f64(b, m->state.a[i]);
+	for (int i = 0; i < ms * ms; i++)
+		k_buf_put_f64(b, m->state.P[i]);
+	k_buf_put_i32(b, m->state.steady);
+}
+
+#define BAD(...) do { rc = k_error_set(err, K_EDATA, __VA_ARGS__); goto fail; } while (0)
+
+enum k_status
+k_arima_model_decode(const void *p, size_t n, struct k_arima_model *m,
+                     struct k_error *err)
+{
+	struct k_cur c;
+	enum k_status rc = K_OK;
+	uint32_t magic, ver;
+	const long lmax = INT64_MAX / 2;
+
+	memset(m, 0, sizeof *m);
+	k_cur_init(&c, p, n);
+	magic = k_cur_u32(&c);
+	ver = k_cur_u32(&c);
+	if (c.bad || magic != PAYLOAD_MAGIC)
+		BAD("arima payload: bad magic");
+	if (ver != PAYLOAD_VERSION)
+		BAD("arima payload: version %u, this build reads %u", ver,
+		    PAYLOAD_VERSION);
+	m->p = k_cur_i32(&c);
+	m->d = k_cur_i32(&c);
+	m->q = k_cur_i32(&c);
+	m->constant = k_cur_i32(&c);
+	m->k = k_cur_i32(&c);
+	if (c.bad)
+		BAD("arima payload: truncated");
+	if (m->p < 0 || m->p > K_ARIMA_MAX_P || m->q < 0 || m->q > K_ARIMA_MAX_Q ||
+	    m->d < 0 || m->d > K_ARIMA_MAX_D ||
+	    (m->constant != 0 && m->constant != 1))
+		BAD("arima payload: order (%d,%d,%d) constant %d out of range",
+		    m->p, m->d, m->q, m->constant);
+	if (m->k != k_arima_ncoef(m->p, m->q, m->constant))
+		BAD("arima payload: %d coefficients for order (%d,%d,%d)", m->k,
+		    m->p, m->d, m->q);
+	for (int i = 0; i < m->k; i++)
+		m->coef[i] = k_cur_f64(&c);
+	for (int i = 0; i < m->k; i++)
+		m->se[i] = k_cur_f64(&c);
+	m->loglike = k_cur_f64(&c);
+	m->aic = k_cur_f64(&c);
+	m->aicc = k_cur_f64(&c);
+	m->bic = k_cur_f64(&c);
+	m->nobs = (long)k_cur_u64(&c);
+	m->nobs_missing = (long)k_cur_u64(&c);
+	m->nobs_effective = (long)k_cur_u64(&c);
+	m->iterations = k_cur_i32(&c);
+	m->evaluations = (long)k_cur_u64(&c);
+	m->converged = k_cur_i32(&c);
+	m->diffuse_variance = k_cur_f64(&c);
+	m->steady_tol = k_cur_f64(&c);
+	m->t = (long)k_cur_u64(&c);
+	m->updates = (long)k_cur_u64(&c);
+	int ms = k_cur_i32(&c);
+	if (c.bad)
+		BAD("arima payload: truncated");
+	int r = m->p > m->q + 1 ? m->p : m->q + 1;
+	if (ms != m->d + r)
+		BAD("arima payload: state dimension %d, expected %d", ms, m->d + r);
+	m->state.m = ms;
+	for (int i = 0; i < ms; i++)
+		m->state.a[i] = k_cur_f64(&c);
+	for (int i = 0; i < ms * ms; i++)
+		m->state.P[i] = k_cur_f64(&c);
+	m->state.steady = k_cur_i32(&c);
+	if (c.bad)
+		BAD("arima payload: truncated");
+	if (k_cur_left(&c) != 0)
+		BAD("arima payload: %zu unexpected trailing bytes", k_cur_left(&c));
+
+	for (int i = 0; i < m->k; i++) {
+		if (!isfinite(m->coef[i]))
+			BAD("arima payload: coefficient %d is not finite", i);
+		if (!isnan(m->se[i]) && !(m->se[i] >= 0 && isfinite(m->se[i])))
+			BAD("arima payload: standard error %d is invalid", i);
+	}
+	if (!(m->coef[m->k - 1] > 0))
+		BAD("arima payload: sigma2 is not positive");
+	int cc = m->constant;
+	double neg[K_ARIMA_MAX_Q];
+	for (int j = 0; j < m->q; j++)
+		neg[j] = -m->coef[cc + m->p + j];
+	if (!stationary(m->coef + cc, m->p) || !stationary(neg, m->q))
+		BAD("arima payload: coefficients are not stationary and invertible");
+	if (m->nobs < 0 || m->nobs > lmax || m->nobs_missing < 0 ||
+	    m->nobs_missing > m->nobs || m->t < 0 || m->t > lmax ||
+	    m->updates < 0 || m->updates > m->t || m->nobs_effective > m->nobs)
+		BAD("arima payload: inconsistent observation counts");
+	if (!(m->diffuse_variance > 0) || !isfinite(m->diffuse_variance) ||
+	    !(m->steady_tol >= 0) || !(m->steady_tol < 1))
+		BAD("arima payload: bad filter settings");
+	if (m->state.steady != 0 && m->state.steady != 1)
+		BAD("arima payload: bad steady flag");
+	for (int i = 0; i < ms; i++) {
+		if (!isfinite(m->state.a[i]))
+			BAD("arima payload: state mean %d is not finite", i);
+		if (!(m->state.P[i * ms + i] >= 0))
+			BAD("arima payload: state variance %d is negative", i);
+		for (int j = 0; j < ms; j++) {
+			double v = m->state.P[i * ms + j];
+			if (!isfinite(v) || v != m->state.P[j * ms + i])
+				BAD("arima payload: state covariance is not finite and symmetric");
+		}
+	}
+	return K_OK;
+fail:
+	memset(m, 0, sizeof *m);
+	return rc;
+}

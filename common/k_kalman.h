@@ -1,0 +1,99 @@
+/*
+ * k_kalman.h - the Kalman filter for a small time-invariant state-space
+ * model with one observation per step, as ARIMA needs it: the conventional
+ * filter of Durbin and Koopman (2012, ch. 4) in the predicted form that
+ * statsmodels uses, a missing observation (NAN) skipping the update step,
+ * and a steady-state shortcut once the state covariance stops changing.
+ * Everything is in fixed arrays, so a filter state can be copied and saved.
+ */
+#ifndef K_KALMAN_H
+#define K_KALMAN_H
+
+#include <stddef.h>
+
+#include "k_status.h"
+
+#define K_KALMAN_MAX 16   /* largest state dimension */
+
+/*
+ * The system, time-invariant:
+ *   y_t       = d_t + Z a_t + e_t,        e_t ~ N(0, H)
+ *   a_{t+1}   = T a_t + R n_t,            R n_t ~ N(0, RQR)
+ * Matrices are row-major with stride m. d_t (the observation intercept) is
+ * given at each step by the caller.
+ */
+struct k_kalman_ssm {
+	int m;                                   /* state dimension, 1..16 */
+	double Z[K_KALMAN_MAX];                  /* design row */
+	double T[K_KALMAN_MAX * K_KALMAN_MAX];   /* transition */
+	double RQR[K_KALMAN_MAX * K_KALMAN_MAX]; /* state noise covariance */
+	double H;                                /* observation variance, >= 0 */
+};
+
+/*
+ * The filter state before observation t: the predicted state mean
+ * a_{t|t-1} and covariance P_{t|t-1}. steady is set once P has converged
+ * (then P no longer changes while observations keep arriving, and the gain
+ * is recomputed from P when needed). Plain data: copy it, save it.
+ */
+struct k_kalman_state {
+	int m;
+	double a[K_KALMAN_MAX];
+	double P[K_KALMAN_MAX * K_KALMAN_MAX];
+	int steady;
+};
+
+/* What one step produced. For a missing observation v and F are NAN and
+ * loglike is 0. */
+struct k_kalman_out {
+	double v;        /* forecast error y_t - d_t - Z a_{t|t-1} */
+	double F;        /* its variance Z P Z' + H */
+	double loglike;  /* -0.5 (log 2 pi F + v^2 / F) */
+};
+
+/*
+ * Check a system: dimension in range, every entry finite, H >= 0.
+ * K_EDATA with a message otherwise.
+ */
+enum k_status k_kalman_ssm_check(const struct k_kalman_ssm *ss,
+                                 struct k_error *err);
+
+/* Start the state at mean a0 and covariance P0 (both m-sized, row-major),
+ * copied in. */
+void k_kalman_state_init(struct k_kalman_state *st, int m, const double *a0,
+                         const double *P0);
+
+/*
+ * One filter step with observation y (NAN: missing) and intercept d. The
+ * state moves on to a_{t+1|t}, P_{t+1|t}. steady_tol is the relative
+ * change of P (max abs difference over max abs entry) below which P is
+ * declared converged; 0 turns the shortcut off. out may be NULL.
+ * K_EDATA if the forecast error variance is not positive and finite (a
+ * degenerate model); the state is then left as it was.
+ */
+enum k_status k_kalman_step(const struct k_kalman_ssm *ss,
+                            struct k_kalman_state *st, double y, double d,
+                            double steady_tol, struct k_kalman_out *out,
+                            struct k_error *err);
+
+/*
+ * Forecast h steps from st without changing it: mean[i] and var[i] are
+ * the mean (without intercept) Z a and variance Z P Z' + H of y at step
+ * i+1. Arrays are caller-owned, h long.
+ */
+void k_kalman_forecast(const struct k_kalman_ssm *ss,
+                       const struct k_kalman_state *st, size_t h,
+                       double *mean, double *var);
+
+/*
+ * Solve the discrete Lyapunov equation S = A S A' + Q for symmetric S,
+ * A and Q m x m row-major (m <= K_KALMAN_MAX), into S. The solution is
+ * unique when every eigenvalue of A lies inside the unit circle; K_EDATA
+ * if the linear system is singular. work must hold
+ * k_kalman_lyap_work(m) doubles.
+ */
+size_t k_kalman_lyap_work(int m);
+enum k_status k_kalman_lyapunov(int m, const double *A, const double *Q,
+                                double *S, double *work, struct k_error *err);
+
+#endif
