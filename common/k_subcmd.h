@@ -1,0 +1,23 @@
+/*
+ * k_subcmd.h - programs of the form `prog NAME [OPTION...]` (ktrain KIND,
+ * kfetch SOURCE, kfeatures SET): a table of names, each with a main-like
+ * entry that parses its own options with argp. This picks the entry and
+ * answers --help, --usage and --version for the program as a whole.
+ */
+#ifndef K_SUBCMD_H
+#define K_SUBCMD_H
+
+#include <stddef.h>
+
+struct k_subcmd {
+	const char *name;
+	int (*run)(int argc, char **argv); /* argv[0] is "prog name" */
+	const char *doc;                   /* one line for --help */
+};
+
+/* Dispatch; returns the exit status. what names the argument ("KIND"). */
+int k_subcmd_main(const char *prog, const char *summary, const char *what,
+                  const struct k_subcmd *cmds, size_t n, int argc,
+                  char **argv);
+
+#endif
