@@ -373,7 +373,7 @@ window_add(struct train *t, const double *x, int64_t ts)
 			t->win_ts[k++] = t->win_ts[i];
 		}
 		t->nwin = k;
-		if (t->nwin * 2 > t->capwin) {
+		if (t->capwin == 0 || t->nwin * 2 > t->capwin) {
 			size_t nc = t->capwin ? t->capwin * 2 : 1024;
 			double *nw = realloc(t->win, nc * t->d * sizeof *nw);
 			int64_t *nt = realloc(t->win_ts, nc * sizeof *nt);
