@@ -116,14 +116,18 @@ k_model_decode(const void *file, size_t n, const char *want_kind,
 
 	uint32_t hlen = k_rd32(f + O_HLEN);
 	uint64_t plen = k_rd64(f + O_PLEN), praw = k_rd64(f + O_PRAW);
-	uLong hc = crc32(0L, f, O_HCRC);
 	int lengths_ok = hlen <= K_MODEL_HEADER_MAX && plen <= n &&
 	                 (uint64_t)K_MODEL_FIXED + hlen + plen == n;
-	if (lengths_ok)
+	/* The checksum covers the fixed header and the JSON header, so it can
+	 * be checked whenever the JSON header fits, whatever the payload
+	 * length says: a damaged length is then named as damage. */
+	if ((uint64_t)K_MODEL_FIXED + hlen <= n) {
+		uLong hc = crc32(0L, f, O_HCRC);
 		hc = crc32_z(hc, f + K_MODEL_FIXED, hlen);
-	if (lengths_ok && (uint32_t)hc != k_rd32(f + O_HCRC))
-		return k_error_set(err, K_EDATA, "corrupted: header checksum "
-		                   "mismatch");
+		if ((uint32_t)hc != k_rd32(f + O_HCRC))
+			return k_error_set(err, K_EDATA, "corrupted: header "
+			                   "checksum mismatch");
+	}
 	if (m->read_version > K_MODEL_FORMAT)
 		return k_error_set(err, K_EDATA, "written in model format %u by "
 		                   "a newer ktools; this build reads format %d "
