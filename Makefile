@@ -120,12 +120,14 @@ install: all
 	install -m 755 $(BINS) $(DESTDIR)$(BINDIR)
 	for m in $(MAN_PAGES); do \
 	    s=$${m##*.}; install -m 644 $$m $(DESTDIR)$(MANDIR)/man$$s; done
+	install -m 644 completions/ktools-common.bash $(DESTDIR)$(COMPDIR)/_ktools
 	for p in $(PROGS); do \
 	    install -m 644 completions/$$p.bash $(DESTDIR)$(COMPDIR)/$$p; done
 
 uninstall:
 	for p in $(PROGS); do rm -f $(DESTDIR)$(BINDIR)/$$p \
 	    $(DESTDIR)$(COMPDIR)/$$p; done
+	rm -f $(DESTDIR)$(COMPDIR)/_ktools
 	for m in $(MAN_PAGES); do \
 	    s=$${m##*.}; rm -f $(DESTDIR)$(MANDIR)/man$$s/$${m##*/}; done
 

@@ -126,3 +126,13 @@ refused() {
 	assert_failure 65
 	[[ "$stderr" == *"<stdin>:1: feature 'extra': missing"* ]]
 }
+
+@test "model file: a format-1 file written by ktools 0.1.0 still loads and scores the same" {
+	cp -r "$FIX/models" "$T/old"
+	run kmodel --model-dir "$T/old" verify
+	assert_success
+	sed -n '1p;8p;108p' "$FIX/rows_1k.ndjson" |
+		kscore --model-dir "$T/old" |
+		jq -c '{anomaly_score,is_anomaly,top:.contributing_features[0].feature}' >"$T/got"
+	cmp "$FIX/models/expected_scores.ndjson" "$T/got"
+}

@@ -1,0 +1,123 @@
+#!/usr/bin/env bats
+# Every program, and every subcommand of the programs that have them:
+# --help, --usage and --version answer on stdout with status 0; a bad
+# option is a usage error (64) that leaves stdout empty; every long option
+# in --help is in the man page and offered by the completion.
+
+load helpers
+bats_require_minimum_version 1.5.0
+
+programs() {
+	local p
+	for p in "$KTOOLS_BIN"/k*; do [ -x "$p" ] && basename "$p"; done
+}
+
+# "prog" or "prog sub" for each command line that has its own options.
+commands() {
+	local p s
+	for p in $(programs); do
+		subs=$("$p" --help | awk '/^Run / { exit } /^  [a-z][a-z0-9-]+  / { print $1 }')
+		if [ -n "$subs" ]; then
+			for s in $subs; do echo "$p $s"; done
+		else
+			echo "$p"
+		fi
+	done
+}
+
+@test "cli: the build has the programs" {
+	for p in kmodel kscore ktrain; do [ -x "$KTOOLS_BIN/$p" ]; done
+}
+
+@test "cli: every program answers --help, --usage and --version" {
+	for p in $(programs); do
+		run --separate-stderr "$p" --help
+		assert_success
+		[[ "$output" == *"Usage: $p"* ]] || { echo "$p --help: $output"; false; }
+		run --separate-stderr "$p" --usage
+		assert_success
+		[[ "$output" == *"$p"* ]]
+		run --separate-stderr "$p" --version
+		assert_success
+		[[ "${lines[0]}" =~ ^$p\ \(ktools\)\ [0-9]+\.[0-9]+\.[0-9]+$ ]] || { echo "$p: ${lines[0]}"; false; }
+		[[ "$output" == *"jansson"* ]]
+	done
+}
+
+@test "cli: every command answers --help and refuses an unknown option with 64 and a clean stdout" {
+	while read -r cmd; do
+		run --separate-stderr $cmd --help
+		assert_success
+		[ -n "$output" ]
+		run --separate-stderr $cmd --no-such-option
+		[ "$status" -eq 64 ] || { echo "$cmd: status $status"; false; }
+		[ -z "$output" ] || { echo "$cmd wrote to stdout: $output"; false; }
+		[[ "$stderr" == *"--no-such-option"* ]]
+	done < <(commands)
+}
+
+@test "cli: every program has a man page that lints clean" {
+	for p in $(programs); do
+		[ -f "$BATS_TEST_DIRNAME/../man/$p.1" ] || { echo "no man/$p.1"; false; }
+		groff -mdoc -ww -z "$BATS_TEST_DIRNAME/../man/$p.1"
+	done
+	for m in "$BATS_TEST_DIRNAME"/../man/*.[1-9]; do
+		run groff -mdoc -ww -z "$m"
+		assert_success
+		[ -z "$output" ] || { echo "$m: $output"; false; }
+	done
+}
+
+@test "cli: every long option in --help is in the man page" {
+	while read -r cmd; do
+		p=${cmd%% *}
+		page=$(groff -mdoc -Tascii "$BATS_TEST_DIRNAME/../man/$p.1" 2>/dev/null | col -b)
+		for o in $($cmd --help | grep -oE -- '--[a-z][a-z0-9-]*' | sort -u); do
+			grep -qF -- "$o" <<<"$page" || { echo "$cmd: $o is not in man/$p.1"; false; }
+		done
+	done < <(commands)
+}
+
+@test "cli: every long option in --help is offered by the completion" {
+	while read -r cmd; do
+		p=${cmd%% *}
+		f="$BATS_TEST_DIRNAME/../completions/$p.bash"
+		[ -f "$f" ] || { echo "no completions/$p.bash"; false; }
+		read -ra words <<<"$cmd"
+		offered=$(bash -c '. "$1"; shift; COMP_WORDS=("$@" --); COMP_CWORD=$#; _ktools_complete; printf "%s\n" "${COMPREPLY[@]}"' _ "$f" "${words[@]}")
+		for o in $($cmd --help | grep -oE -- '--[a-z][a-z0-9-]*' | sort -u); do
+			grep -qxF -- "$o" <<<"$offered" || { echo "$cmd: completion lacks $o"; false; }
+		done
+	done < <(commands)
+}
+
+@test "cli: the completion offers subcommands and model versions" {
+	train_fixture --save-version v7
+	run bash -c '. "$1"; COMP_WORDS=(ktrain a); COMP_CWORD=1; _ktools_complete; printf "%s\n" "${COMPREPLY[@]}"' _ "$BATS_TEST_DIRNAME/../completions/ktrain.bash"
+	assert_line anomaly
+	run bash -c '. "$1"; COMP_WORDS=(kscore --model-version v); COMP_CWORD=2; _ktools_complete; printf "%s\n" "${COMPREPLY[@]}"' _ "$BATS_TEST_DIRNAME/../completions/kscore.bash"
+	assert_line v7
+	run bash -c '. "$1"; COMP_WORDS=(kmodel pr); COMP_CWORD=1; _ktools_complete; printf "%s\n" "${COMPREPLY[@]}"' _ "$BATS_TEST_DIRNAME/../completions/kmodel.bash"
+	assert_line promote
+	assert_line prune
+}
+
+@test "cli: a missing input file exits 66 naming it, for every reader of records" {
+	train_fixture
+	for cmd in "kscore" "ktrain anomaly"; do
+		run --separate-stderr $cmd "$T/absent.ndjson"
+		assert_failure 66
+		[[ "$stderr" == *"$T/absent.ndjson: No such file or directory"* ]]
+		[ -z "$output" ]
+	done
+}
+
+@test "cli: a full disk on stdout is an I/O error (74), not success" {
+	[ -w /dev/full ] || skip "no /dev/full"
+	train_fixture
+	run --separate-stderr bash -c 'kscore "$1" >/dev/full' _ "$FIX/rows_1k.ndjson"
+	assert_failure 74
+	[[ "$stderr" == *"write error on standard output"* ]]
+	run --separate-stderr bash -c 'ktrain anomaly -q "$1" >/dev/full' _ "$FIX/rows_1k.ndjson"
+	assert_failure 74
+}
