@@ -112,6 +112,12 @@ enum k_status k_arima_fit_init(struct k_arima_fit **fp, const double *y,
                                struct k_error *err);
 enum k_status k_arima_fit_iterate(struct k_arima_fit *f, struct k_error *err);
 int k_arima_fit_converged(const struct k_arima_fit *f);
+/* Warm start: take over prev's curvature estimate (same order and
+ * constant, else K_EUSAGE). With par->start set to prev's estimates, a
+ * refit on a few more observations then takes a handful of iterations. */
+enum k_status k_arima_fit_warm(struct k_arima_fit *f,
+                               const struct k_arima_fit *prev,
+                               struct k_error *err);
 /* The optimiser, for progress reports (borrowed). */
 const struct k_optim *k_arima_fit_optim(const struct k_arima_fit *f);
 enum k_status k_arima_fit_finish(struct k_arima_fit *f,

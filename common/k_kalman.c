@@ -48,82 +48,101 @@ k_kalman_state_init(struct k_kalman_state *st, int m, const double *a0,
 	st->steady = 0;
 }
 
-/* Pn = T P T' + RQR, symmetric by construction (upper triangle computed,
- * then mirrored); returns max |Pn - Pold| / max |Pn| when Pold is given. */
+/* The nonzeros of T, row by row: ARIMA transitions are mostly zeros. */
+struct sparse {
+	int cnt[K_KALMAN_MAX];
+	int col[K_KALMAN_MAX][K_KALMAN_MAX];
+	double val[K_KALMAN_MAX][K_KALMAN_MAX];
+};
+
+static void
+sparse_init(const struct k_kalman_ssm *ss, struct sparse *sp)
+{
+	int m = ss->m;
+
+	for (int i = 0; i < m; i++) {
+		int c = 0;
+		for (int k = 0; k < m; k++)
+			if (ss->T[i * m + k] != 0) {
+				sp->col[i][c] = k;
+				sp->val[i][c] = ss->T[i * m + k];
+				c++;
+			}
+		sp->cnt[i] = c;
+	}
+}
+
+/* P <- T Pf T' + RQR, symmetric by construction (upper triangle computed,
+ * then mirrored); returns max |Pnew - Pold| / max |Pnew|. */
 static double
-predict_cov(const struct k_kalman_ssm *ss, const double *P, double *Pn,
-            const double *Pold)
+predict_cov(const struct k_kalman_ssm *ss, const struct sparse *sp,
+            const double *Pf, double *P)
 {
 	int m = ss->m;
 	double W[K_KALMAN_MAX * K_KALMAN_MAX];
 	double dmax = 0, pmax = 0;
 
-	/* W = T P */
+	/* W = T Pf */
 	for (int i = 0; i < m; i++) {
 		double *w = W + i * m;
 		for (int j = 0; j < m; j++)
 			w[j] = 0;
-		for (int k = 0; k < m; k++) {
-			double t = ss->T[i * m + k];
-			if (t == 0)
-				continue;
-			const double *p = P + k * m;
+		for (int c = 0; c < sp->cnt[i]; c++) {
+			double t = sp->val[i][c];
+			const double *p = Pf + sp->col[i][c] * m;
 			for (int j = 0; j < m; j++)
 				w[j] += t * p[j];
 		}
 	}
-	/* Pn = W T' + RQR, upper triangle */
+	/* P = W T' + RQR, upper triangle */
 	for (int i = 0; i < m; i++) {
 		const double *w = W + i * m;
 		for (int j = i; j < m; j++) {
-			const double *t = ss->T + j * m;
 			double s = ss->RQR[i * m + j];
-			for (int k = 0; k < m; k++)
-				if (t[k] != 0)
-					s += w[k] * t[k];
-			Pn[i * m + j] = s;
-			Pn[j * m + i] = s;
-			if (Pold) {
-				double dd = fabs(s - Pold[i * m + j]);
-				if (dd > dmax)
-					dmax = dd;
-			}
+			for (int c = 0; c < sp->cnt[j]; c++)
+				s += w[sp->col[j][c]] * sp->val[j][c];
+			double dd = fabs(s - P[i * m + j]);
+			if (dd > dmax)
+				dmax = dd;
 			if (fabs(s) > pmax)
 				pmax = fabs(s);
+			P[i * m + j] = s;
+			P[j * m + i] = s;
 		}
 	}
 	return pmax > 0 ? dmax / pmax : dmax;
 }
 
 static void
-predict_mean(const struct k_kalman_ssm *ss, const double *a, double *an)
+predict_mean(const struct sparse *sp, int m, const double *a, double *an)
 {
-	int m = ss->m;
-
 	for (int i = 0; i < m; i++) {
 		double s = 0;
-		for (int k = 0; k < m; k++)
-			s += ss->T[i * m + k] * a[k];
+		for (int c = 0; c < sp->cnt[i]; c++)
+			s += sp->val[i][c] * a[sp->col[i][c]];
 		an[i] = s;
 	}
 }
 
-enum k_status
-k_kalman_step(const struct k_kalman_ssm *ss, struct k_kalman_state *st,
-              double y, double d, double steady_tol, struct k_kalman_out *out,
-              struct k_error *err)
+static enum k_status
+step(const struct k_kalman_ssm *ss, const struct sparse *sp,
+     struct k_kalman_state *st, double y, double d, double steady_tol,
+     struct k_kalman_out *out, struct k_error *err)
 {
 	int m = ss->m;
-	double pz[K_KALMAN_MAX], af[K_KALMAN_MAX];
+	double pz[K_KALMAN_MAX], af[K_KALMAN_MAX] = { 0 };
 	double Pf[K_KALMAN_MAX * K_KALMAN_MAX];
 
 	if (isnan(y)) {
 		/* Missing: prediction only. */
-		memcpy(af, st->a, (size_t)m * sizeof *af);
-		predict_mean(ss, af, st->a);
-		memcpy(Pf, st->P, (size_t)m * m * sizeof *Pf);
-		predict_cov(ss, Pf, st->P, NULL);
+		for (int i = 0; i < m; i++)
+			af[i] = st->a[i];
+		predict_mean(sp, m, af, st->a);
+		for (int i = 0; i < m * m; i++)
+			Pf[i] = st->P[i];
+		predict_cov(ss, sp, Pf, st->P);
 		st->steady = 0;
+		st->cached = 0;
 		if (out) {
 			out->v = NAN;
 			out->F = NAN;
@@ -132,46 +151,150 @@ k_kalman_step(const struct k_kalman_ssm *ss, struct k_kalman_state *st,
 		return K_OK;
 	}
 
-	/* pz = P Z', F = Z P Z' + H */
-	double F = ss->H, za = 0;
-	for (int i = 0; i < m; i++) {
-		double s = 0;
-		const double *p = st->P + i * m;
-		for (int j = 0; j < m; j++)
-			if (ss->Z[j] != 0)
-				s += p[j] * ss->Z[j];
-		pz[i] = s;
-		za += ss->Z[i] * st->a[i];
-	}
+	/* pz = P Z', F = Z P Z' + H; fixed once P is steady. */
+	double F, logF, za = 0;
 	for (int i = 0; i < m; i++)
-		F += ss->Z[i] * pz[i];
-	if (!(F > 0) || !isfinite(F))
-		return k_error_set(err, K_EDATA,
-		                   "forecast error variance %g is not positive", F);
+		za += ss->Z[i] * st->a[i];
+	if (st->steady && st->cached) {
+		for (int i = 0; i < m; i++)
+			pz[i] = st->pz[i];
+		F = st->F;
+		logF = st->logF;
+	} else {
+		F = ss->H;
+		for (int i = 0; i < m; i++) {
+			double s = 0;
+			const double *p = st->P + i * m;
+			for (int j = 0; j < m; j++)
+				s += p[j] * ss->Z[j];
+			pz[i] = s;
+		}
+		for (int i = 0; i < m; i++)
+			F += ss->Z[i] * pz[i];
+		if (!(F > 0) || !isfinite(F))
+			return k_error_set(err, K_EDATA,
+			                   "forecast error variance %g is not positive", F);
+		logF = log(F);
+		if (st->steady) {
+			for (int i = 0; i < m; i++)
+				st->pz[i] = pz[i];
+			st->F = F;
+			st->logF = logF;
+			st->cached = 1;
+		}
+	}
 
 	double v = y - d - za;
 	double vf = v / F;
 	for (int i = 0; i < m; i++)
 		af[i] = st->a[i] + pz[i] * vf;
-	predict_mean(ss, af, st->a);
+	predict_mean(sp, m, af, st->a);
 
 	if (!st->steady) {
 		for (int i = 0; i < m; i++) {
 			double ki = pz[i] / F;
-			for (int j = 0; j < m; j++)
-				Pf[i * m + j] = st->P[i * m + j] - ki * pz[j];
+			for (int j = i; j < m; j++) {
+				double v2 = st->P[i * m + j] - ki * pz[j];
+				Pf[i * m + j] = v2;
+				Pf[j * m + i] = v2;
+			}
 		}
-		double Pn[K_KALMAN_MAX * K_KALMAN_MAX];
-		double ch = predict_cov(ss, Pf, Pn, st->P);
-		memcpy(st->P, Pn, (size_t)m * m * sizeof *Pn);
-		if (steady_tol > 0 && ch <= steady_tol)
+		double ch = predict_cov(ss, sp, Pf, st->P);
+		if (steady_tol > 0 && ch <= steady_tol) {
 			st->steady = 1;
+			st->cached = 0;
+		}
 	}
 	if (out) {
 		out->v = v;
 		out->F = F;
-		out->loglike = -0.5 * (LOG_2PI + log(F) + v * vf);
+		out->loglike = -0.5 * (LOG_2PI + logF + v * vf);
 	}
+	return K_OK;
+}
+
+enum k_status
+k_kalman_step(const struct k_kalman_ssm *ss, struct k_kalman_state *st,
+              double y, double d, double steady_tol, struct k_kalman_out *out,
+              struct k_error *err)
+{
+	struct sparse sp;
+
+	sparse_init(ss, &sp);
+	return step(ss, &sp, st, y, d, steady_tol, out, err);
+}
+
+enum k_status
+k_kalman_filter(const struct k_kalman_ssm *ss, struct k_kalman_state *st,
+                const double *y, const double *x, double beta, size_t n,
+                double steady_tol, size_t burn, double *llsum, double *llobs,
+                struct k_error *err)
+{
+	int m = ss->m;
+	double sum = 0;
+	size_t t = 0;
+	struct sparse sp;
+
+	sparse_init(ss, &sp);
+	while (t < n) {
+		if (!(st->steady && st->cached) || isnan(y[t])) {
+			struct k_kalman_out o;
+			double d = x ? beta * x[t] : 0;
+			enum k_status rc = step(ss, &sp, st, y[t], d, steady_tol, &o,
+			                        err);
+			if (rc != K_OK)
+				return rc;
+			double l = t >= burn ? o.loglike : 0;
+			sum += l;
+			if (llobs)
+				llobs[t] = l;
+			t++;
+			continue;
+		}
+		/* Steady: L = T - (T pz / F) Z, g = T pz / F. */
+		double L[K_KALMAN_MAX * K_KALMAN_MAX], g[K_KALMAN_MAX];
+		double a[K_KALMAN_MAX], an[K_KALMAN_MAX];
+		double F = st->F, c0 = -0.5 * (LOG_2PI + st->logF), hinv = 0.5 / F;
+		int nz[K_KALMAN_MAX], nnz = 0;
+		for (int i = 0; i < m; i++) {
+			double s = 0;
+			for (int k = 0; k < m; k++)
+				s += ss->T[i * m + k] * st->pz[k];
+			g[i] = s / F;
+		}
+		for (int i = 0; i < m; i++)
+			for (int j = 0; j < m; j++)
+				L[i * m + j] = ss->T[i * m + j] - g[i] * ss->Z[j];
+		for (int j = 0; j < m; j++)
+			if (ss->Z[j] != 0)
+				nz[nnz++] = j;
+		/* Two buffers swapped by pointer: a copy loop here would be
+		 * turned into a memcpy call per step. */
+		double *cur = a, *nxt = an;
+		memcpy(cur, st->a, (size_t)m * sizeof *cur);
+		for (; t < n && !isnan(y[t]); t++) {
+			double e = y[t] - (x ? beta * x[t] : 0), za = 0;
+			for (int k = 0; k < nnz; k++)
+				za += ss->Z[nz[k]] * cur[nz[k]];
+			double v = e - za;
+			for (int i = 0; i < m; i++) {
+				double s = g[i] * e;
+				const double *l = L + i * m;
+				for (int k = 0; k < m; k++)
+					s += l[k] * cur[k];
+				nxt[i] = s;
+			}
+			double *sw = cur;
+			cur = nxt;
+			nxt = sw;
+			double l = t >= burn ? c0 - v * v * hinv : 0;
+			sum += l;
+			if (llobs)
+				llobs[t] = l;
+		}
+		memcpy(st->a, cur, (size_t)m * sizeof *cur);
+	}
+	*llsum = sum;
 	return K_OK;
 }
 
@@ -183,7 +306,9 @@ k_kalman_forecast(const struct k_kalman_ssm *ss,
 	int m = ss->m;
 	double a[K_KALMAN_MAX], an[K_KALMAN_MAX];
 	double P[K_KALMAN_MAX * K_KALMAN_MAX], Pn[K_KALMAN_MAX * K_KALMAN_MAX];
+	struct sparse sp;
 
+	sparse_init(ss, &sp);
 	memcpy(a, st->a, (size_t)m * sizeof *a);
 	memcpy(P, st->P, (size_t)m * m * sizeof *P);
 	for (size_t s = 0; s < h; s++) {
@@ -199,10 +324,10 @@ k_kalman_forecast(const struct k_kalman_ssm *ss,
 		var[s] = f;
 		if (s + 1 == h)
 			break;
-		predict_mean(ss, a, an);
+		predict_mean(&sp, m, a, an);
 		memcpy(a, an, (size_t)m * sizeof *a);
-		predict_cov(ss, P, Pn, NULL);
-		memcpy(P, Pn, (size_t)m * m * sizeof *P);
+		memcpy(Pn, P, (size_t)m * m * sizeof *P);
+		predict_cov(ss, &sp, Pn, P);
 	}
 }
 

@@ -41,6 +41,10 @@ struct k_kalman_state {
 	double a[K_KALMAN_MAX];
 	double P[K_KALMAN_MAX * K_KALMAN_MAX];
 	int steady;
+	/* Derived, not saved: P Z' and F for the steady P, valid when cached. */
+	int cached;
+	double pz[K_KALMAN_MAX];
+	double F, logF;
 };
 
 /* What one step produced. For a missing observation v and F are NAN and
@@ -59,7 +63,8 @@ enum k_status k_kalman_ssm_check(const struct k_kalman_ssm *ss,
                                  struct k_error *err);
 
 /* Start the state at mean a0 and covariance P0 (both m-sized, row-major),
- * copied in. */
+ * copied in; steady is cleared. A state read back from a file must come
+ * through here (or have cached set to 0). */
 void k_kalman_state_init(struct k_kalman_state *st, int m, const double *a0,
                          const double *P0);
 
@@ -75,6 +80,22 @@ enum k_status k_kalman_step(const struct k_kalman_ssm *ss,
                             struct k_kalman_state *st, double y, double d,
                             double steady_tol, struct k_kalman_out *out,
                             struct k_error *err);
+
+/*
+ * Run y[0..n) through the filter, the observation intercept at step t
+ * being beta * x[t] (x NULL: 0): what k_kalman_step does n times, but
+ * once P is steady the update runs as a_{t+1} = L a_t + g (y_t - d_t)
+ * with L = T (I - K Z) and g = T K fixed, which halves the cost of the
+ * long steady stretch. Log-likelihood terms of steps t >= burn are summed
+ * into *llsum; llobs (NULL or n long) gets every term, 0 before burn and
+ * at missing values. Errors as k_kalman_step, with the state left where
+ * the failing step found it.
+ */
+enum k_status k_kalman_filter(const struct k_kalman_ssm *ss,
+                              struct k_kalman_state *st, const double *y,
+                              const double *x, double beta, size_t n,
+                              double steady_tol, size_t burn, double *llsum,
+                              double *llobs, struct k_error *err);
 
 /*
  * Forecast h steps from st without changing it: mean[i] and var[i] are

@@ -17,6 +17,7 @@ k_optim_params_default(struct k_optim_params *p)
 	p->gtol = 1e-8;
 	p->ftol = 1e-14;
 	p->fd_step = 1e-5;
+	p->fd_forward = 1e-3;
 	p->max_backtrack = 40;
 	p->max_step = 1;
 }
@@ -32,6 +33,8 @@ k_optim_params_check(const struct k_optim_params *p)
 		return "ftol must be a finite non-negative number";
 	if (!(p->fd_step > 0) || !(p->fd_step < 1))
 		return "fd_step must be in (0, 1)";
+	if (!(p->fd_forward >= 0) || isnan(p->fd_forward))
+		return "fd_forward must not be negative";
 	if (p->max_backtrack < 1)
 		return "max_backtrack must be at least 1";
 	if (!(p->max_step > 0) || !isfinite(p->max_step))
@@ -41,7 +44,7 @@ k_optim_params_check(const struct k_optim_params *p)
 
 int
 k_optim_gradient(k_optim_fn fn, void *ctx, int n, const double *x, double fx,
-                 double fd_step, double *g)
+                 double fd_step, int forward, double *g)
 {
 	double xx[K_OPTIM_MAX];
 	int evals = 0, bad = 0;
@@ -49,6 +52,22 @@ k_optim_gradient(k_optim_fn fn, void *ctx, int n, const double *x, double fx,
 	memcpy(xx, x, (size_t)n * sizeof *xx);
 	for (int i = 0; i < n; i++) {
 		double h = fd_step * (fabs(x[i]) > 0.1 ? fabs(x[i]) : 0.1);
+		if (forward) {
+			xx[i] = x[i] + h;
+			double fp = fn(xx, ctx);
+			if (!isfinite(fp)) {
+				xx[i] = x[i] - h;
+				fp = fn(xx, ctx);
+				evals++;
+				g[i] = isfinite(fp) ? (fx - fp) / h : NAN;
+				bad = 1;
+			} else {
+				g[i] = (fp - fx) / h;
+			}
+			xx[i] = x[i];
+			evals++;
+			continue;
+		}
 		xx[i] = x[i] + h;
 		double fp = fn(xx, ctx);
 		xx[i] = x[i] - h;
@@ -91,10 +110,14 @@ set_identity(struct k_optim *o, double scale)
 }
 
 static int
-grad(struct k_optim *o, const double *x, double fx, double *g)
+grad(struct k_optim *o, const double *x, double fx, double *g, int central)
 {
-	int r = k_optim_gradient(o->fn, o->ctx, o->n, x, fx, o->par.fd_step, g);
-	o->nfev += 2 * o->n;
+	int fwd = !central && o->par.fd_forward > 0 &&
+	          !(gmax(o) <= o->par.fd_forward);
+	int r = k_optim_gradient(o->fn, o->ctx, o->n, x, fx, o->par.fd_step,
+	                         fwd, g);
+	o->nfev += fwd ? o->n : 2 * o->n;
+	o->g_forward = fwd;
 	for (int i = 0; i < o->n; i++)
 		if (!isfinite(g[i]))
 			return -1;
@@ -124,7 +147,8 @@ k_optim_init(struct k_optim *o, int n, const double *x0, k_optim_fn fn,
 	if (!isfinite(o->f))
 		return k_error_set(err, K_EDATA,
 		                   "the objective is not finite at the starting point");
-	if (grad(o, o->x, o->f, o->g) < 0)
+	o->g[0] = INFINITY;   /* no gradient yet: the cheap kind first */
+	if (grad(o, o->x, o->f, o->g, 0) < 0)
 		return k_error_set(err, K_EDATA,
 		                   "the gradient is not finite at the starting point");
 	set_identity(o, 1);
@@ -142,7 +166,7 @@ k_optim_iterate(struct k_optim *o, struct k_error *err)
 	if (o->state != K_OPTIM_RUNNING)
 		return k_error_set(err, K_EINTERNAL,
 		                   "optimiser stepped after it stopped");
-	for (int attempt = 0; attempt < 2; attempt++) {
+	for (int attempt = 0; attempt < 3; attempt++) {
 		/* d = -H g */
 		double slope = 0, dmax = 0;
 		for (int i = 0; i < n; i++) {
@@ -179,13 +203,19 @@ k_optim_iterate(struct k_optim *o, struct k_error *err)
 			alpha *= 0.5;
 		}
 		if (!ok) {
+			if (o->g_forward) {
+				/* Perhaps only the rough gradient: redo it. */
+				if (grad(o, o->x, o->f, o->g, 1) < 0)
+					break;
+				continue;
+			}
 			if (o->h_identity)
 				break;
 			/* A poor Hessian estimate: start it again. */
 			set_identity(o, 1);
 			continue;
 		}
-		if (grad(o, xn, fn_, gn) < 0) {
+		if (grad(o, xn, fn_, gn, 0) < 0) {
 			if (o->h_identity)
 				break;
 			set_identity(o, 1);
@@ -227,9 +257,16 @@ k_optim_iterate(struct k_optim *o, struct k_error *err)
 		o->f = fn_;
 		o->iter++;
 		double scale = fabs(fold) > 1 ? fabs(fold) : 1;
+		int stop = gmax(o) <= o->par.gtol ||
+		           fold - fn_ <= o->par.ftol * scale;
+		/* Never stop on a rough gradient. */
+		if (stop && o->g_forward && grad(o, o->x, o->f, o->g, 1) < 0) {
+			o->state = K_OPTIM_STALLED;
+			return K_OK;
+		}
 		if (gmax(o) <= o->par.gtol)
 			o->state = K_OPTIM_GTOL;
-		else if (fold - fn_ <= o->par.ftol * scale)
+		else if (stop && fold - fn_ <= o->par.ftol * scale)
 			o->state = K_OPTIM_FTOL;
 		else if (o->iter >= o->par.maxiter)
 			o->state = K_OPTIM_MAXITER;
@@ -238,6 +275,13 @@ k_optim_iterate(struct k_optim *o, struct k_error *err)
 	o->iter++;
 	o->state = K_OPTIM_STALLED;
 	return K_OK;
+}
+
+void
+k_optim_set_hessian(struct k_optim *o, const double *H)
+{
+	memcpy(o->H, H, (size_t)o->n * o->n * sizeof *H);
+	o->h_identity = 0;
 }
 
 int

@@ -22,6 +22,9 @@ struct k_optim_params {
 	double ftol;        /* stop when an iteration lowers f by less than
 	                       ftol * max(|f|, 1) (1e-14) */
 	double fd_step;     /* gradient step: fd_step * max(|x_i|, 0.1) (1e-5) */
+	double fd_forward;  /* one-sided (forward) differences, half the cost,
+	                       while the last max |gradient| exceeded this;
+	                       central below it; 0: always central (1e-3) */
 	int max_backtrack;  /* line-search halvings before giving up (40) */
 	double max_step;    /* largest first-iteration move per coordinate (1) */
 };
@@ -44,6 +47,7 @@ struct k_optim {
 	double g[K_OPTIM_MAX];      /* gradient at x */
 	double H[K_OPTIM_MAX * K_OPTIM_MAX]; /* inverse Hessian estimate */
 	int h_identity;             /* H is a (scaled) identity, not learnt yet */
+	int g_forward;              /* g came from forward differences */
 	int iter;                   /* iterations done */
 	long nfev;                  /* objective evaluations */
 	enum k_optim_state state;
@@ -67,6 +71,11 @@ enum k_status k_optim_init(struct k_optim *o, int n, const double *x0,
  * called after stopping (K_EINTERNAL). */
 enum k_status k_optim_iterate(struct k_optim *o, struct k_error *err);
 
+/* Replace the inverse Hessian estimate with H (n x n, row-major,
+ * symmetric positive definite), e.g. one learnt by an earlier run on a
+ * similar problem, so a warm start does not begin from the identity. */
+void k_optim_set_hessian(struct k_optim *o, const double *H);
+
 /* Non-zero once the run has stopped, for whatever reason (see state). */
 int k_optim_converged(const struct k_optim *o);
 
@@ -74,12 +83,13 @@ int k_optim_converged(const struct k_optim *o);
 const char *k_optim_state_name(enum k_optim_state s);
 
 /*
- * Central-difference gradient of fn at x (n values) into g, with the
- * step rule above. Returns the number of evaluations, or -1 if f was not
- * finite on both sides of some coordinate (that entry is then a one-sided
- * difference, or NAN when neither side is finite).
+ * Finite-difference gradient of fn at x (n values, fx = fn(x)) into g,
+ * with the step rule above: central, or forward when forward is non-zero.
+ * Returns the number of evaluations, or -1 if f was not finite on both
+ * sides of some coordinate (that entry is then a one-sided difference, or
+ * NAN when neither side is finite).
  */
 int k_optim_gradient(k_optim_fn fn, void *ctx, int n, const double *x,
-                     double fx, double fd_step, double *g);
+                     double fx, double fd_step, int forward, double *g);
 
 #endif
