@@ -48,6 +48,15 @@ BINS       := $(PROGS:%=$(B)/bin/%)
 MAN_PAGES  := $(wildcard man/*.[1-9])
 BATS_FILES := $(sort $(wildcard tests/*.bats))
 
+# make V=1 shows the commands.
+ifeq ($(V),1)
+Q :=
+say = @true
+else
+Q := @
+say = @printf '  %-6s %s\n' $(1) $(2)
+endif
+
 pkgcflags = $(shell pkg-config --cflags $(1) 2>/dev/null)
 pkglibs   = $(shell pkg-config --libs $(1) 2>/dev/null)
 
@@ -58,25 +67,32 @@ all: $(BINS)
 PKG_CFLAGS := $(call pkgcflags,$(PKGS_ALL))
 $(B)/obj/%.o: %.c
 	@mkdir -p $(@D)
-	$(CC) $(KCFLAGS) $(PKG_CFLAGS) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
+	$(call say,CC,$<)
+	$(Q)$(CC) $(KCFLAGS) $(PKG_CFLAGS) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
 
 $(B)/libk.a: $(COMMON_OBJ)
 	@rm -f $@
-	$(AR) rcs $@ $^
+	$(call say,AR,$@)
+	$(Q)$(AR) rcs $@ $^
 
 prog_obj = $(patsubst %.c,$(B)/obj/%.o,cmd/$(1).c $(wildcard cmd/$(1)_*.c))
 define PROG_RULE
 $(B)/bin/$(1): $(call prog_obj,$(1)) $(B)/libk.a
 	@mkdir -p $$(@D)
-	$$(CC) $$(CFLAGS) $$(LDFLAGS) -pthread -o $$@ $(call prog_obj,$(1)) \
+	$$(call say,LINK,$$@)
+	$(Q)$$(CC) $$(CFLAGS) $$(LDFLAGS) -pthread -o $$@ $(call prog_obj,$(1)) \
 	    $(B)/libk.a $$(call pkglibs,$$(PKGS_$(1))) $$(LIBS_$(1)) -lm
 endef
 $(foreach p,$(PROGS),$(eval $(call PROG_RULE,$(p))))
 
 $(B)/tests/%: $(B)/obj/tests/unit/%.o $(B)/libk.a
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) $(LDFLAGS) -pthread -o $@ $< $(B)/libk.a \
+	$(call say,LINK,$@)
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -pthread -o $@ $< $(B)/libk.a \
 	    $(call pkglibs,$(PKGS_ALL)) $(LIBS_ALL) -lm
+
+# Objects are kept between runs, not deleted as intermediates.
+.SECONDARY:
 
 -include $(COMMON_OBJ:.o=.d) $(patsubst %.c,$(B)/obj/%.d,$(wildcard cmd/*.c)) \
          $(UNIT_SRC:tests/unit/%.c=$(B)/obj/tests/unit/%.d)

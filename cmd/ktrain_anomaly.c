@@ -524,6 +524,33 @@ summary(const struct train *t, const struct k_anomaly *m, size_t n,
 	fprintf(stderr, "Model saved: %s (version %s)\n", m->path, m->version);
 }
 
+static void
+train_release(struct train *t)
+{
+	for (size_t i = 0; i < t->d; i++)
+		free(t->names[i]);
+	free(t->names);
+	for (int i = 0; i < t->nsources; i++)
+		free(t->sources[i]);
+	free(t->sources);
+	free(t->win_ts);
+	free(t->xbuf);
+	k_featmap_release(&t->fm);
+	k_jscan_release(&t->scan);
+	k_sampler_release(&t->smp);
+}
+
+/* End early (--strict): nothing is saved; the status says why. */
+static int
+stop_early(struct train *t)
+{
+	int rc = k_status_exit(k_reject_finish(&t->rj));
+
+	free(t->win);
+	train_release(t);
+	return rc;
+}
+
 int
 ktrain_anomaly(int argc, char **argv)
 {
@@ -564,7 +591,7 @@ ktrain_anomaly(int argc, char **argv)
 	for (int i = 0; i < nin && !t.stop; i++)
 		read_input(&t, o.nfiles > 0 ? o.files[i] : "-", i);
 	if (t.stop)
-		return k_status_exit(k_reject_finish(&t.rj));
+		return stop_early(&t);
 
 	/* Gather the rows: a matrix X, the rows of each tree, the rows to
 	 * score. */
@@ -638,8 +665,12 @@ ktrain_anomaly(int argc, char **argv)
 	} else {
 		int32_t *rowof;
 		nrows = parse_sample(&t, &X, &rowof);
-		if (t.stop)
-			return k_status_exit(k_reject_finish(&t.rj));
+		if (t.stop) {
+			free(X);
+			free(rowof);
+			free(tree_rows);
+			return stop_early(&t);
+		}
 		/* Map each reservoir to rows; psi = the smallest tree. */
 		psi = o.forest.max_samples;
 		for (size_t tr = 0; tr <= o.forest.trees; tr++) {
@@ -756,16 +787,6 @@ ktrain_anomaly(int argc, char **argv)
 	free(tree_rows);
 	free(score_rows);
 	free(X);
-	for (size_t i = 0; i < t.d; i++)
-		free(t.names[i]);
-	free(t.names);
-	for (int i = 0; i < t.nsources; i++)
-		free(t.sources[i]);
-	free(t.sources);
-	free(t.win_ts);
-	free(t.xbuf);
-	k_featmap_release(&t.fm);
-	k_jscan_release(&t.scan);
-	k_sampler_release(&t.smp);
+	train_release(&t);
 	return k_status_exit(rs);
 }

@@ -50,6 +50,8 @@ k_buf_reserve(struct k_buf *b, size_t n)
 void
 k_buf_add(struct k_buf *b, const void *p, size_t n)
 {
+	if (n == 0)
+		return;
 	if (k_buf_reserve(b, n) < 0)
 		return;
 	memcpy(b->data + b->len, p, n);

@@ -221,6 +221,8 @@ k_out_flush(void)
 void
 k_out_write(const void *p, size_t n)
 {
+	if (n == 0)
+		return;
 	if (n >= OUT_CAP) {
 		k_out_flush();
 		out_drain(p, n);
