@@ -7,5 +7,6 @@
 #define KTRAIN_H
 
 int ktrain_anomaly(int argc, char **argv);
+int ktrain_forecast(int argc, char **argv);
 
 #endif

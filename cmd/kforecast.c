@@ -1,0 +1,565 @@
+/*
+ * kforecast - forecast the next hours of a series with the 'forecast'
+ * model that 'ktrain forecast' saved: the seed's forecast object (risk
+ * assessment, trend, values, timestamps, interval) or one row per step.
+ * With --update, new observations run through the model's Kalman filter
+ * first, without a refit, and --save-version keeps the updated state.
+ */
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "k_args.h"
+#include "k_arima.h"
+#include "k_buf.h"
+#include "k_forecast.h"
+#include "k_io.h"
+#include "k_jscan.h"
+#include "k_jw.h"
+#include "k_log.h"
+#include "k_model.h"
+#include "k_reject.h"
+#include "k_store.h"
+#include "k_time.h"
+
+#define MAX_STEPS 100000
+
+struct opts {
+	long steps;             /* --hours / --steps */
+	double level;           /* --level */
+	int rows;               /* --format rows */
+	int range_set;          /* --range given */
+	int clip;               /* clip to [lo, hi] */
+	double lo, hi;
+	int update;             /* --update */
+	const char *save;       /* --save-version */
+	const char *version;    /* --model-version */
+	double stale_hours;     /* --stale-after */
+	int have_now;
+	int64_t now;            /* --now */
+	char **files;
+	int nfiles;
+};
+
+enum {
+	OPT_HOURS = 0x100, OPT_STEPS, OPT_LEVEL, OPT_FORMAT, OPT_RANGE,
+	OPT_UPDATE, OPT_SAVE_VERSION, OPT_MODEL_VERSION, OPT_STALE, OPT_NOW
+};
+
+static const struct argp_option options[] = {
+	{ NULL, 0, NULL, 0, "Forecast:", 1 },
+	{ "hours", OPT_HOURS, "N", 0,
+	  "Forecast the N hours after the last observation (default 24)", 1 },
+	{ "steps", OPT_STEPS, "N", 0,
+	  "The same in steps of the model's grid (one hour)", 1 },
+	{ "level", OPT_LEVEL, "X", 0,
+	  "Coverage of the interval, in (0, 1) (default 0.95)", 1 },
+	{ "range", OPT_RANGE, "LO,HI|none", 0,
+	  "Clip values and intervals to [LO, HI] (default 0,100 for "
+	  "risk_score, none otherwise)", 1 },
+	{ "format", OPT_FORMAT, "object|rows", 0,
+	  "One forecast object (default), or one NDJSON row per step", 1 },
+	{ NULL, 0, NULL, 0, "Model:", 2 },
+	{ "model-version", OPT_MODEL_VERSION, "V", 0,
+	  "Forecast with version V of the forecast model (default: latest)", 2 },
+	{ "update", OPT_UPDATE, NULL, 0,
+	  "First run the observations in the FILEs or standard input (feature "
+	  "rows) through the model, without refitting", 2 },
+	{ "save-version", OPT_SAVE_VERSION, "NAME", 0,
+	  "With --update: save the updated model as version NAME", 2 },
+	{ "stale-after", OPT_STALE, "HOURS", 0,
+	  "Warn when the last observation is older than this (default 2)", 2 },
+	{ "now", OPT_NOW, "TIME", 0,
+	  "The time the staleness warning compares with (default: the clock)",
+	  2 },
+	{ 0 }
+};
+
+static long
+parse_steps(struct argp_state *state, const char *opt, const char *arg)
+{
+	char *end;
+	errno = 0;
+	long v = strtol(arg, &end, 10);
+	if (errno || end == arg || *end != '\0' || v < 1 || v > MAX_STEPS)
+		argp_error(state, "%s: '%s' is not a whole number from 1 to %d",
+		           opt, arg, MAX_STEPS);
+	return v;
+}
+
+static int
+parse_range(const char *arg, double *lo, double *hi)
+{
+	char *end;
+
+	errno = 0;
+	*lo = strtod(arg, &end);
+	if (errno || end == arg || *end != ',' || !isfinite(*lo))
+		return -1;
+	const char *s = end + 1;
+	*hi = strtod(s, &end);
+	if (errno || end == s || *end != '\0' || !isfinite(*hi) || !(*lo < *hi))
+		return -1;
+	return 0;
+}
+
+static error_t
+parse_opt(int key, char *arg, struct argp_state *state)
+{
+	struct opts *o = state->input;
+	struct k_error e;
+	char *end;
+
+	switch (key) {
+	case OPT_HOURS:
+		o->steps = parse_steps(state, "--hours", arg);
+		break;
+	case OPT_STEPS:
+		o->steps = parse_steps(state, "--steps", arg);
+		break;
+	case OPT_LEVEL:
+		errno = 0;
+		o->level = strtod(arg, &end);
+		if (errno || end == arg || *end != '\0' || !(o->level > 0) ||
+		    !(o->level < 1))
+			argp_error(state, "--level: '%s' is not a number in (0, 1)",
+			           arg);
+		break;
+	case OPT_RANGE:
+		o->range_set = 1;
+		if (strcmp(arg, "none") == 0) {
+			o->clip = 0;
+			break;
+		}
+		if (parse_range(arg, &o->lo, &o->hi) < 0)
+			argp_error(state, "--range: '%s' is not LO,HI with LO < HI, "
+			           "or 'none'", arg);
+		o->clip = 1;
+		break;
+	case OPT_FORMAT:
+		if (strcmp(arg, "rows") == 0)
+			o->rows = 1;
+		else if (strcmp(arg, "object") == 0)
+			o->rows = 0;
+		else
+			argp_error(state, "--format: '%s' is not 'object' or 'rows'",
+			           arg);
+		break;
+	case OPT_MODEL_VERSION:
+		if (k_version_check(arg, &e) != K_OK && strcmp(arg, "latest") != 0)
+			argp_error(state, "--model-version: %s", e.text);
+		o->version = arg;
+		break;
+	case OPT_UPDATE:
+		o->update = 1;
+		break;
+	case OPT_SAVE_VERSION:
+		if (k_version_check(arg, &e) != K_OK)
+			argp_error(state, "--save-version: %s", e.text);
+		o->save = arg;
+		break;
+	case OPT_STALE:
+		errno = 0;
+		o->stale_hours = strtod(arg, &end);
+		if (errno || end == arg || *end != '\0' ||
+		    !(o->stale_hours >= 0) || !isfinite(o->stale_hours))
+			argp_error(state, "--stale-after: '%s' is not a number of "
+			           "hours >= 0", arg);
+		break;
+	case OPT_NOW:
+		if (k_time_parse(arg, strlen(arg), &o->now) < 0)
+			argp_error(state, "--now: '%s' is not an RFC 3339 time", arg);
+		o->have_now = 1;
+		break;
+	case ARGP_KEY_ARGS:
+		o->files = state->argv + state->next;
+		o->nfiles = state->argc - state->next;
+		break;
+	case ARGP_KEY_END:
+		if (o->save && !o->update)
+			argp_error(state, "--save-version needs --update (a model is "
+			           "only saved after new observations)");
+		if (o->nfiles > 0 && !o->update)
+			argp_error(state, "input files are read only with --update");
+		break;
+	default:
+		return ARGP_ERR_UNKNOWN;
+	}
+	return 0;
+}
+
+static const struct argp_child children[] = {
+	{ &k_args_records, 0, "Bad input (--update):", 3 },
+	{ &k_args_store, 0, "Model store:", 4 },
+	{ &k_args_common, 0, "Messages:", 5 },
+	{ 0 }
+};
+
+static const char doc[] =
+	"Forecast the hours after the last observation with the ARIMA model "
+	"trained by 'ktrain forecast', with intervals, a risk assessment and "
+	"a trend."
+	"\v"
+	"Output: one JSON object: risk_assessment (by the largest forecast: "
+	"> 80 CRITICAL, > 60 HIGH, > 40 MEDIUM, else LOW), trend, "
+	"avg_forecasted_risk, max_forecasted_risk, forecasted_values, "
+	"timestamps (hourly after the last observation), confidence_interval "
+	"{level, lower, upper}, the same bounds as lower_bound and upper_bound, "
+	"clipped_to and the model version; or, with --format rows, one row per "
+	"step. Input (--update only): NDJSON rows with \"ts\" and the model's "
+	"series field, put on the hourly grid as 'ktrain forecast' does; rows "
+	"at or before the model's last hour are ignored.\n\n"
+	"Example:\n"
+	"  kforecast --hours 24 | jq '{risk_assessment, max_forecasted_risk}'\n"
+	"  kfeatures hyperliquid < last_hour.ndjson | kforecast --update "
+	"--save-version live";
+
+static const struct argp argp = { options, parse_opt, "[FILE...]", doc,
+                                  children, NULL, NULL };
+
+/* ---- --update ---- */
+
+struct upd {
+	struct k_reject rj;
+	struct k_jscan scan;
+	struct k_forecast_obs *obs;
+	size_t nobs, cap;
+	long rows;
+	int stop;
+};
+
+static void
+read_updates(struct upd *u, const char *path, const char *field)
+{
+	struct k_reader in;
+	struct k_error e;
+	char *line;
+	size_t len;
+	int rc = 0;
+
+	if (k_reader_open(&in, path, &e) != K_OK)
+		k_die_error(&e);
+	while (!u->stop && (rc = k_reader_next(&in, &line, &len, &e)) > 0) {
+		char why[320];
+		double v;
+		int64_t ts;
+
+		if (in.toolong) {
+			snprintf(why, sizeof why, "line longer than %zu bytes",
+			         in.max_line);
+			u->stop = k_reject_line(&u->rj, in.name, in.lineno, NULL, 0, why);
+			continue;
+		}
+		if (k_line_blank(line, len))
+			continue;
+		if (k_jscan_line(&u->scan, line, len, &e) != K_OK) {
+			u->stop = k_reject_line(&u->rj, in.name, in.lineno, line, len,
+			                        e.text);
+			continue;
+		}
+		if (k_forecast_row(&u->scan, field, &ts, &v, why, sizeof why) < 0) {
+			u->stop = k_reject_line(&u->rj, in.name, in.lineno, line, len,
+			                        why);
+			continue;
+		}
+		if (u->nobs == u->cap) {
+			size_t nc = u->cap ? 2 * u->cap : 1024;
+			struct k_forecast_obs *no = realloc(u->obs, nc * sizeof *no);
+			if (no == NULL)
+				k_die(K_ENOMEM, "out of memory");
+			u->obs = no;
+			u->cap = nc;
+		}
+		u->obs[u->nobs++] = (struct k_forecast_obs){ ts, v, u->rows++ };
+	}
+	if (rc < 0)
+		k_die_error(&e);
+	k_reader_close(&in);
+}
+
+/* Run the new hours through the filter; returns the observed hours used. */
+static size_t
+apply_updates(struct k_forecast *f, struct upd *u)
+{
+	struct k_forecast_grid g;
+	struct k_error e;
+	char t[40];
+
+	if (k_forecast_grid(u->obs, u->nobs, f->last_ts, &g, &e) != K_OK)
+		k_die_error(&e);
+	if (g.old > 0)
+		k_info("%zu row%s at or before the model's last hour (%s) "
+		       "ignored", g.old, g.old == 1 ? "" : "s",
+		       k_time_format(f->last_ts, t, sizeof t));
+	if (g.n == 0) {
+		k_info("no new observations: forecasting from the model as saved");
+		k_forecast_grid_release(&g);
+		return 0;
+	}
+	/* The hours between the model's last and the first new one are
+	 * missing values. */
+	int64_t gap = (g.first - f->last_ts) / K_FORECAST_STEP_MS - 1;
+	if (gap + (int64_t)g.n > K_FORECAST_MAX_POINTS)
+		k_die(K_EDATA, "the new observations start %lld hours after the "
+		      "model's last: more than %d", (long long)gap,
+		      K_FORECAST_MAX_POINTS);
+	double *y = malloc(((size_t)gap + g.n) * sizeof *y);
+	if (y == NULL)
+		k_die(K_ENOMEM, "out of memory");
+	for (int64_t i = 0; i < gap; i++)
+		y[i] = NAN;
+	memcpy(y + gap, g.y, g.n * sizeof *y);
+	if (k_arima_update(&f->arima, y, (size_t)gap + g.n, &e) != K_OK)
+		k_die(e.code, "updating the model: %s", e.text);
+	f->last_ts = g.last;
+	size_t used = g.observed;
+	k_debug("updated with %zu hours (%zu observed, %lld missing before "
+	        "them)", g.n, g.observed, (long long)gap);
+	free(y);
+	k_forecast_grid_release(&g);
+	return used;
+}
+
+/* The updated model as a new version: the old header, with what changed. */
+static void
+save_updated(struct k_forecast *f, const struct k_store *store,
+             const char *from, const char *version)
+{
+	struct k_error e;
+	json_t *fresh = k_model_header_new(K_FORECAST_KIND);
+	json_t *h = json_deep_copy(f->header);
+
+	if (fresh == NULL || h == NULL)
+		k_die(K_ENOMEM, "out of memory");
+	json_object_set(h, "created", json_object_get(fresh, "created"));
+	json_object_set(h, "ktools_version",
+	                json_object_get(fresh, "ktools_version"));
+	json_object_set_new(h, "updated_from", json_string(from));
+	json_object_set_new(h, "updates", json_integer(f->arima.updates));
+	json_decref(fresh);
+	json_decref(f->header);
+	f->header = h;
+	if (k_forecast_save(f, store, version, &e) != K_OK)
+		k_die_error(&e);
+}
+
+/* ---- output ---- */
+
+static void
+num_array(struct k_jw *w, const double *v, size_t n)
+{
+	k_jw_arr(w);
+	for (size_t i = 0; i < n; i++)
+		k_jw_num(w, v[i]);
+	k_jw_arr_end(w);
+}
+
+int
+main(int argc, char **argv)
+{
+	struct opts o = { .steps = 24, .level = 0.95, .stale_hours = 2 };
+	struct k_store store;
+	struct k_forecast f;
+	struct k_error e;
+	struct upd u;
+	enum k_status rs = K_OK;
+	size_t used = 0;
+
+	k_args_parse("kforecast", &argp, argc, argv, &o);
+	k_store_init(&store, k_opts.model_dir);
+	if (k_forecast_load(&f, &store, o.version, &e) != K_OK) {
+		if (e.code == K_ECONFIG)
+			k_die(K_ECONFIG, "%s (train one with 'ktrain forecast')",
+			      e.text);
+		k_die_error(&e);
+	}
+	if (!o.range_set && strcmp(f.field, "risk_score") == 0) {
+		o.clip = 1;
+		o.lo = 0;
+		o.hi = 100;
+	}
+
+	if (o.update) {
+		memset(&u, 0, sizeof u);
+		k_reject_init(&u.rj);
+		k_jscan_init(&u.scan, "features");
+		for (int i = 0; i < (o.nfiles > 0 ? o.nfiles : 1) && !u.stop; i++)
+			read_updates(&u, o.nfiles > 0 ? o.files[i] : "-", f.field);
+		if (u.stop)
+			return k_status_exit(k_reject_finish(&u.rj));
+		used = apply_updates(&f, &u);
+		free(u.obs);
+		k_jscan_release(&u.scan);
+		if (o.save) {
+			char from[K_VERSION_MAX + 1];
+			memcpy(from, f.version, sizeof from);
+			save_updated(&f, &store, from, o.save);
+			k_info("saved the updated model as version %s (%s)",
+			       f.version, f.path);
+		}
+	}
+
+	/* A forecast from an old state says so. */
+	int64_t now = o.have_now ? o.now : k_time_now_ms();
+	double age_h = (double)(now - f.last_ts) / (double)K_FORECAST_STEP_MS;
+	if (age_h > o.stale_hours) {
+		char t[40];
+		k_err("warning: the model's last observation is %s, %.1f hours "
+		      "ago; the forecast starts from there (run with --update to "
+		      "bring it up to date)", k_time_format(f.last_ts, t, sizeof t),
+		      age_h);
+	}
+
+	size_t h = (size_t)o.steps;
+	double *mean = malloc(4 * h * sizeof *mean);
+	if (mean == NULL)
+		k_die(K_ENOMEM, "out of memory");
+	double *lo = mean + h, *hi = mean + 2 * h, *var = mean + 3 * h;
+	if (k_arima_forecast(&f.arima, h, o.level, mean, var, lo, hi, &e) != K_OK)
+		k_die_error(&e);
+	long clipped = 0;
+	unsigned char *cl = calloc(h, 1);
+	if (cl == NULL)
+		k_die(K_ENOMEM, "out of memory");
+	if (o.clip) {
+		for (size_t i = 0; i < h; i++) {
+			double *v[3] = { &mean[i], &lo[i], &hi[i] };
+			for (int k = 0; k < 3; k++) {
+				if (*v[k] < o.lo) {
+					*v[k] = o.lo;
+					clipped++;
+					cl[i] = 1;
+				} else if (*v[k] > o.hi) {
+					*v[k] = o.hi;
+					clipped++;
+					cl[i] = 1;
+				}
+			}
+		}
+	}
+
+	struct k_buf b;
+	struct k_jw w;
+	char ts[40];
+	k_buf_init(&b);
+	if (o.rows) {
+		for (size_t i = 0; i < h; i++) {
+			k_buf_reset(&b);
+			k_jw_init(&w, &b);
+			k_jw_obj(&w);
+			k_jw_key(&w, "kind");
+			k_jw_str(&w, "forecast_step");
+			k_jw_key(&w, "ts");
+			k_jw_str(&w, k_time_format(f.last_ts + (int64_t)(i + 1) *
+			                           K_FORECAST_STEP_MS, ts, sizeof ts));
+			k_jw_key(&w, "step");
+			k_jw_int(&w, (long long)i + 1);
+			k_jw_key(&w, "field");
+			k_jw_str(&w, f.field);
+			k_jw_key(&w, "forecast");
+			k_jw_num(&w, mean[i]);
+			k_jw_key(&w, "lower");
+			k_jw_num(&w, lo[i]);
+			k_jw_key(&w, "upper");
+			k_jw_num(&w, hi[i]);
+			k_jw_key(&w, "level");
+			k_jw_num(&w, o.level);
+			k_jw_key(&w, "clipped");
+			k_jw_bool(&w, cl[i]);
+			k_jw_key(&w, "model_version");
+			k_jw_str(&w, f.version);
+			k_jw_obj_end(&w);
+			if (b.oom)
+				k_die(K_ENOMEM, "out of memory");
+			k_out_write(b.data, b.len);
+			k_out_line_end();
+		}
+	} else {
+		double avg = 0, mx = -INFINITY;
+		for (size_t i = 0; i < h; i++) {
+			avg += mean[i];
+			if (mean[i] > mx)
+				mx = mean[i];
+		}
+		avg /= (double)h;
+		k_jw_init(&w, &b);
+		k_jw_obj(&w);
+		k_jw_key(&w, "kind");
+		k_jw_str(&w, "forecast");
+		k_jw_key(&w, "field");
+		k_jw_str(&w, f.field);
+		k_jw_key(&w, "risk_assessment");
+		k_jw_str(&w, k_forecast_assessment(mx));
+		k_jw_key(&w, "trend");
+		k_jw_str(&w, mean[h - 1] > mean[0] ? "increasing" : "decreasing");
+		k_jw_key(&w, "avg_forecasted_risk");
+		k_jw_num(&w, avg);
+		k_jw_key(&w, "max_forecasted_risk");
+		k_jw_num(&w, mx);
+		k_jw_key(&w, "forecasted_values");
+		num_array(&w, mean, h);
+		k_jw_key(&w, "timestamps");
+		k_jw_arr(&w);
+		for (size_t i = 0; i < h; i++)
+			k_jw_str(&w, k_time_format(f.last_ts + (int64_t)(i + 1) *
+			                           K_FORECAST_STEP_MS, ts, sizeof ts));
+		k_jw_arr_end(&w);
+		k_jw_key(&w, "confidence_interval");
+		k_jw_obj(&w);
+		k_jw_key(&w, "level");
+		k_jw_num(&w, o.level);
+		k_jw_key(&w, "lower");
+		num_array(&w, lo, h);
+		k_jw_key(&w, "upper");
+		num_array(&w, hi, h);
+		k_jw_obj_end(&w);
+		k_jw_key(&w, "lower_bound");
+		num_array(&w, lo, h);
+		k_jw_key(&w, "upper_bound");
+		num_array(&w, hi, h);
+		k_jw_key(&w, "forecast_horizon_hours");
+		k_jw_int(&w, (long long)h);
+		k_jw_key(&w, "model_order");
+		k_jw_arr(&w);
+		k_jw_int(&w, f.arima.p);
+		k_jw_int(&w, f.arima.d);
+		k_jw_int(&w, f.arima.q);
+		k_jw_arr_end(&w);
+		k_jw_key(&w, "last_observation");
+		k_jw_str(&w, k_time_format(f.last_ts, ts, sizeof ts));
+		k_jw_key(&w, "clipped_to");
+		if (o.clip) {
+			k_jw_arr(&w);
+			k_jw_num(&w, o.lo);
+			k_jw_num(&w, o.hi);
+			k_jw_arr_end(&w);
+		} else {
+			k_jw_null(&w);
+		}
+		k_jw_key(&w, "clipped");
+		k_jw_int(&w, clipped);
+		if (o.update) {
+			k_jw_key(&w, "updated_with");
+			k_jw_int(&w, (long long)used);
+		}
+		k_jw_key(&w, "method");
+		k_jw_str(&w, "arima");
+		k_jw_key(&w, "model_version");
+		k_jw_str(&w, f.version);
+		k_jw_obj_end(&w);
+		if (b.oom)
+			k_die(K_ENOMEM, "out of memory");
+		k_out_write(b.data, b.len);
+		k_out_line_end();
+	}
+	k_out_finish();
+	if (o.update)
+		rs = k_reject_finish(&u.rj);
+	k_buf_release(&b);
+	free(mean);
+	free(cl);
+	k_forecast_release(&f);
+	return k_status_exit(rs);
+}

@@ -1,0 +1,1 @@
+PKGS_kforecast := jansson zlib
