@@ -1,0 +1,21 @@
+/*
+ * kfeatures - turn raw records into feature rows, one feature SET per
+ * subcommand (kfeatures hyperliquid, ...). This file only lists the sets;
+ * each set's options and work are in cmd/kfeatures_<set>.c.
+ */
+#include "k_subcmd.h"
+#include "kfeatures.h"
+
+static const struct k_subcmd sets[] = {
+	{ "hyperliquid", kfeatures_hyperliquid,
+	  "Hyperliquid monitor: HLP vault, oracle, liquidations, volume" },
+};
+
+int
+main(int argc, char **argv)
+{
+	return k_subcmd_main("kfeatures", "Turn raw records (NDJSON) into one "
+	                     "feature row per time bucket for feature SET.",
+	                     "SET", sets, sizeof sets / sizeof sets[0], argc,
+	                     argv);
+}

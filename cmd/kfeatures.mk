@@ -1,0 +1,1 @@
+PKGS_kfeatures := jansson zlib

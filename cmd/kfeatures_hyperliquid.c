@@ -1,0 +1,289 @@
+/*
+ * kfeatures hyperliquid - the Hyperliquid monitor's feature rows from raw
+ * hlp, price, candle, funding and liquidation records: one row per bucket,
+ * written when the bucket closes and flushed at once when the input is a
+ * live stream. The features and the time rules are in common/k_hlfeat.c.
+ */
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "k_args.h"
+#include "k_hlfeat.h"
+#include "k_io.h"
+#include "k_json.h"
+#include "k_log.h"
+#include "k_reject.h"
+#include "k_time.h"
+#include "k_window.h"
+#include "kfeatures.h"
+
+struct opts {
+	struct k_hlfeat_params p;
+	char **files;
+	int nfiles;
+};
+
+enum { OPT_BUCKET = 0x100, OPT_VAULT, OPT_COINS, OPT_ENTITY, OPT_SINCE,
+       OPT_LATENESS, OPT_MAX_GAP, OPT_STALE };
+
+static const struct argp_option options[] = {
+	{ NULL, 0, NULL, 0, "Rows:", 1 },
+	{ "bucket", OPT_BUCKET, "DUR", 0,
+	  "One row per DUR of time, e.g. 1m, 5m, 1h (default 1h)", 1 },
+	{ "vault", OPT_VAULT, "ADDR", 0,
+	  "Follow this HLP vault (default: the first one in the input)", 1 },
+	{ "coins", OPT_COINS, "LIST", 0,
+	  "Use only these coins (comma-separated; default all)", 1 },
+	{ "entity", OPT_ENTITY, "NAME", 0,
+	  "The rows' \"entity\" (default hyperliquid)", 1 },
+	{ "since", OPT_SINCE, "TIME", 0,
+	  "Write only rows from TIME on (earlier input still fills the "
+	  "windows)", 1 },
+	{ NULL, 0, NULL, 0, "Time:", 2 },
+	{ "lateness", OPT_LATENESS, "DUR", 0,
+	  "Reorder records arriving up to DUR out of time order; later ones "
+	  "are dropped (default 0)", 2 },
+	{ "max-gap", OPT_MAX_GAP, "DUR", 0,
+	  "Write empty buckets across input gaps up to DUR; skip them across "
+	  "longer ones (default 24h)", 2 },
+	{ "stale", OPT_STALE, "DUR", 0,
+	  "Values older than DUR are missing (default 2h, or 2 buckets if "
+	  "longer)", 2 },
+	{ 0 }
+};
+
+static int64_t
+span_arg(struct argp_state *state, const char *opt, const char *arg,
+         int zero_ok)
+{
+	int64_t ms;
+
+	if (zero_ok && strcmp(arg, "0") == 0)
+		return 0;
+	if (k_window_span_parse(arg, &ms) < 0)
+		argp_error(state, "%s: '%s' is not a duration such as 90s, 5m, "
+		           "1h or 7d", opt, arg);
+	return ms;
+}
+
+static error_t
+parse_opt(int key, char *arg, struct argp_state *state)
+{
+	struct opts *o = state->input;
+
+	switch (key) {
+	case OPT_BUCKET:
+		o->p.bucket_ms = span_arg(state, "--bucket", arg, 0);
+		if (o->p.bucket_ms < 1000 || o->p.bucket_ms > 7 * K_MS_PER_DAY ||
+		    o->p.bucket_ms % 1000 != 0)
+			argp_error(state, "--bucket: '%s' must be whole seconds "
+			           "from 1s to 7d", arg);
+		break;
+	case OPT_VAULT:
+		if (arg[0] == '\0' || strlen(arg) >= K_HL_VAULT_MAX)
+			argp_error(state, "--vault: '%s' is not a vault address",
+			           arg);
+		o->p.vault = arg;
+		break;
+	case OPT_COINS:
+		if (arg[0] == '\0' || strstr(arg, ",,") != NULL ||
+		    arg[0] == ',' || arg[strlen(arg) - 1] == ',')
+			argp_error(state, "--coins: '%s' has an empty item", arg);
+		o->p.coins = arg;
+		break;
+	case OPT_ENTITY:
+		if (arg[0] == '\0')
+			argp_error(state, "--entity: empty name");
+		o->p.entity = arg;
+		break;
+	case OPT_SINCE:
+		if (k_time_parse(arg, strlen(arg), &o->p.since_ms) < 0)
+			argp_error(state, "--since: '%s' is not an RFC 3339 time "
+			           "such as 2025-03-15T14:00:00Z", arg);
+		break;
+	case OPT_LATENESS:
+		o->p.lateness_ms = span_arg(state, "--lateness", arg, 1);
+		if (o->p.lateness_ms > 30 * K_MS_PER_DAY)
+			argp_error(state, "--lateness: at most 30d");
+		break;
+	case OPT_MAX_GAP:
+		o->p.max_gap_ms = span_arg(state, "--max-gap", arg, 1);
+		break;
+	case OPT_STALE:
+		o->p.stale_ms = span_arg(state, "--stale", arg, 0);
+		break;
+	case ARGP_KEY_ARGS:
+		o->files = state->argv + state->next;
+		o->nfiles = state->argc - state->next;
+		break;
+	default:
+		return ARGP_ERR_UNKNOWN;
+	}
+	return 0;
+}
+
+static const struct argp_child children[] = {
+	{ &k_args_records, 0, "Bad input:", 3 },
+	{ &k_args_common, 0, "Messages:", 4 },
+	{ 0 }
+};
+
+static const char doc[] =
+	"Compute the Hyperliquid monitor's features: one row per time bucket "
+	"with the HLP vault, oracle, liquidation and volume groups, the "
+	"composite risk_score and risk_level."
+	"\v"
+	"Input: raw records (NDJSON) of kinds hlp, price, candle, funding and "
+	"liquidation (and label, from 'kfetch simulate'), from the FILEs or "
+	"standard input; other kinds are skipped with a notice. Output: "
+	"{\"kind\":\"features\",\"entity\":\"hyperliquid\",\"ts\":BUCKET_START,"
+	"\"bucket\":\"1h\",\"features\":{...57 numbers or null...},"
+	"\"risk_score\":0-100,\"risk_level\":\"LOW\"} per bucket, plus "
+	"\"label\" and \"incident\" when the input carries labels. A row is "
+	"written when its bucket closes; see kfeatures(1) for every feature.\n\n"
+	"Example:\n"
+	"  kfetch hyperliquid --days 30 | kfeatures hyperliquid | "
+	"ktrain anomaly";
+
+static const struct argp argp = { options, parse_opt, "[FILE...]", doc,
+                                  children, NULL, NULL };
+
+static void
+emit(void *arg, const char *row, size_t len)
+{
+	(void)arg;
+	k_out_write(row, len);
+	k_out_line_end();
+}
+
+static void
+notices(const struct k_hlfeat_stats *s, int64_t lateness)
+{
+	if (s->late > 0)
+		k_info("%ld record%s older than the open bucket dropped%s",
+		       s->late, s->late == 1 ? "" : "s",
+		       lateness == 0 ? " (reorder with --lateness)" : "");
+	if (s->out_of_order > 0)
+		k_info("%ld record%s older than the newest of their series "
+		       "ignored", s->out_of_order, s->out_of_order == 1 ? "" : "s");
+	if (s->duplicates > 0)
+		k_info("%ld duplicate record%s ignored", s->duplicates,
+		       s->duplicates == 1 ? "" : "s");
+	if (s->late_candles > 0)
+		k_info("%ld candle%s arrived after their bucket closed and "
+		       "counted in the next", s->late_candles,
+		       s->late_candles == 1 ? "" : "s");
+	if (s->other_vault > 0)
+		k_info("%ld hlp record%s of other vaults ignored (see --vault)",
+		       s->other_vault, s->other_vault == 1 ? "" : "s");
+	if (s->other_coin > 0)
+		k_info("%ld record%s of coins not tracked ignored",
+		       s->other_coin, s->other_coin == 1 ? "" : "s");
+	if (s->gaps > 0)
+		k_info("%ld gap%s longer than --max-gap: %ld empty bucket%s not "
+		       "written", s->gaps, s->gaps == 1 ? "" : "s",
+		       s->skipped_rows, s->skipped_rows == 1 ? "" : "s");
+	k_debug("%ld records, %ld applied, %ld labels, %ld rows written "
+	        "(%ld across short gaps)", s->records, s->applied, s->labels,
+	        s->rows, s->gap_rows);
+}
+
+int
+kfeatures_hyperliquid(int argc, char **argv)
+{
+	struct opts o = { .p = k_hlfeat_params_default() };
+	struct k_hlfeat *eng;
+	struct k_reject rj;
+	struct k_error e;
+	enum k_status st;
+	const char *noted[8];
+	size_t nnoted = 0;
+	int stop = 0;
+
+	k_args_parse("kfeatures", &argp, argc, argv, &o);
+	st = k_hlfeat_alloc(&eng, &o.p, emit, NULL, &e);
+	if (st != K_OK)
+		k_die(st, "%s", e.text);
+	k_reject_init(&rj);
+
+	int nin = o.nfiles > 0 ? o.nfiles : 1;
+	for (int i = 0; i < nin && !stop; i++) {
+		struct k_reader r;
+		char *line;
+		size_t len;
+		int got;
+
+		st = k_reader_open(&r, o.nfiles > 0 ? o.files[i] : "-", &e);
+		if (st != K_OK) {
+			k_out_finish();
+			k_die_error(&e);
+		}
+		while (!stop && (got = k_reader_next(&r, &line, &len, &e)) > 0) {
+			struct k_hlrec rec;
+			json_t *obj;
+
+			if (r.toolong) {
+				char why[80];
+				snprintf(why, sizeof why, "line longer than %zu "
+				         "bytes", r.max_line);
+				stop = k_reject_line(&rj, r.name, r.lineno, NULL, 0,
+				                     why);
+				continue;
+			}
+			if (k_line_blank(line, len))
+				continue;
+			obj = k_json_parse(line, len, &e);
+			if (obj == NULL || k_hlfeat_parse(obj, &rec, &e) != K_OK) {
+				json_decref(obj);
+				stop = k_reject_line(&rj, r.name, r.lineno, line, len,
+				                     e.text);
+				continue;
+			}
+			json_decref(obj);
+			if (rec.kind == K_HL_OTHER) {
+				size_t k = 0;
+				while (k < nnoted && strcmp(noted[k], rec.kind_name))
+					k++;
+				if (k == nnoted && nnoted < 8) {
+					noted[nnoted] = strdup(rec.kind_name);
+					if (noted[nnoted] != NULL) {
+						k_info("skipping records of kind '%s' "
+						       "(not used by this feature set)",
+						       rec.kind_name);
+						nnoted++;
+					}
+				}
+			}
+			enum k_hlfeat_fate f = k_hlfeat_push(eng, &rec);
+			if (f == K_HLF_NOMEM)
+				k_die(K_ENOMEM, "out of memory");
+			if (f == K_HLF_LATE)
+				k_debug("%s:%ld: older than the open bucket, dropped",
+				        r.name, r.lineno);
+			else if (f == K_HLF_DUPLICATE)
+				k_debug("%s:%ld: duplicate, ignored", r.name,
+				        r.lineno);
+			else if (f == K_HLF_OUT_OF_ORDER)
+				k_debug("%s:%ld: older than its series' newest, "
+				        "ignored", r.name, r.lineno);
+			if (k_reader_would_block(&r))
+				k_out_flush();
+		}
+		k_reader_close(&r);
+		if (got < 0) {
+			k_out_finish();
+			k_die_error(&e);
+		}
+	}
+	if (!stop)
+		k_hlfeat_finish(eng);
+	k_out_finish();
+	notices(k_hlfeat_stats(eng), o.p.lateness_ms);
+	for (size_t k = 0; k < nnoted; k++)
+		free((char *)noted[k]);
+	k_hlfeat_free(eng);
+	return k_status_exit(k_reject_finish(&rj));
+}
