@@ -3,12 +3,15 @@
  * through with anomaly_score, is_anomaly, contributing_features (for
  * anomalies), method and model_version added. The caller's bytes are
  * copied, not re-serialised; rows are scored in parallel and written in
- * input order.
+ * input order. With no anomaly model, or ML_ENABLED=false, rows are scored
+ * by the documented rules instead (common/k_rules.c, "method":"rules"),
+ * in order and with an optional state file kept across runs.
  */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "k_anomaly.h"
 #include "k_args.h"
@@ -20,6 +23,8 @@
 #include "k_lines.h"
 #include "k_log.h"
 #include "k_reject.h"
+#include "k_rstate.h"
+#include "k_rules.h"
 #include "k_store.h"
 #include "k_time.h"
 
@@ -31,16 +36,21 @@ struct opts {
 	long limit;            /* records to write; 0 = all */
 	size_t top;            /* contributing features per anomaly */
 	int threads;
+	const char *rules_state; /* --rules-state, else $KTOOLS_RULES_STATE */
 	char **files;
 	int nfiles;
 };
 
-enum { OPT_MODEL_VERSION = 0x100, OPT_ONLY, OPT_LIMIT, OPT_TOP, OPT_THREADS };
+enum { OPT_MODEL_VERSION = 0x100, OPT_ONLY, OPT_LIMIT, OPT_TOP, OPT_THREADS,
+       OPT_RULES_STATE };
 
 static const struct argp_option options[] = {
 	{ NULL, 0, NULL, 0, "Model:", 1 },
 	{ "model-version", OPT_MODEL_VERSION, "V", 0,
 	  "Score with version V of the anomaly model (default: latest)", 1 },
+	{ "rules-state", OPT_RULES_STATE, "FILE", 0,
+	  "When scoring by rules, keep their state across runs in FILE "
+	  "(default $KTOOLS_RULES_STATE)", 1 },
 	{ NULL, 0, NULL, 0, "Output:", 2 },
 	{ "only-anomalies", OPT_ONLY, NULL, 0, "Write only the anomalous rows", 2 },
 	{ "limit", OPT_LIMIT, "N", 0, "Stop after writing N rows", 2 },
@@ -88,6 +98,11 @@ parse_opt(int key, char *arg, struct argp_state *state)
 	case OPT_THREADS:
 		o->threads = (int)parse_count(state, "--threads", arg, 1, 256);
 		break;
+	case OPT_RULES_STATE:
+		if (arg[0] == '\0')
+			argp_error(state, "--rules-state: empty file name");
+		o->rules_state = arg;
+		break;
 	case ARGP_KEY_ARGS:
 		o->files = state->argv + state->next;
 		o->nfiles = state->argc - state->next;
@@ -114,7 +129,9 @@ static const char doc[] =
 	"standard input. Output: each row, unchanged, with \"anomaly_score\" "
 	"(0-100, the same for the same row whatever else is scored), "
 	"\"is_anomaly\", \"contributing_features\" (anomalies only), "
-	"\"method\" and \"model_version\" added.\n\n"
+	"\"method\" and \"model_version\" added. With no model, or "
+	"ML_ENABLED=false, the rules of kscore(1) score the rows instead "
+	"(\"method\":\"rules\", plus \"anomaly_level\" and \"alerts\").\n\n"
 	"Example:\n"
 	"  kscore --only-anomalies --limit 10 < features.ndjson | jq .anomaly_score";
 
@@ -131,6 +148,11 @@ struct ctx {
 	struct k_reject rj;
 	long written;
 	double last_check;
+	int rules;               /* scoring by rules, not the forest */
+	struct k_rules_params rp;
+	struct k_rstate rs;
+	const char *rs_path;     /* NULL: state kept for this run only */
+	int rs_lock, rs_dirty;
 };
 
 struct ws {
@@ -141,6 +163,8 @@ struct ws {
 	double *x, *gain;
 	struct k_contrib *contrib;
 	struct k_jw w;
+	struct k_rules_row row;
+	struct k_rules_result rr;
 };
 
 static void
@@ -169,7 +193,8 @@ ws_new(void *arg)
 		k_die(K_ENOMEM, "out of memory");
 	w->c = arg;
 	k_jscan_init(&w->scan, "features");
-	ws_setup(w);
+	if (!w->c->rules)
+		ws_setup(w);
 	return w;
 }
 
@@ -188,7 +213,8 @@ ws_free(void *p)
 
 static const char *const ours[] = { "anomaly_score", "is_anomaly",
                                     "contributing_features", "method",
-                                    "model_version" };
+                                    "model_version", "anomaly_level",
+                                    "alerts" };
 #define NOURS (sizeof ours / sizeof ours[0])
 
 static int
@@ -246,19 +272,30 @@ process(void *p, struct k_batch *b, size_t i)
 	size_t len = b->lens[i];
 	struct k_error e;
 
-	if (w->gen != c->gen)
+	if (!c->rules && w->gen != c->gen)
 		ws_setup(w);
 	if (k_jscan_line(&w->scan, line, len, &e) != K_OK ||
-	    k_featmap_get(&w->fm, &w->scan, w->x, &e) != K_OK) {
+	    (c->rules ? k_rules_row_scan(&w->scan, &w->row, &e)
+	              : k_featmap_get(&w->fm, &w->scan, w->x, &e)) != K_OK) {
 		k_batch_reject(b, i, "%s", e.text);
 		return;
 	}
-	double score = k_anomaly_score(&c->m, w->x);
-	int flag = k_anomaly_flag(&c->m, score);
-	size_t nc = flag && c->o->top > 0
-	            ? k_anomaly_explain(&c->m, w->x, w->gain, w->contrib,
-	                                c->o->top)
-	            : 0;
+	double score = 0;
+	int flag;
+	size_t nc = 0;
+	if (c->rules) {
+		/* One thread in rules mode: rows change the state in order. */
+		k_rules_eval(&c->rp, &c->rs, &w->row, &w->rr);
+		c->rs_dirty = 1;
+		flag = w->rr.is_anomaly;
+	} else {
+		score = k_anomaly_score(&c->m, w->x);
+		flag = k_anomaly_flag(&c->m, score);
+		nc = flag && c->o->top > 0
+		     ? k_anomaly_explain(&c->m, w->x, w->gain, w->contrib,
+		                         c->o->top)
+		     : 0;
+	}
 	b->mark[i] = (unsigned char)flag;
 
 	int clash = 0;
@@ -291,7 +328,10 @@ process(void *p, struct k_batch *b, size_t i)
 		}
 		json_decref(obj);
 	}
-	write_fields(w, score, flag, nc);
+	if (c->rules)
+		k_rules_write(&w->w, &w->rr, c->o->top);
+	else
+		write_fields(w, score, flag, nc);
 	k_jw_obj_end(&w->w);
 	k_buf_addc(&b->out, '\n');
 	if (b->out.oom)
@@ -316,6 +356,41 @@ emit(void *arg, struct k_batch *b, size_t i, const char *out, size_t n)
 	return c->o->limit > 0 && c->written >= c->o->limit;
 }
 
+/* Write the rules' state if rows changed it; exits on failure. */
+static void
+save_rules_state(struct ctx *c)
+{
+	struct k_error e;
+
+	if (c->rs_path == NULL || !c->rs_dirty)
+		return;
+	if (k_rstate_save(&c->rs, c->rs_path, &e) != K_OK)
+		k_die_error(&e);
+	c->rs_dirty = 0;
+}
+
+/* No model, or ML_ENABLED=false: score by the rules, saying so once. */
+static void
+use_rules(struct ctx *c, const char *why)
+{
+	struct k_error e;
+
+	c->rules = 1;
+	c->rp = k_rules_params_default();
+	c->rs_lock = -1;
+	k_rstate_init(&c->rs);
+	c->rs_path = c->o->rules_state != NULL ? c->o->rules_state
+	             : getenv("KTOOLS_RULES_STATE");
+	if (c->rs_path != NULL && c->rs_path[0] == '\0')
+		c->rs_path = NULL;
+	if (c->rs_path != NULL &&
+	    k_rstate_open(&c->rs, c->rs_path, &c->rs_lock, &e) != K_OK)
+		k_die_error(&e);
+	k_info("%s: scoring by rules (\"method\":\"rules\")%s%s", why,
+	       c->rs_path != NULL ? ", state in " : "",
+	       c->rs_path != NULL ? c->rs_path : "");
+}
+
 /* Input paused: flush, and pick up a new `latest` if cron trained one. */
 static void
 idle(void *arg)
@@ -325,6 +400,10 @@ idle(void *arg)
 	struct k_error e;
 
 	k_out_flush();
+	if (c->rules) {
+		save_rules_state(c);
+		return;
+	}
 	if (c->o->version != NULL)
 		return;
 	double now = k_time_mono();
@@ -359,11 +438,22 @@ main(int argc, char **argv)
 	c.o = &o;
 	c.last_check = k_time_mono();
 	k_store_init(&c.store, k_opts.model_dir);
-	st = k_anomaly_load(&c.m, &c.store, o.version, &e);
-	if (st == K_ECONFIG)
-		k_die(K_ECONFIG, "%s: train one with 'ktrain anomaly'", e.text);
-	if (st != K_OK)
-		k_die_error(&e);
+	const char *ml = getenv("ML_ENABLED");
+	if (ml != NULL && (strcasecmp(ml, "false") == 0 || strcmp(ml, "0") == 0 ||
+	                   strcasecmp(ml, "no") == 0 ||
+	                   strcasecmp(ml, "off") == 0)) {
+		use_rules(&c, "ML_ENABLED=false");
+	} else {
+		st = k_anomaly_load(&c.m, &c.store, o.version, &e);
+		if (st == K_ECONFIG &&
+		    (o.version == NULL || strcmp(o.version, "latest") == 0))
+			use_rules(&c, e.text);
+		else if (st == K_ECONFIG)
+			k_die(K_ECONFIG, "%s: train one with 'ktrain anomaly'",
+			      e.text);
+		else if (st != K_OK)
+			k_die_error(&e);
+	}
 	k_reject_init(&c.rj);
 
 	struct k_lines_job job = {
@@ -373,12 +463,18 @@ main(int argc, char **argv)
 		.emit = emit,
 		.idle = idle,
 		.arg = &c,
-		.threads = o.threads > 0 ? o.threads : k_lines_default_threads(),
+		.threads = c.rules ? 1 : o.threads > 0 ? o.threads
+		                               : k_lines_default_threads(),
 	};
 	st = k_lines_run(&job, o.files, o.nfiles, &e);
 	k_out_finish();
 	enum k_status rs = k_reject_finish(&c.rj);
-	k_anomaly_release(&c.m);
+	if (c.rules) {
+		save_rules_state(&c);
+		k_rstate_close(c.rs_lock);
+	} else {
+		k_anomaly_release(&c.m);
+	}
 	if (st != K_OK) {
 		k_err("%s", e.text);
 		return k_status_exit(st);
