@@ -73,6 +73,7 @@
 #include "k_jw.h"
 #include "k_rng.h"
 #include "k_time.h"
+#include "k_tx.h"
 #include "k_wei.h"
 
 #define SLOT_MS 12000
@@ -2137,24 +2138,20 @@ k_simwallet_pattern_index(const char *name)
 /* ---- output ---- */
 
 static void
-put_addr(struct k_jw *w, const struct k_simwallet *s, int32_t id)
+hex_addr(const struct k_simwallet *s, int32_t id, char *out)
 {
-	char a[43];
-	if (id < 0) {
-		k_jw_null(w);
+	out[0] = '\0';
+	if (id < 0)
 		return;
-	}
-	a[0] = '0';
-	a[1] = 'x';
-	memcpy(a + 2, s->e[id].addr, 41);
-	k_jw_strn(w, a, 42);
+	out[0] = '0';
+	out[1] = 'x';
+	memcpy(out + 2, s->e[id].addr, 41);
 }
 
 static void
-put_hash(struct k_jw *w, const struct k_simwallet *s, uint32_t no)
+hex_hash(const struct k_simwallet *s, uint32_t no, char *h)
 {
 	static const char hex[] = "0123456789abcdef";
-	char h[67];
 	h[0] = '0';
 	h[1] = 'x';
 	uint64_t x = mix64(s->hash_key ^ (UINT64_C(0x7478) << 40) ^ no);
@@ -2164,80 +2161,47 @@ put_hash(struct k_jw *w, const struct k_simwallet *s, uint32_t no)
 		h[2 + i] = hex[(x >> (4 * (i % 16))) & 0xf];
 	}
 	h[66] = '\0';
-	k_jw_strn(w, h, 66);
 }
 
 static void
-write_tx(const struct k_simwallet *s, const struct rec *x, struct k_jw *w)
+write_tx(const struct k_simwallet *s, const struct rec *x, struct k_buf *b)
 {
-	char ts[32], wei[K_WEI_STRLEN];
-	struct k_wei v;
+	struct k_tx t;
 	const struct token *tk = &tokens[x->token];
 
-	k_time_format(x->ts, ts, sizeof ts);
+	k_tx_init(&t);
+	t.ts = x->ts;
+	hex_hash(s, x->txno, t.hash);
+	hex_addr(s, x->from, t.from);
+	hex_addr(s, x->to, t.to);
 	if (x->token == T_SPAM && x->raw == UINT64_MAX) {
 		for (int i = 0; i < 4; i++)
-			v.w[i] = UINT64_MAX;
+			t.value_wei.w[i] = UINT64_MAX;
 	} else {
-		k_wei_from_u64(&v, x->raw);
+		k_wei_from_u64(&t.value_wei, x->raw);
 		for (unsigned i = tk->prec; i < tk->decimals; i++)
-			k_wei_mul_u64(&v, 10);
+			k_wei_mul_u64(&t.value_wei, 10);
 	}
-	k_wei_format(&v, wei, sizeof wei);
-	k_jw_obj(w);
-	k_jw_key(w, "kind");
-	k_jw_str(w, "tx");
-	k_jw_key(w, "ts");
-	k_jw_str(w, ts);
-	k_jw_key(w, "chain");
-	k_jw_str(w, "ethereum");
-	k_jw_key(w, "hash");
-	put_hash(w, s, x->txno);
-	k_jw_key(w, "from");
-	put_addr(w, s, x->from);
-	k_jw_key(w, "to");
-	put_addr(w, s, x->to);
-	k_jw_key(w, "value_wei");
-	k_jw_str(w, wei);
-	k_jw_key(w, "value");
-	k_jw_num(w, k_wei_to_double(&v, tk->decimals));
-	k_jw_key(w, "token");
-	if (x->token == T_ETH)
-		k_jw_null(w);
-	else
-		k_jw_str(w, tk->sym);
-	k_jw_key(w, "gas_price_gwei");
-	k_jw_num(w, k_round(x->gas_price, 3));
-	k_jw_key(w, "gas_used");
-	k_jw_int(w, x->gas_used);
-	k_jw_key(w, "success");
-	k_jw_bool(w, x->success);
-	k_jw_key(w, "method");
-	if (methods[x->method] == NULL || x->xfer != X_NATIVE)
-		k_jw_null(w);
-	else
-		k_jw_str(w, methods[x->method]);
-	k_jw_key(w, "transfer");
-	k_jw_str(w, x->xfer == X_NATIVE ? "native" :
-	            x->xfer == X_INTERNAL ? "internal" : "token");
-	k_jw_key(w, "block");
-	k_jw_int(w, BLOCK0 + (x->ts - BLOCK0_MS) / SLOT_MS);
-	if (x->xfer == X_TOKEN) {
-		k_jw_key(w, "token_address");
-		put_addr(w, s, s->tok_ent[x->token]);
-		k_jw_key(w, "decimals");
-		k_jw_int(w, tk->decimals);
-		k_jw_key(w, "log_index");
-		k_jw_int(w, x->part);
-	} else if (x->xfer == X_INTERNAL) {
-		k_jw_key(w, "trace_index");
-		k_jw_int(w, x->part);
+	t.decimals = tk->decimals;
+	if (x->token != T_ETH) {
+		snprintf(t.token, sizeof t.token, "%s", tk->sym);
+		hex_addr(s, s->tok_ent[x->token], t.token_address);
 	}
-	if (x->created >= 0) {
-		k_jw_key(w, "contract_address");
-		put_addr(w, s, x->created);
-	}
-	k_jw_obj_end(w);
+	t.gas_price_gwei = k_round(x->gas_price, 3);
+	t.gas_used = x->gas_used;
+	t.success = x->success;
+	if (methods[x->method] != NULL && x->xfer == X_NATIVE)
+		snprintf(t.method, sizeof t.method, "%s", methods[x->method]);
+	t.transfer = x->xfer == X_NATIVE ? K_TX_NATIVE :
+	             x->xfer == X_INTERNAL ? K_TX_INTERNAL : K_TX_TOKEN;
+	t.block = BLOCK0 + (x->ts - BLOCK0_MS) / SLOT_MS;
+	if (x->xfer == X_TOKEN)
+		t.log_index = x->part;
+	else if (x->xfer == X_INTERNAL)
+		snprintf(t.trace_id, sizeof t.trace_id, "%u", (unsigned)x->part);
+	if (x->created >= 0)
+		hex_addr(s, x->created, t.contract_address);
+	k_tx_write(b, &t);
 }
 
 static void
@@ -2282,8 +2246,10 @@ write_label(const struct k_simwallet *s, const struct rec *x,
 	k_jw_str(w, "label");
 	k_jw_key(w, "ts");
 	k_jw_str(w, ts);
+	char addr[K_TX_ADDR];
+	hex_addr(s, (int32_t)x->txno, addr);
 	k_jw_key(w, "entity");
-	put_addr(w, s, (int32_t)x->txno);
+	k_jw_str(w, addr);
 	k_jw_key(w, "archetype");
 	if (e->arch < K_ARCH_N)
 		k_jw_str(w, k_simwallet_arch_names[e->arch]);
@@ -2314,10 +2280,12 @@ k_simwallet_write(const struct k_simwallet *s, size_t i, struct k_buf *b)
 	struct k_jw w;
 	const struct rec *x = &s->r[i];
 
+	if (x->type == RT_TX) {
+		write_tx(s, x, b);
+		return;
+	}
 	k_jw_init(&w, b);
-	if (x->type == RT_TX)
-		write_tx(s, x, &w);
-	else if (x->type == RT_MARKET)
+	if (x->type == RT_MARKET)
 		write_market(s, x, &w);
 	else
 		write_label(s, x, &w);
