@@ -1,0 +1,22 @@
+/*
+ * kfetch - acquisition: read a source (an HTTP API, a recording of one, a
+ * file, a simulator) and write raw records as NDJSON. This file only lists
+ * the sources, one line each; each source's options and work are in
+ * cmd/kfetch_<source>.c, and what they share in cmd/kfetch_shared.c.
+ */
+#include "k_subcmd.h"
+#include "kfetch.h"
+
+static const struct k_subcmd sources[] = {
+	{ "hyperliquid", kfetch_hyperliquid, "Hyperliquid info API: prices, candles, funding, HLP vault, liquidations" },
+	{ "binance", kfetch_binance, "Binance spot market data: klines and ticker prices" },
+};
+
+int
+main(int argc, char **argv)
+{
+	return k_subcmd_main("kfetch", "Fetch raw records (NDJSON) from SOURCE: "
+	                     "a live API, a recording of one, or a simulator.",
+	                     "SOURCE", sources,
+	                     sizeof sources / sizeof sources[0], argc, argv);
+}

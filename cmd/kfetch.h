@@ -1,0 +1,99 @@
+/*
+ * kfetch.h - the sources kfetch can read, one entry each (cmd/kfetch_<source>.c,
+ * main-like, argv[0] is "kfetch <source>"), and what every source shares
+ * (cmd/kfetch_shared.c): the time window and follow options, comma lists,
+ * the stop flag, and the run that collects records, writes them in time
+ * order and turns statuses into the exit code.
+ */
+#ifndef KFETCH_H
+#define KFETCH_H
+
+#include <argp.h>
+#include <signal.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "k_http.h"
+#include "k_progress.h"
+#include "k_raw.h"
+#include "k_status.h"
+
+int kfetch_hyperliquid(int argc, char **argv);
+int kfetch_binance(int argc, char **argv);
+
+/* ---- shared by the sources ---- */
+
+#define KFETCH_UNSET INT64_MIN
+
+struct kfetch_window {
+	double days;        /* --days: window length ending at --end or now */
+	int64_t start, end; /* --start, --end, ms; KFETCH_UNSET if not given */
+	int follow;         /* --follow */
+	double interval;    /* --interval: seconds between polls */
+	long count;         /* --count: polls in all, 0 until stopped */
+};
+
+/* --days, --start, --end, --follow, --interval, --count; input is a
+ * struct kfetch_window *, preset by the source with its defaults. */
+extern const struct argp kfetch_window_argp;
+
+/* Parse "2025-03-12", "2025-03-12T14:00:00Z" (RFC 3339) or ms. 0 or -1. */
+int kfetch_parse_time(const char *s, int64_t *ms);
+
+/* The window [start, end) for now, or K_EUSAGE in err. */
+enum k_status kfetch_window_resolve(const struct kfetch_window *w,
+                                    int64_t now, int64_t *start,
+                                    int64_t *end, struct k_error *err);
+
+/* A comma-separated list, split into owned strings. */
+struct kfetch_list {
+	char **v;
+	size_t n;
+};
+
+/* Split s; empty items are an error (-1). */
+int kfetch_list_parse(const char *s, struct kfetch_list *l);
+void kfetch_list_release(struct kfetch_list *l);
+
+/* Set by SIGINT and SIGTERM once kfetch_catch_signals has run. */
+extern volatile sig_atomic_t kfetch_stop;
+void kfetch_catch_signals(void);
+
+/* One run of a source: records collected per poll, written in time order;
+ * bad elements and notices reported with the source's name. */
+struct kfetch_run {
+	const char *source;     /* "hyperliquid", for messages */
+	struct k_raw_out out;
+	struct k_progress prog;
+	long rejected;          /* bad elements and bad responses */
+	int quiet_notes;        /* notes only with -v (later polls) */
+};
+
+void kfetch_run_init(struct kfetch_run *r, const char *source);
+void kfetch_run_release(struct kfetch_run *r);
+/* Callbacks for k_hl / k_binance / k_http; ctx is the run. */
+void kfetch_on_reject(void *ctx, const struct k_error *e);
+void kfetch_on_note(void *ctx, const char *msg);
+void kfetch_on_notify(void *ctx, const char *msg);
+void kfetch_on_progress(void *ctx, const char *label, size_t n);
+/* Collect records; exits 70 when out of memory. */
+void kfetch_add(struct kfetch_run *r, const struct k_raw_vec *v);
+/* Write what was collected, in time order, and forget it. */
+void kfetch_flush(struct kfetch_run *r);
+/* After a fetcher returned st: K_OK and K_EDATA (the response was
+ * reported; other series go on) return 0; anything else is reported and
+ * returns 1: the caller flushes and ends with kfetch_finish. */
+int kfetch_check(struct kfetch_run *r, enum k_status st,
+                 const struct k_error *err);
+/* Flush, print the summary (unless -q), finish stdout; the exit code:
+ * st if it is an error, else 65 if anything was rejected, else 0. */
+int kfetch_finish(struct kfetch_run *r, struct k_http *h, enum k_status st);
+
+/* The base URL: the flag, else the environment variable env, else def;
+ * without a trailing '/'. Owned by the caller. */
+char *kfetch_base_url(const char *flag, const char *env, const char *def);
+
+/* Seed for backoff jitter (not for anything that must repeat). */
+uint64_t kfetch_jitter_seed(void);
+
+#endif

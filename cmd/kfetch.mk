@@ -1,0 +1,1 @@
+PKGS_kfetch := jansson zlib libcurl
