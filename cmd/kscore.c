@@ -152,6 +152,7 @@ struct ctx {
 	struct k_rules_params rp;
 	struct k_rstate rs;
 	const char *rs_path;     /* NULL: state kept for this run only */
+	char why[600];           /* why the rules score, for messages */
 	int rs_lock, rs_dirty;
 };
 
@@ -285,6 +286,10 @@ process(void *p, struct k_batch *b, size_t i)
 	size_t nc = 0;
 	if (c->rules) {
 		/* One thread in rules mode: rows change the state in order. */
+		if (w->row.present == 0)
+			k_die(K_ECONFIG, "%s, and the rules read none of the "
+			      "features of %s:%ld: train one with 'ktrain "
+			      "anomaly'", c->why, b->source, b->lineno[i]);
 		k_rules_eval(&c->rp, &c->rs, &w->row, &w->rr);
 		c->rs_dirty = 1;
 		flag = w->rr.is_anomaly;
@@ -376,6 +381,7 @@ use_rules(struct ctx *c, const char *why)
 	struct k_error e;
 
 	c->rules = 1;
+	snprintf(c->why, sizeof c->why, "%s", why);
 	c->rp = k_rules_params_default();
 	c->rs_lock = -1;
 	k_rstate_init(&c->rs);

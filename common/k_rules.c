@@ -515,9 +515,11 @@ k_rules_row_scan(const struct k_jscan *s, struct k_rules_row *row,
 	if (s->subm->type != K_JOBJ)
 		return describe_wrong(s->subm, "field", "features", "object",
 		                      err);
+	row->present = 0;
 	for (size_t i = 0; i < K_RI_N; i++) {
 		const char *name = k_rules_inputs[i];
 		m = k_jscan_find(s->sub, s->nsub, name, strlen(name));
+		row->present += m != NULL;
 		if (m == NULL || m->type == K_JNULL)
 			row->x[i] = NAN;
 		else if (m->type == K_JNUM)

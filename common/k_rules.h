@@ -82,6 +82,8 @@ struct k_rules_row {
 	int64_t ts;                /* bucket start, ms */
 	int64_t bucket_ms;         /* bucket length, ms (> 0) */
 	double x[K_RI_N];          /* NAN: missing or null */
+	size_t present;            /* inputs present in the row, null or not;
+	                              0: the rules cannot score it */
 };
 
 #define K_RULES_MAX_ALERTS K_RULE_N
