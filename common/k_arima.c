@@ -280,28 +280,128 @@ build(const struct spec *s, const double *coef, struct k_kalman_ssm *ss,
 }
 
 /*
+ * The steady stretch of the likelihood by the ARMA recursion: once the
+ * filter has been steady for m steps with no missing value behind or
+ * ahead, its forecast errors obey theta(L) v_t = phi(L) (1-L)^d e_t with
+ * e_t = y_t - beta t^d, and F is fixed: a few multiply-adds per step in
+ * place of an m x m product. From t0 to n; v[t0-q..t0) must be the
+ * filter's errors; returns the sum of the terms, llobs filled if given.
+ */
+static double
+arma_tail(const struct spec *s, const double *coef,
+          const double *restrict y, const double *restrict x, size_t n,
+          size_t t0, double F, double *restrict v, double *restrict llobs)
+{
+	int c = s->constant, p = s->p, q = s->q, d = s->d, np = p + d + 1;
+	const double *phi = coef + c, *theta = coef + c + p;
+	double beta = c ? coef[0] : 0, cf[K_ARIMA_MAX_P + K_ARIMA_MAX_D + 1];
+	double c0 = -0.5 * (1.8378770664093454835606594728112 + log(F));
+	double hinv = 0.5 / F;
+
+	/* cf = phi(L) (1 - L)^d, cf[0] = 1 */
+	cf[0] = 1;
+	for (int i = 1; i < np; i++)
+		cf[i] = i <= p ? -phi[i - 1] : 0;
+	for (int k = 0; k < d; k++)
+		for (int i = p + k + 1; i > 0; i--)
+			cf[i] -= cf[i - 1];
+	/* First w_t = cf(L) e_t into v[t0..n): no recursion, so it pipelines;
+	 * then v_t = w_t - theta(L) v_t in place, the one recursive part, with
+	 * the last errors of the common small q kept in registers. */
+	for (int i = 0; i < np; i++) {
+		const double ci = cf[i];
+		const double *restrict yi = y - i;
+		const double *restrict xi = c ? x - i : NULL;
+		if (i == 0 && c)
+			for (size_t t = t0; t < n; t++)
+				v[t] = y[t] - beta * x[t];
+		else if (i == 0)
+			for (size_t t = t0; t < n; t++)
+				v[t] = y[t];
+		else if (c)
+			for (size_t t = t0; t < n; t++)
+				v[t] += ci * (yi[t] - beta * xi[t]);
+		else
+			for (size_t t = t0; t < n; t++)
+				v[t] += ci * yi[t];
+	}
+	double ss = 0;
+	if (q == 0) {
+		for (size_t t = t0; t < n; t++)
+			ss += v[t] * v[t];
+	} else if (q == 1) {
+		double v1 = v[t0 - 1], th1 = theta[0];
+		for (size_t t = t0; t < n; t++) {
+			v1 = v[t] - th1 * v1;
+			v[t] = v1;
+			ss += v1 * v1;
+		}
+	} else if (q == 2) {
+		double v1 = v[t0 - 1], v2 = v[t0 - 2], th1 = theta[0], th2 = theta[1];
+		for (size_t t = t0; t < n; t++) {
+			/* The older term first: only one multiply-add waits
+			 * for the error just computed. */
+			double a = (v[t] - th2 * v2) - th1 * v1;
+			v2 = v1;
+			v1 = a;
+			v[t] = a;
+			ss += a * a;
+		}
+	} else {
+		for (size_t t = t0; t < n; t++) {
+			double a = v[t];
+			for (int j = 1; j <= q; j++)
+				a -= theta[j - 1] * v[t - (size_t)j];
+			v[t] = a;
+			ss += a * a;
+		}
+	}
+	if (llobs)
+		for (size_t t = t0; t < n; t++)
+			llobs[t] = c0 - v[t] * v[t] * hinv;
+	return (double)(n - t0) * c0 - ss * hinv;
+}
+
+/*
  * Run the filter over y from the initial state: log-likelihood (terms
  * from index d on), optional per-observation terms, optional final state.
  * x is the trend regressor t^d at t = 1..n (NULL without a constant).
+ * With vbuf (n doubles of scratch) and no final state wanted, the steady
+ * stretch after the last missing value goes by arma_tail.
  */
 static enum k_status
 run_filter(const struct spec *s, const double *coef, const double *y,
            const double *x, size_t n, double steady_tol, double *llf,
            double *llobs, struct k_kalman_state *final, double *work,
-           struct k_error *err)
+           double *vbuf, struct k_error *err)
 {
 	struct k_kalman_ssm ss;
 	struct k_kalman_state st;
 	double sum = 0;
 	enum k_status rc;
+	size_t stopped = n, from = SIZE_MAX;
 
 	if ((rc = build(s, coef, &ss, &st, work, err)) != K_OK)
 		return rc;
-	rc = k_kalman_filter(&ss, &st, y, s->constant ? x : NULL,
-	                     s->constant ? coef[0] : 0, n, steady_tol,
-	                     (size_t)s->d, &sum, llobs, err);
+	if (vbuf != NULL && final == NULL && steady_tol > 0) {
+		size_t tail = 0;
+		for (size_t t = n; t-- > 0;)
+			if (isnan(y[t])) {
+				tail = t + 1;
+				break;
+			}
+		from = tail + (size_t)(s->p + s->d > s->q ? s->p + s->d : s->q);
+	}
+	rc = k_kalman_filter_until(&ss, &st, y, s->constant ? x : NULL,
+	                           s->constant ? coef[0] : 0, n, steady_tol,
+	                           (size_t)s->d, from, &stopped, &sum, llobs,
+	                           from != SIZE_MAX ? vbuf : NULL, err);
 	if (rc != K_OK)
 		return rc;
+	if (stopped < n) {
+		/* The filter has cached F: the steady state's. */
+		sum += arma_tail(s, coef, y, x, n, stopped, st.F, vbuf, llobs);
+	}
 	if (!isfinite(sum))
 		return k_error_set(err, K_EDATA, "log-likelihood is not finite");
 	*llf = sum;
@@ -756,6 +856,7 @@ struct k_arima_fit {
 	struct spec s;
 	double *x;             /* trend regressor, n (NULL without constant) */
 	double *work;          /* Lyapunov workspace */
+	double *vbuf;          /* forecast errors, n: scratch for arma_tail */
 	struct k_optim opt;
 	long nll;              /* likelihood evaluations */
 };
@@ -769,7 +870,7 @@ objective(const double *x, void *ctx)
 	to_coef(&f->s, x, coef);
 	f->nll++;
 	if (run_filter(&f->s, coef, f->y, f->x, f->n, f->s.steady_tol, &llf,
-	               NULL, NULL, f->work, NULL) != K_OK)
+	               NULL, NULL, f->work, f->vbuf, NULL) != K_OK)
 		return NAN;
 	return -llf / (double)f->n;
 }
@@ -781,6 +882,7 @@ k_arima_fit_free(struct k_arima_fit *f)
 		return;
 	free(f->x);
 	free(f->work);
+	free(f->vbuf);
 	free(f);
 }
 
@@ -807,9 +909,11 @@ k_arima_fit_init(struct k_arima_fit **fp, const double *y, size_t n,
 	spec_from(&f->s, par->p, par->d, par->q, par->constant,
 	          par->diffuse_variance, par->steady_tol);
 	f->work = malloc(lyap_work_size(&f->s) * sizeof *f->work);
+	f->vbuf = malloc((n + 1) * sizeof *f->vbuf);
 	if (par->constant)
 		f->x = trend_array(par->d, 0, n);
-	if (f->work == NULL || (par->constant && f->x == NULL)) {
+	if (f->work == NULL || f->vbuf == NULL ||
+	    (par->constant && f->x == NULL)) {
 		k_arima_fit_free(f);
 		return k_error_set(err, K_ENOMEM, "out of memory");
 	}
@@ -930,7 +1034,8 @@ invert(double *A, int k)
  */
 static enum k_status
 std_errors(const struct spec *s, const double *coef, const double *y,
-           const double *x, size_t n, double step, double *work, double *se)
+           const double *x, size_t n, double step, double *work,
+           double *vbuf, double *se)
 {
 	int k = s->k;
 	double *sc = malloc((size_t)k * n * sizeof *sc);
@@ -952,10 +1057,10 @@ std_errors(const struct spec *s, const double *coef, const double *y,
 		memcpy(cp, coef, (size_t)k * sizeof *cp);
 		cp[i] = coef[i] + h;
 		int okp = run_filter(s, cp, y, x, n, s->steady_tol, &llf, lp, NULL,
-		                     work, NULL) == K_OK;
+		                     work, vbuf, NULL) == K_OK;
 		cp[i] = coef[i] - h;
 		int okm = run_filter(s, cp, y, x, n, s->steady_tol, &llf, lm, NULL,
-		                     work, NULL) == K_OK;
+		                     work, vbuf, NULL) == K_OK;
 		if (!okp || !okm) {
 			ok = 0;
 			break;
@@ -1000,7 +1105,7 @@ k_arima_fit_finish(struct k_arima_fit *f, struct k_arima_model *m,
 	for (int i = 0; i < s->k; i++)
 		m->se[i] = NAN;
 	rc = run_filter(s, m->coef, f->y, f->x, f->n, 0, &m->loglike, NULL,
-	                &m->state, f->work, err);
+	                &m->state, f->work, NULL, err);
 	if (rc != K_OK)
 		return rc;
 	m->nobs = (long)f->n;
@@ -1019,7 +1124,7 @@ k_arima_fit_finish(struct k_arima_fit *f, struct k_arima_model *m,
 	criteria(m);
 	if (f->par.std_errors) {
 		rc = std_errors(s, m->coef, f->y, f->x, f->n, f->par.se_step,
-		                f->work, m->se);
+		                f->work, f->vbuf, m->se);
 		if (rc != K_OK)
 			return k_error_set(err, rc, "out of memory");
 	}
@@ -1074,15 +1179,18 @@ k_arima_loglike(const double *y, size_t n, const struct k_arima_params *par,
 			                   "observation %zu is infinite", t + 1);
 	work = malloc(lyap_work_size(&s) * sizeof *work);
 	double *x = s.constant ? trend_array(s.d, 0, n) : NULL;
-	if (work == NULL || (s.constant && x == NULL)) {
+	double *vbuf = malloc((n + 1) * sizeof *vbuf);
+	if (work == NULL || vbuf == NULL || (s.constant && x == NULL)) {
 		free(work);
 		free(x);
+		free(vbuf);
 		return k_error_set(err, K_ENOMEM, "out of memory");
 	}
 	rc = run_filter(&s, coef, y, x, n, par->steady_tol, llf, llobs, NULL,
-	                work, err);
+	                work, vbuf, err);
 	free(work);
 	free(x);
+	free(vbuf);
 	return rc;
 }
 

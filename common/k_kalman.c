@@ -8,6 +8,7 @@
 #include "k_kalman.h"
 
 #include <math.h>
+#include <stdint.h>
 #include <string.h>
 
 #define LOG_2PI 1.8378770664093454835606594728112
@@ -238,6 +239,19 @@ k_kalman_filter(const struct k_kalman_ssm *ss, struct k_kalman_state *st,
                 double steady_tol, size_t burn, double *llsum, double *llobs,
                 struct k_error *err)
 {
+	size_t stopped;
+
+	return k_kalman_filter_until(ss, st, y, x, beta, n, steady_tol, burn,
+	                             SIZE_MAX, &stopped, llsum, llobs, NULL, err);
+}
+
+enum k_status
+k_kalman_filter_until(const struct k_kalman_ssm *ss, struct k_kalman_state *st,
+                      const double *y, const double *x, double beta, size_t n,
+                      double steady_tol, size_t burn, size_t stop_from,
+                      size_t *stopped, double *llsum, double *llobs,
+                      double *vout, struct k_error *err)
+{
 	int m = ss->m;
 	double sum = 0;
 	size_t t = 0;
@@ -256,6 +270,8 @@ k_kalman_filter(const struct k_kalman_ssm *ss, struct k_kalman_state *st,
 			                        llobs != NULL, &o, err);
 			if (rc != K_OK)
 				return rc;
+			if (vout)
+				vout[t] = o.v;
 			if (t < burn || isnan(y[t])) {
 				if (llobs)
 					llobs[t] = 0;
@@ -298,8 +314,10 @@ k_kalman_filter(const struct k_kalman_ssm *ss, struct k_kalman_state *st,
 		/* Two buffers swapped by pointer: a copy loop here would be
 		 * turned into a memcpy call per step. */
 		double *cur = a, *nxt = an;
+		size_t run = 0;
+		int stop = 0;
 		memcpy(cur, st->a, (size_t)m * sizeof *cur);
-		for (; t < n && !isnan(y[t]); t++) {
+		for (; t < n && !isnan(y[t]) && !stop; t++) {
 			double e = y[t] - (x ? beta * x[t] : 0), za = 0;
 			for (int k = 0; k < nnz; k++)
 				za += ss->Z[nz[k]] * cur[nz[k]];
@@ -318,9 +336,15 @@ k_kalman_filter(const struct k_kalman_ssm *ss, struct k_kalman_state *st,
 			sum += l;
 			if (llobs)
 				llobs[t] = l;
+			if (vout)
+				vout[t] = v;
+			stop = ++run >= (size_t)m && t + 1 >= stop_from;
 		}
 		memcpy(st->a, cur, (size_t)m * sizeof *cur);
+		if (stop)
+			break;
 	}
+	*stopped = t;
 	logs += log(prod);
 	*llsum = sum - 0.5 * ((double)cnt * LOG_2PI + logs + quad);
 	return K_OK;

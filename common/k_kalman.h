@@ -98,6 +98,23 @@ enum k_status k_kalman_filter(const struct k_kalman_ssm *ss,
                               double *llobs, struct k_error *err);
 
 /*
+ * The same, stopping early: once P has been steady for m steps at a time
+ * t >= stop_from, return with *stopped = t (the next observation not yet
+ * filtered; n when it never happens), *llsum holding the terms so far.
+ * vout (NULL or n long) receives each forecast error v_t (NAN when
+ * missing). For callers that can go on faster with what they know of the
+ * model (k_arima's steady ARMA recursion).
+ */
+enum k_status k_kalman_filter_until(const struct k_kalman_ssm *ss,
+                                    struct k_kalman_state *st,
+                                    const double *y, const double *x,
+                                    double beta, size_t n, double steady_tol,
+                                    size_t burn, size_t stop_from,
+                                    size_t *stopped, double *llsum,
+                                    double *llobs, double *vout,
+                                    struct k_error *err);
+
+/*
  * Forecast h steps from st without changing it: mean[i] and var[i] are
  * the mean (without intercept) Z a and variance Z P Z' + H of y at step
  * i+1. Arrays are caller-owned, h long.
