@@ -166,6 +166,12 @@ struct ws {
 	struct k_jw w;
 	struct k_rules_row row;
 	struct k_rules_result rr;
+	/* forest batches: the rows, their scores, what output needs */
+	double *X, *score;
+	uint32_t *rows;
+	unsigned char *clash, *nonempty;
+	size_t cap;
+	unsigned cap_gen;
 };
 
 static void
@@ -209,6 +215,11 @@ ws_free(void *p)
 	free(w->x);
 	free(w->gain);
 	free(w->contrib);
+	free(w->X);
+	free(w->score);
+	free(w->rows);
+	free(w->clash);
+	free(w->nonempty);
 	free(w);
 }
 
@@ -264,59 +275,38 @@ write_fields(struct ws *w, double score, int flag, size_t nc)
 	k_jw_str(jw, m->version);
 }
 
-static void
-process(void *p, struct k_batch *b, size_t i)
+/* 1 if the scanned row already holds a field kscore writes. */
+static int
+has_ours(const struct k_jscan *scan)
 {
-	struct ws *w = p;
+	for (size_t k = 0; k < scan->ntop; k++)
+		if (!scan->top[k].kesc &&
+		    is_ours(scan->top[k].key, scan->top[k].klen))
+			return 1;
+	return 0;
+}
+
+/* Write line i with its result: the caller's bytes up to the closing
+ * brace and our fields, or, when the row already holds some of our
+ * fields, the row re-written with them replaced. */
+static void
+finish_line(struct ws *w, struct k_batch *b, size_t i, int clash,
+            int nonempty, double score, int flag, size_t nc)
+{
 	struct ctx *c = w->c;
 	const char *line = b->data + b->off[i];
 	size_t len = b->lens[i];
 	struct k_error e;
 
-	if (!c->rules && w->gen != c->gen)
-		ws_setup(w);
-	if (k_jscan_line(&w->scan, line, len, &e) != K_OK ||
-	    (c->rules ? k_rules_row_scan(&w->scan, &w->row, &e)
-	              : k_featmap_get(&w->fm, &w->scan, w->x, &e)) != K_OK) {
-		k_batch_reject(b, i, "%s", e.text);
-		return;
-	}
-	double score = 0;
-	int flag;
-	size_t nc = 0;
-	if (c->rules) {
-		/* One thread in rules mode: rows change the state in order. */
-		if (w->row.present == 0)
-			k_die(K_ECONFIG, "%s, and the rules read none of the "
-			      "features of %s:%ld: train one with 'ktrain "
-			      "anomaly'", c->why, b->source, b->lineno[i]);
-		k_rules_eval(&c->rp, &c->rs, &w->row, &w->rr);
-		c->rs_dirty = 1;
-		flag = w->rr.is_anomaly;
-	} else {
-		score = k_anomaly_score(&c->m, w->x);
-		flag = k_anomaly_flag(&c->m, score);
-		nc = flag && c->o->top > 0
-		     ? k_anomaly_explain(&c->m, w->x, w->gain, w->contrib,
-		                         c->o->top)
-		     : 0;
-	}
 	b->mark[i] = (unsigned char)flag;
-
-	int clash = 0;
-	for (size_t k = 0; k < w->scan.ntop && !clash; k++)
-		clash = is_ours(w->scan.top[k].key, w->scan.top[k].klen) &&
-		        !w->scan.top[k].kesc;
 	k_jw_init(&w->w, &b->out);
 	if (!clash) {
-		/* Copy the caller's bytes up to the closing brace. */
 		size_t end = len;
 		while (end > 0 && line[end - 1] != '}')
 			end--;
 		k_buf_add(&b->out, line, end - 1);
-		k_jw_obj_continue(&w->w, w->scan.ntop > 0);
+		k_jw_obj_continue(&w->w, nonempty);
 	} else {
-		/* The row already has fields we write: replace them. */
 		json_t *obj = k_json_parse(line, len, &e);
 		const char *key;
 		json_t *v;
@@ -341,6 +331,99 @@ process(void *p, struct k_batch *b, size_t i)
 	k_buf_addc(&b->out, '\n');
 	if (b->out.oom)
 		k_die(K_ENOMEM, "out of memory");
+}
+
+/* Rules mode, one line at a time: rows change the rules' state in order,
+ * so this runs on one thread. */
+static void
+process(void *p, struct k_batch *b, size_t i)
+{
+	struct ws *w = p;
+	struct ctx *c = w->c;
+	struct k_error e;
+
+	if (k_jscan_line(&w->scan, b->data + b->off[i], b->lens[i], &e) !=
+	    K_OK || k_rules_row_scan(&w->scan, &w->row, &e) != K_OK) {
+		k_batch_reject(b, i, "%s", e.text);
+		return;
+	}
+	if (w->row.present == 0)
+		k_die(K_ECONFIG, "%s, and the rules read none of the features of "
+		      "%s:%ld: train one with 'ktrain anomaly'", c->why,
+		      b->source, b->lineno[i]);
+	k_rules_eval(&c->rp, &c->rs, &w->row, &w->rr);
+	c->rs_dirty = 1;
+	finish_line(w, b, i, has_ours(&w->scan), w->scan.ntop > 0, 0,
+	            w->rr.is_anomaly, 0);
+}
+
+/* Room for n rows of the current model's width. */
+static void
+ws_reserve(struct ws *w, size_t n)
+{
+	size_t d = w->c->m.d;
+
+	if (n <= w->cap && w->cap_gen == w->c->gen)
+		return;
+	if (n < w->cap)
+		n = w->cap;
+	free(w->X);
+	free(w->score);
+	free(w->rows);
+	free(w->clash);
+	free(w->nonempty);
+	w->X = malloc(n * d * sizeof *w->X);
+	w->score = malloc(n * sizeof *w->score);
+	w->rows = malloc(n * sizeof *w->rows);
+	w->clash = malloc(n);
+	w->nonempty = malloc(n);
+	if (!w->X || !w->score || !w->rows || !w->clash || !w->nonempty)
+		k_die(K_ENOMEM, "out of memory");
+	w->cap = n;
+	w->cap_gen = w->c->gen;
+}
+
+/* Forest mode, a batch at a time: parse every row, score them together
+ * (the trees stay in cache while the rows walk them), then write. */
+static void
+process_forest(void *p, struct k_batch *b)
+{
+	struct ws *w = p;
+	struct ctx *c = w->c;
+	size_t d = c->m.d, nrows = 0;
+	struct k_error e;
+
+	if (w->gen != c->gen)
+		ws_setup(w);
+	ws_reserve(w, b->n);
+	for (size_t i = 0; i < b->n; i++) {
+		if (b->flag[i] != K_LINE_OUT)
+			continue;
+		if (k_jscan_line(&w->scan, b->data + b->off[i], b->lens[i],
+		                 &e) != K_OK ||
+		    k_featmap_get(&w->fm, &w->scan, &w->X[i * d], &e) != K_OK) {
+			k_batch_reject(b, i, "%s", e.text);
+			continue;
+		}
+		w->clash[i] = (unsigned char)has_ours(&w->scan);
+		w->nonempty[i] = w->scan.ntop > 0;
+		w->rows[nrows++] = (uint32_t)i;
+	}
+	k_iforest_score_batch(c->m.forest, w->X, w->rows, nrows, w->score);
+	for (size_t i = 0, r = 0; i < b->n; i++) {
+		if (r < nrows && w->rows[r] == i) {
+			const double *x = &w->X[i * d];
+			double score = 100 * w->score[r++];
+			int flag = k_anomaly_flag(&c->m, score);
+			size_t nc = flag && c->o->top > 0
+			            ? k_anomaly_explain(&c->m, x, w->gain,
+			                                w->contrib, c->o->top)
+			            : 0;
+			finish_line(w, b, i, w->clash[i], w->nonempty[i], score,
+			            flag, nc);
+		}
+		b->out_end[i] = b->out.len;
+	}
 }
 
 static int
@@ -466,6 +549,7 @@ main(int argc, char **argv)
 		.worker_new = ws_new,
 		.worker_free = ws_free,
 		.process = process,
+		.process_batch = c.rules ? NULL : process_forest,
 		.emit = emit,
 		.idle = idle,
 		.arg = &c,

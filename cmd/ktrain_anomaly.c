@@ -1,12 +1,12 @@
 /*
  * ktrain anomaly - train an Isolation Forest on feature rows.
  *
- * The stream is read once, in constant memory: each tree keeps a uniform
- * reservoir of max-samples lines and one more reservoir keeps the rows
- * whose scores set the threshold. Only the lines the reservoirs end up
- * holding are parsed, so a large file costs little more than finding its
- * newlines. --days needs every row's time, so it parses every line and
- * keeps the rows of the window.
+ * The stream is read once, in constant memory: a reservoir keeps a uniform
+ * sample of --sample lines, and only those are parsed, so a large file
+ * costs little more than finding its newlines. Each tree is grown on its
+ * own max-samples rows drawn from that sample, and the sample's scores set
+ * the threshold. --days needs every row's time, so it parses every line
+ * and keeps the rows of the window instead.
  */
 #include <errno.h>
 #include <math.h>
@@ -22,6 +22,7 @@
 #include "k_jscan.h"
 #include "k_jw.h"
 #include "k_log.h"
+#include "k_par.h"
 #include "k_progress.h"
 #include "k_reject.h"
 #include "k_rng.h"
@@ -34,18 +35,20 @@
 
 struct opts {
 	struct k_iforest_params forest;
-	size_t score_sample;    /* rows scored to set the threshold */
+	size_t sample;          /* rows kept from the stream (--sample) */
 	double days;            /* keep rows within this many days; 0: all */
 	const char *version;    /* --save-version */
 	const char *features;   /* --features a,b,c */
 	const char *exclude;    /* --exclude a,b */
+	int threads;            /* --threads */
 	char **files;
 	int nfiles;
 };
 
 enum {
 	OPT_TREES = 0x100, OPT_MAX_SAMPLES, OPT_CONTAMINATION, OPT_SEED,
-	OPT_DAYS, OPT_SAVE_VERSION, OPT_FEATURES, OPT_EXCLUDE, OPT_SCORE_SAMPLE
+	OPT_DAYS, OPT_SAVE_VERSION, OPT_FEATURES, OPT_EXCLUDE, OPT_SAMPLE,
+	OPT_THREADS
 };
 
 static const struct argp_option options[] = {
@@ -57,9 +60,9 @@ static const struct argp_option options[] = {
 	  "Expected share of anomalies, in (0, 0.5]; 'auto' flags scores above "
 	  "50 (default 0.05)", 1 },
 	{ "seed", OPT_SEED, "N", 0, "Random seed (default 42)", 1 },
-	{ "score-sample", OPT_SCORE_SAMPLE, "N", 0,
-	  "Rows scored to set the threshold and the feature statistics "
-	  "(default 10000)", 1 },
+	{ "sample", OPT_SAMPLE, "N", 0,
+	  "Rows kept from the stream, uniformly: trees are grown on subsamples "
+	  "of them and their scores set the threshold (default 10000)", 1 },
 	{ NULL, 0, NULL, 0, "Input:", 2 },
 	{ "days", OPT_DAYS, "N", 0,
 	  "Keep only rows within N days of the newest 'ts'", 2 },
@@ -71,6 +74,9 @@ static const struct argp_option options[] = {
 	{ "save-version", OPT_SAVE_VERSION, "NAME", 0,
 	  "Version name of the new model (default: UTC time, YYYYmmdd_HHMMSS)",
 	  3 },
+	{ "threads", OPT_THREADS, "N", 0,
+	  "Worker threads (default: the processors online, at most 8); the "
+	  "model does not depend on it", 3 },
 	{ 0 }
 };
 
@@ -107,11 +113,11 @@ parse_opt(int key, char *arg, struct argp_state *state)
 			           "number from 2 to %u", arg, K_IFOREST_MAX_PSI);
 		o->forest.max_samples = v;
 		break;
-	case OPT_SCORE_SAMPLE:
+	case OPT_SAMPLE:
 		if (parse_size(arg, 10, 100000000, &v) < 0)
-			argp_error(state, "--score-sample: '%s' is not a whole "
-			           "number from 10 to 100000000", arg);
-		o->score_sample = v;
+			argp_error(state, "--sample: '%s' is not a whole number "
+			           "from 10 to 100000000", arg);
+		o->sample = v;
 		break;
 	case OPT_CONTAMINATION:
 		if (strcmp(arg, "auto") == 0) {
@@ -152,6 +158,12 @@ parse_opt(int key, char *arg, struct argp_state *state)
 	}
 	case OPT_FEATURES:
 		o->features = arg;
+		break;
+	case OPT_THREADS:
+		if (parse_size(arg, 1, 256, &v) < 0)
+			argp_error(state, "--threads: '%s' is not a whole number "
+			           "from 1 to 256", arg);
+		o->threads = (int)v;
 		break;
 	case OPT_EXCLUDE:
 		o->exclude = arg;
@@ -450,48 +462,97 @@ cmp_id_by_line(const void *a, const void *b, void *arg)
 	return (x->lineno > y->lineno) - (x->lineno < y->lineno);
 }
 
-/* Lazy mode: parse the lines the reservoirs hold into X; map line ids to
- * rows (-1 when rejected). */
-static size_t
-parse_sample(struct train *t, double **Xout, int32_t **rowof)
-{
-	struct k_sampler *s = &t->smp;
-	uint32_t *ids = malloc((s->nlines ? s->nlines : 1) * sizeof *ids);
-	int32_t *map = malloc((s->nlines ? s->nlines : 1) * sizeof *map);
-	size_t nid = 0, nrow = 0;
+/* Parsing the sample in parallel: each worker has its own scanner and
+ * feature map and records, per line, a row or a reason. */
+struct sparse {
+	struct train *t;
+	const uint32_t *ids;
+	double *X;             /* row i for ids[i] */
+	char **why;            /* reason when line i is rejected */
+	int64_t *ts;
+};
 
-	if (ids == NULL || map == NULL)
+static void
+parse_range(void *arg, size_t lo, size_t hi, int tid)
+{
+	struct sparse *sp = arg;
+	struct train *t = sp->t;
+	struct k_jscan scan;
+	struct k_featmap fm;
+	struct k_error e;
+
+	(void)tid;
+	k_jscan_init(&scan, "features");
+	if (k_featmap_init(&fm, (const char *const *)t->names, t->d) != K_OK)
 		k_die(K_ENOMEM, "out of memory");
-	for (size_t i = 0; i < s->nlines; i++) {
-		map[i] = -1;
-		if (s->lines[i].refs > 0)
-			ids[nid++] = (uint32_t)i;
-	}
-	/* In input order, so that late rejects read in order. */
-	qsort_r(ids, nid, sizeof *ids, cmp_id_by_line, s);
-	double *X = malloc((nid ? nid : 1) * t->d * sizeof *X);
-	if (X == NULL)
-		k_die(K_ENOMEM, "out of memory");
-	for (size_t i = 0; i < nid && !t->stop; i++) {
-		struct k_sline *l = &s->lines[ids[i]];
-		int64_t ts;
-		t->source = t->sources[l->source];
-		if (parse_row(t, l->text, l->len, l->lineno, &X[nrow * t->d],
-		              NULL, &ts, 0) < 0) {
-			t->sample_rejects++;
+	for (size_t i = lo; i < hi; i++) {
+		const struct k_sline *l = &t->smp.lines[sp->ids[i]];
+		sp->ts[i] = INT64_MIN;
+		if (k_jscan_line(&scan, l->text, l->len, &e) != K_OK ||
+		    k_featmap_get(&fm, &scan, &sp->X[i * t->d], &e) != K_OK) {
+			sp->why[i] = strdup(e.text);
 			continue;
 		}
-		if (ts != INT64_MIN) {
-			if (t->ts_first == INT64_MIN || ts < t->ts_first)
-				t->ts_first = ts;
-			if (ts > t->ts_last)
-				t->ts_last = ts;
-		}
-		map[ids[i]] = (int32_t)nrow++;
+		const struct k_jmember *m = k_jscan_find(scan.top, scan.ntop,
+		                                         "ts", 2);
+		char buf[64];
+		if (m != NULL && m->type == K_JSTR &&
+		    k_jstr(m, buf, sizeof buf) != (size_t)-1 &&
+		    k_time_parse(buf, strlen(buf), &sp->ts[i]) < 0)
+			sp->ts[i] = INT64_MIN;
 	}
+	k_featmap_release(&fm);
+	k_jscan_release(&scan);
+}
+
+/* Parse the lines the reservoir holds into the rows of X, in input
+ * order; rejects are reported in input order too. */
+static size_t
+parse_sample(struct train *t, double **Xout)
+{
+	struct k_sampler *s = &t->smp;
+	size_t cap = s->nlines ? s->nlines : 1;
+	uint32_t *ids = malloc(cap * sizeof *ids);
+	size_t nid = 0, nrow = 0;
+
+	if (ids == NULL)
+		k_die(K_ENOMEM, "out of memory");
+	for (size_t i = 0; i < s->nlines; i++)
+		if (s->lines[i].refs > 0)
+			ids[nid++] = (uint32_t)i;
+	qsort_r(ids, nid, sizeof *ids, cmp_id_by_line, s);
+	double *X = malloc((nid ? nid : 1) * t->d * sizeof *X);
+	char **why = calloc(nid ? nid : 1, sizeof *why);
+	int64_t *ts = malloc((nid ? nid : 1) * sizeof *ts);
+	if (X == NULL || why == NULL || ts == NULL)
+		k_die(K_ENOMEM, "out of memory");
+	struct sparse sp = { t, ids, X, why, ts };
+	k_par_for(nid, t->o->threads, parse_range, &sp);
+	for (size_t i = 0; i < nid; i++) {
+		struct k_sline *l = &s->lines[ids[i]];
+		if (why[i] != NULL) {
+			t->sample_rejects++;
+			if (!t->stop) {
+				t->source = t->sources[l->source];
+				reject(t, l->lineno, l->text, l->len, why[i]);
+			}
+			free(why[i]);
+			continue;
+		}
+		if (ts[i] != INT64_MIN) {
+			if (t->ts_first == INT64_MIN || ts[i] < t->ts_first)
+				t->ts_first = ts[i];
+			if (ts[i] > t->ts_last)
+				t->ts_last = ts[i];
+		}
+		if (nrow != i)
+			memcpy(&X[nrow * t->d], &X[i * t->d], t->d * sizeof *X);
+		nrow++;
+	}
+	free(why);
+	free(ts);
 	free(ids);
 	*Xout = X;
-	*rowof = map;
 	return nrow;
 }
 
@@ -555,13 +616,15 @@ int
 ktrain_anomaly(int argc, char **argv)
 {
 	struct opts o = { .forest = k_iforest_params_default(),
-	                  .score_sample = 10000 };
+	                  .sample = 10000 };
 	struct train t;
 	struct k_error e;
 	struct k_store store;
 	double t0;
 
 	k_args_parse("ktrain", &argp, argc, argv, &o);
+	if (o.threads == 0)
+		o.threads = k_par_threads();
 	t0 = k_time_mono();
 	memset(&t, 0, sizeof t);
 	t.o = &o;
@@ -572,16 +635,8 @@ ktrain_anomaly(int argc, char **argv)
 	k_jscan_init(&t.scan, "features");
 	k_store_init(&store, k_opts.model_dir);
 
-	size_t nres = o.forest.trees + 1;
-	size_t *caps = malloc(nres * sizeof *caps);
-	if (caps == NULL)
+	if (k_sampler_init(&t.smp, 1, &o.sample, o.forest.seed) != K_OK)
 		k_die(K_ENOMEM, "out of memory");
-	for (size_t i = 0; i < o.forest.trees; i++)
-		caps[i] = o.forest.max_samples;
-	caps[o.forest.trees] = o.score_sample;
-	if (k_sampler_init(&t.smp, nres, caps, o.forest.seed) != K_OK)
-		k_die(K_ENOMEM, "out of memory");
-	free(caps);
 
 	int nin = o.nfiles > 0 ? o.nfiles : 1;
 	t.sources = calloc((size_t)nin, sizeof *t.sources);
@@ -592,9 +647,9 @@ ktrain_anomaly(int argc, char **argv)
 		read_input(&t, o.nfiles > 0 ? o.files[i] : "-", i);
 	if (t.stop)
 		return stop_early(&t);
+	k_debug("read %ld rows in %.3f s", t.rows_read, k_time_mono() - t0);
 
-	/* Gather the rows: a matrix X, the rows of each tree, the rows to
-	 * score. */
+	/* The rows: the window (--days) or the parsed sample, as a matrix. */
 	double *X = NULL;
 	size_t n = 0, nrows = 0, nscore = 0, psi = 0;
 	uint32_t **tree_rows = calloc(o.forest.trees, sizeof *tree_rows);
@@ -613,93 +668,64 @@ ktrain_anomaly(int argc, char **argv)
 		}
 		n = nrows = k;
 		X = t.win;
+		t.win = NULL;
 		t.ts_first = INT64_MIN;
 		for (size_t i = 0; i < k; i++)
 			if (t.ts_first == INT64_MIN || t.win_ts[i] < t.ts_first)
 				t.ts_first = t.win_ts[i];
 		t.ts_last = t.max_ts;
 	} else {
-		n = t.rows_read;
-	}
-	if (n < MIN_ROWS) {
-		k_reject_finish(&t.rj);
-		k_die(K_EDATA, "need at least %d rows to train an anomaly model, "
-		      "got %zu%s", MIN_ROWS, n, o.days > 0 ? " in the --days "
-		      "window" : "");
-	}
-	if (o.days > 0) {
-		/* Each tree: psi rows without replacement; score: all or a
-		 * sample. */
-		psi = o.forest.max_samples < n ? o.forest.max_samples : n;
-		uint32_t *perm = malloc(n * sizeof *perm);
-		if (perm == NULL)
-			k_die(K_ENOMEM, "out of memory");
-		for (size_t tr = 0; tr < o.forest.trees; tr++) {
-			struct k_rng rng;
-			k_rng_seed(&rng, o.forest.seed, 0x100000000ull + tr);
-			for (size_t i = 0; i < n; i++)
-				perm[i] = (uint32_t)i;
-			tree_rows[tr] = malloc(psi * sizeof **tree_rows);
-			if (tree_rows[tr] == NULL)
-				k_die(K_ENOMEM, "out of memory");
-			for (size_t i = 0; i < psi; i++) {
-				size_t j = i + (size_t)k_rng_below(&rng, n - i);
-				uint32_t tmp = perm[i];
-				perm[i] = perm[j];
-				perm[j] = tmp;
-				tree_rows[tr][i] = perm[i];
-			}
-		}
-		nscore = n < o.score_sample ? n : o.score_sample;
-		struct k_rng rng;
-		k_rng_seed(&rng, o.forest.seed, 0x200000000ull);
-		for (size_t i = 0; i < n; i++)
-			perm[i] = (uint32_t)i;
-		for (size_t i = 0; i < nscore && nscore < n; i++) {
-			size_t j = i + (size_t)k_rng_below(&rng, n - i);
-			uint32_t tmp = perm[i];
-			perm[i] = perm[j];
-			perm[j] = tmp;
-		}
-		score_rows = perm;
-	} else {
-		int32_t *rowof;
-		nrows = parse_sample(&t, &X, &rowof);
+		nrows = parse_sample(&t, &X);
 		if (t.stop) {
 			free(X);
-			free(rowof);
 			free(tree_rows);
 			return stop_early(&t);
 		}
-		/* Map each reservoir to rows; psi = the smallest tree. */
-		psi = o.forest.max_samples;
-		for (size_t tr = 0; tr <= o.forest.trees; tr++) {
-			size_t cnt, k = 0;
-			const uint32_t *ids = k_sampler_ids(&t.smp, tr, &cnt);
-			uint32_t *rows = malloc((cnt ? cnt : 1) * sizeof *rows);
-			if (rows == NULL)
-				k_die(K_ENOMEM, "out of memory");
-			for (size_t i = 0; i < cnt; i++)
-				if (rowof[ids[i]] >= 0)
-					rows[k++] = (uint32_t)rowof[ids[i]];
-			if (tr < o.forest.trees) {
-				tree_rows[tr] = rows;
-				if (k < psi)
-					psi = k;
-			} else {
-				score_rows = rows;
-				nscore = k;
-			}
-		}
-		free(rowof);
 		n = (size_t)(t.rows_read - t.sample_rejects);
 	}
-	if (psi < 2 || nscore < MIN_ROWS) {
+	k_debug("parsed %zu rows at %.3f s", nrows, k_time_mono() - t0);
+	if (n < MIN_ROWS || nrows < MIN_ROWS) {
 		k_reject_finish(&t.rj);
-		k_die(K_EDATA, "need at least %d valid rows to train an anomaly "
-		      "model, got %zu after rejecting bad lines", MIN_ROWS,
-		      nscore);
+		k_die(K_EDATA, "need at least %d rows to train an anomaly model, "
+		      "got %zu%s", MIN_ROWS, n < nrows ? n : nrows, o.days > 0
+		      ? " in the --days window" : t.sample_rejects > 0
+		      ? " after rejecting bad lines" : "");
 	}
+
+	/* Each tree: psi rows drawn without replacement; the rows scored
+	 * for the threshold: all of them, or --sample of the window. */
+	psi = o.forest.max_samples < nrows ? o.forest.max_samples : nrows;
+	uint32_t *perm = malloc(nrows * sizeof *perm);
+	if (perm == NULL)
+		k_die(K_ENOMEM, "out of memory");
+	for (size_t tr = 0; tr < o.forest.trees; tr++) {
+		struct k_rng rng;
+		k_rng_seed(&rng, o.forest.seed, 0x100000000ull + tr);
+		for (size_t i = 0; i < nrows; i++)
+			perm[i] = (uint32_t)i;
+		tree_rows[tr] = malloc(psi * sizeof **tree_rows);
+		if (tree_rows[tr] == NULL)
+			k_die(K_ENOMEM, "out of memory");
+		for (size_t i = 0; i < psi; i++) {
+			size_t j = i + (size_t)k_rng_below(&rng, nrows - i);
+			uint32_t tmp = perm[i];
+			perm[i] = perm[j];
+			perm[j] = tmp;
+			tree_rows[tr][i] = perm[i];
+		}
+	}
+	nscore = nrows < o.sample ? nrows : o.sample;
+	struct k_rng rng;
+	k_rng_seed(&rng, o.forest.seed, 0x200000000ull);
+	for (size_t i = 0; i < nrows; i++)
+		perm[i] = (uint32_t)i;
+	for (size_t i = 0; i < nscore && nscore < nrows; i++) {
+		size_t j = i + (size_t)k_rng_below(&rng, nrows - i);
+		uint32_t tmp = perm[i];
+		perm[i] = perm[j];
+		perm[j] = tmp;
+	}
+	score_rows = perm;
 
 	json_t *training = json_object();
 	char ts[40];
@@ -713,20 +739,22 @@ ktrain_anomaly(int argc, char **argv)
 	json_object_set_new(training, "ts_last", t.ts_last != INT64_MIN
 	                    ? json_string(k_time_format(t.ts_last, ts, sizeof ts))
 	                    : json_null());
-	json_object_set_new(training, "score_sample",
-	                    json_integer((json_int_t)o.score_sample));
+	json_object_set_new(training, "sample",
+	                    json_integer((json_int_t)o.sample));
 
 	struct k_anomaly m;
 	struct k_anomaly_summary sum;
 	enum k_status st = k_anomaly_build(&m, &o.forest, X, nrows, t.d,
 	                                   (const char *const *)t.names,
 	                                   tree_rows, psi, score_rows, nscore,
-	                                   training, &sum, &e);
+	                                   training, o.threads, &sum, &e);
 	json_decref(training);
 	if (st != K_OK)
 		k_die_error(&e);
+	k_debug("built the forest at %.3f s", k_time_mono() - t0);
 	if ((st = k_anomaly_save(&m, &store, o.version, &e)) != K_OK)
 		k_die_error(&e);
+	k_debug("saved at %.3f s", k_time_mono() - t0);
 
 	/* The report. */
 	struct k_buf b;

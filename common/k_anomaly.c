@@ -10,6 +10,7 @@
 
 #include "k_buf.h"
 #include "k_model.h"
+#include "k_par.h"
 #include "k_stats.h"
 
 static void
@@ -64,16 +65,109 @@ num_or_null(double v)
 	return isfinite(v) ? json_real(v) : json_null();
 }
 
-static json_t *
-quantile_array(const double *sorted, size_t n)
-{
-	json_t *a = json_array();
+/* Per-feature statistics, computed in parallel, gathered in order. */
+struct featstats {
+	const double *X;
+	size_t n, d;
+	const uint32_t *score_rows;
+	size_t nscore;
+	double *centre, *scale;      /* [d] */
+	double *quant;               /* [d][K_ANOMALY_QUANTILES], NAN if none */
+	size_t *missing;             /* [d] */
+	unsigned char *constant;     /* [d] */
+	int oom;
+};
 
-	for (int q = 0; q < K_ANOMALY_QUANTILES; q++)
-		json_array_append_new(a, n ? json_real(k_quantile_sorted(sorted, n,
-		                      q / (double)(K_ANOMALY_QUANTILES - 1)))
-		                           : json_null());
-	return a;
+static void
+stats_range(void *arg, size_t lo, size_t hi, int tid)
+{
+	struct featstats *fs = arg;
+	size_t cap = fs->n > fs->nscore ? fs->n : fs->nscore;
+	double *col = malloc((cap ? cap : 1) * sizeof *col);
+	double *dev = malloc((cap ? cap : 1) * sizeof *dev);
+
+	(void)tid;
+	if (col == NULL || dev == NULL) {
+		fs->oom = 1;
+		free(col);
+		free(dev);
+		return;
+	}
+	for (size_t j = lo; j < hi; j++) {
+		size_t k = 0, missing = 0;
+		for (size_t i = 0; i < fs->nscore; i++) {
+			double v = fs->X[(size_t)fs->score_rows[i] * fs->d + j];
+			if (isnan(v))
+				missing++;
+			else
+				col[k++] = v;
+		}
+		if (k == 0) /* not in the scored rows: look at every row */
+			for (size_t i = 0; i < fs->n; i++)
+				if (!isnan(fs->X[i * fs->d + j]))
+					col[k++] = fs->X[i * fs->d + j];
+		double *q = &fs->quant[j * K_ANOMALY_QUANTILES];
+		fs->missing[j] = missing;
+		if (k == 0) {
+			fs->centre[j] = 0; /* never seen: impute 0, scale 1 */
+			fs->scale[j] = 1;
+			for (int t = 0; t < K_ANOMALY_QUANTILES; t++)
+				q[t] = NAN;
+			continue;
+		}
+		k_sort_doubles(col, k);
+		for (int t = 0; t < K_ANOMALY_QUANTILES; t++)
+			q[t] = k_quantile_sorted(col, k,
+			                         t / (double)(K_ANOMALY_QUANTILES - 1));
+		fs->constant[j] = col[0] == col[k - 1];
+		k_robust_sorted(col, k, dev, &fs->centre[j], &fs->scale[j]);
+	}
+	free(col);
+	free(dev);
+}
+
+struct growjob {
+	struct k_iforest *forest;
+	const struct k_iforest_params *p;
+	const double *Xi;
+	uint32_t *const *tree_rows;
+	size_t psi;
+	int failed;
+};
+
+static void
+grow_range(void *arg, size_t lo, size_t hi, int tid)
+{
+	struct growjob *g = arg;
+	struct k_iforest_ws ws;
+
+	(void)tid;
+	k_iforest_ws_init(&ws);
+	for (size_t t = lo; t < hi && !g->failed; t++) {
+		struct k_rng rng;
+		k_rng_seed(&rng, g->p->seed, t);
+		if (k_iforest_grow(g->forest, t, g->Xi, g->tree_rows[t], g->psi,
+		                   &rng, &ws, NULL) != K_OK)
+			g->failed = 1;
+	}
+	k_iforest_ws_release(&ws);
+}
+
+struct scorejob {
+	const struct k_iforest *forest;
+	const double *X;
+	const uint32_t *rows;
+	double *out;
+};
+
+static void
+score_range(void *arg, size_t lo, size_t hi, int tid)
+{
+	struct scorejob *sj = arg;
+
+	(void)tid;
+	k_iforest_score_batch(sj->forest, sj->X, sj->rows + lo, hi - lo,
+	                      sj->out + lo);
 }
 
 enum k_status
@@ -81,18 +175,18 @@ k_anomaly_build(struct k_anomaly *m, const struct k_iforest_params *p,
                 const double *X, size_t n, size_t d,
                 const char *const *names, uint32_t *const *tree_rows,
                 size_t psi, const uint32_t *score_rows, size_t nscore,
-                json_t *training, struct k_anomaly_summary *sum,
+                json_t *training, int threads, struct k_anomaly_summary *sum,
                 struct k_error *err)
 {
 	enum k_status st = K_ENOMEM;
-	double *Xi = NULL, *col = NULL, *scores = NULL;
+	double *Xi = NULL, *scores = NULL, *quant = NULL;
+	size_t *missing = NULL;
+	unsigned char *constant = NULL;
 	const char *why;
-	struct k_iforest_ws ws;
 	json_t *fstats = NULL;
 
 	memset(m, 0, sizeof *m);
 	memset(sum, 0, sizeof *sum);
-	k_iforest_ws_init(&ws);
 	if ((why = k_iforest_params_check(p)) != NULL)
 		return k_error_set(err, K_EUSAGE, "%s", why);
 	if (n == 0 || d == 0 || nscore == 0 || psi == 0)
@@ -103,11 +197,13 @@ k_anomaly_build(struct k_anomaly *m, const struct k_iforest_params *p,
 	m->centre = calloc(d, sizeof *m->centre);
 	m->scale = calloc(d, sizeof *m->scale);
 	Xi = malloc(n * d * sizeof *Xi);
-	col = malloc((n > nscore ? n : nscore) * sizeof *col);
 	scores = malloc(nscore * sizeof *scores);
+	quant = malloc(d * K_ANOMALY_QUANTILES * sizeof *quant);
+	missing = calloc(d, sizeof *missing);
+	constant = calloc(d, sizeof *constant);
 	fstats = json_array();
-	if (!m->names || !m->centre || !m->scale || !Xi || !col || !scores ||
-	    !fstats)
+	if (!m->names || !m->centre || !m->scale || !Xi || !scores || !quant ||
+	    !missing || !constant || !fstats)
 		goto fail;
 	for (size_t j = 0; j < d; j++)
 		if ((m->names[j] = strdup(names[j])) == NULL)
@@ -117,78 +213,59 @@ k_anomaly_build(struct k_anomaly *m, const struct k_iforest_params *p,
 		goto fail;
 	}
 
-	/* Per-feature statistics over the scored rows; impute with the
-	 * median for growing trees. */
-	memcpy(Xi, X, n * d * sizeof *Xi);
+	/* Per-feature statistics over the scored rows. */
+	struct featstats fs = { X, n, d, score_rows, nscore, m->centre,
+	                        m->scale, quant, missing, constant, 0 };
+	k_par_for(d, threads, stats_range, &fs);
+	if (fs.oom)
+		goto fail;
 	for (size_t j = 0; j < d; j++) {
-		size_t k = 0, missing = 0;
-		for (size_t i = 0; i < nscore; i++) {
-			double v = X[(size_t)score_rows[i] * d + j];
-			if (isnan(v))
-				missing++;
-			else
-				col[k++] = v;
-		}
-		double c, s;
-		if (k == 0) {
-			/* Not in the scored rows: look at every row. */
-			for (size_t i = 0; i < n; i++)
-				if (!isnan(X[i * d + j]))
-					col[k++] = X[i * d + j];
-		}
-		double *sorted = malloc((k ? k : 1) * sizeof *sorted);
-		if (sorted == NULL)
-			goto fail;
-		memcpy(sorted, col, k * sizeof *sorted);
-		k_sort_doubles(sorted, k);
-		if (k_robust(col, k, &c, &s) == 0) {
-			c = 0; /* never seen: impute 0, scale 1 */
-			s = 1;
-		}
-		m->centre[j] = c;
-		m->scale[j] = s;
-		for (size_t i = 0; i < n; i++)
-			if (isnan(Xi[i * d + j]))
-				Xi[i * d + j] = c;
-		if (k > 0 && sorted[0] == sorted[k - 1])
-			sum->constant++;
+		json_t *qa = json_array();
+		for (int t = 0; t < K_ANOMALY_QUANTILES; t++)
+			json_array_append_new(qa, num_or_null(
+				quant[j * K_ANOMALY_QUANTILES + t]));
 		json_t *o = json_pack("{s:s, s:o, s:o, s:I, s:o}", "name",
-		                      names[j], "median", json_real(c), "scale",
-		                      json_real(s), "missing", (json_int_t)missing,
-		                      "quantiles", quantile_array(sorted, k));
-		free(sorted);
+		                      names[j], "median", json_real(m->centre[j]),
+		                      "scale", json_real(m->scale[j]), "missing",
+		                      (json_int_t)missing[j], "quantiles", qa);
 		if (o == NULL || json_array_append_new(fstats, o) < 0)
 			goto fail;
+		sum->constant += constant[j];
 	}
 
+	/* Grow the trees on the rows with missing values imputed by the
+	 * median; each tree has its own seed, so the thread count does not
+	 * matter. */
+	memcpy(Xi, X, n * d * sizeof *Xi);
+	for (size_t i = 0; i < n * d; i++)
+		if (isnan(Xi[i]))
+			Xi[i] = m->centre[i % d];
 	m->forest = k_iforest_alloc(d, p->trees, psi);
 	if (m->forest == NULL) {
 		st = k_error_set(err, K_EDATA, "too many features, trees or "
 		                 "samples for one model");
+		goto fail_quiet;
+	}
+	struct growjob gj = { m->forest, p, Xi, tree_rows, psi, 0 };
+	k_par_for(p->trees, threads, grow_range, &gj);
+	if (gj.failed)
 		goto fail;
-	}
-	for (size_t t = 0; t < p->trees; t++) {
-		struct k_rng rng;
-		k_rng_seed(&rng, p->seed, t);
-		st = k_iforest_grow(m->forest, t, Xi, tree_rows[t], psi, &rng,
-		                    &ws, err);
-		if (st != K_OK)
-			goto fail_quiet;
-	}
 
 	/* The threshold: the (1 - contamination) quantile of the scores of
-	 * the scored rows, as scikit-learn's offset_; "auto" is s = 0.5. */
+	 * the scored rows, as scikit-learn's offset_; "auto" is s = 0.5.
+	 * Rows are scored as kscore scores them, missing values included. */
+	struct scorejob sj = { m->forest, X, score_rows, scores };
+	k_par_for(nscore, threads, score_range, &sj);
 	double total = 0;
 	sum->min = INFINITY;
 	sum->max = -INFINITY;
 	for (size_t i = 0; i < nscore; i++) {
-		double s = k_iforest_score(m->forest, &X[(size_t)score_rows[i] * d]);
-		scores[i] = s;
-		total += 100 * s;
-		if (100 * s < sum->min)
-			sum->min = 100 * s;
-		if (100 * s > sum->max)
-			sum->max = 100 * s;
+		double s100 = 100 * scores[i];
+		total += s100;
+		if (s100 < sum->min)
+			sum->min = s100;
+		if (s100 > sum->max)
+			sum->max = s100;
 	}
 	k_sort_doubles(scores, nscore);
 	double thr = p->contamination > 0
@@ -203,7 +280,6 @@ k_anomaly_build(struct k_anomaly *m, const struct k_iforest_params *p,
 	sum->mean = total / (double)nscore;
 	for (size_t i = 0; i < nscore; i++)
 		scores[i] *= 100;
-
 	/* The header. */
 	m->header = k_model_header_new(K_ANOMALY_KIND);
 	json_t *feat = json_array();
@@ -249,9 +325,10 @@ k_anomaly_build(struct k_anomaly *m, const struct k_iforest_params *p,
 	json_object_set_new(m->header, "training", tr);
 	json_object_set_new(m->header, "metrics", metrics);
 	free(Xi);
-	free(col);
 	free(scores);
-	k_iforest_ws_release(&ws);
+	free(quant);
+	free(missing);
+	free(constant);
 	return K_OK;
 fail:
 	if (st == K_ENOMEM)
@@ -259,9 +336,10 @@ fail:
 fail_quiet:
 	json_decref(fstats);
 	free(Xi);
-	free(col);
 	free(scores);
-	k_iforest_ws_release(&ws);
+	free(quant);
+	free(missing);
+	free(constant);
 	k_anomaly_release(m);
 	return st;
 }

@@ -54,7 +54,8 @@ struct k_anomaly_summary {
  * the trees only). tree_rows[t] lists psi row indices for tree t;
  * score_rows the rows whose scores set the threshold and whose values give
  * the feature statistics. names are copied. training is an object of
- * extra training-data facts merged into the header (may be NULL).
+ * extra training-data facts merged into the header (may be NULL). The
+ * work is spread over `threads` threads; the model does not depend on it.
  */
 enum k_status k_anomaly_build(struct k_anomaly *m,
                               const struct k_iforest_params *p,
@@ -62,7 +63,7 @@ enum k_status k_anomaly_build(struct k_anomaly *m,
                               const char *const *names,
                               uint32_t *const *tree_rows, size_t psi,
                               const uint32_t *score_rows, size_t nscore,
-                              json_t *training,
+                              json_t *training, int threads,
                               struct k_anomaly_summary *sum,
                               struct k_error *err);
 

@@ -89,6 +89,7 @@ k_iforest_free(struct k_iforest *f)
 	for (size_t t = 0; t < f->ntrees; t++) {
 		free(f->trees[t].nodes);
 		free(f->trees[t].size);
+		free(f->trees[t].flat);
 	}
 	free(f->trees);
 	free(f);
@@ -170,7 +171,8 @@ grow(struct grow *g, size_t lo, size_t hi, size_t depth)
 		}
 	}
 	if (!found)
-		return tree_push(g->tr, k_iforest_c((double)n), -1, (uint32_t)n);
+		return tree_push(g->tr, (double)depth + k_iforest_c((double)n), -1,
+		                 (uint32_t)n);
 
 	double split = mn + k_rng_uniform(g->rng) * (mx - mn);
 	if (split >= mx)
@@ -194,6 +196,37 @@ grow(struct grow *g, size_t lo, size_t hi, size_t depth)
 		return -1;
 	g->tr->nodes[me].right = (int32_t)g->tr->n;
 	return grow(g, i, hi, depth + 1);
+}
+
+/* Depth of node i's subtree below i. */
+static size_t
+subtree_depth(const struct k_itree *tr, size_t i)
+{
+	if (tr->nodes[i].feature < 0)
+		return 0;
+	size_t l = subtree_depth(tr, i + 1);
+	size_t r = subtree_depth(tr, (size_t)tr->nodes[i].right);
+	return 1 + (l > r ? l : r);
+}
+
+/* Build the absorbing copy of a tree (struct k_iflat). */
+static int
+compile(struct k_itree *tr)
+{
+	free(tr->flat);
+	tr->flat = malloc(tr->n * sizeof *tr->flat);
+	if (tr->flat == NULL)
+		return -1;
+	for (size_t i = 0; i < tr->n; i++) {
+		const struct k_inode *nd = &tr->nodes[i];
+		if (nd->feature < 0)
+			tr->flat[i] = (struct k_iflat){ -INFINITY, 0, (int32_t)i };
+		else
+			tr->flat[i] = (struct k_iflat){ nd->v, nd->feature,
+			                                nd->right };
+	}
+	tr->depth = subtree_depth(tr, 0);
+	return 0;
 }
 
 enum k_status
@@ -228,28 +261,26 @@ k_iforest_grow(struct k_iforest *f, size_t t, const double *X,
 	free(tr->size);
 	memset(tr, 0, sizeof *tr);
 	struct grow g = { f, tr, X, ws->idx, ws->feat, rng };
-	if (grow(&g, 0, n, 0) < 0)
+	if (grow(&g, 0, n, 0) < 0 || compile(tr) < 0)
 		return k_error_set(err, K_ENOMEM, "out of memory");
 	return K_OK;
 }
 
 /* Path length through one tree when x may hold NANs. */
 static double
-path_nan(const struct k_itree *tr, size_t i, const double *x, double depth)
+path_nan(const struct k_itree *tr, size_t i, const double *x)
 {
 	for (;;) {
 		const struct k_inode *nd = &tr->nodes[i];
 		if (nd->feature < 0)
-			return depth + nd->v;
+			return nd->v;
 		double v = x[nd->feature];
 		if (isnan(v)) {
 			double wl = (double)tr->size[i + 1] / tr->size[i];
-			return wl * path_nan(tr, i + 1, x, depth + 1) +
-			       (1 - wl) * path_nan(tr, (size_t)nd->right, x,
-			                           depth + 1);
+			return wl * path_nan(tr, i + 1, x) +
+			       (1 - wl) * path_nan(tr, (size_t)nd->right, x);
 		}
 		i = v <= nd->v ? i + 1 : (size_t)nd->right;
-		depth += 1;
 	}
 }
 
@@ -265,20 +296,74 @@ k_iforest_path(const struct k_iforest *f, const double *x)
 	for (size_t t = 0; t < f->ntrees; t++) {
 		const struct k_itree *tr = &f->trees[t];
 		if (hasnan) {
-			sum += path_nan(tr, 0, x, 0);
+			sum += path_nan(tr, 0, x);
 			continue;
 		}
 		const struct k_inode *nodes = tr->nodes;
 		size_t i = 0;
-		double depth = 0;
 		while (nodes[i].feature >= 0) {
 			const struct k_inode *nd = &nodes[i];
 			i = x[nd->feature] <= nd->v ? i + 1 : (size_t)nd->right;
-			depth += 1;
 		}
-		sum += depth + nodes[i].v;
+		sum += nodes[i].v;
 	}
 	return sum / (double)f->ntrees;
+}
+
+#define LANES 8
+
+void
+k_iforest_score_batch(const struct k_iforest *f, const double *X,
+                      const uint32_t *rows, size_t n, double *out)
+{
+	const size_t d = f->d;
+	const double *x[LANES];
+	size_t lane[LANES];
+	size_t k = 0;
+
+	/* Rows with a missing value take the weighted path; the rest are
+	 * gathered LANES at a time and walk each tree in lockstep. */
+	for (size_t i = 0; i <= n; i++) {
+		if (i < n) {
+			const double *row = X + (rows ? (size_t)rows[i] : i) * d;
+			int hasnan = 0;
+			for (size_t j = 0; j < d; j++)
+				hasnan |= isnan(row[j]);
+			if (hasnan) {
+				out[i] = k_iforest_score(f, row);
+				continue;
+			}
+			x[k] = row;
+			lane[k++] = i;
+			if (k < LANES)
+				continue;
+		}
+		if (k == 0)
+			break;
+		/* A short group repeats its last row: a fixed lane count lets
+		 * the compiler keep every lane's position in a register. */
+		for (size_t r = k; r < LANES; r++)
+			x[r] = x[k - 1];
+		double sum[LANES] = { 0 };
+		for (size_t t = 0; t < f->ntrees; t++) {
+			const struct k_itree *tr = &f->trees[t];
+			const struct k_iflat *fl = tr->flat;
+			uint32_t idx[LANES] = { 0 };
+			for (size_t s = 0; s < tr->depth; s++)
+				for (size_t r = 0; r < LANES; r++) {
+					const struct k_iflat *nd = &fl[idx[r]];
+					uint32_t l = idx[r] + 1, rr = (uint32_t)nd->right;
+					idx[r] = x[r][nd->feature] <= nd->v ? l : rr;
+				}
+			for (size_t r = 0; r < LANES; r++)
+				sum[r] += tr->nodes[idx[r]].v;
+		}
+		for (size_t r = 0; r < k; r++)
+			out[lane[r]] = f->c_psi > 0
+			               ? exp2(-(sum[r] / (double)f->ntrees) / f->c_psi)
+			               : 0.5;
+		k = 0;
+	}
 }
 
 double
@@ -293,12 +378,12 @@ k_iforest_score(const struct k_iforest *f, const double *x)
  * weighted path length. */
 static double
 explain_tree(const struct k_itree *tr, size_t i, const double *x, double w,
-             double depth, double *gain)
+             double *gain)
 {
 	for (;;) {
 		const struct k_inode *nd = &tr->nodes[i];
 		if (nd->feature < 0)
-			return w * (depth + nd->v);
+			return w * nd->v;
 		size_t l = i + 1, r = (size_t)nd->right;
 		double cn = k_iforest_c(tr->size[i]);
 		double v = x[nd->feature];
@@ -308,13 +393,12 @@ explain_tree(const struct k_itree *tr, size_t i, const double *x, double w,
 			                     (cn - 1 - k_iforest_c(tr->size[l]));
 			gain[nd->feature] += w * (1 - wl) *
 			                     (cn - 1 - k_iforest_c(tr->size[r]));
-			return explain_tree(tr, l, x, w * wl, depth + 1, gain) +
-			       explain_tree(tr, r, x, w * (1 - wl), depth + 1, gain);
+			return explain_tree(tr, l, x, w * wl, gain) +
+			       explain_tree(tr, r, x, w * (1 - wl), gain);
 		}
 		size_t c = v <= nd->v ? l : r;
 		gain[nd->feature] += w * (cn - 1 - k_iforest_c(tr->size[c]));
 		i = c;
-		depth += 1;
 	}
 }
 
@@ -325,7 +409,7 @@ k_iforest_explain(const struct k_iforest *f, const double *x, double *gain)
 
 	memset(gain, 0, f->d * sizeof *gain);
 	for (size_t t = 0; t < f->ntrees; t++)
-		sum += explain_tree(&f->trees[t], 0, x, 1.0, 0, gain);
+		sum += explain_tree(&f->trees[t], 0, x, 1.0, gain);
 	for (size_t j = 0; j < f->d; j++)
 		gain[j] /= (double)f->ntrees;
 	return sum / (double)f->ntrees;
@@ -386,7 +470,8 @@ decode_node(struct dec *s, size_t depth)
 			                   : "empty leaf";
 			return -1;
 		}
-		tr->nodes[me] = (struct k_inode){ k_iforest_c(size), -1, -1 };
+		tr->nodes[me] = (struct k_inode){ (double)depth + k_iforest_c(size),
+		                                  -1, -1 };
 		tr->size[me] = size;
 		return 0;
 	}
@@ -447,7 +532,8 @@ k_iforest_decode(const void *p, size_t n, struct k_iforest **out,
 		}
 		tr->cap = nn;
 		struct dec s = { &c, tr, d, nn, NULL };
-		if (decode_node(&s, 0) < 0 || tr->n != nn || tr->size[0] != psi) {
+		if (decode_node(&s, 0) < 0 || tr->n != nn || tr->size[0] != psi ||
+		    compile(tr) < 0) {
 			const char *why = s.why ? s.why
 			                  : tr->n != nn ? "node count mismatch"
 			                  : "leaf sizes do not add up to psi";

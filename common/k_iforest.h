@@ -35,15 +35,27 @@ struct k_iforest_params {
 };
 
 struct k_inode {
-	double v;          /* split value; at a leaf, c(size) */
+	double v;          /* split value; at a leaf, depth + c(size): the
+	                      path length of every row that ends there */
 	int32_t feature;   /* split feature, or -1 at a leaf */
 	int32_t right;     /* right child; the left child is the next node */
+};
+
+/* A tree compiled for walking many rows at once: a leaf is absorbing (its
+ * split is -inf and both children are itself), so every row can take the
+ * same number of steps without a branch on "is this a leaf". */
+struct k_iflat {
+	double v;
+	int32_t feature;
+	int32_t right;
 };
 
 struct k_itree {
 	struct k_inode *nodes;
 	uint32_t *size;    /* training rows reaching each node */
 	size_t n, cap;
+	struct k_iflat *flat;
+	size_t depth;      /* deepest leaf */
 };
 
 struct k_iforest {
@@ -97,6 +109,14 @@ double k_iforest_path(const struct k_iforest *f, const double *x);
 
 /* The anomaly score s(x) = 2^(-E[h(x)] / c(psi)), in (0, 1]. */
 double k_iforest_score(const struct k_iforest *f, const double *x);
+
+/*
+ * Scores of many rows: out[i] = s(row i), row i being X + rows[i] * d, or
+ * X + i * d when rows is NULL. Same values as k_iforest_score, several
+ * times faster: rows walk each tree together while it is in cache.
+ */
+void k_iforest_score_batch(const struct k_iforest *f, const double *X,
+                           const uint32_t *rows, size_t n, double *out);
 
 /*
  * Attribution: gain[j] receives how much feature j shortened x's paths,

@@ -6,6 +6,8 @@
  */
 #include "k_jscan.h"
 
+#include "k_fastfloat.h"
+
 #include <errno.h>
 #include <math.h>
 #include <stdlib.h>
@@ -643,8 +645,8 @@ k_jscan_find(const struct k_jmember *m, size_t n, const char *name,
 double
 k_jnum(const struct k_jmember *m)
 {
-	/* The span is followed by a delimiter that strtod does not accept. */
-	return strtod(m->val, NULL);
+	/* The span is followed by a delimiter, as k_fastfloat requires. */
+	return k_fastfloat(m->val, m->vlen);
 }
 
 size_t

@@ -139,6 +139,10 @@ batch_add(struct k_batch *b, const char *line, size_t len, long lineno,
 static void
 process_batch(struct k_lines_job *job, void *ws, struct k_batch *b)
 {
+	if (job->process_batch != NULL) {
+		job->process_batch(ws, b);
+		return;
+	}
 	for (size_t i = 0; i < b->n; i++) {
 		if (b->flag[i] == K_LINE_OUT)
 			job->process(ws, b, i);

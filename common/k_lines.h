@@ -45,6 +45,10 @@ struct k_lines_job {
 	/* Turn line i of b into output appended to b->out, or set
 	 * b->flag[i] = K_LINE_REJECT and b->why[i]. Runs on any thread. */
 	void (*process)(void *ws, struct k_batch *b, size_t i);
+	/* Or the whole batch at once (for work that batches well); it must
+	 * set b->out_end[i] for every line, K_LINE_OUT or not. Used instead
+	 * of process when set. */
+	void (*process_batch)(void *ws, struct k_batch *b);
 	/* Called on the main thread for each line, in input order, with its
 	 * output bytes. Return nonzero to stop reading. */
 	int (*emit)(void *arg, struct k_batch *b, size_t i, const char *out,

@@ -23,6 +23,11 @@ double k_quantile_sorted(const double *v, size_t n, double q);
  */
 size_t k_robust(double *v, size_t n, double *centre, double *scale);
 
+/* k_robust for values already sorted ascending (finite, n > 0); scratch
+ * holds n doubles. Leaves sorted as it was. */
+void k_robust_sorted(const double *sorted, size_t n, double *scratch,
+                     double *centre, double *scale);
+
 /* Mean and population standard deviation of the finite values. */
 void k_mean_sd(const double *v, size_t n, double *mean, double *sd);
 

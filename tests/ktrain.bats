@@ -98,7 +98,7 @@ bats_require_minimum_version 1.5.0
 }
 
 @test "ktrain anomaly: numeric options are checked" {
-	for o in "--trees 0" "--trees x" "--max-samples 1" "--seed -1" "--days 0" "--days x" "--score-sample 5"; do
+	for o in "--trees 0" "--trees x" "--max-samples 1" "--seed -1" "--days 0" "--days x" "--sample 5"; do
 		run ktrain anomaly $o "$FIX/rows_1k.ndjson"
 		assert_failure 64
 		assert_output --partial "ktrain anomaly"

@@ -199,6 +199,33 @@ test_determinism_and_codec(void)
 }
 
 static void
+test_batch(void)
+{
+	/* The lockstep batch path gives exactly the single-row scores, with
+	 * rows holding missing values mixed in, and through a row index. */
+	struct k_iforest *f = train(42, 100, 256);
+	static double Y[N * D], one[N], many[N], picked[N];
+	uint32_t rows[N];
+
+	memcpy(Y, X, sizeof Y);
+	for (size_t i = 0; i < N; i += 11)
+		Y[i * D + i % D] = NAN;
+	for (size_t i = 0; i < N; i++) {
+		one[i] = k_iforest_score(f, &Y[i * D]);
+		rows[i] = (uint32_t)(N - 1 - i);
+	}
+	k_iforest_score_batch(f, Y, NULL, N, many);
+	k_iforest_score_batch(f, Y, rows, N, picked);
+	for (size_t i = 0; i < N; i++) {
+		KT_NEAR(many[i], one[i], 0);
+		KT_NEAR(picked[i], one[N - 1 - i], 0);
+	}
+	k_iforest_score_batch(f, Y, NULL, 3, many);
+	KT_NEAR(many[2], one[2], 0);
+	k_iforest_free(f);
+}
+
+static void
 test_params(void)
 {
 	struct k_iforest_params p = k_iforest_params_default();
@@ -254,6 +281,7 @@ main(void)
 	test_params();
 	test_outlier_and_attribution();
 	test_determinism_and_codec();
+	test_batch();
 	test_constant_data();
 	KT_DONE();
 }
