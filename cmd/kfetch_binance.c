@@ -234,14 +234,15 @@ kfetch_binance(int argc, char **argv)
 	kfetch_catch_signals();
 	o.http.stop = &kfetch_stop;
 	k_rng_seed(&rng, kfetch_jitter_seed(), 0);
+	kfetch_run_init(&s.run, SOURCE);
+	int code;
 	h = k_http_alloc(&o.http, "kfetch " SOURCE, &rng, &err);
 	if (h == NULL) {
 		k_err("%s: %s", SOURCE, err.text);
-		free(base);
-		return k_status_exit(err.code);
+		code = k_status_exit(err.code);
+		goto cleanup;
 	}
 	k_http_set_budget(h, base, K_BINANCE_WEIGHT_BUDGET);
-	kfetch_run_init(&s.run, SOURCE);
 	k_http_set_notify(h, kfetch_on_notify, &s.run);
 	s.api = (struct k_binance){
 		.http = h, .base = base,
@@ -278,8 +279,9 @@ kfetch_binance(int argc, char **argv)
 			break;
 		}
 	}
-done:;
-	int code = kfetch_finish(&s.run, h, st);
+done:
+	code = kfetch_finish(&s.run, h, st);
+cleanup:
 	for (size_t i = 0; i < s.coins.n; i++)
 		free(s.symbols[i]);
 	free(s.symbols);

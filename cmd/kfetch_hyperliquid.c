@@ -345,14 +345,15 @@ kfetch_hyperliquid(int argc, char **argv)
 	kfetch_catch_signals();
 	o.http.stop = &kfetch_stop;
 	k_rng_seed(&rng, kfetch_jitter_seed(), 0);
+	kfetch_run_init(&s.run, SOURCE);
+	int code;
 	h = k_http_alloc(&o.http, "kfetch " SOURCE, &rng, &err);
 	if (h == NULL) {
 		k_err("%s: %s", SOURCE, err.text);
-		free(base);
-		return k_status_exit(err.code);
+		code = k_status_exit(err.code);
+		goto cleanup;
 	}
 	k_http_set_budget(h, base, K_HL_WEIGHT_BUDGET);
-	kfetch_run_init(&s.run, SOURCE);
 	k_http_set_notify(h, kfetch_on_notify, &s.run);
 	s.api = (struct k_hl){
 		.http = h, .base = base, .fills_cap = o.fills_cap,
@@ -399,8 +400,9 @@ kfetch_hyperliquid(int argc, char **argv)
 			break;
 		}
 	}
-done:;
-	int code = kfetch_finish(&s.run, h, st);
+done:
+	code = kfetch_finish(&s.run, h, st);
+cleanup:
 	for (size_t i = 0; s.seen != NULL && i < s.users.n; i++)
 		k_hl_seen_release(&s.seen[i]);
 	free(s.seen);

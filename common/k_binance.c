@@ -293,7 +293,8 @@ k_binance_fetch_klines(struct k_binance *c, const char *coin,
 		k_http_resp_release(&r);
 		if (st != K_OK)
 			break;
-		qsort(page.v, page.n, sizeof *page.v, cmp_raw_ts);
+		if (page.n > 1)
+			qsort(page.v, page.n, sizeof *page.v, cmp_raw_ts);
 		int progressed = 0, open = 0;
 		for (size_t i = 0; i < page.n; i++) {
 			const struct k_raw *x = &page.v[i];

@@ -562,8 +562,9 @@ k_hl_parse_portfolio(const json_t *resp, const char *vault, const char *label,
 		if (w[k].av.t[0] < boundary)
 			boundary = w[k].av.t[0];
 	}
-	qsort(out->v + first_out, out->n - first_out, sizeof *out->v,
-	      cmp_raw_ts);
+	if (out->n - first_out > 1)
+		qsort(out->v + first_out, out->n - first_out, sizeof *out->v,
+		      cmp_raw_ts);
 out:
 	for (int k = 0; k < 4; k++) {
 		series_free(&w[k].av);
@@ -896,7 +897,8 @@ k_hl_fetch_candles(struct k_hl *c, const char *coin, const char *interval,
 			break;
 		k_http_charge(c->http, c->base,
 		              k_hl_extra_weight("candleSnapshot", page.n));
-		qsort(page.v, page.n, sizeof *page.v, cmp_raw_ts);
+		if (page.n > 1)
+			qsort(page.v, page.n, sizeof *page.v, cmp_raw_ts);
 		if (pages == 0 && page.n > 0 && page.v[0].ts > start + iv)
 			note(c, "%s: the API's candles begin at %s, after the "
 			     "window's start", label,
@@ -966,7 +968,8 @@ k_hl_fetch_funding(struct k_hl *c, const char *coin, int64_t start,
 			break;
 		k_http_charge(c->http, c->base,
 		              k_hl_extra_weight("fundingHistory", page.n));
-		qsort(page.v, page.n, sizeof *page.v, cmp_raw_ts);
+		if (page.n > 1)
+			qsort(page.v, page.n, sizeof *page.v, cmp_raw_ts);
 		int progressed = 0;
 		for (size_t i = 0; i < page.n; i++) {
 			const struct k_raw *x = &page.v[i];

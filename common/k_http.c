@@ -792,7 +792,8 @@ replay_open(struct k_http *h, struct k_error *err)
 		return k_error_set(err, K_ENOMEM, "out of memory");
 	for (size_t i = 0; i < h->nent; i++)
 		h->sorted[i] = &h->ent[i];
-	qsort(h->sorted, h->nent, sizeof *h->sorted, cmp_entry);
+	if (h->nent > 1)
+		qsort(h->sorted, h->nent, sizeof *h->sorted, cmp_entry);
 	return K_OK;
 }
 
