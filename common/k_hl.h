@@ -1,12 +1,9 @@
 /*
  * k_hl.h - the Hyperliquid info API (POST /info) as raw records: request
- * bodies and weights, parsers of each response shape into k_raw records
- * (metaAndAssetCtxs -> price, candleSnapshot -> candle, fundingHistory ->
- * funding, vaultDetails/portfolio -> hlp, userFills/userFillsByTime ->
- * liquidation), and fetchers that page past the API's caps. Parsers never
- * trust the response: each element is checked field by field, a bad
- * element is reported and skipped, a response of the wrong shape is an
- * error naming the endpoint and the field.
+ * weights, a parser for each response shape (metaAndAssetCtxs, candles,
+ * funding, vaultDetails/portfolio, fills), and fetchers that page past the
+ * API's caps. Parsers trust nothing: a bad element is reported and skipped,
+ * a wrong shape is an error naming the endpoint and the field.
  */
 #ifndef K_HL_H
 #define K_HL_H

@@ -1,15 +1,9 @@
 /*
  * k_http.h - HTTP(S) for every program that fetches, over libcurl: TLS
- * verification always on, timeouts, retries with exponential backoff and
- * jitter on timeouts, 5xx and 429 (honouring Retry-After), a per-host
- * weight budget per minute (Hyperliquid: 1200), and a recorder that saves
- * every response (--record DIR) so that the same command can be run again
- * offline from them (--replay DIR), clock readings included.
- *
- * A recording is a directory holding index.ndjson (one line per response,
- * failure or clock reading, in order) and one file per response body. On
- * replay a request is answered by the next unused recorded response with
- * the same method, path and body; nothing sleeps.
+ * verification always on, timeouts, retries with backoff and jitter on
+ * timeouts, 5xx and 429 (honouring Retry-After), a per-host weight budget
+ * (Hyperliquid: 1200 a minute), and --record/--replay of every response and
+ * clock reading so that a command can be run again offline, exactly.
  */
 #ifndef K_HTTP_H
 #define K_HTTP_H
@@ -23,6 +17,13 @@
 #include "k_buf.h"
 #include "k_rng.h"
 #include "k_status.h"
+
+/*
+ * A recording is a directory holding index.ndjson (one line per response,
+ * failure or clock reading, in order) and one file per response body. On
+ * replay a request is answered by the next unused recorded response with
+ * the same method, path and body; nothing sleeps.
+ */
 
 struct k_http_params {
 	const char *base_url;   /* --base-url; NULL: the caller's default */

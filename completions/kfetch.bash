@@ -60,7 +60,25 @@ _kfetch() {
 			return ;;  # a value to type, nothing to offer
 		esac
 	fi
-	_ktools_complete
+	if declare -F _ktools_complete >/dev/null; then
+		_ktools_complete
+	else
+		_kfetch_alone
+	fi
+}
+
+# Without ktools-common.bash: sources, then options, from --help.
+_kfetch_alone() {
+	local cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD - 1]} IFS=$'\n'
+	if [ "$COMP_CWORD" -eq 1 ]; then
+		COMPREPLY=($(compgen -W "$(kfetch --help 2>/dev/null |
+			awk '/^Run / { exit } /^  [a-z][a-z0-9-]+  / { print $1 }')" -- "$cur"))
+	elif [[ $prev == --record || $prev == --replay ]]; then
+		COMPREPLY=($(compgen -d -- "$cur"))
+	elif [[ $cur == -* ]]; then
+		COMPREPLY=($(compgen -W "$(kfetch "${COMP_WORDS[1]}" --help 2>/dev/null |
+			grep -oE -- '--[a-z][a-z0-9-]*' | sort -u)" -- "$cur"))
+	fi
 }
 
 complete -o filenames -F _kfetch kfetch

@@ -1,15 +1,14 @@
 #!/usr/bin/env python3
-# make_replay.py - build data/hyperliquid and data/binance, 42 days of real
+# make_replay.py - build data/hyperliquid and data/binance: 42 days of real
 # recorded history (2025-02-24 .. 2025-04-07, both March 2025 incidents
-# inside) as kfetch recordings, so that
-#   kfetch hyperliquid --replay data/hyperliquid ... (see PROVENANCE.md)
-#   kfetch binance --replay data/binance ...
-# reproduce it offline. The sources are the shared data sets named in
-# data/PROVENANCE.md; each is rewritten in the exact response format of the
-# API endpoint kfetch asks, and the requests are the ones kfetch makes for
-# the documented commands (same bodies, same paging), written into the
-# index.ndjson that --replay reads (kfetch(1), FILES). Standard library
-# only:  python3 data/make_replay.py [/work/shared/data]
+# inside) as kfetch recordings, so that the commands in data/PROVENANCE.md
+# reproduce it offline with 'kfetch ... --replay'. Standard library only:
+#   python3 data/make_replay.py [/work/shared/data]
+
+# Each source (data/PROVENANCE.md) is rewritten in the exact response
+# format of the endpoint kfetch asks, and the requests are the ones kfetch
+# makes for the documented commands (same bodies, same paging), written
+# into the index.ndjson that --replay reads (kfetch(1), FILES).
 import csv
 import gzip
 import json

@@ -4,7 +4,8 @@
 # It answers from the real recorded responses in tests/fixtures (filtered
 # by time and capped per response as the real APIs are), and injects the
 # faults the tests ask for. Python 3 standard library only.
-#
+
+# Usage:
 #   fakeserver.py --fixtures DIR [--log FILE] [--cap TYPE=N]...
 #                 [--hide-last TYPE=N]... [--tick TYPE] [--fault SPEC]...
 #
