@@ -55,7 +55,7 @@ static const struct argp_option options[] = {
 	{ "steps", OPT_STEPS, "N", 0,
 	  "The same in steps of the model's grid (one hour)", 1 },
 	{ "level", OPT_LEVEL, "X", 0,
-	  "Coverage of the interval, in (0, 1) (default 0.95)", 1 },
+	  "Interval coverage, in (0, 1) (default 0.95)", 1 },
 	{ "range", OPT_RANGE, "LO,HI|none", 0,
 	  "Clip values and intervals to [LO, HI] (default 0,100 for "
 	  "risk_score, none otherwise)", 1 },
@@ -387,8 +387,12 @@ main(int argc, char **argv)
 		k_jscan_init(&u.scan, "features");
 		for (int i = 0; i < (o.nfiles > 0 ? o.nfiles : 1) && !u.stop; i++)
 			read_updates(&u, o.nfiles > 0 ? o.files[i] : "-", f.field);
-		if (u.stop)
+		if (u.stop) {
+			free(u.obs);
+			k_jscan_release(&u.scan);
+			k_forecast_release(&f);
 			return k_status_exit(k_reject_finish(&u.rj));
+		}
 		used = apply_updates(&f, &u);
 		free(u.obs);
 		k_jscan_release(&u.scan);

@@ -401,8 +401,11 @@ ktrain_forecast(int argc, char **argv)
 
 	for (int i = 0; i < (o.nfiles > 0 ? o.nfiles : 1) && !r.stop; i++)
 		read_input(&r, o.nfiles > 0 ? o.files[i] : "-");
-	if (r.stop)
+	if (r.stop) {
+		free(r.obs);
+		k_jscan_release(&r.scan);
 		return k_status_exit(k_reject_finish(&r.rj));
+	}
 
 	/* --days: rows within N days of the newest. */
 	if (o.days > 0 && r.nobs > 0) {

@@ -92,7 +92,8 @@ k_forecast_grid(struct k_forecast_obs *obs, size_t nobs, int64_t after,
 	int64_t first = INT64_MAX, last = INT64_MIN;
 
 	memset(g, 0, sizeof *g);
-	qsort(obs, nobs, sizeof *obs, cmp_obs);
+	if (nobs > 0)
+		qsort(obs, nobs, sizeof *obs, cmp_obs);
 	for (size_t i = 0; i < nobs; i++) {
 		int64_t h = hour_of(obs[i].ts);
 		if (after != INT64_MIN && h <= after) {
