@@ -198,8 +198,9 @@ k_hlfeat_parse(const json_t *o, struct k_hlrec *r, struct k_error *err)
 		r->kind = K_HL_FUNDING;
 	else if (strcmp(kind, "liquidation") == 0)
 		r->kind = K_HL_LIQ;
-	else if (strcmp(kind, "label") == 0)
-		r->kind = K_HL_LABEL;
+	else if (strcmp(kind, "label") == 0 &&
+	         json_object_get(o, "incident") != NULL)
+		r->kind = K_HL_LABEL;   /* not a wallet label: those lack it */
 	else {
 		r->kind = K_HL_OTHER;
 		snprintf(r->kind_name, sizeof r->kind_name, "%s", kind);
@@ -438,7 +439,7 @@ k_hlfeat_params_default(void)
 {
 	struct k_hlfeat_params p = {
 		.bucket_ms = H, .stale_ms = 0, .max_gap_ms = D,
-		.lateness_ms = 0, .since_ms = INT64_MIN, .match_ms = 60000,
+		.lateness_ms = 0, .since_ms = INT64_MIN, .match_ms = 10000,
 		.vault = NULL, .entity = "hyperliquid", .coins = NULL,
 		.max_coins = 512, .high_dev_pct = 0.5, .warn_dev_pct = 0.3,
 		.rules = k_rules_params_default(),
@@ -776,30 +777,38 @@ asof(const struct k_tseries *s, int64_t t, int64_t max_age)
 	return k_tseries_asof(s, t, max_age, &v, NULL) ? v : NAN;
 }
 
-/* Largest fall from a running peak over the last 24 h, % of the peak. */
+/*
+ * Largest fall over the last 24 h from a running peak, % of the account
+ * value at the peak. Measured on cumulative pnl, so deposits and
+ * withdrawals (which move the account value, not the pnl) are not losses;
+ * on the account value when the records carry no pnl.
+ */
 static double
 drawdown_24h(const struct k_hlfeat *e, int64_t now)
 {
-	size_t n = k_tseries_len(&e->av), i = n;
+	const struct k_tseries *s = k_tseries_len(&e->pnl) > 0 ? &e->pnl
+	                                                       : &e->av;
+	int on_pnl = s == &e->pnl;
+	size_t n = k_tseries_len(s), i = n;
 	int64_t t;
-	double v, peak = NAN, dd = 0;
+	double v, peak = NAN, base = NAN, dd = 0;
 
 	while (i > 0) {
-		k_tseries_at(&e->av, i - 1, &t, &v);
+		k_tseries_at(s, i - 1, &t, &v);
 		if (t <= now - D)
 			break;
 		i--;
 	}
 	for (; i < n; i++) {
-		k_tseries_at(&e->av, i, &t, &v);
+		k_tseries_at(s, i, &t, &v);
 		if (t > now)
 			break;
-		if (!(v > 0))
-			continue;
-		if (isnan(peak) || v > peak)
+		if (isnan(peak) || v > peak) {
 			peak = v;
-		else if ((peak - v) / peak * 100 > dd)
-			dd = (peak - v) / peak * 100;
+			base = on_pnl ? asof(&e->av, t, e->stale) : v;
+		} else if (base > 0 && (peak - v) / base * 100 > dd) {
+			dd = (peak - v) / base * 100;
+		}
 	}
 	return isnan(peak) ? NAN : dd;
 }
@@ -1008,7 +1017,7 @@ write_row(struct k_hlfeat *e, int64_t t0, const double *F,
 		const char *inc = NULL;
 		int64_t t1 = t0 + e->p.bucket_ms;
 		for (size_t i = 0; i < e->nlabels && inc == NULL; i++)
-			if (e->labels[i].s < t1 && e->labels[i].e >= t0)
+			if (e->labels[i].s < t1 && e->labels[i].e > t0)
 				inc = e->labels[i].name;
 		k_jw_key(&w, "label");
 		k_jw_int(&w, inc != NULL);
@@ -1060,7 +1069,7 @@ close_bucket(struct k_hlfeat *e, int64_t k)
 	/* Labels that end before the next bucket are done with. */
 	size_t j = 0;
 	for (size_t i = 0; i < e->nlabels; i++)
-		if (e->labels[i].e >= t_end)
+		if (e->labels[i].e > t_end)
 			e->labels[j++] = e->labels[i];
 	e->nlabels = j;
 	bucket_reset(&e->b);

@@ -73,7 +73,7 @@ struct k_hlfeat_params {
 	int64_t lateness_ms;     /* records are reordered within this (0) */
 	int64_t since_ms;        /* rows starting before are not written
 	                            (INT64_MIN: all) */
-	int64_t match_ms;        /* Hyperliquid-Binance price pairing (60 s) */
+	int64_t match_ms;        /* Hyperliquid-Binance price pairing (10 s) */
 	const char *vault;       /* HLP vault followed (NULL: the first seen) */
 	const char *entity;      /* the rows' "entity" ("hyperliquid") */
 	const char *coins;       /* comma list to keep (NULL: all) */

@@ -365,7 +365,11 @@ liquidation_rules(const struct k_rules_params *p, struct k_rstate *ns,
 		alert(r, K_RULE_CASCADE, K_SEV_HIGH, K_RI_CASCADE_SUSPICION, cs,
 		      p->suspicion_min, p->suspicion_min, "liquidation cascade, "
 		      "suspicion %.0f/100", cs);
-	else if (n5 >= p->cascade_count)
+	else if (isfinite(cs) && cs > 0)
+		alert(r, K_RULE_CASCADE, K_SEV_MEDIUM, K_RI_CASCADE_SUSPICION, cs,
+		      0, p->suspicion_min, "liquidation cascade, suspicion "
+		      "%.0f/100", cs);
+	else if (row->bucket_ms <= p->cascade_ms && n5 >= p->cascade_count)
 		alert(r, K_RULE_CASCADE, K_SEV_MEDIUM, K_RI_LIQ_COUNT_5MIN, n5,
 		      p->cascade_count, p->cascade_count, "%.0f liquidations "
 		      "within %.0f s", n5, (double)p->cascade_ms / 1000);

@@ -144,8 +144,10 @@ test_vault(void)
 
 	for (int h = 0; h < 26; h++) {
 		double av = 100e6 + 0.5e6 * h, pnl = 3e6 + 0.25e6 * h;
-		if (h == 25)
-			av = 80e6;   /* a 20% fall in the last hour */
+		if (h == 25) {
+			av = 80e6;   /* a loss of 32M in the last hour */
+			pnl -= 32.25e6;
+		}
 		hlp(e, k_time_format(t0 + h * HOUR, ts, sizeof ts), av, pnl);
 	}
 	k_hlfeat_finish(e);
@@ -161,7 +163,7 @@ test_vault(void)
 	KT_NEAR(feat(&rs, 24, "all_time_pnl"), 9e6, 0);
 	/* Row 23 had no pnl a day before it: no momentum yet at 24. */
 	KT_CHECK(isnan(feat(&rs, 24, "pnl_momentum")));
-	KT_NEAR(feat(&rs, 25, "pnl_momentum"), 0, 1e-3);
+	KT_NEAR(feat(&rs, 25, "pnl_momentum"), -32.25e6, 1e-3);
 	KT_NEAR(feat(&rs, 24, "max_drawdown"), 0, 0);
 	KT_NEAR(feat(&rs, 24, "hour_of_day"), 0, 0);
 	KT_NEAR(feat(&rs, 24, "day_of_week"), 6, 0);   /* Sunday */
@@ -181,7 +183,21 @@ test_vault(void)
 	KT_CHECK(isnan(feat(&rs, 25, "account_value_zscore")));
 	KT_CHECK(isnan(feat(&rs, 25, "sharpe_ratio")));
 	json_t *lvl = json_object_get(rs.r[25], "risk_level");
-	KT_EQ_STR(json_string_value(lvl), "HIGH");      /* drawdown > 10% */
+	KT_EQ_STR(json_string_value(lvl), "CRITICAL");  /* a 29% day */
+	rows_free(&rs);
+	k_hlfeat_free(e);
+
+	/* The same fall of the account value as a withdrawal: pnl goes on
+	 * rising, so it is no drawdown and no loss. */
+	e = engine(&rs, HOUR);
+	for (int h = 0; h < 26; h++)
+		hlp(e, k_time_format(t0 + h * HOUR, ts, sizeof ts),
+		    h == 25 ? 80e6 : 100e6 + 0.5e6 * h, 3e6 + 0.25e6 * h);
+	k_hlfeat_finish(e);
+	KT_NEAR(feat(&rs, 25, "max_drawdown"), 0, 0);
+	KT_NEAR(feat(&rs, 25, "return_1h"), 80.0 / 112.0 - 1, 1e-9);
+	KT_EQ_STR(json_string_value(json_object_get(rs.r[25], "risk_level")),
+	          "LOW");
 	rows_free(&rs);
 	k_hlfeat_free(e);
 }
