@@ -1214,8 +1214,11 @@ k_http_json(struct k_http *h, const struct k_http_req *q,
 			snprintf(what, sizeof what, "%s", terr);
 		} else if (r->status >= 200 && r->status < 300) {
 			json_error_t je;
+			/* Any JSON value: Hyperliquid answers null for what it
+			 * does not know. */
 			r->json = json_loadb(r->body.data ? r->body.data : "",
-			                     r->body.len, JSON_REJECT_DUPLICATES, &je);
+			                     r->body.len, JSON_REJECT_DUPLICATES |
+			                     JSON_DECODE_ANY, &je);
 			if (r->json != NULL) {
 				st = K_OK;
 				goto out;

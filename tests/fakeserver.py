@@ -13,9 +13,10 @@
 # then serves until killed. SPEC is comma-separated key=value:
 #   type=T     request type: a Hyperliquid "type" (candleSnapshot, ...),
 #              "klines" or "ticker" for Binance, or "*" (default)
-#   kind=K     500 | 503 | 429 | stall | truncate | cutoff | notjson |
-#              wrongtype | wrongshape | empty
-#   arg=A      429: Retry-After seconds; stall: seconds to wait;
+#   kind=K     500 | 503 | 429 | any other HTTP status | stall | truncate |
+#              cutoff | notjson | wrongtype | wrongshape | empty
+#   arg=A      a status: its Retry-After seconds ("-": none); stall:
+#              seconds to wait;
 #              wrongtype: the field (or kline index) given a wrong type
 #   times=N    only the first N matching requests (default: all)
 #   after=N    let the first N matching requests through first
@@ -240,11 +241,12 @@ class Handler(BaseHTTPRequestHandler):
         if kind in ("500", "503"):
             return self.send(int(kind), "Internal Server Error",
                              "text/plain")
-        if kind == "429":
+        if kind is not None and kind.isdigit():
             hdrs = []
             if fault["arg"] not in (None, "-"):
                 hdrs.append(("Retry-After", fault["arg"]))
-            return self.send(429, "Too Many Requests", "text/plain", hdrs)
+            return self.send(int(kind), "HTTP status %s" % kind,
+                             "text/plain", hdrs)
         if kind == "stall":
             time.sleep(float(fault["arg"] or 30))
         if kind == "notjson":

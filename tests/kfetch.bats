@@ -277,6 +277,38 @@ hl() { kfetch hyperliquid --retry-wait 0.01 "$@"; }
 	[[ "$stderr" == *"the server asks to wait 3600 s, longer than --max-retry-after 300 s"* ]]
 }
 
+@test "kfetch hyperliquid: 418 (Binance's ban) is rate limiting too; 403 stops at once with 69; 404 is 65" {
+	serve --fault type=candleSnapshot,kind=418,arg=0,times=1
+	run --separate-stderr hl "${KPEPE[@]}"
+	assert_success
+	[ "${#lines[@]}" -eq 24 ]
+	stop_server
+	serve --fault type=candleSnapshot,kind=418,arg=-
+	run --separate-stderr hl --retries 1 "${KPEPE[@]}"
+	assert_failure 75
+	stop_server
+	serve --fault type=candleSnapshot,kind=403
+	run --separate-stderr hl "${KPEPE[@]}"
+	assert_failure 69
+	[ "$(requests candleSnapshot)" -eq 1 ]
+	[[ "$stderr" == *"candleSnapshot kPEPE: the service refused the request: HTTP 403: HTTP status 403"* ]]
+	stop_server
+	serve --fault type=candleSnapshot,kind=404
+	run --separate-stderr hl "${KPEPE[@]}"
+	assert_failure 65
+}
+
+@test "kfetch hyperliquid: a vault the API does not know exits 65 naming it" {
+	serve
+	run --separate-stderr kfetch hyperliquid --kinds hlp
+	assert_failure 65
+	[ -z "$output" ]
+	[[ "$stderr" == *"vaultDetails 0xdfc24b077bc1425ad1dea75bcb6f8158e10df303: the API knows no such vault"* ]]
+	HLP_VAULT_ADDRESS=$HLP_B run --separate-stderr kfetch hyperliquid --kinds hlp --days 3650
+	assert_success
+	[ "${#lines[@]}" -gt 0 ]
+}
+
 @test "kfetch hyperliquid: a stall past --timeout is retried" {
 	serve --fault type=candleSnapshot,kind=stall,arg=3,times=1
 	run --separate-stderr hl --timeout 0.5 "${KPEPE[@]}"
@@ -409,6 +441,17 @@ hl() { kfetch hyperliquid --retry-wait 0.01 "$@"; }
 	printf '%s\n' "${lines[@]}" | cmp - "$T/live"
 	[[ "$stderr" == *"HTTP 429"* ]]
 	awk -v a="$start" -v b="$end" 'BEGIN { exit !(b - a < 0.9) }'
+}
+
+@test "kfetch hyperliquid: timeouts are recorded too, and replayed as timeouts" {
+	serve --fault type=candleSnapshot,kind=stall,arg=2,times=1
+	kfetch hyperliquid --timeout 0.3 --retry-wait 0.01 "${KPEPE[@]}" --record "$T/rec" >"$T/live" 2>/dev/null
+	stop_server
+	grep -q '"status":0,.*"error":"no answer within 0.3 s"' "$T/rec/index.ndjson"
+	run --separate-stderr kfetch hyperliquid --timeout 0.3 "${KPEPE[@]}" --replay "$T/rec"
+	assert_success
+	printf '%s\n' "${lines[@]}" | cmp - "$T/live"
+	[[ "$stderr" == *"no answer within 0.3 s; retrying"* ]]
 }
 
 @test "kfetch hyperliquid: a replay of another command exits 66 naming the request; a used directory is refused" {
