@@ -553,3 +553,19 @@ hl() { kfetch hyperliquid --retry-wait 0.01 "$@"; }
 	assert_success
 	printf '%s\n' "${lines[@]}" | cmp - "$T/live"
 }
+
+@test "kfetch binance: --follow polls ticker prices" {
+	serve
+	run --separate-stderr kfetch binance --follow --interval 0.1 --count 2 --kinds price
+	assert_success
+	[ "${#lines[@]}" -eq 4 ]
+	[ "$(grep -c '"type": "ticker"' "$T/requests.log")" -eq 2 ]
+}
+
+@test "kfetch hyperliquid: --base-url wins over --testnet and the environment" {
+	serve
+	export KTOOLS_HYPERLIQUID_URL=http://127.0.0.1:9
+	run --separate-stderr kfetch hyperliquid --testnet --base-url "$URL/" "${KPEPE[@]}"
+	assert_success
+	[ "${#lines[@]}" -eq 24 ]
+}
