@@ -57,7 +57,7 @@ k_model_encode(const char *kind, const json_t *header, const void *payload,
 		free(hjson);
 		return k_error_set(err, K_ENOMEM, "out of memory");
 	}
-	if (compress2(comp, &clen, payload, (uLong)n, 6) != Z_OK) {
+	if (compress2(comp, &clen, payload, (uLong)n, Z_BEST_SPEED) != Z_OK) {
 		free(hjson);
 		free(comp);
 		return k_error_set(err, K_EINTERNAL, "zlib compression failed");
