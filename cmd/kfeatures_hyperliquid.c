@@ -106,8 +106,8 @@ parse_opt(int key, char *arg, struct argp_state *state)
 		break;
 	case OPT_LATENESS:
 		o->p.lateness_ms = span_arg(state, "--lateness", arg, 1);
-		if (o->p.lateness_ms > 30 * K_MS_PER_DAY)
-			argp_error(state, "--lateness: at most 30d");
+		if (o->p.lateness_ms > 400 * K_MS_PER_DAY)
+			argp_error(state, "--lateness: at most 400d");
 		break;
 	case OPT_MAX_GAP:
 		o->p.max_gap_ms = span_arg(state, "--max-gap", arg, 1);

@@ -455,8 +455,8 @@ k_hlfeat_params_check(const struct k_hlfeat_params *p)
 	if (p->stale_ms < 0 || p->max_gap_ms < 0 || p->lateness_ms < 0 ||
 	    p->match_ms < 0)
 		return "durations must not be negative";
-	if (p->lateness_ms > 30 * D)
-		return "--lateness must be at most 30d";
+	if (p->lateness_ms > 400 * D)
+		return "--lateness must be at most 400d";
 	if (p->max_coins < 1 || p->max_coins > 100000)
 		return "max coins must be from 1 to 100000";
 	if (p->entity == NULL || p->entity[0] == '\0')

@@ -1,7 +1,7 @@
 /*
  * k_simhl.c - the labelled Hyperliquid market of k_simhl.h.
  *
- * Generative assumptions (also in kfetch(1), SIMULATED HYPERLIQUID):
+ * Generative assumptions (also in kfetch(1), OUTPUT, simulate hyperliquid):
  *
  * Time.  A tick of --step (at most a minute); price records for every coin
  *   and venue each --step, an HLP snapshot every 5 minutes, a 1h
