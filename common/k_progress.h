@@ -8,6 +8,7 @@
 
 struct k_progress {
 	int on;
+	int tty;     /* redraw one line; else print a line now and then */
 	int shown;
 	double start, last;
 };
