@@ -568,8 +568,10 @@ ktrain_forecast(int argc, char **argv)
 	                           o.days > 0 ? json_real(o.days) : json_null(),
 	                           "diffuse_variance", m->diffuse_variance,
 	                           "steady_tol", m->steady_tol);
-	json_t *training = json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:s, s:s, "
-	                             "s:{s:f, s:f, s:f, s:f}}",
+	/* "rows" is the header convention (k_model.h): values trained on. */
+	json_t *training = json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:s, "
+	                             "s:s, s:{s:f, s:f, s:f, s:f}}",
+	                             "rows", (json_int_t)g.observed,
 	                             "rows_read", (json_int_t)r.rows_read,
 	                             "rows_rejected", (json_int_t)r.rj.count,
 	                             "rows_merged", (json_int_t)g.merged,
