@@ -261,12 +261,12 @@ hl() { kfetch hyperliquid --retry-wait 0.01 "$@"; }
 	awk -v a="${t[0]}" -v b="${t[1]}" 'BEGIN { exit !(b - a >= 0.95) }'
 }
 
-@test "kfetch hyperliquid: still rate limited after the retries exits 75" {
-	serve --fault type=candleSnapshot,kind=429,arg=-
-	run --separate-stderr hl --retries 2 "${KPEPE[@]}"
+@test "kfetch hyperliquid: still rate limited after the retries exits 75, after writing what it got" {
+	serve --fault type=fundingHistory,kind=429,arg=-
+	run --separate-stderr hl --retries 2 --coins BTC --kinds candle,funding "${W[@]}"
 	assert_failure 75
-	[ -z "$output" ]
-	[[ "$stderr" == *"HTTP 429 (rate limited); gave up after 3 attempts"* ]]
+	[ "${#lines[@]}" -eq 240 ]
+	[[ "$stderr" == *"fundingHistory BTC: HTTP 429 (rate limited); gave up after 3 attempts"* ]]
 }
 
 @test "kfetch hyperliquid: a Retry-After longer than --max-retry-after exits 75 at once" {
