@@ -48,6 +48,8 @@ run_ktools() {	# rows holdout
 }
 
 echo "ARIMA($order), ETH-PERP 5-minute closes on an hourly grid; $reps runs each"
+# Wall-clock ratios mean little on a busy machine: say how busy it was.
+echo "host: $(nproc) CPUs, load average $(cut -d' ' -f1-3 /proc/loadavg)"
 for n in 1000 10000; do
 	rows=$tmp/rows_$n.ndjson
 	"$py" "$here/arima_bench.py" rows "$eth" "$n" "$rows"
