@@ -13,8 +13,9 @@
  *   15:00 UTC), quieter weekends (x0.75) and stochastic volatility (log
  *   AR(1), half-life about 12 hours, sd 0.3).
  * Venues.  The oracle is the true price with 0.3 bp noise; the mark is the
- *   oracle times 1 + a premium that is AR(1) with an sd of 4 bp (scaled
- *   by the coin's volatility over BTC's); mid is the mark with 0.1 bp
+ *   oracle times 1 + a premium that is AR(1) with an sd of 2.5 bp (times
+ *   the square root of the coin's volatility over BTC's); mid is the mark
+ *   with 0.1 bp
  *   noise; Binance is the true price times 1 + a basis that is AR(1) with
  *   mean 0.3 bp and sd 6.5 bp (as measured between HL and Binance 1h
  *   closes in the shared data). Funding is premium / 8 + 0.00125% per
@@ -347,6 +348,7 @@ struct sim {
 	char users[USERS][K_RAW_ADDR_LEN + 1];
 	double av, pnl;
 	long long tid;
+	int64_t end;            /* the span's end, ms */
 	struct k_raw_out out;
 	struct k_simhl_stats *st;
 	int oom;
@@ -511,7 +513,7 @@ tick(struct sim *s, int64_t t, double dt, int emit_prices)
 		           (0.5 * z0 + 0.866 * k_rng_normal(&s->rng)) + drift;
 		c->lp += r;
 		c->rv += r * r;
-		c->prem = pr * c->prem + 4e-4 * vs * sqrt(1 - pr * pr) *
+		c->prem = pr * c->prem + 2.5e-4 * sqrt(vs) * sqrt(1 - pr * pr) *
 		          k_rng_normal(&s->rng);
 		c->basis = pb * c->basis + 6.5e-4 * sqrt(1 - pb * pb) *
 		           k_rng_normal(&s->rng);
@@ -644,6 +646,8 @@ end_of_hour(struct sim *s, int64_t hour)
 		r.u.candle.close = k_round(c->c, 8);
 		r.u.candle.volume = k_round(usd / c->c, 6);
 		add(s, &r);
+		if (hour + HOUR_MS >= s->end)
+			goto reset;   /* paid at the end of the span: not in it */
 		k_raw_init(&r, K_RAW_FUNDING, "hyperliquid");
 		r.ts = hour + HOUR_MS;
 		snprintf(r.coin, sizeof r.coin, "%s", c->name);
@@ -652,6 +656,7 @@ end_of_hour(struct sim *s, int64_t hour)
 		                                            1.25e-5)), 10);
 		r.u.funding.premium = k_round(pm, 10);
 		add(s, &r);
+reset:
 		c->o = c->h = c->l = c->c = NAN;
 		c->rv = 0;
 		c->prem_sum = 0;
@@ -746,6 +751,7 @@ k_simhl_run(const struct k_simhl_params *p, k_simhl_emit_fn emit, void *arg,
 	int64_t every = p->step_ms / tick_ms;   /* ticks per price record */
 	double dt = (double)tick_ms / MIN_MS;
 	int64_t hours = (int64_t)ceil(p->days * 24);
+	s->end = p->start_ms + hours * HOUR_MS;
 	double mu = 0.15 / (365.0 * 1440), sd = 0.0045 / sqrt(1440.0);
 	long n = 0;
 	for (int64_t h = 0; h < hours && !stop && !s->oom; h++) {
