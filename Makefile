@@ -124,7 +124,7 @@ bench: deps bench-deps all
 SAN_FLAGS := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined \
              -fno-sanitize-recover=all
 sanitize: deps
-	@$(MAKE) --no-print-directory B=build/san CFLAGS="$(SAN_FLAGS)" \
+	@$(MAKE) --no-print-directory B=$(B)/san CFLAGS="$(SAN_FLAGS)" \
 	    LDFLAGS="$(SAN_FLAGS)" all unit bats
 
 lint-man:

@@ -5,7 +5,8 @@
  */
 #include "k_http.h"
 
-#include <curl/curl.h>
+#include "k_curl.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
@@ -250,8 +251,12 @@ static char curl_version_text[64];
 const char *
 k_http_version(void)
 {
+	/* The version built against, so --version need not load libcurl;
+	 * the one running, once a request has loaded it. */
+	if (!k_curl_loaded())
+		return "libcurl " LIBCURL_VERSION " (loaded on first request)";
 	if (curl_version_text[0] == '\0') {
-		curl_version_info_data *d = curl_version_info(CURLVERSION_NOW);
+		curl_version_info_data *d = k_curl.version_info(CURLVERSION_NOW);
 		snprintf(curl_version_text, sizeof curl_version_text,
 		         "libcurl %s", d != NULL ? d->version : "?");
 	}
@@ -477,7 +482,7 @@ on_header(char *p, size_t size, size_t nmemb, void *ctx)
 		    errno == 0 && isfinite(s)) {
 			h->retry_after = s;
 		} else {
-			time_t t = curl_getdate(v, NULL);
+			time_t t = k_curl.getdate(v, NULL);
 			if (t != (time_t)-1) {
 				double d = (double)t - (double)time(NULL);
 				h->retry_after = d > 0 ? d : 0;
@@ -863,13 +868,6 @@ k_http_alloc(const struct k_http_params *p, const char *program,
 		k_error_set(err, K_EUSAGE, "%s", m);
 		return NULL;
 	}
-	if (!global_done) {
-		if (curl_global_init(CURL_GLOBAL_DEFAULT) != 0) {
-			k_error_set(err, K_EINTERNAL, "libcurl failed to start");
-			return NULL;
-		}
-		global_done = 1;
-	}
 	h = calloc(1, sizeof *h);
 	if (h == NULL) {
 		k_error_set(err, K_ENOMEM, "out of memory");
@@ -885,30 +883,43 @@ k_http_alloc(const struct k_http_params *p, const char *program,
 		}
 		return h;
 	}
-	h->curl = curl_easy_init();
-	h->json_hdr = curl_slist_append(NULL, "Content-Type: application/json");
+	/* Live requests only: replay never loads libcurl. */
+	if (!global_done) {
+		if (k_curl_load(err) != K_OK) {
+			k_http_free(h);
+			return NULL;
+		}
+		if (k_curl.global_init(CURL_GLOBAL_DEFAULT) != 0) {
+			k_error_set(err, K_EINTERNAL, "libcurl failed to start");
+			k_http_free(h);
+			return NULL;
+		}
+		global_done = 1;
+	}
+	h->curl = k_curl.easy_init();
+	h->json_hdr = k_curl.slist_append(NULL, "Content-Type: application/json");
 	if (h->curl == NULL || h->json_hdr == NULL) {
 		k_error_set(err, K_ENOMEM, "libcurl: out of memory");
 		k_http_free(h);
 		return NULL;
 	}
 	CURL *c = h->curl;
-	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 1L);
-	curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 2L);
-	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
-	curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
-	curl_easy_setopt(c, CURLOPT_ACCEPT_ENCODING, "");
-	curl_easy_setopt(c, CURLOPT_USERAGENT, "ktools/" KTOOLS_VERSION);
-	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
-	curl_easy_setopt(c, CURLOPT_WRITEDATA, h);
-	curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
-	curl_easy_setopt(c, CURLOPT_HEADERDATA, h);
-	curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, on_progress);
-	curl_easy_setopt(c, CURLOPT_XFERINFODATA, h);
-	curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
-	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, (long)(p->timeout * 1000));
-	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS,
+	k_curl.easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+	k_curl.easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 1L);
+	k_curl.easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 2L);
+	k_curl.easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
+	k_curl.easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
+	k_curl.easy_setopt(c, CURLOPT_ACCEPT_ENCODING, "");
+	k_curl.easy_setopt(c, CURLOPT_USERAGENT, "ktools/" KTOOLS_VERSION);
+	k_curl.easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
+	k_curl.easy_setopt(c, CURLOPT_WRITEDATA, h);
+	k_curl.easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
+	k_curl.easy_setopt(c, CURLOPT_HEADERDATA, h);
+	k_curl.easy_setopt(c, CURLOPT_XFERINFOFUNCTION, on_progress);
+	k_curl.easy_setopt(c, CURLOPT_XFERINFODATA, h);
+	k_curl.easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
+	k_curl.easy_setopt(c, CURLOPT_TIMEOUT_MS, (long)(p->timeout * 1000));
+	k_curl.easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS,
 	                 (long)(p->connect_timeout * 1000));
 	if (p->record_dir != NULL && record_open(h, program, err) != K_OK) {
 		k_http_free(h);
@@ -923,8 +934,9 @@ k_http_free(struct k_http *h)
 	if (h == NULL)
 		return;
 	if (h->curl != NULL)
-		curl_easy_cleanup(h->curl);
-	curl_slist_free_all(h->json_hdr);
+		k_curl.easy_cleanup(h->curl);
+	if (h->json_hdr != NULL)
+		k_curl.slist_free_all(h->json_hdr);
 	if (h->index != NULL)
 		fclose(h->index);
 	free(h->dir);
@@ -1091,19 +1103,19 @@ attempt(struct k_http *h, const struct k_http_req *q, const char *path,
 		return k_error_set(err, K_ENOMEM, "out of memory");
 	}
 	CURL *c = h->curl;
-	curl_easy_setopt(c, CURLOPT_URL, k_buf_cstr(&url));
+	k_curl.easy_setopt(c, CURLOPT_URL, k_buf_cstr(&url));
 	if (q->body != NULL) {
-		curl_easy_setopt(c, CURLOPT_POST, 1L);
-		curl_easy_setopt(c, CURLOPT_POSTFIELDS, q->body);
-		curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, (long)strlen(q->body));
-		curl_easy_setopt(c, CURLOPT_HTTPHEADER, h->json_hdr);
+		k_curl.easy_setopt(c, CURLOPT_POST, 1L);
+		k_curl.easy_setopt(c, CURLOPT_POSTFIELDS, q->body);
+		k_curl.easy_setopt(c, CURLOPT_POSTFIELDSIZE, (long)strlen(q->body));
+		k_curl.easy_setopt(c, CURLOPT_HTTPHEADER, h->json_hdr);
 	} else {
-		curl_easy_setopt(c, CURLOPT_HTTPGET, 1L);
-		curl_easy_setopt(c, CURLOPT_HTTPHEADER, NULL);
+		k_curl.easy_setopt(c, CURLOPT_HTTPGET, 1L);
+		k_curl.easy_setopt(c, CURLOPT_HTTPHEADER, NULL);
 	}
 	h->sink = &r->body;
 	h->too_big = 0;
-	CURLcode cc = curl_easy_perform(c);
+	CURLcode cc = k_curl.easy_perform(c);
 	k_buf_release(&url);
 	r->time_ms = k_time_now_ms();
 	if (h->too_big)
@@ -1118,7 +1130,7 @@ attempt(struct k_http *h, const struct k_http_req *q, const char *path,
 		if (cc == CURLE_OPERATION_TIMEDOUT)
 			snprintf(terr, tcap, "no answer within %g s", h->p.timeout);
 		else
-			snprintf(terr, tcap, "%s", curl_easy_strerror(cc));
+			snprintf(terr, tcap, "%s", k_curl.easy_strerror(cc));
 		switch (cc) {
 		case CURLE_URL_MALFORMAT:
 		case CURLE_UNSUPPORTED_PROTOCOL:
@@ -1133,7 +1145,7 @@ attempt(struct k_http *h, const struct k_http_req *q, const char *path,
 			break;
 		}
 	} else {
-		curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &r->status);
+		k_curl.easy_getinfo(c, CURLINFO_RESPONSE_CODE, &r->status);
 	}
 	if (h->index != NULL)
 		return record_response(h, q->method, path, q->body, q->label,
