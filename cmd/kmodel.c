@@ -14,10 +14,14 @@
 #include "k_anomaly.h"
 #include "k_args.h"
 #include "k_buf.h"
+#include "k_drift.h"
+#include "k_featrow.h"
 #include "k_io.h"
+#include "k_jscan.h"
 #include "k_jw.h"
 #include "k_log.h"
 #include "k_model.h"
+#include "k_reject.h"
 #include "k_store.h"
 #include "k_time.h"
 
@@ -25,12 +29,13 @@ struct opts {
 	const char *kind;      /* --kind */
 	int json;              /* --json */
 	long keep;             /* --keep N for prune; -1 unset */
+	const char *version;   /* --model-version, for drift */
 	const char *cmd;
 	char **args;
 	int nargs;
 };
 
-enum { OPT_KIND = 0x100, OPT_JSON, OPT_KEEP };
+enum { OPT_KIND = 0x100, OPT_JSON, OPT_KEEP, OPT_MODEL_VERSION };
 
 static const struct argp_option options[] = {
 	{ "kind", OPT_KIND, "KIND", 0,
@@ -39,6 +44,8 @@ static const struct argp_option options[] = {
 	  "NDJSON records instead of tables (list, verify, diff)", 1 },
 	{ "keep", OPT_KEEP, "N", 0,
 	  "prune: keep the N newest versions of each kind (and latest)", 1 },
+	{ "model-version", OPT_MODEL_VERSION, "V", 0,
+	  "drift: compare with version V (default: latest anomaly model)", 1 },
 	{ 0 }
 };
 
@@ -55,6 +62,9 @@ parse_opt(int key, char *arg, struct argp_state *state)
 	case OPT_JSON:
 		o->json = 1;
 		break;
+	case OPT_MODEL_VERSION:
+		o->version = arg;
+		break;
 	case OPT_KEEP:
 		errno = 0;
 		o->keep = strtol(arg, &end, 10);
@@ -70,7 +80,7 @@ parse_opt(int key, char *arg, struct argp_state *state)
 		break;
 	case ARGP_KEY_NO_ARGS:
 		argp_error(state, "missing command (list, show, verify, promote, "
-		           "diff or prune)");
+		           "diff, prune or drift)");
 		break;
 	default:
 		return ARGP_ERR_UNKNOWN;
@@ -79,6 +89,7 @@ parse_opt(int key, char *arg, struct argp_state *state)
 }
 
 static const struct argp_child children[] = {
+	{ &k_args_records, 0, "Bad input (drift):", 2 },
 	{ &k_args_store, 0, "Model store:", 2 },
 	{ &k_args_common, 0, "Messages:", 3 },
 	{ 0 }
@@ -97,7 +108,9 @@ static const char doc[] =
 	"  diff A B               parameters, features and metrics side by "
 	"side\n"
 	"  prune --keep N [KIND]  remove all but the N newest versions (never "
-	"latest)\n\n"
+	"latest)\n"
+	"  drift [FILE...]        how far feature rows have moved from the "
+	"model's training data (PSI per feature)\n\n"
 	"VERSION is a version name, KIND/VERSION, 'latest' or a .ktm file.\n\n"
 	"Example:\n"
 	"  kmodel list && kmodel promote anomaly/v1.0";
@@ -804,6 +817,179 @@ cmd_prune(const struct opts *o)
 	return failed ? k_status_exit(K_EIO) : 0;
 }
 
+/* ---- drift ---- */
+
+struct drift_row {
+	size_t j;
+	double psi;
+};
+
+static int
+cmp_psi(const void *a, const void *b)
+{
+	const struct drift_row *x = a, *y = b;
+	if (x->psi != y->psi)
+		return x->psi < y->psi ? 1 : -1;
+	return x->j < y->j ? -1 : x->j > y->j;
+}
+
+static int
+cmd_drift(const struct opts *o)
+{
+	struct ver v;
+	struct k_error e;
+	struct k_reject rj;
+	char spec[K_MODEL_KIND_MAX + K_VERSION_MAX + 2];
+
+	snprintf(spec, sizeof spec, "%s/%s", o->kind ? o->kind : K_ANOMALY_KIND,
+	         o->version ? o->version : "latest");
+	resolve(o, spec, &v);
+	if (!v.ok)
+		k_die(K_EDATA, "%s", v.err);
+	json_t *feat = json_object_get(v.m.header, "features");
+	json_t *tr = json_object_get(v.m.header, "training");
+	json_t *fs = tr ? json_object_get(tr, "feature_stats") : NULL;
+	json_t *sc = json_object_get(json_object_get(v.m.header, "metrics"),
+	                             "scored_rows");
+	size_t d = json_array_size(feat);
+	if (d == 0 || json_array_size(fs) != d)
+		k_die(K_EDATA, "model %s/%s keeps no feature sketch to compare "
+		      "with", v.kind, v.version);
+	const char **names = calloc(d, sizeof *names);
+	struct k_drift *dr = calloc(d, sizeof *dr);
+	double *x = calloc(d, sizeof *x);
+	double *train_missing = calloc(d, sizeof *train_missing);
+	if (!names || !dr || !x || !train_missing)
+		k_die(K_ENOMEM, "out of memory");
+	for (size_t j = 0; j < d; j++) {
+		json_t *st = json_array_get(fs, j), *q;
+		double qs[21];
+		names[j] = json_string_value(json_array_get(feat, j));
+		q = json_object_get(st, "quantiles");
+		if (names[j] == NULL || json_array_size(q) != 21)
+			k_die(K_EDATA, "model %s/%s: feature %zu has no sketch",
+			      v.kind, v.version, j);
+		for (size_t k = 0; k < 21; k++) {
+			json_t *qv = json_array_get(q, k);
+			qs[k] = json_is_number(qv) ? json_number_value(qv) : NAN;
+		}
+		json_t *mi = json_object_get(st, "missing");
+		train_missing[j] = json_is_integer(mi) && json_is_integer(sc) &&
+		                   json_integer_value(sc) > 0
+		                   ? 100.0 * (double)json_integer_value(mi) /
+		                     (double)json_integer_value(sc)
+		                   : NAN;
+		k_drift_init(&dr[j], qs, isnan(train_missing[j])
+		             ? 0 : train_missing[j] / 100);
+	}
+
+	/* Read the rows. */
+	struct k_featmap fm;
+	struct k_jscan scan;
+	long rows = 0;
+	int stop = 0;
+	if (k_featmap_init(&fm, names, d) != K_OK)
+		k_die(K_ENOMEM, "out of memory");
+	k_jscan_init(&scan, "features");
+	k_reject_init(&rj);
+	int nin = o->nargs > 0 ? o->nargs : 1;
+	for (int f = 0; f < nin && !stop; f++) {
+		struct k_reader r;
+		char *line;
+		size_t len;
+		int rc = 0;
+		if (k_reader_open(&r, o->nargs > 0 ? o->args[f] : "-", &e) != K_OK)
+			k_die_error(&e);
+		while (!stop && (rc = k_reader_next(&r, &line, &len, &e)) > 0) {
+			if (r.toolong) {
+				stop = k_reject_line(&rj, r.name, r.lineno, NULL, 0,
+				                     "line too long");
+				continue;
+			}
+			if (k_line_blank(line, len))
+				continue;
+			if (k_jscan_line(&scan, line, len, &e) != K_OK ||
+			    k_featmap_get(&fm, &scan, x, &e) != K_OK) {
+				stop = k_reject_line(&rj, r.name, r.lineno, line, len,
+				                     e.text);
+				continue;
+			}
+			for (size_t j = 0; j < d; j++)
+				k_drift_add(&dr[j], x[j]);
+			rows++;
+		}
+		if (rc < 0)
+			k_die_error(&e);
+		k_reader_close(&r);
+	}
+
+	struct drift_row *order = calloc(d, sizeof *order);
+	if (order == NULL)
+		k_die(K_ENOMEM, "out of memory");
+	size_t major = 0, moderate = 0;
+	for (size_t j = 0; j < d; j++) {
+		order[j] = (struct drift_row){ j, k_drift_psi(&dr[j]) };
+		major += order[j].psi > 0.25;
+		moderate += order[j].psi >= 0.1 && order[j].psi <= 0.25;
+	}
+	qsort(order, d, sizeof *order, cmp_psi);
+	struct k_buf b;
+	k_buf_init(&b);
+	if (!o->json && rows > 0)
+		k_buf_printf(&b, "%-32s %8s  %-8s %14s %12s\n", "FEATURE", "PSI",
+		             "SHIFT", "MISSING_TRAIN", "MISSING_NOW");
+	for (size_t k = 0; k < d && rows > 0; k++) {
+		size_t j = order[k].j;
+		double now = 100.0 * (double)dr[j].missing /
+		             (double)(dr[j].n + dr[j].missing);
+		if (o->json) {
+			struct k_jw w;
+			k_jw_init(&w, &b);
+			k_jw_obj(&w);
+			k_jw_key(&w, "kind");
+			k_jw_str(&w, "drift");
+			k_jw_key(&w, "feature");
+			k_jw_str(&w, names[j]);
+			k_jw_key(&w, "psi");
+			k_jw_num(&w, k_round(order[k].psi, 4));
+			k_jw_key(&w, "shift");
+			k_jw_str(&w, k_drift_verdict(order[k].psi));
+			k_jw_key(&w, "missing_train_pct");
+			k_jw_num(&w, k_round(train_missing[j], 2));
+			k_jw_key(&w, "missing_pct");
+			k_jw_num(&w, k_round(now, 2));
+			k_jw_key(&w, "rows");
+			k_jw_int(&w, rows);
+			k_jw_key(&w, "model_version");
+			k_jw_str(&w, v.version);
+			k_jw_obj_end(&w);
+			k_buf_addc(&b, '\n');
+		} else {
+			k_buf_printf(&b, "%-32s %8.4f  %-8s %13.1f%% %11.1f%%\n",
+			             names[j], order[k].psi,
+			             k_drift_verdict(order[k].psi), train_missing[j],
+			             now);
+		}
+	}
+	k_out_write(b.data, b.len);
+	k_buf_release(&b);
+	if (rows == 0)
+		k_info("no rows to compare with %s/%s", v.kind, v.version);
+	else
+		k_info("%ld rows against %s/%s: %zu of %zu features with a major "
+		       "shift (PSI > 0.25), %zu moderate", rows, v.kind, v.version,
+		       major, d, moderate);
+	free(order);
+	free(names);
+	free(dr);
+	free(x);
+	free(train_missing);
+	k_featmap_release(&fm);
+	k_jscan_release(&scan);
+	k_model_release(&v.m);
+	return k_status_exit(k_reject_finish(&rj));
+}
+
 int
 main(int argc, char **argv)
 {
@@ -830,9 +1016,11 @@ main(int argc, char **argv)
 		rc = cmd_diff(&o);
 	else if (strcmp(o.cmd, "prune") == 0)
 		rc = cmd_prune(&o);
+	else if (strcmp(o.cmd, "drift") == 0)
+		rc = cmd_drift(&o);
 	else
 		k_usage_error("unknown command '%s' (list, show, verify, promote, "
-		              "diff, prune)", o.cmd);
+		              "diff, prune, drift)", o.cmd);
 	k_out_finish();
 	return rc;
 }

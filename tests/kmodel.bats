@@ -141,3 +141,34 @@ bats_require_minimum_version 1.5.0
 	run kmodel --kind ../x list
 	assert_failure 64
 }
+
+@test "kmodel drift: training-like rows are stable; a shifted or vanished feature is a major shift" {
+	train_fixture --save-version v1
+	run --separate-stderr kmodel drift "$FIX/rows_1k.ndjson"
+	assert_success
+	[[ "$stderr" == *"1000 rows against anomaly/v1: 0 of 8 features with a major shift"* ]]
+	assert_line --index 0 --regexp '^FEATURE +PSI +SHIFT +MISSING_TRAIN +MISSING_NOW$'
+	jq -c '.features.f02 += 1.5 | .features.f05 = null' "$FIX/rows_1k.ndjson" >"$T/moved"
+	run --separate-stderr kmodel drift --json "$T/moved"
+	assert_success
+	[ "${#lines[@]}" -eq 8 ]
+	[ "$(jq -r .feature <<<"${lines[0]}")" = f05 ]
+	jq -e '.shift == "major" and .missing_pct == 100 and .missing_train_pct == 0' <<<"${lines[0]}"
+	[ "$(jq -r .feature <<<"${lines[1]}")" = f02 ]
+	jq -e '.shift == "major" and .psi > 0.25 and .model_version == "v1" and .rows == 1000' <<<"${lines[1]}"
+	[ "$(jq -r .shift <<<"${lines[2]}")" = stable ]
+}
+
+@test "kmodel drift: bad rows are rejected by line; --model-version picks the model" {
+	train_fixture --save-version v1
+	train_fixture --save-version v2 --exclude f07
+	{ head -n 50 "$FIX/rows_1k.ndjson"; echo 'nope'; } >"$T/in"
+	run --separate-stderr kmodel drift --model-version v1 "$T/in"
+	assert_failure 65
+	[[ "$stderr" == *"$T/in:51: invalid JSON"* ]]
+	[ "${#lines[@]}" -eq 9 ]
+	run --separate-stderr kmodel drift "$T/in"
+	[ "${#lines[@]}" -eq 8 ]
+	run kmodel drift --model-version gone "$T/in"
+	assert_failure 66
+}
