@@ -49,7 +49,7 @@ k_rules_params_default(void)
 		.dev_critical_pct = 1.0, .sustain_s = 30,
 		.spread_medium_pct = 0.5, .spread_high_pct = 1.0,
 		.cascade_count = 5, .cascade_ms = 300000, .suspicion_min = 70,
-		.volume_z_medium = 3.0, .volume_z_high = 5.0,
+		.volume_z_medium = 3.0, .volume_z_high = 4.0,
 		.w_hlp = 0.4, .w_oracle = 0.3, .w_liq = 0.15, .w_volume = 0.15,
 		.onset_points = 10, .onset_cap = 30, .onset_ms = 86400000,
 		.level_medium = 30, .level_high = 50, .level_critical = 70,

@@ -64,7 +64,7 @@ struct k_rules_params {
 	double suspicion_min;      /* pattern reported above this: 70 */
 	/* volume */
 	double volume_z_medium;    /* both z above: MEDIUM (3) */
-	double volume_z_high;      /* both z above: HIGH (5) */
+	double volume_z_high;      /* both z above: HIGH (4) */
 	/* composite */
 	double w_hlp, w_oracle, w_liq, w_volume; /* 0.4, 0.3, 0.15, 0.15 */
 	double onset_points;       /* per onset in the last day: 10 */
