@@ -6,8 +6,9 @@
  * for --help); the default error handler, which aborts, is replaced by one
  * that records the message and frees igraph's temporaries; the default RNG,
  * which seeds itself from time(0), is seeded from the caller's seed before
- * every call that might use it (ARPACK start vectors); no attribute table
- * is ever installed, so igraph keeps no attributes.
+ * every call that might use it (ARPACK start vectors); OpenMP and a
+ * threaded BLAS are held to one thread, so results repeat bit for bit; no
+ * attribute table is ever installed, so igraph keeps no attributes.
  */
 #include "k_graph.h"
 
@@ -21,6 +22,7 @@
 
 #include "k_log.h"
 #include "k_rng.h"
+#include "k_time.h"
 
 /* ---- the library, loaded once ---- */
 
@@ -32,7 +34,7 @@
 	X(igraph_pagerank) X(igraph_betweenness) X(igraph_betweenness_subset) \
 	X(igraph_closeness) X(igraph_distances) \
 	X(igraph_eigenvector_centrality) X(igraph_arpack_options_init) \
-	X(igraph_transitivity_local_undirected) X(igraph_local_efficiency) \
+	X(igraph_transitivity_local_undirected) \
 	X(igraph_adjacent_triangles) X(igraph_set_error_handler) \
 	X(igraph_set_warning_handler) X(igraph_error_handler_ignore) \
 	X(igraph_strerror) X(igraph_rng_default) X(igraph_rng_seed) \
@@ -90,6 +92,16 @@ k_graph_load(struct k_error *err)
 	}
 	FNS(LOAD)
 #undef LOAD
+	/* igraph's PRPACK PageRank sums in OpenMP threads, in an order that
+	 * varies from run to run (PageRank then differs in the 12th digit);
+	 * one thread makes it reproducible. The same for a threaded BLAS. */
+	void (*set_threads)(int);
+	*(void **)&set_threads = dlsym(lib, "omp_set_num_threads");
+	if (set_threads != NULL)
+		set_threads(1);
+	*(void **)&set_threads = dlsym(lib, "openblas_set_num_threads");
+	if (set_threads != NULL)
+		set_threads(1);
 	p_igraph_set_error_handler(on_error);
 	p_igraph_set_warning_handler(on_warning);
 	const char *vs;
@@ -149,6 +161,7 @@ struct k_graph {
 	igraph_vector_t w;
 	uint32_t *comp;         /* undirected component of each vertex */
 	uint32_t *udeg;         /* undirected degree of each vertex */
+	uint32_t *uoff, *uadj;  /* undirected adjacency, sorted (CSR) */
 	size_t *compsize;       /* by component id */
 	size_t ncomp;
 	int have_dg, have_ug, have_w;
@@ -266,6 +279,38 @@ k_graph_alloc(struct k_graph **out, size_t n, const uint32_t *from,
 		g->udeg[pairs[i] >> 32]++;
 		g->udeg[pairs[i] & 0xffffffffu]++;
 	}
+	/* adjacency lists, each sorted: pairs are sorted by (low, high), so
+	 * filling low->high then high->low in that order keeps both sorted
+	 * once merged by a counting pass */
+	g->uoff = malloc((n + 1) * sizeof *g->uoff);
+	g->uadj = malloc((mu > 0 ? 2 * mu : 1) * sizeof *g->uadj);
+	if (g->uoff == NULL || g->uadj == NULL) {
+		st = k_error_set(err, K_ENOMEM, "out of memory");
+		goto fail;
+	}
+	g->uoff[0] = 0;
+	for (size_t i = 0; i < n; i++)
+		g->uoff[i + 1] = g->uoff[i] + g->udeg[i];
+	{
+		uint32_t *fill = calloc(n ? n : 1, sizeof *fill);
+		if (fill == NULL) {
+			st = k_error_set(err, K_ENOMEM, "out of memory");
+			goto fail;
+		}
+		/* neighbours below v first (from pairs (w, v), w < v, in
+		 * order of w), then above (pairs (v, w) in order of w) */
+		for (size_t i = 0; i < mu; i++) {
+			uint32_t a = (uint32_t)(pairs[i] >> 32);
+			uint32_t b = (uint32_t)(pairs[i] & 0xffffffffu);
+			g->uadj[g->uoff[b] + fill[b]++] = a;
+		}
+		for (size_t i = 0; i < mu; i++) {
+			uint32_t a = (uint32_t)(pairs[i] >> 32);
+			uint32_t b = (uint32_t)(pairs[i] & 0xffffffffu);
+			g->uadj[g->uoff[a] + fill[a]++] = b;
+		}
+		free(fill);
+	}
 	for (size_t i = 0; i < n; i++)
 		g->comp[i] = UINT32_MAX;
 	for (size_t i = 0; i < n; i++) {
@@ -300,6 +345,8 @@ k_graph_free(struct k_graph *g)
 	free(g->comp);
 	free(g->compsize);
 	free(g->udeg);
+	free(g->uoff);
+	free(g->uadj);
 	free(g);
 }
 
@@ -479,6 +526,137 @@ out:
 	return st;
 }
 
+/* 1 if w is a neighbour of u: binary search of u's sorted list. */
+static int
+adjacent(const struct k_graph *g, uint32_t u, uint32_t w)
+{
+	uint32_t lo = g->uoff[u], hi = g->uoff[u + 1];
+	while (lo < hi) {
+		uint32_t mid = lo + (hi - lo) / 2;
+		if (g->uadj[mid] < w)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < g->uoff[u + 1] && g->uadj[lo] == w;
+}
+
+/*
+ * Local efficiency as Latora and Marchiori define it (and networkx's
+ * global_efficiency of the neighbours' induced subgraph): the mean of
+ * 1/d(i,j) over ordered pairs of v's neighbours, distances taken inside
+ * the subgraph the neighbours induce; 0 below two neighbours. Not
+ * igraph_local_efficiency: that one removes v and measures distances
+ * through the whole rest of the graph, a different quantity, and walks
+ * every neighbour's whole adjacency in each search, which near exchange or
+ * router hubs (10^5 neighbours) takes minutes per million transfers. Here
+ * the induced subgraph is built first, testing each pair on the smaller
+ * side (a scan of a short list, or a binary search in a long one), then
+ * searched breadth-first.
+ */
+static enum k_status
+local_efficiency(const struct k_graph *g, const struct k_graph_params *p,
+                 double *out, struct k_error *err)
+{
+	size_t n = g->n;
+	uint32_t *loc = malloc((n ? n : 1) * sizeof *loc);
+	uint32_t *stamp = calloc(n ? n : 1, sizeof *stamp);
+	uint32_t *aoff = NULL, *arc = NULL, *dist = NULL, *queue = NULL;
+	size_t carc = 0, ck = 0;
+	enum k_status st = K_OK;
+
+	if (loc == NULL || stamp == NULL) {
+		st = k_error_set(err, K_ENOMEM, "out of memory");
+		goto out;
+	}
+	for (size_t v = 0; v < n; v++) {
+		uint32_t k = g->udeg[v];
+		const uint32_t *nb = g->uadj + g->uoff[v];
+		if (k > p->le_max_degree) {
+			out[v] = NAN;
+			continue;
+		}
+		if (k < 2) {
+			out[v] = 0;
+			continue;
+		}
+		if (k + 1 > ck) {
+			free(aoff);
+			free(dist);
+			free(queue);
+			ck = 2 * (size_t)k + 1;
+			aoff = malloc((ck + 1) * sizeof *aoff);
+			dist = malloc(ck * sizeof *dist);
+			queue = malloc(ck * sizeof *queue);
+			if (!aoff || !dist || !queue) {
+				st = k_error_set(err, K_ENOMEM, "out of memory");
+				goto out;
+			}
+		}
+		for (uint32_t i = 0; i < k; i++) {
+			stamp[nb[i]] = (uint32_t)v + 1;
+			loc[nb[i]] = i;
+		}
+		/* arcs of the induced subgraph, grouped by their tail */
+		size_t na = 0;
+		for (uint32_t i = 0; i < k; i++) {
+			uint32_t u = nb[i];
+			uint32_t du = g->udeg[u];
+			aoff[i] = (uint32_t)na;
+			if (na + k > carc) {
+				size_t nc = (na + k) * 2;
+				uint32_t *nr = realloc(arc, nc * sizeof *nr);
+				if (nr == NULL) {
+					st = k_error_set(err, K_ENOMEM, "out of memory");
+					goto out;
+				}
+				arc = nr;
+				carc = nc;
+			}
+			if (du <= k) {
+				const uint32_t *nu = g->uadj + g->uoff[u];
+				for (uint32_t j = 0; j < du; j++)
+					if (stamp[nu[j]] == v + 1)
+						arc[na++] = loc[nu[j]];
+			} else {
+				for (uint32_t j = 0; j < k; j++)
+					if (j != i && adjacent(g, u, nb[j]))
+						arc[na++] = j;
+			}
+		}
+		aoff[k] = (uint32_t)na;
+		/* breadth-first from each neighbour within the subgraph */
+		double sum = 0;
+		for (uint32_t s0 = 0; s0 < k; s0++) {
+			for (uint32_t i = 0; i < k; i++)
+				dist[i] = UINT32_MAX;
+			size_t qh = 0, qt = 0;
+			dist[s0] = 0;
+			queue[qt++] = s0;
+			while (qh < qt) {
+				uint32_t x = queue[qh++];
+				for (uint32_t e = aoff[x]; e < aoff[x + 1]; e++) {
+					uint32_t y = arc[e];
+					if (dist[y] == UINT32_MAX) {
+						dist[y] = dist[x] + 1;
+						sum += 1.0 / dist[y];
+						queue[qt++] = y;
+					}
+				}
+			}
+		}
+		out[v] = sum / ((double)k * (double)(k - 1));
+	}
+out:
+	free(loc);
+	free(stamp);
+	free(aoff);
+	free(arc);
+	free(dist);
+	free(queue);
+	return st;
+}
+
 enum k_status
 k_graph_metrics(struct k_graph *g, const struct k_graph_params *p,
                 struct k_graph_metrics *m, struct k_error *err)
@@ -486,7 +664,7 @@ k_graph_metrics(struct k_graph *g, const struct k_graph_params *p,
 	enum k_status st;
 	size_t n = g->n;
 	igraph_vector_t v;
-	igraph_vector_int_t vi, src;
+	igraph_vector_int_t src;
 	igraph_arpack_options_t ao;
 	igraph_real_t value;
 	struct k_rng rng;
@@ -497,6 +675,7 @@ k_graph_metrics(struct k_graph *g, const struct k_graph_params *p,
 		return k_error_set(err, K_EUSAGE, "%s", bad);
 	last_error[0] = '\0';
 	k_rng_seed(&rng, p->seed, 0x67726170);
+	double t0 = k_time_mono();
 	if ((st = ig(p_igraph_vector_init(&v, 0), err, "graph")) != K_OK)
 		return st;
 
@@ -530,6 +709,8 @@ k_graph_metrics(struct k_graph *g, const struct k_graph_params *p,
 		goto out;
 	if ((m->pagerank = take(&v, n)) == NULL)
 		goto oom;
+	k_debug("graph: %s %.3f s", "pagerank", k_time_mono() - t0);
+	t0 = k_time_mono();
 
 	if (n <= p->exact_max) {
 		st = ig(p_igraph_betweenness(&g->dg, &v, p_igraph_vss_all(), 1, NULL),
@@ -551,6 +732,8 @@ k_graph_metrics(struct k_graph *g, const struct k_graph_params *p,
 		goto out;
 	if ((m->betweenness = take(&v, n)) == NULL)
 		goto oom;
+	k_debug("graph: %s %.3f s", "betweenness", k_time_mono() - t0);
+	t0 = k_time_mono();
 	{
 		double scale = n > 2 ? 1.0 / ((double)(n - 1) * (double)(n - 2)) : 0;
 		if (m->sampled_betweenness)
@@ -561,6 +744,8 @@ k_graph_metrics(struct k_graph *g, const struct k_graph_params *p,
 
 	if ((st = closeness(g, p, m, &rng, err)) != K_OK)
 		goto out;
+	k_debug("graph: %s %.3f s", "closeness", k_time_mono() - t0);
+	t0 = k_time_mono();
 
 	seed_igraph(p);
 	p_igraph_arpack_options_init(&ao);
@@ -570,6 +755,8 @@ k_graph_metrics(struct k_graph *g, const struct k_graph_params *p,
 		goto out;
 	if ((m->eigenvector = take(&v, n)) == NULL)
 		goto oom;
+	k_debug("graph: %s %.3f s", "eigenvector", k_time_mono() - t0);
+	t0 = k_time_mono();
 
 	if ((st = ig(p_igraph_transitivity_local_undirected(&g->ug, &v,
 	                 p_igraph_vss_all(), IGRAPH_TRANSITIVITY_ZERO), err,
@@ -577,43 +764,24 @@ k_graph_metrics(struct k_graph *g, const struct k_graph_params *p,
 		goto out;
 	if ((m->clustering = take(&v, n)) == NULL)
 		goto oom;
+	k_debug("graph: %s %.3f s", "clustering", k_time_mono() - t0);
+	t0 = k_time_mono();
 
 	if ((st = ig(p_igraph_adjacent_triangles(&g->ug, &v, p_igraph_vss_all()),
 	             err, "triangles")) != K_OK)
 		goto out;
 	if ((m->triangles = take(&v, n)) == NULL)
 		goto oom;
+	k_debug("graph: %s %.3f s", "triangles", k_time_mono() - t0);
+	t0 = k_time_mono();
 
 	/* local efficiency for vertices of bounded degree */
 	m->local_eff = malloc((n ? n : 1) * sizeof *m->local_eff);
 	if (m->local_eff == NULL)
 		goto oom;
-	for (size_t i = 0; i < n; i++)
-		m->local_eff[i] = NAN;
-	{
-		size_t k = 0;
-		for (size_t i = 0; i < n; i++)
-			k += g->udeg[i] <= p->le_max_degree;
-		if (k > 0) {
-			if ((st = ig(p_igraph_vector_int_init(&vi, (igraph_integer_t)k),
-			             err, "local efficiency")) != K_OK)
-				goto out;
-			k = 0;
-			for (size_t i = 0; i < n; i++)
-				if (g->udeg[i] <= p->le_max_degree)
-					VECTOR(vi)[k++] = (igraph_integer_t)i;
-			st = ig(p_igraph_local_efficiency(&g->ug, &v,
-			                                  p_igraph_vss_vector(&vi), NULL,
-			                                  0, IGRAPH_ALL),
-			        err, "local efficiency");
-			if (st == K_OK)
-				for (size_t j = 0; j < k; j++)
-					m->local_eff[VECTOR(vi)[j]] = VECTOR(v)[j];
-			p_igraph_vector_int_destroy(&vi);
-			if (st != K_OK)
-				goto out;
-		}
-	}
+	if ((st = local_efficiency(g, p, m->local_eff, err)) != K_OK)
+		goto out;
+	k_debug("graph: local efficiency %.3f s", k_time_mono() - t0);
 	p_igraph_vector_destroy(&v);
 	return K_OK;
 oom:

@@ -72,10 +72,13 @@ struct k_graph_metrics {
 	                       * rescaled) */
 	double *clustering;   /* undirected local clustering; 0 below degree 2
 	                       * (networkx.clustering) */
-	double *local_eff;    /* undirected local efficiency: the global
-	                       * efficiency of the neighbours' induced subgraph
-	                       * (networkx.global_efficiency(G.subgraph(G[v]))
-	                       * ); NAN above le_max_degree */
+	double *local_eff;    /* undirected local efficiency (Latora and
+	                       * Marchiori): the global efficiency of the
+	                       * neighbours' induced subgraph (networkx.
+	                       * global_efficiency(G.subgraph(G[v]))); NAN
+	                       * above le_max_degree. Computed here, not by
+	                       * igraph, whose local efficiency is another
+	                       * quantity (see k_graph.c) */
 	double *triangles;    /* undirected triangles through the vertex
 	                       * (networkx.triangles) */
 	int sampled_betweenness; /* 1 if estimated from pivots */

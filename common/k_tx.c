@@ -238,10 +238,13 @@ k_tx_read(const struct k_jscan *s, struct k_tx *t, struct k_error *err)
 	    k_time_parse(buf, strlen(buf), &t->ts) < 0)
 		return k_error_field(err, K_EDATA, "ts", "field 'ts': not an "
 		                     "RFC 3339 time: \"%.40s\"", buf);
-	if ((st = get_str(s, "chain", buf, sizeof t->chain, 0, 0, err)) != K_OK)
-		return st;
-	if (buf[0])
-		snprintf(t->chain, sizeof t->chain, "%s", buf);
+	{
+		char ch[sizeof t->chain];
+		if ((st = get_str(s, "chain", ch, sizeof ch, 0, 0, err)) != K_OK)
+			return st;
+		if (ch[0])
+			memcpy(t->chain, ch, sizeof ch);
+	}
 	if ((st = get_str(s, "hash", buf, sizeof buf, 1, 0, err)) != K_OK)
 		return st;
 	if (buf[0]) {

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "k_graph.h"
+#include "k_rng.h"
 #include "ktest.h"
 
 /* networkx: pagerank(G, weight="weight"), betweenness_centrality(G),
@@ -172,10 +173,101 @@ test_errors(void)
 	k_graph_free(g);
 }
 
+/* Brute force: the induced subgraph's efficiency from an adjacency
+ * matrix and Floyd-Warshall. */
+static double
+brute_le(const unsigned char *adj, size_t n, size_t v)
+{
+	size_t nb[400], k = 0;
+	for (size_t u = 0; u < n; u++)
+		if (adj[v * n + u])
+			nb[k++] = u;
+	if (k < 2)
+		return 0;
+	double *d = malloc(k * k * sizeof *d);
+	for (size_t i = 0; i < k; i++)
+		for (size_t j = 0; j < k; j++)
+			d[i * k + j] = i == j ? 0 : adj[nb[i] * n + nb[j]] ? 1 : INFINITY;
+	for (size_t h = 0; h < k; h++)
+		for (size_t i = 0; i < k; i++)
+			for (size_t j = 0; j < k; j++)
+				if (d[i * k + h] + d[h * k + j] < d[i * k + j])
+					d[i * k + j] = d[i * k + h] + d[h * k + j];
+	double s = 0;
+	for (size_t i = 0; i < k; i++)
+		for (size_t j = 0; j < k; j++)
+			if (i != j && isfinite(d[i * k + j]))
+				s += 1 / d[i * k + j];
+	free(d);
+	return s / ((double)k * (double)(k - 1));
+}
+
+/* Local efficiency on random graphs with hubs (both the short-list scan
+ * and the binary-search paths) against brute force; the degree cap. */
+static void
+test_local_efficiency(void)
+{
+	struct k_rng r;
+	k_rng_seed(&r, 99, 0);
+	for (int round = 0; round < 4; round++) {
+		size_t n = 60 + 40 * (size_t)round, m = 0;
+		uint32_t *f = malloc(8 * n * sizeof *f), *t = malloc(8 * n * sizeof *t);
+		unsigned char *seen = calloc(n * n, 1), *adj = calloc(n * n, 1);
+		for (size_t e = 0; e < 6 * n; e++) {
+			/* a third of the edges touch one of two hubs */
+			uint32_t a = (uint32_t)k_rng_below(&r, n);
+			uint32_t b = e % 3 == 0 ? (uint32_t)k_rng_below(&r, 2)
+			                        : (uint32_t)k_rng_below(&r, n);
+			if (a == b || seen[a * n + b])
+				continue;
+			seen[a * n + b] = 1;
+			adj[a * n + b] = adj[b * n + a] = 1;
+			f[m] = a;
+			t[m++] = b;
+		}
+		struct k_graph *g;
+		struct k_graph_params p;
+		struct k_graph_metrics mine;
+		struct k_error e;
+		KT_EQ_INT(k_graph_alloc(&g, n, f, t, NULL, m, &e), K_OK);
+		k_graph_params_default(&p);
+		p.le_max_degree = round == 3 ? 12 : 1000;
+		KT_EQ_INT(k_graph_metrics(g, &p, &mine, &e), K_OK);
+		int bad = 0, capped = 0;
+		for (size_t i = 0; i < n; i++) {
+			double x = mine.local_eff[i];
+			size_t deg = 0;
+			for (size_t u = 0; u < n; u++)
+				deg += adj[i * n + u];
+			if (deg > p.le_max_degree) {
+				capped++;
+				bad += !isnan(x);
+				continue;
+			}
+			double y = brute_le(adj, n, i);
+			if (!(fabs(x - y) <= 1e-12)) {
+				if (bad < 3)
+					fprintf(stderr, "v %zu: %.17g vs %.17g\n", i, x, y);
+				bad++;
+			}
+		}
+		KT_EQ_INT(bad, 0);
+		if (round == 3)
+			KT_CHECK(capped > 0);
+		k_graph_metrics_release(&mine);
+		k_graph_free(g);
+		free(f);
+		free(t);
+		free(seen);
+		free(adj);
+	}
+}
+
 int
 main(void)
 {
 	test_exact();
+	test_local_efficiency();
 	test_errors();
 	KT_DONE();
 }
