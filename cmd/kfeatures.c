@@ -9,6 +9,7 @@
 static const struct k_subcmd sets[] = {
 	{ "hyperliquid", kfeatures_hyperliquid,
 	  "Hyperliquid monitor: HLP vault, oracle, liquidations, volume" },
+	{ "wallet", kfeatures_wallet, "Ethereum wallets: behaviour, transaction graph, suspicious patterns" },
 };
 
 int

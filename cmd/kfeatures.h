@@ -7,5 +7,6 @@
 #define KFEATURES_H
 
 int kfeatures_hyperliquid(int argc, char **argv);
+int kfeatures_wallet(int argc, char **argv);
 
 #endif
