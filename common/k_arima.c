@@ -1104,7 +1104,7 @@ k_arima_fit_finish(struct k_arima_fit *f, struct k_arima_model *m,
 	to_coef(s, f->opt.x, m->coef);
 	for (int i = 0; i < s->k; i++)
 		m->se[i] = NAN;
-	rc = run_filter(s, m->coef, f->y, f->x, f->n, 0, &m->loglike, NULL,
+	rc = run_filter(s, m->coef, f->y, f->x, f->n, s->steady_tol, &m->loglike, NULL,
 	                &m->state, f->work, NULL, err);
 	if (rc != K_OK)
 		return rc;
@@ -1882,10 +1882,16 @@ k_arima_model_decode(const void *p, size_t n, struct k_arima_model *m,
 		BAD("arima payload: bad filter settings");
 	if (m->state.steady != 0 && m->state.steady != 1)
 		BAD("arima payload: bad steady flag");
+	/* A state the data pin down exactly has variance 0, which rounding
+	 * leaves a hair either side of: tolerate that, not more. */
+	double pscale = 1;
+	for (int i = 0; i < ms * ms; i++)
+		if (fabs(m->state.P[i]) > pscale)
+			pscale = fabs(m->state.P[i]);
 	for (int i = 0; i < ms; i++) {
 		if (!isfinite(m->state.a[i]))
 			BAD("arima payload: state mean %d is not finite", i);
-		if (!(m->state.P[i * ms + i] >= 0))
+		if (!(m->state.P[i * ms + i] >= -1e-9 * pscale))
 			BAD("arima payload: state variance %d is negative", i);
 		for (int j = 0; j < ms; j++) {
 			double v = m->state.P[i * ms + j];

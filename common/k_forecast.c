@@ -92,8 +92,12 @@ k_forecast_grid(struct k_forecast_obs *obs, size_t nobs, int64_t after,
 	int64_t first = INT64_MAX, last = INT64_MIN;
 
 	memset(g, 0, sizeof *g);
-	if (nobs > 0)
-		qsort(obs, nobs, sizeof *obs, cmp_obs);
+	/* Feeds are usually in time order already: check before sorting. */
+	for (size_t i = 1; i < nobs; i++)
+		if (cmp_obs(&obs[i - 1], &obs[i]) > 0) {
+			qsort(obs, nobs, sizeof *obs, cmp_obs);
+			break;
+		}
 	for (size_t i = 0; i < nobs; i++) {
 		int64_t h = hour_of(obs[i].ts);
 		if (after != INT64_MIN && h <= after) {
