@@ -1,1 +1,1 @@
-PKGS_kfeatures := jansson zlib
+PKGS_kfeatures := jansson zlib igraph

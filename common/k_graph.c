@@ -45,7 +45,7 @@ FNS(DECL)
 #undef DECL
 
 static void *lib;
-static char version[64] = "igraph (not loaded)";
+static char version[64] = "igraph " IGRAPH_VERSION " (loaded when needed)";
 static char last_error[512];
 
 /* igraph calls this instead of aborting: keep the message, then let

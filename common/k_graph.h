@@ -31,7 +31,8 @@ const char *k_graph_params_check(const struct k_graph_params *p);
 /* Load igraph if not loaded yet. K_OK, or K_ECONFIG when the library
  * cannot be found or lacks a function (err says which). */
 enum k_status k_graph_load(struct k_error *err);
-/* "igraph 0.10.2" once loaded, else "igraph (not loaded)". */
+/* "igraph 0.10.2" once loaded (the library's own version), else
+ * "igraph 0.10.2 (loaded when needed)" (the headers'). */
 const char *k_graph_version(void);
 
 struct k_graph;
