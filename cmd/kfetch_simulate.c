@@ -223,6 +223,7 @@ simulate_hyperliquid(int argc, char **argv)
 static const struct k_subcmd populations[] = {
 	{ "hyperliquid", simulate_hyperliquid,
 	  "Hyperliquid market and HLP vault with injected incidents" },
+	{ "wallet", kfetch_simulate_wallet, "Ethereum wallets of eight archetypes with malicious schemes" },
 };
 
 int
