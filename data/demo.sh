@@ -6,6 +6,8 @@
 # them and the rule alerts; then the same on a labelled simulation, to
 # show the incidents the recorded history cannot hold (no oracle or
 # liquidation history exists), against their ground truth.
+# No head(1) in pipelines: with pipefail its early exit would fail the
+# writer (SIGPIPE) at random.
 set -euo pipefail
 export LC_ALL=C
 
@@ -25,8 +27,8 @@ cd "$here/.."
 top_anomalies() {
 	jq -r 'select(.is_anomaly) | [.anomaly_score, .ts,
 	    (.contributing_features[] | .feature, .value, .deviation)] | @tsv' "$1" |
-	sort -t$'\t' -k1,1 -rn | head -n "$2" |
-	awk -F'\t' '{
+	sort -t$'\t' -k1,1 -rn |
+	awk -F'\t' -v n="$2" 'NR <= n {
 		line = sprintf("  %s  %5.1f ", substr($2, 1, 16), $1)
 		for (i = 3; i + 2 <= NF; i += 3)
 			line = line sprintf(" %s %.4g (z %.1f)%s", $i, $(i + 1), $(i + 2), i + 5 <= NF ? "," : "")
@@ -38,7 +40,7 @@ top_anomalies() {
 rule_alerts() {
 	jq -r 'select(.alerts | length > 0) | [.ts, .anomaly_level,
 	    ([.alerts[] | "\(.rule) (\(.severity)): \(.message)"] | join("; "))] | @tsv' "$1" |
-	head -n "$2" | awk -F'\t' '{ printf "  %s  %-8s %s\n", substr($1, 1, 16), $2, $3 }'
+	awk -F'\t' -v n="$2" 'NR <= n { printf "  %s  %-8s %s\n", substr($1, 1, 16), $2, $3 }'
 }
 
 echo "== Recorded history: Hyperliquid and Binance, 2025-02-24 to 2025-04-06 =="
@@ -91,7 +93,7 @@ while IFS=$'\t' read -r s e kind coin mag unit; do
 	rules=$(jq -r --arg lo "$lo" --arg hi "$hi" 'select(.ts[0:13] >= $lo and .ts[0:13] <= $hi) | .anomaly_level' "$tmp/sim.rules" |
 		awk 'BEGIN { r["LOW"] = 0; r["MEDIUM"] = 1; r["HIGH"] = 2; r["CRITICAL"] = 3; n[0] = "LOW"; n[1] = "MEDIUM"; n[2] = "HIGH"; n[3] = "CRITICAL"; m = 0 }
 		     { if (r[$1] > m) m = r[$1] } END { print n[m] }')
-	forest=$(jq -r --arg lo "$lo" --arg hi "$hi" 'select(.ts[0:13] >= $lo and .ts[0:13] <= $hi and .is_anomaly) | .ts' "$tmp/sim.scored" | head -n 1)
+	forest=$(jq -r --arg lo "$lo" --arg hi "$hi" 'select(.ts[0:13] >= $lo and .ts[0:13] <= $hi and .is_anomaly) | .ts' "$tmp/sim.scored" | awk 'NR == 1')
 	printf '  %s  %-20s %-5s %6.2f%-2s rules %-8s forest %s\n' "${s:0:16}" "$kind" "$coin" "$mag" "$unit" "$rules" "${forest:+flagged}"
 done
 echo
