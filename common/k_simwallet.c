@@ -2190,7 +2190,7 @@ write_tx(const struct k_simwallet *s, const struct rec *x, struct k_buf *b)
 	t.gas_price_gwei = k_round(x->gas_price, 3);
 	t.gas_used = x->gas_used;
 	t.success = x->success;
-	if (methods[x->method] != NULL && x->xfer == X_NATIVE)
+	if (methods[x->method] != NULL && x->xfer == X_NATIVE && x->to >= 0)
 		snprintf(t.method, sizeof t.method, "%s", methods[x->method]);
 	t.transfer = x->xfer == X_NATIVE ? K_TX_NATIVE :
 	             x->xfer == X_INTERNAL ? K_TX_INTERNAL : K_TX_TOKEN;

@@ -111,6 +111,60 @@ k_tx_write(struct k_buf *b, const struct k_tx *t)
 	k_jw_obj_end(&w);
 }
 
+/* Selectors of well-known methods (keccak-256 of the signature, first
+ * four bytes), for sources that see only the input data. */
+static const struct { const char *sel, *name; } selectors[] = {
+	{ "a9059cbb", "transfer" },              /* transfer(address,uint256) */
+	{ "095ea7b3", "approve" },               /* approve(address,uint256) */
+	{ "23b872dd", "transferFrom" },
+	{ "a22cb465", "setApprovalForAll" },
+	{ "7ff36ab5", "swapExactETHForTokens" },
+	{ "18cbafe5", "swapExactTokensForETH" },
+	{ "38ed1739", "swapExactTokensForTokens" },
+	{ "414bf389", "exactInputSingle" },      /* Uniswap V3 SwapRouter */
+	{ "3593564c", "execute" },               /* Universal Router */
+	{ "ac9650d8", "multicall" },             /* multicall(bytes[]) */
+	{ "5ae401dc", "multicall" },             /* multicall(uint256,bytes[]) */
+	{ "12aa3caf", "swap" },                  /* 1inch v5 */
+	{ "f305d719", "addLiquidityETH" },
+	{ "e8e33700", "addLiquidity" },
+	{ "baa2abde", "removeLiquidity" },
+	{ "d0e30db0", "deposit" },               /* WETH deposit() */
+	{ "2e1a7d4d", "withdraw" },              /* withdraw(uint256) */
+	{ "617ba037", "supply" },                /* Aave v3 */
+	{ "a415bcad", "borrow" },                /* Aave v3 */
+	{ "573ade81", "repay" },                 /* Aave v3 */
+	{ "a1903eab", "submit" },                /* Lido */
+	{ "b214faa5", "deposit" },               /* Tornado Cash deposit(bytes32) */
+	{ "fb0f3ee1", "fulfillBasicOrder" },     /* Seaport */
+	{ "3d18b912", "getReward" },
+	{ "4e71d92d", "claim" },
+};
+
+void
+k_tx_method_from_input(const char *input, char *out)
+{
+	char sel[9];
+	out[0] = '\0';
+	if (input == NULL || strncmp(input, "0x", 2) != 0 || strlen(input) < 10)
+		return;
+	for (int i = 0; i < 8; i++) {
+		char c = input[2 + i];
+		if (c >= 'A' && c <= 'F')
+			c = (char)(c - 'A' + 'a');
+		if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f')))
+			return;
+		sel[i] = c;
+	}
+	sel[8] = '\0';
+	for (size_t i = 0; i < sizeof selectors / sizeof selectors[0]; i++)
+		if (strcmp(selectors[i].sel, sel) == 0) {
+			snprintf(out, K_TX_METHOD, "%s", selectors[i].name);
+			return;
+		}
+	snprintf(out, K_TX_METHOD, "0x%s", sel);
+}
+
 int
 k_tx_addr_norm(const char *in, size_t n, char *out)
 {

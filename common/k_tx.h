@@ -60,6 +60,12 @@ double k_tx_value(const struct k_tx *t);
  * known. */
 void k_tx_write(struct k_buf *b, const struct k_tx *t);
 
+/* The method of a call from its input data ("0xa9059cbb..."): the name
+ * for well-known selectors ("transfer", "approve", "swapExactETHForTokens",
+ * ...), else the selector itself ("0x12345678"); "" when there is no call
+ * data ("0x" or shorter than a selector). out has K_TX_METHOD bytes. */
+void k_tx_method_from_input(const char *input, char *out);
+
 /* Normalise an address: "0x" + 40 hex digits in any case (EIP-55
  * checksums are not verified) into lower case in out (K_TX_ADDR bytes).
  * Returns 0, or -1 if malformed. */

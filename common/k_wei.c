@@ -268,6 +268,62 @@ k_wei_parse(const char *s, size_t n, unsigned forms, struct k_wei *out,
 	return K_OK;
 }
 
+enum k_status
+k_wei_parse_units(const char *s, size_t n, unsigned decimals,
+                  struct k_wei *out, struct k_error *err)
+{
+	const char *dot = memchr(s, '.', n);
+	struct k_wei v;
+	char digits[K_WEI_DIGITS + K_WEI_MAX_DECIMALS + 8];
+	size_t nd = 0, ni, nf;
+
+	if (n == 0)
+		return bad(err, out, s, n, "empty");
+	if (dot == NULL)
+		ni = n, nf = 0;
+	else
+		ni = (size_t)(dot - s), nf = n - ni - 1;
+	if (dot != NULL && (ni == 0 || nf == 0))
+		return bad(err, out, s, n, "a decimal point needs digits on "
+		           "both sides");
+	if (dot != NULL && memchr(dot + 1, '.', nf) != NULL)
+		return bad(err, out, s, n, "more than one decimal point");
+	/* drop zeros beyond the allowed decimals */
+	while (nf > decimals && dot[nf] == '0')
+		nf--;
+	if (nf > decimals) {
+		char why[80];
+		snprintf(why, sizeof why, "more than %u decimal places",
+		         decimals);
+		return bad(err, out, s, n, why);
+	}
+	/* integer digits, fraction digits, then zeros to fill the scale;
+	 * leading zeros are dropped first so long inputs still fit */
+	size_t i0 = 0;
+	while (i0 + 1 < ni && s[i0] == '0')
+		i0++;
+	if (ni - i0 + decimals > sizeof digits - 1)
+		return bad(err, out, s, n, "exceeds 2^256-1");
+	memcpy(digits, s + i0, ni - i0);
+	nd = ni - i0;
+	if (nf > 0) {
+		memcpy(digits + nd, dot + 1, nf);
+		nd += nf;
+	}
+	for (size_t k = nf; k < decimals; k++)
+		digits[nd++] = '0';
+	enum k_status st = k_wei_parse(digits, nd, K_WEI_DEC, &v, err);
+	if (st != K_OK) {
+		/* say it about the input, not the scaled digits */
+		char why[200];
+		const char *c = strstr(err->text, "': ");
+		snprintf(why, sizeof why, "%s", c ? c + 3 : "not a decimal amount");
+		return bad(err, out, s, n, why);
+	}
+	*out = v;
+	return K_OK;
+}
+
 double
 k_wei_to_double(const struct k_wei *v, unsigned decimals)
 {

@@ -39,6 +39,16 @@ enum k_wei_form {
 enum k_status k_wei_parse(const char *s, size_t n, unsigned forms,
                           struct k_wei *out, struct k_error *err);
 
+/*
+ * Parse a decimal amount in whole units with an optional fraction ("1.5"
+ * ETH, "0.000001") into base units: v = s * 10^decimals, exactly. More
+ * fractional digits than decimals is an error unless the extra ones are
+ * zeros; otherwise the same strictness as k_wei_parse ("1e18", "-1",
+ * " 1", "1,000" are refused). K_OK or K_EDATA.
+ */
+enum k_status k_wei_parse_units(const char *s, size_t n, unsigned decimals,
+                                struct k_wei *out, struct k_error *err);
+
 /* The canonical decimal string of v (no leading zeros; "0" for zero) into
  * buf, NUL-terminated. cap >= K_WEI_STRLEN always suffices. Returns the
  * length, or 0 if it does not fit (buf then holds ""). */

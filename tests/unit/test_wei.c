@@ -310,9 +310,52 @@ test_double(void)
 	KT_EQ_INT(worse, 0);
 }
 
+static const char *
+units(const char *s, unsigned d)
+{
+	static char buf[600];
+	struct k_wei v;
+	struct k_error e;
+	if (k_wei_parse_units(s, strlen(s), d, &v, &e) != K_OK) {
+		snprintf(buf, sizeof buf, "ERR: %s", e.text);
+		return buf;
+	}
+	k_wei_format(&v, buf, sizeof buf);
+	return buf;
+}
+
+static void
+test_units(void)
+{
+	KT_EQ_STR(units("1.5", 18), "1500000000000000000");
+	KT_EQ_STR(units("0.000000000000000001", 18), "1");
+	KT_EQ_STR(units("1", 18), "1000000000000000000");
+	KT_EQ_STR(units("12.34", 6), "12340000");
+	KT_EQ_STR(units("0.10000", 2), "10");          /* spare zeros */
+	KT_EQ_STR(units("007.5", 1), "75");
+	KT_EQ_STR(units("0", 18), "0");
+	KT_EQ_STR(units("42", 0), "42");
+	KT_CHECK(strstr(units("0.123", 2), "more than 2 decimal places"));
+	KT_CHECK(strstr(units("1.", 18), "digits on both sides"));
+	KT_CHECK(strstr(units(".5", 18), "digits on both sides"));
+	KT_CHECK(strstr(units("1.2.3", 18), "more than one decimal point"));
+	KT_CHECK(strstr(units("-1.5", 18), "'-1.5': a sign is not allowed"));
+	KT_CHECK(strstr(units("1e3", 18), "'1e3': an exponent"));
+	KT_CHECK(strstr(units(" 1.5", 18), "white space"));
+	KT_CHECK(strstr(units("1,5", 18), "not a decimal integer"));
+	KT_CHECK(strstr(units("115792089237316195423570985008687907853269984665"
+	                      "640564039457584007913129639936", 0),
+	                "exceeds 2^256-1"));
+	KT_CHECK(strstr(units("115792089237316195423570985008687907853269984665"
+	                      "6405640394575840079131296399.36", 18),
+	                "exceeds 2^256-1"));
+	KT_CHECK(strstr(units("", 18), "empty"));
+}
+
 int
 main(void)
 {
+	test_units();
 	test_edges();
 	test_malformed();
 	test_hex();
