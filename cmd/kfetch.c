@@ -11,6 +11,7 @@ static const struct k_subcmd sources[] = {
 	{ "hyperliquid", kfetch_hyperliquid, "Hyperliquid info API: prices, candles, funding, HLP vault, liquidations" },
 	{ "binance", kfetch_binance, "Binance spot market data: klines and ticker prices" },
 	{ "simulate", kfetch_simulate, "Labelled simulated populations with ground truth (kfetch simulate POPULATION)" },
+	{ "etherscan", kfetch_etherscan, "Etherscan-compatible API: normal, internal and token transactions of addresses" },
 	{ "csv", kfetch_csv, "Transaction exports (CSV): BigQuery crypto_ethereum.transactions layout, or --map" },
 };
 

@@ -23,6 +23,7 @@ int kfetch_binance(int argc, char **argv);
 int kfetch_simulate(int argc, char **argv);
 int kfetch_simulate_wallet(int argc, char **argv);
 int kfetch_csv(int argc, char **argv);
+int kfetch_etherscan(int argc, char **argv);
 
 /* ---- shared by the sources ---- */
 
