@@ -15,6 +15,7 @@
 #include "k_io.h"
 #include "k_json.h"
 #include "k_log.h"
+#include "k_progress.h"
 #include "k_reject.h"
 #include "k_time.h"
 #include "k_window.h"
@@ -202,12 +203,14 @@ kfeatures_hyperliquid(int argc, char **argv)
 	const char *noted[8];
 	size_t nnoted = 0;
 	int stop = 0;
+	struct k_progress prog;
 
 	k_args_parse("kfeatures", &argp, argc, argv, &o);
 	st = k_hlfeat_alloc(&eng, &o.p, emit, NULL, &e);
 	if (st != K_OK)
 		k_die(st, "%s", e.text);
 	k_reject_init(&rj);
+	k_progress_init(&prog);
 
 	int nin = o.nfiles > 0 ? o.nfiles : 1;
 	for (int i = 0; i < nin && !stop; i++) {
@@ -271,6 +274,10 @@ kfeatures_hyperliquid(int argc, char **argv)
 				        "ignored", r.name, r.lineno);
 			if (k_reader_would_block(&r))
 				k_out_flush();
+			if ((r.lineno & 4095) == 0)
+				k_progress_update(&prog, "%ld records read, %ld rows "
+				                  "written", k_hlfeat_stats(eng)->records,
+				                  k_hlfeat_stats(eng)->rows);
 		}
 		k_reader_close(&r);
 		if (got < 0) {
@@ -280,6 +287,7 @@ kfeatures_hyperliquid(int argc, char **argv)
 	}
 	if (!stop)
 		k_hlfeat_finish(eng);
+	k_progress_done(&prog);
 	k_out_finish();
 	notices(k_hlfeat_stats(eng), o.p.lateness_ms);
 	for (size_t k = 0; k < nnoted; k++)

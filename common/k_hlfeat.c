@@ -1468,12 +1468,16 @@ apply(struct k_hlfeat *e, const struct k_hlrec *r, int64_t et)
 	int64_t b = floor_div(et, B);
 	enum k_hlfeat_fate f;
 
+	int late_candle = 0;
 	if (e->open != INT64_MIN && b < e->open) {
-		if (r->kind != K_HL_CANDLE) {
+		/* A candle written just after its close (a live feed) counts
+		 * in the open bucket; anything older is late. */
+		if (r->kind != K_HL_CANDLE ||
+		    et < e->open * B - r->interval_ms) {
 			e->st.late++;
 			return K_HLF_LATE;
 		}
-		e->st.late_candles++;
+		late_candle = 1;
 		et = e->open * B;
 		b = e->open;
 	}
@@ -1494,6 +1498,8 @@ apply(struct k_hlfeat *e, const struct k_hlrec *r, int64_t et)
 		default: f = K_HLF_IGNORED; break;
 		}
 	}
+	if (f == K_HLF_APPLIED && late_candle)
+		e->st.late_candles++;
 	if (f == K_HLF_APPLIED)
 		e->st.applied++;
 	else if (f == K_HLF_DUPLICATE)

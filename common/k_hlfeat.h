@@ -91,8 +91,8 @@ struct k_hlfeat_stats {
 	long records;            /* records pushed */
 	long applied;            /* used by the features */
 	long late;               /* older than the open bucket: dropped */
-	long late_candles;       /* closed before the open bucket: applied
-	                            at its start */
+	long late_candles;       /* closed before the open bucket, within an
+	                            interval of it: applied at its start */
 	long duplicates;         /* same series and time as one applied */
 	long out_of_order;       /* older than their series' newest */
 	long other_vault;        /* hlp of another vault */

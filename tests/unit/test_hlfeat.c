@@ -309,6 +309,27 @@ test_candle_close(void)
 	KT_NEAR(feat(&rs, 11, "hl_binance_spread"), 1.0 / 2004 * 100, 1e-9);
 	rows_free(&rs);
 	k_hlfeat_free(e);
+
+	/* Live: the 13:00 candle arrives at 14:00:30, after the 14:00 bucket
+	 * opened; it counts there. One from 11:00 is late. */
+	e = engine(&rs, HOUR);
+	push(e, "{\"kind\":\"price\",\"ts\":\"2025-03-15T14:00:10Z\",\"venue\":"
+	        "\"hyperliquid\",\"coin\":\"ETH\",\"mid\":2001}");
+	KT_EQ_INT(push(e, "{\"kind\":\"candle\",\"ts\":\"2025-03-15T13:00:00Z\","
+	                  "\"venue\":\"hyperliquid\",\"coin\":\"ETH\",\"interval\":"
+	                  "\"1h\",\"open\":2000,\"high\":2010,\"low\":1990,"
+	                  "\"close\":2005,\"volume\":100}"), K_HLF_APPLIED);
+	KT_EQ_INT(push(e, "{\"kind\":\"candle\",\"ts\":\"2025-03-15T11:00:00Z\","
+	                  "\"venue\":\"hyperliquid\",\"coin\":\"BTC\",\"interval\":"
+	                  "\"1h\",\"open\":2000,\"high\":2010,\"low\":1990,"
+	                  "\"close\":2005,\"volume\":100}"), K_HLF_LATE);
+	k_hlfeat_finish(e);
+	KT_EQ_INT(k_hlfeat_stats(e)->late_candles, 1);
+	KT_EQ_INT(k_hlfeat_stats(e)->late, 1);
+	KT_EQ_INT(rs.n, 1);
+	KT_NEAR(feat(&rs, 0, "volume_usd_1h"), 100 * 2005.0, 1e-6);
+	rows_free(&rs);
+	k_hlfeat_free(e);
 }
 
 static void
