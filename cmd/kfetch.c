@@ -12,6 +12,7 @@ static const struct k_subcmd sources[] = {
 	{ "binance", kfetch_binance, "Binance spot market data: klines and ticker prices" },
 	{ "simulate", kfetch_simulate, "Labelled simulated populations with ground truth (kfetch simulate POPULATION)" },
 	{ "etherscan", kfetch_etherscan, "Etherscan-compatible API: normal, internal and token transactions of addresses" },
+	{ "ethrpc", kfetch_ethrpc, "Your own Ethereum JSON-RPC node: a block range with receipts (and traces), batched" },
 	{ "csv", kfetch_csv, "Transaction exports (CSV): BigQuery crypto_ethereum.transactions layout, or --map" },
 };
 

@@ -24,6 +24,7 @@ int kfetch_simulate(int argc, char **argv);
 int kfetch_simulate_wallet(int argc, char **argv);
 int kfetch_csv(int argc, char **argv);
 int kfetch_etherscan(int argc, char **argv);
+int kfetch_ethrpc(int argc, char **argv);
 
 /* ---- shared by the sources ---- */
 

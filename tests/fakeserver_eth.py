@@ -163,6 +163,8 @@ def rpc_one(st, call):
             return "0x%064x" % tok["decimals"], None
         if p[0]["data"][:10] == "0x95d89b41":     # symbol()
             s = tok["symbol"].encode()
+            if tok.get("bytes32"):                 # as MKR answers
+                return "0x" + s.hex().ljust(64, "0"), None
             return ("0x" + "%064x" % 32 + "%064x" % len(s) +
                     s.hex().ljust(64, "0")), None
         return None, {"code": -32000, "message": "execution reverted"}
