@@ -348,8 +348,9 @@ struct reading {
 	size_t labels, market, other;
 };
 
+/* Say once per kind (or per what) that records are skipped. */
 static void
-note_kind(struct reading *rd, const char *kind)
+note_kind(struct reading *rd, const char *kind, const char *what)
 {
 	size_t k = 0;
 	rd->other++;
@@ -358,8 +359,11 @@ note_kind(struct reading *rd, const char *kind)
 	if (k == rd->nnoted && rd->nnoted < 8) {
 		rd->noted[rd->nnoted] = strdup(kind);
 		if (rd->noted[rd->nnoted] != NULL) {
-			k_info("skipping records of kind '%s' (not used by the "
-			       "wallet features)", kind);
+			if (what != NULL)
+				k_info("skipping %s", what);
+			else
+				k_info("skipping records of kind '%s' (not used by the "
+				       "wallet features)", kind);
 			rd->nnoted++;
 		}
 	}
@@ -432,7 +436,8 @@ record(struct reading *rd, const char *line, size_t len, char *why,
 			return -1;
 		/* labels of other populations (entity "hyperliquid") */
 		if (!has_ent || strncmp(ent, "0x", 2) != 0) {
-			note_kind(rd, "label without an address entity");
+			note_kind(rd, " label", "label records whose entity is not an "
+			          "address (another population's)");
 			return 0;
 		}
 		if (str_member(&rd->scan, "archetype", arch, sizeof arch,
@@ -459,7 +464,7 @@ record(struct reading *rd, const char *line, size_t len, char *why,
 		rd->labels++;
 		return 0;
 	}
-	note_kind(rd, kind);
+	note_kind(rd, kind, NULL);
 	return 0;
 }
 
@@ -621,9 +626,9 @@ kfeatures_wallet(int argc, char **argv)
 		struct k_walletfeat_stats s;
 		char a[32], b2[32];
 		k_walletfeat_stats(rd.wf, &s);
-		k_info("%zu rows from %zu tx records (%zu duplicates dropped, %zu "
-		       "self-transfers, %zu failed, %zu contract creations, %zu "
-		       "after --as-of ignored), window %s to %s",
+		k_info("%zu rows from %zu tx records (duplicates dropped: %zu; "
+		       "self-transfers: %zu; failed: %zu; contract creations: %zu; "
+		       "after --as-of, ignored: %zu), window %s to %s",
 		       s.rows, s.tx, s.duplicates, s.self, s.failed, s.creations,
 		       s.after_as_of,
 		       s.start == INT64_MIN ? "the start" :
