@@ -468,7 +468,8 @@ done:
 		k_err("%s: %s", SOURCE, err.text);
 	}
 	/* what was fetched is written, in time order, even after a failure */
-	qsort(out.it, out.n, sizeof *out.it, item_cmp);
+	if (out.n > 1)
+		qsort(out.it, out.n, sizeof *out.it, item_cmp);
 	k_progress_done(&run.prog);
 	for (size_t i = 0; i < out.n; i++) {
 		k_out_write(out.text.data + out.it[i].off, out.it[i].len);
