@@ -199,7 +199,7 @@ static const char doc[] =
 	"rate limited; 78 the key was refused.\n\n"
 	"Example:\n"
 	"  ETHERSCAN_API_KEY=... kfetch etherscan --address 0xabc... --days 90 "
-	"| kfeatures wallet --entities listed --address 0xabc...";
+	"| kfeatures wallet --address 0xabc...";
 
 static const struct argp argp = { options, parse_opt, NULL, doc, children,
                                   NULL, NULL };

@@ -170,7 +170,7 @@ static const char doc[] =
 	"\"source\":\"simulate\"}, one per simulated address, then tx records "
 	"(value_wei exact) and hourly market records in time order. The same "
 	"options and seed give the same bytes. The generative assumptions are "
-	"in kfetch(1), SIMULATED WALLETS.\n\n"
+	"in kfetch(1), OUTPUT, simulate wallet.\n\n"
 	"Example:\n"
 	"  kfetch simulate wallet --wallets 5000 --days 30 --seed 7 | "
 	"kfeatures wallet --labels data/labels/addresses.csv > rows.ndjson";

@@ -3,7 +3,7 @@
  * discrete-event simulation of Ethereum accounts, their counterparties and
  * malicious schemes, written as tx records with exact wei amounts.
  *
- * Generative assumptions (also in kfetch(1), SIMULATED WALLETS):
+ * Generative assumptions (also in kfetch(1), OUTPUT, simulate wallet):
  *
  * Time.  Transactions land in 12-second slots (post-merge blocks) from
  *   start; block numbers count from 18908895 at 2024-01-01T00:00:00Z
