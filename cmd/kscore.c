@@ -246,7 +246,7 @@ write_fields(struct ws *w, double score, int flag, size_t nc)
 	struct k_jw *jw = &w->w;
 
 	k_jw_key(jw, "anomaly_score");
-	k_jw_num(jw, k_round(score, 4));
+	k_jw_fixed(jw, score, 4);
 	k_jw_key(jw, "is_anomaly");
 	k_jw_bool(jw, flag);
 	if (flag) {
@@ -260,9 +260,9 @@ write_fields(struct ws *w, double score, int flag, size_t nc)
 			k_jw_key(jw, "value");
 			k_jw_num(jw, c->value);
 			k_jw_key(jw, "deviation");
-			k_jw_num(jw, k_round(c->deviation, 4));
+			k_jw_fixed(jw, c->deviation, 4);
 			k_jw_key(jw, "gain");
-			k_jw_num(jw, k_round(c->gain, 4));
+			k_jw_fixed(jw, c->gain, 4);
 			k_jw_key(jw, "severity");
 			k_jw_str(jw, k_anomaly_severity(c->deviation));
 			k_jw_obj_end(jw);

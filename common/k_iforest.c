@@ -90,6 +90,7 @@ k_iforest_free(struct k_iforest *f)
 		free(f->trees[t].nodes);
 		free(f->trees[t].size);
 		free(f->trees[t].flat);
+		free(f->trees[t].cval);
 	}
 	free(f->trees);
 	free(f);
@@ -214,11 +215,14 @@ static int
 compile(struct k_itree *tr)
 {
 	free(tr->flat);
+	free(tr->cval);
 	tr->flat = malloc(tr->n * sizeof *tr->flat);
-	if (tr->flat == NULL)
+	tr->cval = malloc(tr->n * sizeof *tr->cval);
+	if (tr->flat == NULL || tr->cval == NULL)
 		return -1;
 	for (size_t i = 0; i < tr->n; i++) {
 		const struct k_inode *nd = &tr->nodes[i];
+		tr->cval[i] = k_iforest_c(tr->size[i]);
 		if (nd->feature < 0)
 			tr->flat[i] = (struct k_iflat){ -INFINITY, 0, (int32_t)i };
 		else
@@ -385,19 +389,17 @@ explain_tree(const struct k_itree *tr, size_t i, const double *x, double w,
 		if (nd->feature < 0)
 			return w * nd->v;
 		size_t l = i + 1, r = (size_t)nd->right;
-		double cn = k_iforest_c(tr->size[i]);
+		double cn = tr->cval[i];
 		double v = x[nd->feature];
 		if (isnan(v)) {
 			double wl = (double)tr->size[l] / tr->size[i];
-			gain[nd->feature] += w * wl *
-			                     (cn - 1 - k_iforest_c(tr->size[l]));
-			gain[nd->feature] += w * (1 - wl) *
-			                     (cn - 1 - k_iforest_c(tr->size[r]));
+			gain[nd->feature] += w * wl * (cn - 1 - tr->cval[l]);
+			gain[nd->feature] += w * (1 - wl) * (cn - 1 - tr->cval[r]);
 			return explain_tree(tr, l, x, w * wl, gain) +
 			       explain_tree(tr, r, x, w * (1 - wl), gain);
 		}
 		size_t c = v <= nd->v ? l : r;
-		gain[nd->feature] += w * (cn - 1 - k_iforest_c(tr->size[c]));
+		gain[nd->feature] += w * (cn - 1 - tr->cval[c]);
 		i = c;
 	}
 }

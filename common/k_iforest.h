@@ -55,6 +55,7 @@ struct k_itree {
 	uint32_t *size;    /* training rows reaching each node */
 	size_t n, cap;
 	struct k_iflat *flat;
+	double *cval;      /* c(size) of each node, for attribution */
 	size_t depth;      /* deepest leaf */
 };
 

@@ -154,6 +154,53 @@ k_jw_num(struct k_jw *w, double d)
 }
 
 void
+k_jw_fixed(struct k_jw *w, double d, int places)
+{
+	static const double scale[] = { 1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7,
+	                                1e8, 1e9 };
+	char t[40];
+	size_t n = 0;
+
+	/* Huge values, and tiny ones that %g writes with an exponent, take
+	 * the general path. */
+	if (places < 0 || places > 9 || !isfinite(d) ||
+	    fabs(d) * scale[places] >= 9e15 ||
+	    (places > 4 && fabs(d) < 1e-4)) {
+		k_jw_num(w, k_round(d, places));
+		return;
+	}
+	/* round() as k_round does, then integer digits. */
+	double r = round(d * scale[places]);
+	long long q = (long long)r;
+	unsigned long long u = q < 0 ? (unsigned long long)-q : (unsigned long long)q;
+	unsigned long long ip = u, fp = 0, div = 1;
+	for (int i = 0; i < places; i++)
+		div *= 10;
+	ip = u / div;
+	fp = u % div;
+	if (q < 0)
+		t[n++] = '-';
+	n += (size_t)snprintf(t + n, sizeof t - n, "%llu", ip);
+	if (fp != 0) {
+		int width = places;
+		while (fp % 10 == 0) {
+			fp /= 10;
+			width--;
+		}
+		t[n++] = '.';
+		for (int i = width - 1; i >= 0; i--) {
+			t[n + (size_t)i] = (char)('0' + fp % 10);
+			fp /= 10;
+		}
+		n += (size_t)width;
+	}
+	if (n == 2 && t[0] == '-' && t[1] == '0')
+		n = 1, t[0] = '0';
+	sep(w);
+	k_buf_add(w->b, t, n);
+}
+
+void
 k_jw_int(struct k_jw *w, long long v)
 {
 	char t[32];

@@ -41,6 +41,9 @@ void k_jw_bool(struct k_jw *w, int v);
 void k_jw_null(struct k_jw *w);
 /* A value already serialised as JSON. */
 void k_jw_raw(struct k_jw *w, const char *json, size_t n);
+/* d rounded to `places` decimals (0-9) and written in the shortest form:
+ * 87.5, 43.5682, 3 (same text as k_jw_num(k_round(d, places)), faster). */
+void k_jw_fixed(struct k_jw *w, double d, int places);
 /* A jansson value, written with k_jw's number format. */
 void k_jw_value(struct k_jw *w, const json_t *v);
 
