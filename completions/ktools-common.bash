@@ -7,9 +7,10 @@ _ktools_opts() {
 	"$@" --help 2>/dev/null | grep -oE -- '--[a-z][a-z0-9-]*' | sort -u
 }
 
-# Subcommands listed by "prog --help" (ktrain KIND, kfetch SOURCE, ...).
+# Subcommands listed by "prog [sub] --help" (ktrain KIND, kfetch SOURCE,
+# kfetch simulate POPULATION).
 _ktools_subs() {
-	"$1" --help 2>/dev/null | awk '/^Run / { exit } /^  [a-z][a-z0-9-]+  / { print $1 }'
+	"$@" --help 2>/dev/null | awk '/^Run / { exit } /^  [a-z][a-z0-9-]+  / { print $1 }'
 }
 
 # Versions in the model store, for --model-version and kmodel arguments.
@@ -46,6 +47,14 @@ _ktools_complete() {
 			return
 		fi
 		cmd+=("${COMP_WORDS[1]}")
+		# kfetch simulate POPULATION: one level deeper.
+		if [ "${prog##*/}" = kfetch ] && [ "${COMP_WORDS[1]}" = simulate ]; then
+			if [ "$COMP_CWORD" -eq 2 ]; then
+				COMPREPLY=($(compgen -W "$(_ktools_subs "$prog" simulate)" -- "$cur"))
+				return
+			fi
+			cmd+=("${COMP_WORDS[2]}")
+		fi
 		;;
 	kmodel)
 		if [ "$COMP_CWORD" -eq 1 ] && [[ $cur != -* ]]; then
@@ -58,7 +67,7 @@ _ktools_complete() {
 	--model-dir | --record | --replay)
 		COMPREPLY=($(compgen -d -- "$cur"))
 		return ;;
-	--rejects | --state | --map)
+	--rejects | --state | --map | --rules-state)
 		COMPREPLY=($(compgen -f -- "$cur"))
 		return ;;
 	--model-version)
