@@ -25,7 +25,7 @@ KCFLAGS    := -std=c11 -D_GNU_SOURCE -DKTOOLS_VERSION='"$(VERSION)"' \
 DEB_PKGS   := gcc make pkg-config libc6-dev libjansson-dev zlib1g-dev \
               libcurl4-openssl-dev libxgboost-dev libsvm-dev libigraph-dev \
               liblapacke-dev libopenblas-dev bats bats-support bats-assert \
-              jq python3 groff-base ca-certificates
+              jq python3 groff-base bsdextrautils ca-certificates
 # What make bench adds: the reference implementations it measures against.
 BENCH_PKGS := python3-sklearn python3-statsmodels python3-networkx \
               python3-numpy hyperfine time
