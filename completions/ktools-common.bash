@@ -49,11 +49,11 @@ _ktools_complete() {
 		cmd+=("${COMP_WORDS[1]}")
 		# kfetch simulate POPULATION: one level deeper.
 		if [ "${prog##*/}" = kfetch ] && [ "${COMP_WORDS[1]}" = simulate ]; then
-			if [ "$COMP_CWORD" -eq 2 ]; then
+			if [ "$COMP_CWORD" -eq 2 ] && [[ $cur != -* ]]; then
 				COMPREPLY=($(compgen -W "$(_ktools_subs "$prog" simulate)" -- "$cur"))
 				return
 			fi
-			cmd+=("${COMP_WORDS[2]}")
+			[ "$COMP_CWORD" -gt 2 ] && cmd+=("${COMP_WORDS[2]}")
 		fi
 		;;
 	kmodel)
