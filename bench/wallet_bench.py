@@ -89,8 +89,26 @@ def main():
     print("graph: %d vertices, %d directed edges, %d undirected; %d rows on "
           "it; %s" % (n, G.number_of_edges(), U.number_of_edges(), len(verts),
                       "betweenness/closeness sampled from %d pivots"
-                      % len(pivots) if sampled else "all metrics exact"))
+                      % len(pivots) if sampled else "all metrics exact"),
+          flush=True)
     results = []
+    print("%-46s %7s %10s %10s %6s %9s %9s %8s" % (
+        "metric", "rows", "max |d|", "max rel", ">1e-6", "ktools s",
+        "networkx s", "ratio"), flush=True)
+
+    class Results(list):
+        def append(self, r):
+            super().append(r)
+            ratio = ("%7.1fx" % (r["nx"] / r["kt"]) if r["kt"] and r["nx"]
+                     else "")
+            print("%-46s %7d %10.2e %10.2e %6d %9s %9s %8s" % (
+                r["metric"], r["n"], r["max_abs"], r["max_rel"],
+                r["over_tol"],
+                "%.3f" % r["kt"] if r["kt"] is not None else "-",
+                "%.3f" % r["nx"] if r["nx"] is not None else "-", ratio),
+                flush=True)
+
+    results = Results()
 
     def timed(label, fn):
         t0 = time.perf_counter()
@@ -196,18 +214,7 @@ def main():
                                 feat["local_efficiency"], ref, verts),
                         kt=kt.get("local efficiency"), nx=s))
 
-    print("%-46s %7s %10s %10s %6s %9s %9s %8s" % (
-        "metric", "rows", "max |d|", "max rel", ">1e-6", "ktools s",
-        "networkx s", "ratio"))
-    ok = True
-    for r in results:
-        ratio = ("%7.1fx" % (r["nx"] / r["kt"]) if r["kt"] and r["nx"]
-                 else "")
-        print("%-46s %7d %10.2e %10.2e %6d %9s %9s %8s" % (
-            r["metric"], r["n"], r["max_abs"], r["max_rel"], r["over_tol"],
-            "%.3f" % r["kt"] if r["kt"] is not None else "-",
-            "%.3f" % r["nx"] if r["nx"] is not None else "-", ratio))
-        ok = ok and r["over_tol"] == 0 and r["n"] > 0
+    ok = all(r["over_tol"] == 0 and r["n"] > 0 for r in results)
     kt_total = sum(r["kt"] for r in results if r["kt"])
     nx_total = sum(r["nx"] for r in results if r["nx"])
     print("%-46s %7s %10s %10s %6s %9.3f %9.3f %7.1fx" % (
