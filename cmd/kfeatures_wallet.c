@@ -292,7 +292,7 @@ static const char doc[] =
 	"(gas and ETH price) and label (ground truth, carried into the rows); "
 	"other kinds are skipped. Output, sorted by address: {\"kind\":"
 	"\"features\",\"entity\":\"0x...\",\"ts\":AS_OF,\"window_start\":...,"
-	"\"features\":{...98 numbers or null...}} plus \"label\", \"malicious\" "
+	"\"features\":{...99 numbers or null...}} plus \"label\", \"malicious\" "
 	"and \"pattern\" when the input labels the address. --list-features "
 	"and kfeatures(1) define every feature.\n\n"
 	"Example:\n"
