@@ -8,6 +8,7 @@ PREFIX     ?= /usr/local
 BINDIR     ?= $(PREFIX)/bin
 MANDIR     ?= $(PREFIX)/share/man
 COMPDIR    ?= $(PREFIX)/share/bash-completion/completions
+DATADIR    ?= $(PREFIX)/share/ktools
 DESTDIR    ?=
 
 CC         ?= cc
@@ -19,6 +20,7 @@ WERROR     ?= -Werror
 WARN       := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
               -Wformat=2 -Wvla -Wundef $(WERROR)
 KCFLAGS    := -std=c11 -D_GNU_SOURCE -DKTOOLS_VERSION='"$(VERSION)"' \
+              -DKTOOLS_DATADIR='"$(DATADIR)"' \
               -Icommon $(WARN) -MMD -MP -pthread
 
 # Debian packages the build, the tests and the demo need (make deps).
@@ -137,6 +139,8 @@ install: all
 	for m in $(MAN_PAGES); do \
 	    s=$${m##*.}; install -m 644 $$m $(DESTDIR)$(MANDIR)/man$$s; done
 	install -m 644 completions/ktools-common.bash $(DESTDIR)$(COMPDIR)/_ktools
+	install -d $(DESTDIR)$(DATADIR)/labels
+	install -m 644 data/labels/addresses.csv $(DESTDIR)$(DATADIR)/labels/
 	for p in $(PROGS); do \
 	    install -m 644 completions/$$p.bash $(DESTDIR)$(COMPDIR)/$$p; done
 
@@ -144,6 +148,7 @@ uninstall:
 	for p in $(PROGS); do rm -f $(DESTDIR)$(BINDIR)/$$p \
 	    $(DESTDIR)$(COMPDIR)/$$p; done
 	rm -f $(DESTDIR)$(COMPDIR)/_ktools
+	rm -f $(DESTDIR)$(DATADIR)/labels/addresses.csv
 	for m in $(MAN_PAGES); do \
 	    s=$${m##*.}; rm -f $(DESTDIR)$(MANDIR)/man$$s/$${m##*/}; done
 

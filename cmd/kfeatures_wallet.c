@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "k_args.h"
 #include "k_graph.h"
@@ -77,7 +78,7 @@ static const struct argp_option options[] = {
 	{ "labels", OPT_LABELS, "FILE", 0,
 	  "Address list of mixers, sanctioned, flagged, exchanges, DeFi and "
 	  "stablecoins (data/labels/addresses.csv; repeatable; default "
-	  "$KTOOLS_LABELS, colon-separated)", 2 },
+	  "$KTOOLS_LABELS, colon-separated, else the installed list)", 2 },
 	{ NULL, 0, NULL, 0, "Suspicious patterns:", 3 },
 	{ "forward-minutes", OPT_FORWARD, "M", 0,
 	  "Inflow sent on within M minutes counts as forwarded (default 10)",
@@ -538,12 +539,17 @@ kfeatures_wallet(int argc, char **argv)
 				o.lists[o.nlists++] = t;
 		}
 	}
+	/* Last, the list `make install` puts beside the programs. */
+	static const char installed[] = KTOOLS_DATADIR "/labels/addresses.csv";
+	if (o.nlists == 0 && access(installed, R_OK) == 0)
+		o.lists[o.nlists++] = installed;
 	for (int i = 0; i < o.nlists; i++)
 		if ((st = k_walletfeat_labels(rd.wf, o.lists[i], &e)) != K_OK)
 			k_die(st, "--labels: %s", e.text);
 	if (o.nlists == 0)
-		k_info("no address list (--labels or KTOOLS_LABELS): the mixer, "
-		       "sanctioned, flagged and exchange features are null");
+		k_info("no address list (--labels, KTOOLS_LABELS or %s): the "
+		       "mixer, sanctioned, flagged and exchange features are null",
+		       installed);
 	for (int i = 0; i < o.naddr; i++)
 		if ((st = k_walletfeat_select(rd.wf, o.addr_args[i], &e)) != K_OK)
 			k_die(st, "--address: %s", e.text);

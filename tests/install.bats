@@ -16,6 +16,7 @@ bats_require_minimum_version 1.5.0
 	[ -f "$T/root/opt/kt/share/man/man1/kscore.1" ]
 	[ -f "$T/root/opt/kt/share/man/man5/ktools-model.5" ]
 	[ -f "$T/root/opt/kt/share/man/man7/ktools.7" ]
+	[ -f "$T/root/opt/kt/share/ktools/labels/addresses.csv" ]
 	run "$T/root/opt/kt/bin/kscore" --version
 	assert_success
 	# The installed completion finds its shared part.
