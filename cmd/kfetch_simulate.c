@@ -51,16 +51,6 @@ static const struct argp_option hl_options[] = {
 	{ 0 }
 };
 
-static int
-parse_double(const char *s, double *out)
-{
-	char *end;
-
-	errno = 0;
-	*out = strtod(s, &end);
-	return errno != 0 || end == s || *end != '\0' || !isfinite(*out) ? -1 : 0;
-}
-
 static error_t
 hl_parse(int key, char *arg, struct argp_state *state)
 {
@@ -71,7 +61,7 @@ hl_parse(int key, char *arg, struct argp_state *state)
 
 	switch (key) {
 	case OPT_DAYS:
-		if (parse_double(arg, &p->days) < 0 || !(p->days > 0) ||
+		if (k_arg_double(arg, &p->days) < 0 || !(p->days > 0) ||
 		    p->days > 400)
 			argp_error(state, "--days: '%s' is not a number of days "
 			           "from more than 0 to 400", arg);
@@ -82,13 +72,14 @@ hl_parse(int key, char *arg, struct argp_state *state)
 			           "3339 time on a whole hour", arg);
 		p->start_ms = ms;
 		break;
-	case OPT_SEED:
-		errno = 0;
-		p->seed = strtoull(arg, &end, 10);
-		if (errno || end == arg || *end != '\0' || arg[0] == '-')
+	case OPT_SEED: {
+		unsigned long long v;
+		if (k_arg_uint(arg, 0, UINT64_MAX, &v) < 0)
 			argp_error(state, "--seed: '%s' is not a whole number >= 0",
 			           arg);
+		p->seed = v;
 		break;
+	}
 	case OPT_COINS:
 		p->coins = arg;
 		break;
@@ -98,7 +89,7 @@ hl_parse(int key, char *arg, struct argp_state *state)
 			           "15s or 1m", arg);
 		break;
 	case OPT_HLP_VALUE:
-		if (parse_double(arg, &p->hlp_value) < 0)
+		if (k_arg_double(arg, &p->hlp_value) < 0)
 			argp_error(state, "--hlp-value: '%s' is not a number", arg);
 		break;
 	case OPT_INCIDENTS:
@@ -137,7 +128,7 @@ hl_parse(int key, char *arg, struct argp_state *state)
 		break;
 	}
 	case OPT_WARMUP:
-		if (parse_double(arg, &d) < 0 || d < 0)
+		if (k_arg_double(arg, &d) < 0 || d < 0)
 			argp_error(state, "--warmup: '%s' is not a number of days "
 			           ">= 0", arg);
 		p->warmup_days = d;

@@ -48,37 +48,23 @@ static const struct argp_option options[] = {
 	{ 0 }
 };
 
-static int
-parse_double(const char *s, double *out)
-{
-	char *end;
-
-	errno = 0;
-	*out = strtod(s, &end);
-	return errno != 0 || end == s || *end != '\0' || !isfinite(*out) ? -1
-	                                                                 : 0;
-}
-
 static error_t
 parse_opt(int key, char *arg, struct argp_state *state)
 {
 	struct k_simwallet_params *p = state->input;
-	char *end;
 	double d;
 
 	switch (key) {
 	case OPT_WALLETS: {
-		errno = 0;
-		unsigned long long v = strtoull(arg, &end, 10);
-		if (errno || end == arg || *end != '\0' || arg[0] == '-' ||
-		    v < 1 || v > 10000000)
+		unsigned long long v;
+		if (k_arg_uint(arg, 1, 10000000, &v) < 0)
 			argp_error(state, "--wallets: '%s' is not a whole number "
 			           "from 1 to 10000000", arg);
 		p->wallets = (size_t)v;
 		break;
 	}
 	case OPT_DAYS:
-		if (parse_double(arg, &d) < 0 || !(d >= 1.0 / 24 && d <= 3650))
+		if (k_arg_double(arg, &d) < 0 || !(d >= 1.0 / 24 && d <= 3650))
 			argp_error(state, "--days: '%s' is not a number of days "
 			           "from 1/24 to 3650", arg);
 		p->days = d;
@@ -89,22 +75,21 @@ parse_opt(int key, char *arg, struct argp_state *state)
 			           "3339 time", arg);
 		break;
 	case OPT_SEED: {
-		errno = 0;
-		unsigned long long s = strtoull(arg, &end, 10);
-		if (errno || end == arg || *end != '\0' || arg[0] == '-')
+		unsigned long long v;
+		if (k_arg_uint(arg, 0, UINT64_MAX, &v) < 0)
 			argp_error(state, "--seed: '%s' is not a whole number "
 			           "from 0 to 2^64-1", arg);
-		p->seed = s;
+		p->seed = v;
 		break;
 	}
 	case OPT_MALICIOUS:
-		if (parse_double(arg, &d) < 0 || !(d >= 0 && d <= 0.5))
+		if (k_arg_double(arg, &d) < 0 || !(d >= 0 && d <= 0.5))
 			argp_error(state, "--malicious: '%s' is not a share from 0 "
 			           "to 0.5", arg);
 		p->malicious = d;
 		break;
 	case OPT_ACTIVITY:
-		if (parse_double(arg, &d) < 0 || !(d > 0 && d <= 100))
+		if (k_arg_double(arg, &d) < 0 || !(d > 0 && d <= 100))
 			argp_error(state, "--activity: '%s' is not a number in "
 			           "(0, 100]", arg);
 		p->activity = d;
@@ -127,7 +112,7 @@ parse_opt(int key, char *arg, struct argp_state *state)
 				           "professional_trader, institutional, "
 				           "defi_power_user, privacy_focused, "
 				           "mev_arbitrage, yield_farmer)", t);
-			if (parse_double(eq + 1, &d) < 0 || d < 0)
+			if (k_arg_double(eq + 1, &d) < 0 || d < 0)
 				argp_error(state, "--mix: weight '%s' of %s is not a "
 				           "number >= 0", eq + 1, t);
 			p->mix[k] = d;

@@ -62,16 +62,16 @@ static const struct argp_option options[] = {
 };
 
 static long
-parse_count(struct argp_state *state, const char *opt, const char *arg,
-            long lo, long hi)
+count_arg(struct argp_state *state, const char *opt, const char *arg,
+          long lo, long hi)
 {
-	char *end;
-	errno = 0;
-	long v = strtol(arg, &end, 10);
-	if (errno || end == arg || *end != '\0' || v < lo || v > hi)
+	unsigned long long v;
+
+	if (k_arg_uint(arg, (unsigned long long)lo, (unsigned long long)hi,
+	               &v) < 0)
 		argp_error(state, "%s: '%s' is not a whole number from %ld to %ld",
 		           opt, arg, lo, hi);
-	return v;
+	return (long)v;
 }
 
 static error_t
@@ -90,13 +90,13 @@ parse_opt(int key, char *arg, struct argp_state *state)
 		o->only_anomalies = 1;
 		break;
 	case OPT_LIMIT:
-		o->limit = parse_count(state, "--limit", arg, 1, 1L << 62);
+		o->limit = count_arg(state, "--limit", arg, 1, 1L << 62);
 		break;
 	case OPT_TOP:
-		o->top = (size_t)parse_count(state, "--top-features", arg, 0, 1000);
+		o->top = (size_t)count_arg(state, "--top-features", arg, 0, 1000);
 		break;
 	case OPT_THREADS:
-		o->threads = (int)parse_count(state, "--threads", arg, 1, 256);
+		o->threads = (int)count_arg(state, "--threads", arg, 1, 256);
 		break;
 	case OPT_RULES_STATE:
 		if (arg[0] == '\0')

@@ -83,11 +83,9 @@ static const struct argp_option options[] = {
 static int
 parse_size(const char *arg, size_t lo, size_t hi, size_t *out)
 {
-	char *end;
-	errno = 0;
-	unsigned long long v = strtoull(arg, &end, 10);
-	if (errno || end == arg || *end != '\0' || arg[0] == '-' || v < lo ||
-	    v > hi)
+	unsigned long long v;
+
+	if (k_arg_uint(arg, lo, hi, &v) < 0)
 		return -1;
 	*out = (size_t)v;
 	return 0;
@@ -97,8 +95,7 @@ static error_t
 parse_opt(int key, char *arg, struct argp_state *state)
 {
 	struct opts *o = state->input;
-	char *end;
-	size_t v;
+	size_t v = 0;
 
 	switch (key) {
 	case OPT_TREES:
@@ -124,28 +121,22 @@ parse_opt(int key, char *arg, struct argp_state *state)
 			o->forest.contamination = 0;
 			break;
 		}
-		errno = 0;
-		o->forest.contamination = strtod(arg, &end);
-		if (errno || end == arg || *end != '\0' ||
+		if (k_arg_double(arg, &o->forest.contamination) < 0 ||
 		    !(o->forest.contamination > 0 &&
 		      o->forest.contamination <= 0.5))
 			argp_error(state, "--contamination: '%s' is not 'auto' "
 			           "or a number in (0, 0.5]", arg);
 		break;
 	case OPT_SEED: {
-		errno = 0;
-		unsigned long long s = strtoull(arg, &end, 10);
-		if (errno || end == arg || *end != '\0' || arg[0] == '-')
+		unsigned long long sd;
+		if (k_arg_uint(arg, 0, UINT64_MAX, &sd) < 0)
 			argp_error(state, "--seed: '%s' is not a whole number "
 			           "from 0 to 2^64-1", arg);
-		o->forest.seed = s;
+		o->forest.seed = sd;
 		break;
 	}
 	case OPT_DAYS:
-		errno = 0;
-		o->days = strtod(arg, &end);
-		if (errno || end == arg || *end != '\0' || !(o->days > 0) ||
-		    !isfinite(o->days))
+		if (k_arg_double(arg, &o->days) < 0 || !(o->days > 0))
 			argp_error(state, "--days: '%s' is not a positive number",
 			           arg);
 		break;

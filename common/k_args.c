@@ -3,6 +3,8 @@
  */
 #include "k_args.h"
 
+#include <errno.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -118,4 +120,28 @@ k_usage_error(const char *fmt, ...)
 	fprintf(stderr, "%s: %s\nTry '%s --help' or '%s --usage' for more "
 	        "information.\n", k_progname, buf, k_progname, k_progname);
 	exit(64);
+}
+
+int
+k_arg_double(const char *arg, double *out)
+{
+	char *end;
+
+	errno = 0;
+	*out = strtod(arg, &end);
+	return errno != 0 || end == arg || *end != '\0' || !isfinite(*out) ? -1
+	                                                                   : 0;
+}
+
+int
+k_arg_uint(const char *arg, unsigned long long lo, unsigned long long hi,
+           unsigned long long *out)
+{
+	char *end;
+
+	if (arg[0] < '0' || arg[0] > '9')
+		return -1;
+	errno = 0;
+	*out = strtoull(arg, &end, 10);
+	return errno != 0 || *end != '\0' || *out < lo || *out > hi ? -1 : 0;
 }

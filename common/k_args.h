@@ -33,6 +33,13 @@ extern const char *(*k_args_libs_hook)(void);
 void k_args_parse(const char *progname, const struct argp *argp, int argc,
                   char **argv, void *input);
 
+/* Option values: 0 with *out set, or -1 when arg is not a finite number
+ * (empty, trailing text, overflow) or, for k_arg_uint, not a whole number
+ * in [lo, hi] (a sign is refused). Parsers word their own messages. */
+int k_arg_double(const char *arg, double *out);
+int k_arg_uint(const char *arg, unsigned long long lo, unsigned long long hi,
+               unsigned long long *out);
+
 /* Call argp's usage error: "prog: msg" plus the --help hint, exit 64. */
 void k_usage_error(const char *fmt, ...)
 	__attribute__((format(printf, 1, 2), noreturn));
