@@ -106,6 +106,38 @@ constrain(const double *u, int n, double *out)
 		out[i] = -y[n - 1][i];
 }
 
+/* constrain with its Jacobian: J[i * n + l] = d out_i / d u_l, by
+ * differentiating the same recursion. */
+static void
+constrain_jac(const double *u, int n, double *J)
+{
+	double y[K_ARIMA_MAX_P + K_ARIMA_MAX_Q], yn[K_ARIMA_MAX_P + K_ARIMA_MAX_Q];
+	double dy[K_ARIMA_MAX_P + K_ARIMA_MAX_Q][K_ARIMA_MAX_P + K_ARIMA_MAX_Q];
+	double dyn[K_ARIMA_MAX_P + K_ARIMA_MAX_Q][K_ARIMA_MAX_P + K_ARIMA_MAX_Q];
+
+	for (int k = 0; k < n; k++) {
+		double h = 1 + u[k] * u[k];
+		double r = u[k] / sqrt(h), dr = 1 / (h * sqrt(h));
+		for (int i = 0; i < k; i++) {
+			yn[i] = y[i] + r * y[k - i - 1];
+			for (int l = 0; l <= k; l++)
+				dyn[i][l] = (l < k ? dy[i][l] + r * dy[k - i - 1][l] : 0) +
+				            (l == k ? dr * y[k - i - 1] : 0);
+		}
+		yn[k] = r;
+		for (int l = 0; l <= k; l++)
+			dyn[k][l] = l == k ? dr : 0;
+		for (int i = 0; i <= k; i++) {
+			y[i] = yn[i];
+			for (int l = 0; l <= k; l++)
+				dy[i][l] = dyn[i][l];
+		}
+	}
+	for (int i = 0; i < n; i++)
+		for (int l = 0; l < n; l++)
+			J[i * n + l] = -dy[i][l];
+}
+
 /* The inverse, unconstrain_stationary_univariate. Returns -1 if c is not
  * stationary (a partial autocorrelation of modulus >= 1). */
 static int
@@ -407,6 +439,320 @@ run_filter(const struct spec *s, const double *coef, const double *y,
 	*llf = sum;
 	if (final)
 		*final = st;
+	return K_OK;
+}
+
+/* ---------------------------------------------------------------------
+ * The exact gradient of the log-likelihood in the coefficients: the
+ * filter differentiated step by step (k_kalman_filter_grad) until it is
+ * steady, then the steady ARMA recursion of arma_tail differentiated
+ * backwards (its adjoint), one pass whatever the number of coefficients.
+ */
+
+/* Scratch of the gradient, for k coefficients, m states, r ARMA states
+ * and n observations. */
+struct gradws {
+	double *dT, *dRQR, *dP;  /* k blocks m x m */
+	double *da;              /* k x m */
+	double *dv;              /* n x k */
+	double *rhs, *dS;        /* k blocks r x r */
+	double *lam;             /* n + q: the tail's adjoint */
+};
+
+static size_t
+gradws_size(const struct spec *s, size_t n)
+{
+	size_t k = (size_t)s->k, mm = (size_t)s->m * s->m;
+	return 3 * k * mm + k * (size_t)s->m + n * k + 2 * k * s->r * s->r +
+	       n + (size_t)s->q;
+}
+
+static void
+gradws_carve(const struct spec *s, size_t n, double *buf, struct gradws *w)
+{
+	size_t k = (size_t)s->k, mm = (size_t)s->m * s->m;
+	w->dT = buf;
+	w->dRQR = w->dT + k * mm;
+	w->dP = w->dRQR + k * mm;
+	w->da = w->dP + k * mm;
+	w->dv = w->da + k * (size_t)s->m;
+	w->rhs = w->dv + n * k;
+	w->dS = w->rhs + k * s->r * s->r;
+	w->lam = w->dS + k * s->r * s->r;
+}
+
+/*
+ * The derivatives of the system built by build() and of its initial
+ * state, coefficient by coefficient: the AR coefficients enter T, the MA
+ * coefficients and sigma2 enter RQR, all three the stationary covariance
+ * S of the ARMA block (dS = A dS A' + dA S A' + A S dA' + dQ, one
+ * factorisation for all), the trend coefficient the intercept only.
+ */
+static enum k_status
+build_grad(const struct spec *s, const double *coef,
+           const struct k_kalman_ssm *ss, const struct k_kalman_state *st,
+           double *work, struct gradws *w, double *dbeta,
+           struct k_error *err)
+{
+	int m = s->m, d = s->d, r = s->r, c = s->constant, k = s->k;
+	size_t mm = (size_t)m * m, rr = (size_t)r * r;
+	const double *theta = coef + c + s->p;
+	double sigma2 = coef[k - 1], Rv[K_KALMAN_MAX];
+	double A[K_KALMAN_MAX * K_KALMAN_MAX], AS[K_KALMAN_MAX * K_KALMAN_MAX];
+	int first = c, nq = k - c;
+
+	memset(w->dT, 0, 3 * (size_t)k * mm * sizeof *w->dT);
+	memset(w->da, 0, (size_t)k * m * sizeof *w->da);
+	memset(Rv, 0, sizeof Rv);
+	Rv[d] = 1;
+	for (int j = 0; j < s->q; j++)
+		Rv[d + 1 + j] = theta[j];
+	for (int i = 0; i < k; i++)
+		dbeta[i] = c && i == 0 ? 1 : 0;
+	for (int l = 0; l < s->p; l++)
+		w->dT[(size_t)(c + l) * mm + (size_t)(d + l) * m + d] = 1;
+	for (int j = 0; j < s->q; j++) {
+		double *dq = w->dRQR + (size_t)(c + s->p + j) * mm;
+		int e = d + 1 + j;
+		for (int a = 0; a < m; a++) {
+			dq[e * m + a] += sigma2 * Rv[a];
+			dq[a * m + e] += sigma2 * Rv[a];
+		}
+	}
+	for (int a = 0; a < m; a++)
+		for (int b = 0; b < m; b++)
+			w->dRQR[(size_t)(k - 1) * mm + a * m + b] = Rv[a] * Rv[b];
+
+	/* The stationary block: A is T's, S is st->P's. */
+	for (int i = 0; i < r; i++)
+		for (int j = 0; j < r; j++)
+			A[i * r + j] = ss->T[(d + i) * m + d + j];
+	for (int i = 0; i < r; i++)
+		for (int j = 0; j < r; j++) {
+			double t = 0;
+			for (int l = 0; l < r; l++)
+				t += A[i * r + l] * st->P[(d + l) * m + d + j];
+			AS[i * r + j] = t;
+		}
+	for (int i = first; i < k; i++) {
+		double *q = w->rhs + (size_t)(i - first) * rr;
+		const double *dq = w->dRQR + (size_t)i * mm;
+		for (int a = 0; a < r; a++)
+			for (int b = 0; b < r; b++)
+				q[a * r + b] = dq[(d + a) * m + d + b];
+		if (i < c + s->p) {
+			/* dA = E(l, 0): dA S A' + A S dA' */
+			int l = i - c;
+			for (int b = 0; b < r; b++) {
+				q[l * r + b] += AS[b * r];
+				q[b * r + l] += AS[b * r];
+			}
+		}
+	}
+	enum k_status rc = k_kalman_lyapunov_multi(r, A, nq, w->rhs, w->dS,
+	                                           work, err);
+	if (rc != K_OK)
+		return rc;
+	for (int i = first; i < k; i++) {
+		const double *dS = w->dS + (size_t)(i - first) * rr;
+		double *dP = w->dP + (size_t)i * mm;
+		for (int a = 0; a < r; a++)
+			for (int b = 0; b < r; b++)
+				dP[(d + a) * m + d + b] = dS[a * r + b];
+	}
+	return K_OK;
+}
+
+/* sum a[i] b[i] over n, in eight partial sums (a fixed order: the same
+ * result every run) so that the additions overlap. */
+static double
+dot(const double *restrict a, const double *restrict b, size_t n)
+{
+	double s0 = 0, s1 = 0, s2 = 0, s3 = 0, s4 = 0, s5 = 0, s6 = 0, s7 = 0;
+	size_t i = 0;
+
+	for (; i + 8 <= n; i += 8) {
+		s0 += a[i] * b[i];
+		s1 += a[i + 1] * b[i + 1];
+		s2 += a[i + 2] * b[i + 2];
+		s3 += a[i + 3] * b[i + 3];
+		s4 += a[i + 4] * b[i + 4];
+		s5 += a[i + 5] * b[i + 5];
+		s6 += a[i + 6] * b[i + 6];
+		s7 += a[i + 7] * b[i + 7];
+	}
+	for (; i < n; i++)
+		s0 += a[i] * b[i];
+	return ((s0 + s1) + (s2 + s3)) + ((s4 + s5) + (s6 + s7));
+}
+
+/*
+ * The adjoint of arma_tail: with v[t0-q..n) its errors, the derivatives
+ * of SS = sum v_t^2 over [t0, n) with respect to the coefficients
+ * directly (dss, k) and to the errors before t0 that it started from
+ * (mu[j-1] for v_{t0-j}); returns SS. lambda_t = dSS/dv_t obeys
+ * lambda_t = 2 v_t - sum_j theta_j lambda_{t+j}, run backwards into lam
+ * (n + q long).
+ */
+static double
+arma_tail_adjoint(const struct spec *s, const double *coef,
+                  const double *restrict y, const double *restrict x,
+                  size_t n, size_t t0, const double *restrict v,
+                  double *restrict lam, double *dss, double *mu)
+{
+	int c = s->constant, p = s->p, q = s->q, d = s->d, np = p + d + 1;
+	const double *phi = coef + c, *theta = coef + c + p;
+	double beta = c ? coef[0] : 0, cf[K_ARIMA_MAX_P + K_ARIMA_MAX_D + 1];
+	double G[K_ARIMA_MAX_P + K_ARIMA_MAX_D + 1], X[K_ARIMA_MAX_P + K_ARIMA_MAX_D + 1];
+	double Hs[K_ARIMA_MAX_Q + 1], ss = 0;
+
+	cf[0] = 1;
+	for (int i = 1; i < np; i++)
+		cf[i] = i <= p ? -phi[i - 1] : 0;
+	for (int k = 0; k < d; k++)
+		for (int i = p + k + 1; i > 0; i--)
+			cf[i] -= cf[i - 1];
+	/* lambda into lam[t0..n), with lam[n..n+q) = 0: the one recursive
+	 * part, the last values of the common small q in registers. */
+	for (int j = 0; j < q; j++)
+		lam[n + (size_t)j] = 0;
+	if (q == 0) {
+		for (size_t t = t0; t < n; t++)
+			lam[t] = 2 * v[t];
+	} else if (q == 1) {
+		double l1 = 0, th1 = theta[0];
+		for (size_t t = n; t-- > t0;) {
+			l1 = 2 * v[t] - th1 * l1;
+			lam[t] = l1;
+		}
+	} else if (q == 2) {
+		double l1 = 0, l2 = 0, th1 = theta[0], th2 = theta[1];
+		for (size_t t = n; t-- > t0;) {
+			/* The older term first, as in arma_tail. */
+			double a = (2 * v[t] - th2 * l2) - th1 * l1;
+			l2 = l1;
+			l1 = a;
+			lam[t] = a;
+		}
+	} else {
+		for (size_t t = n; t-- > t0;) {
+			double a = 2 * v[t];
+			for (int j = q; j >= 1; j--)
+				a -= theta[j - 1] * lam[t + (size_t)j];
+			lam[t] = a;
+		}
+	}
+	/* The cross-products. */
+	size_t len = n - t0;
+	const double *restrict L = lam + t0;
+	for (int i = 0; i < np; i++) {
+		G[i] = dot(L, y + t0 - (size_t)i, len);
+		if (c) {
+			X[i] = dot(L, x + t0 - (size_t)i, len);
+			G[i] -= beta * X[i];
+		}
+	}
+	for (int j = 1; j <= q; j++)
+		Hs[j] = dot(L, v + t0 - (size_t)j, len);
+	ss = dot(v + t0, v + t0, len);
+	/* lam[t0 + j - 1] is lambda_{t0 + j - 1}; beyond n, 0. */
+	for (int j = 1; j <= q; j++) {
+		double a = 0;
+		for (int i = j; i <= q; i++)
+			a -= theta[i - 1] * lam[t0 + (size_t)(i - j)];
+		mu[j - 1] = a;
+	}
+	for (int i = 0; i < s->k; i++)
+		dss[i] = 0;
+	if (c) {
+		double a = 0;
+		for (int i = 0; i < np; i++)
+			a -= cf[i] * X[i];
+		dss[0] = a;
+	}
+	/* cf = (1, -phi) (1 - L)^d: d cf_i / d phi_l = -b_{i-l}. */
+	for (int l = 1; l <= p; l++) {
+		double a = 0, b = 1;
+		for (int k = 0; k <= d; k++) {
+			a -= b * G[l + k];
+			b = -b * (double)(d - k) / (double)(k + 1);
+		}
+		dss[c + l - 1] = a;
+	}
+	for (int j = 1; j <= q; j++)
+		dss[c + p + j - 1] = -Hs[j];
+	return ss;
+}
+
+/*
+ * run_filter's log-likelihood (no llobs, no final state) and its
+ * gradient in the coefficients into dl (k). vbuf as run_filter's; ws and
+ * dbeta scratch.
+ */
+static enum k_status
+run_filter_grad(const struct spec *s, const double *coef, const double *y,
+                const double *x, size_t n, double *llf, double *dl,
+                double *work, double *vbuf, struct gradws *ws,
+                struct k_error *err)
+{
+	struct k_kalman_ssm ss;
+	struct k_kalman_state st;
+	struct k_kalman_grad g;
+	double dbeta[K_ARIMA_MAX_PAR], dF[K_ARIMA_MAX_PAR], sum = 0;
+	enum k_status rc;
+	size_t stopped = n, from = SIZE_MAX;
+	int k = s->k;
+
+	if ((rc = build(s, coef, &ss, &st, work, err)) != K_OK)
+		return rc;
+	if ((rc = build_grad(s, coef, &ss, &st, work, ws, dbeta, err)) != K_OK)
+		return rc;
+	if (s->steady_tol > 0) {
+		size_t tail = 0;
+		for (size_t t = n; t-- > 0;)
+			if (isnan(y[t])) {
+				tail = t + 1;
+				break;
+			}
+		from = tail + (size_t)(s->p + s->d > s->q ? s->p + s->d : s->q);
+	}
+	g.k = k;
+	g.dT = ws->dT;
+	g.dRQR = ws->dRQR;
+	g.dbeta = dbeta;
+	g.da = ws->da;
+	g.dP = ws->dP;
+	g.dll = dl;
+	g.dv = ws->dv;
+	g.dF = dF;
+	rc = k_kalman_filter_grad(&ss, &st, y, s->constant ? x : NULL,
+	                          s->constant ? coef[0] : 0, n, s->steady_tol,
+	                          (size_t)s->d, from, &stopped, &sum, vbuf, &g,
+	                          err);
+	if (rc != K_OK)
+		return rc;
+	if (stopped < n) {
+		double F = st.F, dss[K_ARIMA_MAX_PAR], mu[K_ARIMA_MAX_Q];
+		double cnt = (double)(n - stopped);
+		sum += arma_tail(s, coef, y, x, n, stopped, F, vbuf, NULL);
+		double SS = arma_tail_adjoint(s, coef, y, x, n, stopped, vbuf,
+		                              ws->lam, dss, mu);
+		for (int j = 1; j <= s->q; j++) {
+			const double *dv = ws->dv + (stopped - (size_t)j) * (size_t)k;
+			for (int i = 0; i < k; i++)
+				dss[i] += mu[j - 1] * dv[i];
+		}
+		for (int i = 0; i < k; i++)
+			dl[i] += -0.5 * dss[i] / F +
+			         (SS / (2 * F * F) - 0.5 * cnt / F) * dF[i];
+	}
+	if (!isfinite(sum))
+		return k_error_set(err, K_EDATA, "log-likelihood is not finite");
+	for (int i = 0; i < k; i++)
+		if (!isfinite(dl[i]))
+			return k_error_set(err, K_EDATA,
+			                   "log-likelihood gradient is not finite");
+	*llf = sum;
 	return K_OK;
 }
 
@@ -857,8 +1203,10 @@ struct k_arima_fit {
 	double *x;             /* trend regressor, n (NULL without constant) */
 	double *work;          /* Lyapunov workspace */
 	double *vbuf;          /* forecast errors, n: scratch for arma_tail */
+	double *gbuf;          /* gradient scratch (gradws_size) */
+	struct gradws gw;
 	struct k_optim opt;
-	long nll;              /* likelihood evaluations */
+	long nll;              /* likelihood evaluations, gradients included */
 };
 
 static double
@@ -875,6 +1223,62 @@ objective(const double *x, void *ctx)
 	return -llf / (double)f->n;
 }
 
+/* d coef / d x, block by block, applied: gx = J' gc. */
+static void
+chain_to_free(const struct spec *s, const double *x, const double *coef,
+              const double *gc, double *gx)
+{
+	int c = s->constant, p = s->p, q = s->q;
+	double J[K_ARIMA_MAX_P * K_ARIMA_MAX_P];
+
+	if (c)
+		gx[0] = gc[0];
+	if (p) {
+		constrain_jac(x + c, p, J);
+		for (int l = 0; l < p; l++) {
+			double a = 0;
+			for (int i = 0; i < p; i++)
+				a += gc[c + i] * J[i * p + l];
+			gx[c + l] = a;
+		}
+	}
+	if (q) {
+		/* the MA coefficients are minus the constrained values */
+		constrain_jac(x + c + p, q, J);
+		for (int l = 0; l < q; l++) {
+			double a = 0;
+			for (int i = 0; i < q; i++)
+				a -= gc[c + p + i] * J[i * q + l];
+			gx[c + p + l] = a;
+		}
+	}
+	gx[s->k - 1] = gc[s->k - 1] * coef[s->k - 1];
+}
+
+/* The objective and its exact gradient in the free parameters. */
+static double
+objective_fdf(const double *x, double *g, void *ctx)
+{
+	struct k_arima_fit *f = ctx;
+	double coef[K_ARIMA_MAX_PAR], gc[K_ARIMA_MAX_PAR], llf;
+
+	to_coef(&f->s, x, coef);
+	f->nll++;
+	if (run_filter_grad(&f->s, coef, f->y, f->x, f->n, &llf, gc, f->work,
+	                    f->vbuf, &f->gw, NULL) != K_OK)
+		return NAN;
+	chain_to_free(&f->s, x, coef, gc, g);
+	for (int i = 0; i < f->s.k; i++)
+		g[i] = -g[i] / (double)f->n;
+	return -llf / (double)f->n;
+}
+
+double
+k_arima_fit_objective(struct k_arima_fit *f, const double *x, double *g)
+{
+	return g ? objective_fdf(x, g, f) : objective(x, f);
+}
+
 void
 k_arima_fit_free(struct k_arima_fit *f)
 {
@@ -883,6 +1287,7 @@ k_arima_fit_free(struct k_arima_fit *f)
 	free(f->x);
 	free(f->work);
 	free(f->vbuf);
+	free(f->gbuf);
 	free(f);
 }
 
@@ -910,13 +1315,15 @@ k_arima_fit_init(struct k_arima_fit **fp, const double *y, size_t n,
 	          par->diffuse_variance, par->steady_tol);
 	f->work = malloc(lyap_work_size(&f->s) * sizeof *f->work);
 	f->vbuf = malloc((n + 1) * sizeof *f->vbuf);
+	f->gbuf = malloc(gradws_size(&f->s, n) * sizeof *f->gbuf);
 	if (par->constant)
 		f->x = trend_array(par->d, 0, n);
-	if (f->work == NULL || f->vbuf == NULL ||
+	if (f->work == NULL || f->vbuf == NULL || f->gbuf == NULL ||
 	    (par->constant && f->x == NULL)) {
 		k_arima_fit_free(f);
 		return k_error_set(err, K_ENOMEM, "out of memory");
 	}
+	gradws_carve(&f->s, n, f->gbuf, &f->gw);
 	if (par->has_start) {
 		memcpy(start, par->start, (size_t)k * sizeof *start);
 	} else if ((rc = k_arima_start(y, n, par, start, err)) != K_OK) {
@@ -929,7 +1336,8 @@ k_arima_fit_init(struct k_arima_fit **fp, const double *y, size_t n,
 		                   "arima: starting values are not stationary and "
 		                   "invertible with a positive sigma2");
 	}
-	rc = k_optim_init(&f->opt, k, x, objective, f, &par->optim, err);
+	rc = k_optim_init_fdf(&f->opt, k, x, objective, objective_fdf, f,
+	                      &par->optim, err);
 	if (rc != K_OK) {
 		k_arima_fit_free(f);
 		return rc;
@@ -1191,6 +1599,53 @@ k_arima_loglike(const double *y, size_t n, const struct k_arima_params *par,
 	free(work);
 	free(x);
 	free(vbuf);
+	return rc;
+}
+
+enum k_status
+k_arima_loglike_grad(const double *y, size_t n,
+                     const struct k_arima_params *par, const double *coef,
+                     double *llf, double *grad, struct k_error *err)
+{
+	struct spec s;
+	const char *msg;
+	struct gradws gw;
+	enum k_status rc;
+
+	if ((msg = k_arima_params_check(par)) != NULL)
+		return k_error_set(err, K_EUSAGE, "arima: %s", msg);
+	spec_from(&s, par->p, par->d, par->q, par->constant,
+	          par->diffuse_variance, par->steady_tol);
+	int c = s.constant;
+	double neg[K_ARIMA_MAX_Q];
+	for (int j = 0; j < s.q; j++)
+		neg[j] = -coef[c + s.p + j];
+	if (!stationary(coef + c, s.p))
+		return k_error_set(err, K_EDATA,
+		                   "the AR coefficients are not stationary");
+	if (!stationary(neg, s.q))
+		return k_error_set(err, K_EDATA,
+		                   "the MA coefficients are not invertible");
+	for (size_t t = 0; t < n; t++)
+		if (isinf(y[t]))
+			return k_error_set(err, K_EDATA,
+			                   "observation %zu is infinite", t + 1);
+	double *work = malloc(lyap_work_size(&s) * sizeof *work);
+	double *x = s.constant ? trend_array(s.d, 0, n) : NULL;
+	double *vbuf = malloc((n + 1) * sizeof *vbuf);
+	double *gbuf = malloc(gradws_size(&s, n) * sizeof *gbuf);
+	if (work == NULL || vbuf == NULL || gbuf == NULL ||
+	    (s.constant && x == NULL)) {
+		rc = k_error_set(err, K_ENOMEM, "out of memory");
+	} else {
+		gradws_carve(&s, n, gbuf, &gw);
+		rc = run_filter_grad(&s, coef, y, x, n, llf, grad, work, vbuf,
+		                     &gw, err);
+	}
+	free(work);
+	free(x);
+	free(vbuf);
+	free(gbuf);
 	return rc;
 }
 

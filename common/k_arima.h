@@ -118,6 +118,12 @@ int k_arima_fit_converged(const struct k_arima_fit *f);
 enum k_status k_arima_fit_warm(struct k_arima_fit *f,
                                const struct k_arima_fit *prev,
                                struct k_error *err);
+/* The objective the optimiser minimises, -loglike / n, at free
+ * parameters x (the optimiser's: trend coefficient as is, AR and MA
+ * through Monahan's transform, log sigma2), and its exact gradient into
+ * g (NULL: none). NAN outside the domain. For tests and diagnostics. */
+double k_arima_fit_objective(struct k_arima_fit *f, const double *x,
+                             double *g);
 /* The optimiser, for progress reports (borrowed). */
 const struct k_optim *k_arima_fit_optim(const struct k_arima_fit *f);
 enum k_status k_arima_fit_finish(struct k_arima_fit *f,
@@ -144,6 +150,16 @@ enum k_status k_arima_loglike(const double *y, size_t n,
                               const struct k_arima_params *par,
                               const double *coef, double *llf, double *llobs,
                               struct k_error *err);
+
+/*
+ * The same log-likelihood with its exact gradient in the coefficients,
+ * grad[k_arima_ncoef(...)] (coef[] order), by differentiating the filter
+ * and the steady ARMA recursion. Errors as k_arima_loglike.
+ */
+enum k_status k_arima_loglike_grad(const double *y, size_t n,
+                                   const struct k_arima_params *par,
+                                   const double *coef, double *llf,
+                                   double *grad, struct k_error *err);
 
 /* Run n new observations (NAN: missing) through m's filter without
  * refitting; m's state, t and updates move on. K_EDATA for an infinite

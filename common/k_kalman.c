@@ -1,9 +1,11 @@
 /*
  * k_kalman.c - the conventional Kalman filter for one observation per
  * step (see k_kalman.h), and the symmetric discrete Lyapunov solve that
- * gives a stationary state its initial covariance. Dimensions are tiny
- * (an ARIMA(5,2,5) has 8 states), so plain loops over fixed arrays, with
- * the zeros of a sparse transition skipped, beat any BLAS call here.
+ * gives a stationary state its initial covariance, each also with its
+ * derivatives (forward mode) for gradient-based maximum likelihood.
+ * Dimensions are tiny (an ARIMA(5,2,5) has 8 states), so plain loops over
+ * fixed arrays, with the zeros of a sparse transition skipped, beat any
+ * BLAS call here.
  */
 #include "k_kalman.h"
 
@@ -12,6 +14,10 @@
 #include <string.h>
 
 #define LOG_2PI 1.8378770664093454835606594728112
+/* Room for the nonzeros of the dT of k_kalman_filter_grad: ARIMA's have
+ * one each; a denser one is scanned whole. */
+#define K_KALMAN_GRAD_POOL_PAR K_KALMAN_MAX_GRAD
+#define K_KALMAN_GRAD_POOL     (4 * K_KALMAN_MAX_GRAD)
 
 enum k_status
 k_kalman_ssm_check(const struct k_kalman_ssm *ss, struct k_error *err)
@@ -74,13 +80,13 @@ sparse_init(const struct k_kalman_ssm *ss, struct sparse *sp)
 }
 
 /* P <- T Pf T' + RQR, symmetric by construction (upper triangle computed,
- * then mirrored); returns max |Pnew - Pold| / max |Pnew|. */
+ * then mirrored); returns max |Pnew - Pold| / max |Pnew|. W (m x m)
+ * receives T Pf. */
 static double
-predict_cov(const struct k_kalman_ssm *ss, const struct sparse *sp,
-            const double *Pf, double *P)
+predict_cov_w(const struct k_kalman_ssm *ss, const struct sparse *sp,
+              const double *Pf, double *P, double *W)
 {
 	int m = ss->m;
-	double W[K_KALMAN_MAX * K_KALMAN_MAX];
 	double dmax = 0, pmax = 0;
 
 	/* W = T Pf, each entry summed in a register: a zeroed row updated in
@@ -114,6 +120,15 @@ predict_cov(const struct k_kalman_ssm *ss, const struct sparse *sp,
 		}
 	}
 	return pmax > 0 ? dmax / pmax : dmax;
+}
+
+static double
+predict_cov(const struct k_kalman_ssm *ss, const struct sparse *sp,
+            const double *Pf, double *P)
+{
+	double W[K_KALMAN_MAX * K_KALMAN_MAX];
+
+	return predict_cov_w(ss, sp, Pf, P, W);
 }
 
 static void
@@ -350,6 +365,350 @@ k_kalman_filter_until(const struct k_kalman_ssm *ss, struct k_kalman_state *st,
 	return K_OK;
 }
 
+/* ---------------------------------------------------------------------
+ * The filter with derivatives (forward mode). For parameter i, with
+ * kv = pz / F and L = T (I - kv Z):
+ *   dpz = dP Z', dF = Z dpz, dv = -dbeta x_t - Z da,
+ *   daf = da + dpz v/F + pz (dv - v/F dF)/F,   da' = T daf + dT af,
+ *   dPf = dP - dpz kv' - kv dpz' + kv kv' dF,
+ *   dP' = T dPf T' + dT (T Pf)' + (T Pf) dT' + dRQR,
+ *   dl  = -(dF/F + 2 v/F dv - (v/F)^2 dF) / 2.
+ */
+
+/* The nonzeros of every dT, pooled; a parameter whose dT does not fit
+ * the pool is scanned densely (count -1). */
+struct dsparse {
+	int start[K_KALMAN_GRAD_POOL_PAR], cnt[K_KALMAN_GRAD_POOL_PAR];
+	int row[K_KALMAN_GRAD_POOL], col[K_KALMAN_GRAD_POOL];
+	double val[K_KALMAN_GRAD_POOL];
+};
+
+static void
+dsparse_init(int m, int k, const double *dT, struct dsparse *ds)
+{
+	int used = 0, mm = m * m;
+
+	for (int i = 0; i < k; i++) {
+		const double *d = dT + (size_t)i * mm;
+		int c = 0;
+		for (int e = 0; e < mm; e++)
+			c += d[e] != 0;
+		ds->start[i] = used;
+		if (used + c > K_KALMAN_GRAD_POOL) {
+			ds->cnt[i] = -1;
+			continue;
+		}
+		for (int e = 0; e < mm; e++)
+			if (d[e] != 0) {
+				ds->row[used] = e / m;
+				ds->col[used] = e % m;
+				ds->val[used] = d[e];
+				used++;
+			}
+		ds->cnt[i] = c;
+	}
+}
+
+/* out += dT_i u (u m-sized). */
+static void
+dT_times(const struct dsparse *ds, int i, int m, const double *dTi,
+         const double *u, double *out)
+{
+	if (ds->cnt[i] < 0) {
+		for (int r = 0; r < m; r++)
+			for (int c = 0; c < m; c++)
+				out[r] += dTi[r * m + c] * u[c];
+		return;
+	}
+	for (int e = ds->start[i]; e < ds->start[i] + ds->cnt[i]; e++)
+		out[ds->row[e]] += ds->val[e] * u[ds->col[e]];
+}
+
+/* D += dT_i W' + W dT_i' (D m x m symmetric, W m x m). */
+static void
+dT_sym(const struct dsparse *ds, int i, int m, const double *dTi,
+       const double *W, double *D)
+{
+	if (ds->cnt[i] < 0) {
+		for (int r = 0; r < m; r++)
+			for (int c = 0; c < m; c++) {
+				double t = dTi[r * m + c];
+				if (t == 0)
+					continue;
+				for (int j = 0; j < m; j++) {
+					D[r * m + j] += t * W[j * m + c];
+					D[j * m + r] += t * W[j * m + c];
+				}
+			}
+		return;
+	}
+	for (int e = ds->start[i]; e < ds->start[i] + ds->cnt[i]; e++) {
+		int r = ds->row[e], c = ds->col[e];
+		double t = ds->val[e];
+		for (int j = 0; j < m; j++) {
+			D[r * m + j] += t * W[j * m + c];
+			D[j * m + r] += t * W[j * m + c];
+		}
+	}
+}
+
+/* out = T A T' + Q (Q NULL: 0) for symmetric A; out may be A. */
+static void
+sandwich(const struct sparse *sp, int m, const double *A, const double *Q,
+         double *out)
+{
+	double W[K_KALMAN_MAX * K_KALMAN_MAX];
+
+	/* W = T A, each entry summed in a register (see predict_cov_w) */
+	for (int i = 0; i < m; i++) {
+		double *w = W + i * m;
+		const int cnt = sp->cnt[i];
+		const int *col = sp->col[i];
+		const double *val = sp->val[i];
+		for (int j = 0; j < m; j++) {
+			double s = 0;
+			for (int c = 0; c < cnt; c++)
+				s += val[c] * A[col[c] * m + j];
+			w[j] = s;
+		}
+	}
+	for (int i = 0; i < m; i++) {
+		const double *w = W + i * m;
+		for (int j = i; j < m; j++) {
+			double s = Q ? Q[i * m + j] : 0;
+			for (int c = 0; c < sp->cnt[j]; c++)
+				s += w[sp->col[j][c]] * sp->val[j][c];
+			out[i * m + j] = s;
+			out[j * m + i] = s;
+		}
+	}
+}
+
+static int
+any_nonzero(const double *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (v[i] != 0)
+			return 1;
+	return 0;
+}
+
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+enum k_status
+k_kalman_filter_grad(const struct k_kalman_ssm *ss, struct k_kalman_state *st,
+                     const double *y, const double *x, double beta, size_t n,
+                     double steady_tol, size_t burn, size_t stop_from,
+                     size_t *stopped, double *llsum, double *vout,
+                     struct k_kalman_grad *g, struct k_error *err)
+{
+	const int m = ss->m, k = g->k;
+	const size_t mm = (size_t)m * m;
+	struct sparse sp;
+	struct dsparse ds;
+	/* Per parameter: dP can be nonzero; dT, dRQR nonzero. */
+	int cov[K_KALMAN_MAX_GRAD], hasT[K_KALMAN_MAX_GRAD];
+	int hasQ[K_KALMAN_MAX_GRAD];
+	/* While steady: P Z' and F, and their derivatives, held. */
+	double cpz[K_KALMAN_MAX_GRAD][K_KALMAN_MAX], cdF[K_KALMAN_MAX_GRAD];
+	double lastdF[K_KALMAN_MAX_GRAD];
+	double pz[K_KALMAN_MAX], kv[K_KALMAN_MAX], af[K_KALMAN_MAX];
+	double daf[K_KALMAN_MAX], dpz[K_KALMAN_MAX], tmp[K_KALMAN_MAX];
+	double Pf[K_KALMAN_MAX * K_KALMAN_MAX], W[K_KALMAN_MAX * K_KALMAN_MAX];
+	int nz[K_KALMAN_MAX], nnz = 0;
+	double sum = 0;
+	size_t t = 0, run = 0;
+
+	if (k < 1 || k > K_KALMAN_MAX_GRAD)
+		return k_error_set(err, K_EUSAGE,
+		                   "kalman: %d parameters, expected 1..%d", k,
+		                   K_KALMAN_MAX_GRAD);
+	sparse_init(ss, &sp);
+	dsparse_init(m, k, g->dT, &ds);
+	for (int j = 0; j < m; j++)
+		if (ss->Z[j] != 0)
+			nz[nnz++] = j;
+	for (int i = 0; i < k; i++) {
+		hasT[i] = any_nonzero(g->dT + i * mm, mm);
+		hasQ[i] = any_nonzero(g->dRQR + i * mm, mm);
+		cov[i] = hasT[i] || hasQ[i] || any_nonzero(g->dP + i * mm, mm);
+		g->dll[i] = 0;
+		lastdF[i] = 0;
+	}
+	for (; t < n; t++) {
+		const double xt = x ? x[t] : 0, d = beta * xt;
+		double *dvt = g->dv ? g->dv + t * (size_t)k : NULL;
+
+		if (isnan(y[t])) {
+			/* Prediction only, derivatives alike. */
+			predict_mean(&sp, m, st->a, af);
+			for (int i = 0; i < k; i++) {
+				double *da = g->da + i * (size_t)m;
+				predict_mean(&sp, m, da, tmp);
+				if (hasT[i])
+					dT_times(&ds, i, m, g->dT + i * mm, st->a, tmp);
+				memcpy(da, tmp, (size_t)m * sizeof *tmp);
+			}
+			memcpy(st->a, af, (size_t)m * sizeof *af);
+			memcpy(Pf, st->P, mm * sizeof *Pf);
+			predict_cov_w(ss, &sp, Pf, st->P, W);
+			for (int i = 0; i < k; i++) {
+				if (!cov[i])
+					continue;
+				double *dP = g->dP + i * mm;
+				sandwich(&sp, m, dP, hasQ[i] ? g->dRQR + i * mm : NULL,
+				         dP);
+				if (hasT[i])
+					dT_sym(&ds, i, m, g->dT + i * mm, W, dP);
+			}
+			st->steady = 0;
+			st->cached = 0;
+			run = 0;
+			if (vout)
+				vout[t] = NAN;
+			if (dvt)
+				for (int i = 0; i < k; i++)
+					dvt[i] = 0;
+			continue;
+		}
+
+		int held = st->steady && st->cached;
+		double F, logF, za = 0;
+		for (int j = 0; j < nnz; j++)
+			za += ss->Z[nz[j]] * st->a[nz[j]];
+		if (held) {
+			memcpy(pz, st->pz, (size_t)m * sizeof *pz);
+			F = st->F;
+			logF = st->logF;
+		} else {
+			F = ss->H;
+			for (int i = 0; i < m; i++) {
+				double s = 0;
+				const double *p = st->P + i * m;
+				for (int j = 0; j < m; j++)
+					s += p[j] * ss->Z[j];
+				pz[i] = s;
+			}
+			for (int i = 0; i < m; i++)
+				F += ss->Z[i] * pz[i];
+			if (!(F > 0) || !isfinite(F))
+				return k_error_set(err, K_EDATA,
+				                   "forecast error variance %g is not positive",
+				                   F);
+			logF = log(F);
+			if (st->steady) {
+				memcpy(st->pz, pz, (size_t)m * sizeof *pz);
+				st->F = F;
+				st->logF = logF;
+				st->cached = 1;
+			}
+		}
+		double v = y[t] - d - za, vf = v / F;
+		for (int i = 0; i < m; i++) {
+			af[i] = st->a[i] + pz[i] * vf;
+			kv[i] = pz[i] / F;
+		}
+		if (t >= burn)
+			sum += -0.5 * (LOG_2PI + logF + v * vf);
+		if (vout)
+			vout[t] = v;
+		int update_P = !st->steady;
+		if (update_P) {
+			for (int i = 0; i < m; i++)
+				for (int j = i; j < m; j++) {
+					double v2 = st->P[i * m + j] - kv[i] * pz[j];
+					Pf[i * m + j] = v2;
+					Pf[j * m + i] = v2;
+				}
+		}
+
+		for (int i = 0; i < k; i++) {
+			double *da = g->da + i * (size_t)m;
+			double *dP = g->dP + i * mm;
+			double dF = 0;
+			if (held) {
+				memcpy(dpz, cpz[i], (size_t)m * sizeof *dpz);
+				dF = cdF[i];
+			} else if (cov[i]) {
+				for (int r = 0; r < m; r++) {
+					double s = 0;
+					for (int j = 0; j < nnz; j++)
+						s += dP[r * m + nz[j]] * ss->Z[nz[j]];
+					dpz[r] = s;
+				}
+				for (int j = 0; j < nnz; j++)
+					dF += ss->Z[nz[j]] * dpz[nz[j]];
+				if (st->steady) {
+					memcpy(cpz[i], dpz, (size_t)m * sizeof *dpz);
+					cdF[i] = dF;
+				}
+			} else {
+				memset(dpz, 0, (size_t)m * sizeof *dpz);
+				if (st->steady) {
+					memset(cpz[i], 0, (size_t)m * sizeof *dpz);
+					cdF[i] = 0;
+				}
+			}
+			double dza = 0;
+			for (int j = 0; j < nnz; j++)
+				dza += ss->Z[nz[j]] * da[nz[j]];
+			double dv = -g->dbeta[i] * xt - dza;
+			double c2 = (dv - vf * dF) / F;
+			for (int r = 0; r < m; r++)
+				daf[r] = da[r] + dpz[r] * vf + pz[r] * c2;
+			predict_mean(&sp, m, daf, da);
+			if (hasT[i])
+				dT_times(&ds, i, m, g->dT + i * mm, af, da);
+			if (t >= burn)
+				g->dll[i] += -0.5 * (dF / F + 2 * vf * dv - vf * vf * dF);
+			if (dvt)
+				dvt[i] = dv;
+			lastdF[i] = dF;
+			if (update_P && cov[i])
+				/* dP <- dPf, in place (upper triangle read first) */
+				for (int r = 0; r < m; r++)
+					for (int c = r; c < m; c++) {
+						double e = dP[r * m + c] - dpz[r] * kv[c] -
+						           kv[r] * dpz[c] + kv[r] * kv[c] * dF;
+						dP[r * m + c] = e;
+						dP[c * m + r] = e;
+					}
+		}
+		predict_mean(&sp, m, af, st->a);
+		if (update_P) {
+			double ch = predict_cov_w(ss, &sp, Pf, st->P, W);
+			for (int i = 0; i < k; i++) {
+				if (!cov[i])
+					continue;
+				double *dP = g->dP + i * mm;
+				sandwich(&sp, m, dP, hasQ[i] ? g->dRQR + i * mm : NULL,
+				         dP);
+				if (hasT[i])
+					dT_sym(&ds, i, m, g->dT + i * mm, W, dP);
+			}
+			if (steady_tol > 0 && ch <= steady_tol) {
+				st->steady = 1;
+				st->cached = 0;
+			}
+		}
+		if (held) {
+			if (++run >= (size_t)m && t + 1 >= stop_from) {
+				t++;
+				break;
+			}
+		} else {
+			run = 0;
+		}
+	}
+	*stopped = t;
+	*llsum = sum;
+	if (g->dF)
+		for (int i = 0; i < k; i++)
+			g->dF[i] = lastdF[i];
+	return K_OK;
+}
+#pragma GCC diagnostic pop
+
 void
 k_kalman_forecast(const struct k_kalman_ssm *ss,
                   const struct k_kalman_state *st, size_t h, double *mean,
@@ -402,15 +761,14 @@ vech(int m, int k, int l)
 	return (size_t)k * (size_t)(2 * m - k + 1) / 2 + (size_t)(l - k);
 }
 
-enum k_status
-k_kalman_lyapunov(int m, const double *A, const double *Q, double *S,
-                  double *work, struct k_error *err)
+/* The vech system of S = A S A' + Q factorised in place by Gaussian
+ * elimination with partial pivoting: the multipliers below the diagonal
+ * of M, the pivot row of each column in piv. */
+static enum k_status
+lyap_factor(int m, const double *A, double *M, size_t *piv,
+            struct k_error *err)
 {
-	if (m < 1 || m > K_KALMAN_MAX)
-		return k_error_set(err, K_EINTERNAL,
-		                   "lyapunov: dimension %d out of range", m);
 	size_t n = (size_t)m * (size_t)(m + 1) / 2;
-	double *M = work, *b = work + n * n;
 
 	/* Row (i,j), i <= j: S_ij - sum_kl A_ik A_jl S_kl = Q_ij. */
 	memset(M, 0, n * n * sizeof *M);
@@ -419,7 +777,6 @@ k_kalman_lyapunov(int m, const double *A, const double *Q, double *S,
 			size_t r = vech(m, i, j);
 			double *row = M + r * n;
 			row[r] += 1;
-			b[r] = Q[i * m + j];
 			for (int k = 0; k < m; k++) {
 				double aik = A[i * m + k];
 				if (aik == 0)
@@ -432,36 +789,58 @@ k_kalman_lyapunov(int m, const double *A, const double *Q, double *S,
 			}
 		}
 	}
-	/* Gaussian elimination with partial pivoting. */
 	for (size_t c = 0; c < n; c++) {
-		size_t piv = c;
+		size_t p = c;
 		double best = fabs(M[c * n + c]);
 		for (size_t r = c + 1; r < n; r++)
 			if (fabs(M[r * n + c]) > best) {
 				best = fabs(M[r * n + c]);
-				piv = r;
+				p = r;
 			}
 		if (!(best > 0) || !isfinite(best))
 			return k_error_set(err, K_EDATA,
 			                   "lyapunov equation is singular (a unit root?)");
-		if (piv != c) {
-			for (size_t k = 0; k < n; k++) {
+		piv[c] = p;
+		if (p != c)
+			for (size_t k = c; k < n; k++) {
 				double t = M[c * n + k];
-				M[c * n + k] = M[piv * n + k];
-				M[piv * n + k] = t;
+				M[c * n + k] = M[p * n + k];
+				M[p * n + k] = t;
 			}
-			double t = b[c];
-			b[c] = b[piv];
-			b[piv] = t;
-		}
 		double inv = 1 / M[c * n + c];
 		for (size_t r = c + 1; r < n; r++) {
 			double f = M[r * n + c] * inv;
+			M[r * n + c] = f;
 			if (f == 0)
 				continue;
-			for (size_t k = c; k < n; k++)
+			for (size_t k = c + 1; k < n; k++)
 				M[r * n + k] -= f * M[c * n + k];
-			b[r] -= f * b[c];
+		}
+	}
+	return K_OK;
+}
+
+/* Solve the factorised system for one Q into S, b (n) scratch. */
+static enum k_status
+lyap_solve(int m, const double *M, const size_t *piv, const double *Q,
+           double *S, double *b, struct k_error *err)
+{
+	size_t n = (size_t)m * (size_t)(m + 1) / 2;
+
+	for (int i = 0; i < m; i++)
+		for (int j = i; j < m; j++)
+			b[vech(m, i, j)] = Q[i * m + j];
+	/* The row swaps and eliminations in the order they were made. */
+	for (size_t c = 0; c < n; c++) {
+		if (piv[c] != c) {
+			double t = b[c];
+			b[c] = b[piv[c]];
+			b[piv[c]] = t;
+		}
+		for (size_t r = c + 1; r < n; r++) {
+			double f = M[r * n + c];
+			if (f != 0)
+				b[r] -= f * b[c];
 		}
 	}
 	for (size_t c = n; c-- > 0;) {
@@ -481,4 +860,31 @@ k_kalman_lyapunov(int m, const double *A, const double *Q, double *S,
 			return k_error_set(err, K_EDATA,
 			                   "lyapunov solution is not finite");
 	return K_OK;
+}
+
+enum k_status
+k_kalman_lyapunov_multi(int m, const double *A, int nq, const double *Q,
+                        double *S, double *work, struct k_error *err)
+{
+	size_t piv[K_KALMAN_MAX * (K_KALMAN_MAX + 1) / 2];
+	enum k_status rc;
+
+	if (m < 1 || m > K_KALMAN_MAX)
+		return k_error_set(err, K_EINTERNAL,
+		                   "lyapunov: dimension %d out of range", m);
+	size_t n = (size_t)m * (size_t)(m + 1) / 2, mm = (size_t)m * m;
+	if ((rc = lyap_factor(m, A, work, piv, err)) != K_OK)
+		return rc;
+	for (int i = 0; i < nq; i++)
+		if ((rc = lyap_solve(m, work, piv, Q + (size_t)i * mm,
+		                     S + (size_t)i * mm, work + n * n, err)) != K_OK)
+			return rc;
+	return K_OK;
+}
+
+enum k_status
+k_kalman_lyapunov(int m, const double *A, const double *Q, double *S,
+                  double *work, struct k_error *err)
+{
+	return k_kalman_lyapunov_multi(m, A, 1, Q, S, work, err);
 }

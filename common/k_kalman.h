@@ -5,6 +5,9 @@
  * statsmodels uses, a missing observation (NAN) skipping the update step,
  * and a steady-state shortcut once the state covariance stops changing.
  * Everything is in fixed arrays, so a filter state can be copied and saved.
+ * k_kalman_filter_grad also carries the derivatives of the filter with
+ * respect to the parameters of the system (forward mode), for maximum
+ * likelihood by a gradient method.
  */
 #ifndef K_KALMAN_H
 #define K_KALMAN_H
@@ -14,6 +17,7 @@
 #include "k_status.h"
 
 #define K_KALMAN_MAX 16   /* largest state dimension */
+#define K_KALMAN_MAX_GRAD 32  /* most parameters k_kalman_filter_grad takes */
 
 /*
  * The system, time-invariant:
@@ -115,6 +119,47 @@ enum k_status k_kalman_filter_until(const struct k_kalman_ssm *ss,
                                     struct k_error *err);
 
 /*
+ * Derivatives of the system and of the filter with respect to k
+ * parameters theta_1..theta_k, for k_kalman_filter_grad. Blocks are m x m,
+ * row-major, parameter i at offset i * m * m (vectors at i * m). Z and H
+ * do not depend on the parameters. Caller-owned arrays.
+ */
+struct k_kalman_grad {
+	int k;               /* parameters, 1..K_KALMAN_MAX_GRAD */
+	const double *dT;    /* k blocks: dT / dtheta_i */
+	const double *dRQR;  /* k blocks: dRQR / dtheta_i */
+	const double *dbeta; /* k values: d beta / dtheta_i (the intercept at
+	                        step t is beta * x[t]) */
+	double *da;          /* k vectors: d a / dtheta_i, in: of the initial
+	                        state, out: of the state where the filter stopped */
+	double *dP;          /* k blocks: d P / dtheta_i, likewise (symmetric) */
+	double *dll;         /* k values, out: d llsum / dtheta_i */
+	double *dv;          /* NULL or n x k, out: row t = d v_t / dtheta, 0
+	                        at missing values, written up to *stopped */
+	double *dF;          /* NULL or k, out: d F / dtheta of the last
+	                        observed step (the steady F's once steady) */
+};
+
+/*
+ * k_kalman_filter_until with derivatives: the same filter, stop rule,
+ * log-likelihood and forecast errors, and besides them the exact
+ * derivatives of *llsum (and of v_t, F, a, P) with respect to the
+ * parameters in g, by differentiating every step of the recursion (while
+ * P is steady its derivative is held too, as P is, so the result is the
+ * derivative of what the filter computes). Costs about k + 1 filter
+ * steps per step until P is steady, then O(k m) per step. Errors as
+ * k_kalman_filter_until; K_EUSAGE if g->k is not in 1..K_KALMAN_MAX_GRAD.
+ */
+enum k_status k_kalman_filter_grad(const struct k_kalman_ssm *ss,
+                                   struct k_kalman_state *st,
+                                   const double *y, const double *x,
+                                   double beta, size_t n, double steady_tol,
+                                   size_t burn, size_t stop_from,
+                                   size_t *stopped, double *llsum,
+                                   double *vout, struct k_kalman_grad *g,
+                                   struct k_error *err);
+
+/*
  * Forecast h steps from st without changing it: mean[i] and var[i] are
  * the mean (without intercept) Z a and variance Z P Z' + H of y at step
  * i+1. Arrays are caller-owned, h long.
@@ -133,5 +178,13 @@ void k_kalman_forecast(const struct k_kalman_ssm *ss,
 size_t k_kalman_lyap_work(int m);
 enum k_status k_kalman_lyapunov(int m, const double *A, const double *Q,
                                 double *S, double *work, struct k_error *err);
+
+/* The same for nq right-hand sides Q_i (nq blocks m x m) with one
+ * factorisation, the solutions into the nq blocks of S: how the
+ * derivatives of a stationary covariance are had (dS = A dS A' + dA S A'
+ * + A S dA' + dQ). Same workspace, same errors. */
+enum k_status k_kalman_lyapunov_multi(int m, const double *A, int nq,
+                                      const double *Q, double *S,
+                                      double *work, struct k_error *err);
 
 #endif

@@ -1,7 +1,7 @@
 /*
  * k_optim.c - BFGS on the inverse Hessian (Nocedal and Wright 2006,
- * algorithm 6.1) with central-difference gradients and an Armijo
- * backtracking line search. The update is skipped when the curvature
+ * algorithm 6.1) with the caller's gradient or finite differences, and
+ * an Armijo backtracking line search. The update is skipped when the curvature
  * condition s'y > 0 fails, which keeps H positive definite without a
  * Wolfe search.
  */
@@ -112,6 +112,16 @@ set_identity(struct k_optim *o, double scale)
 static int
 grad(struct k_optim *o, const double *x, double fx, double *g, int central)
 {
+	if (o->fdf) {
+		o->g_forward = 0;
+		o->ngev++;
+		if (!isfinite(o->fdf(x, g, o->ctx)))
+			return -1;
+		for (int i = 0; i < o->n; i++)
+			if (!isfinite(g[i]))
+				return -1;
+		return 1;
+	}
 	int fwd = !central && o->par.fd_forward > 0 &&
 	          !(gmax(o) <= o->par.fd_forward);
 	int r = k_optim_gradient(o->fn, o->ctx, o->n, x, fx, o->par.fd_step,
@@ -128,6 +138,14 @@ enum k_status
 k_optim_init(struct k_optim *o, int n, const double *x0, k_optim_fn fn,
              void *ctx, const struct k_optim_params *p, struct k_error *err)
 {
+	return k_optim_init_fdf(o, n, x0, fn, NULL, ctx, p, err);
+}
+
+enum k_status
+k_optim_init_fdf(struct k_optim *o, int n, const double *x0, k_optim_fn fn,
+                 k_optim_fdf fdf, void *ctx, const struct k_optim_params *p,
+                 struct k_error *err)
+{
 	const char *msg;
 
 	memset(o, 0, sizeof *o);
@@ -139,6 +157,7 @@ k_optim_init(struct k_optim *o, int n, const double *x0, k_optim_fn fn,
 		return k_error_set(err, K_EUSAGE, "optimiser: %s", msg);
 	o->n = n;
 	o->fn = fn;
+	o->fdf = fdf;
 	o->ctx = ctx;
 	o->par = *p;
 	memcpy(o->x, x0, (size_t)n * sizeof *x0);
@@ -190,18 +209,31 @@ k_optim_iterate(struct k_optim *o, struct k_error *err)
 			alpha = o->par.max_step / dmax;
 
 		double fn_ = NAN;
-		int ok = 0;
+		int ok = 0, have_g = 0;
 		for (int b = 0; b < o->par.max_backtrack; b++) {
 			for (int i = 0; i < n; i++)
 				xn[i] = o->x[i] + alpha * d[i];
-			fn_ = o->fn(xn, o->ctx);
-			o->nfev++;
+			if (o->fdf && b == 0) {
+				/* The full step is usually taken: its gradient
+				 * with it, at little more than the value's cost. */
+				fn_ = o->fdf(xn, gn, o->ctx);
+				o->ngev++;
+				have_g = 1;
+			} else {
+				fn_ = o->fn(xn, o->ctx);
+				o->nfev++;
+				have_g = 0;
+			}
 			if (isfinite(fn_) && fn_ <= o->f + 1e-4 * alpha * slope) {
 				ok = 1;
 				break;
 			}
 			alpha *= 0.5;
 		}
+		if (ok && have_g)
+			for (int i = 0; i < n; i++)
+				if (!isfinite(gn[i]))
+					have_g = 0;
 		if (!ok) {
 			if (o->g_forward) {
 				/* Perhaps only the rough gradient: redo it. */
@@ -215,7 +247,7 @@ k_optim_iterate(struct k_optim *o, struct k_error *err)
 			set_identity(o, 1);
 			continue;
 		}
-		if (grad(o, xn, fn_, gn, 0) < 0) {
+		if (!have_g && grad(o, xn, fn_, gn, 0) < 0) {
 			if (o->h_identity)
 				break;
 			set_identity(o, 1);

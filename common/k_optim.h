@@ -1,9 +1,10 @@
 /*
- * k_optim.h - unconstrained minimisation by BFGS with central-difference
- * gradients and a backtracking line search, for small smooth problems
- * (maximum likelihood over a dozen parameters). It is stepped from
- * outside (init / iterate / converged) so the caller owns progress,
- * stopping and time limits; nothing is allocated.
+ * k_optim.h - unconstrained minimisation by BFGS with a backtracking line
+ * search, for small smooth problems (maximum likelihood over a dozen
+ * parameters), with the caller's exact gradient or, without one,
+ * finite-difference gradients. It is stepped from outside (init /
+ * iterate / converged) so the caller owns progress, stopping and time
+ * limits; nothing is allocated.
  */
 #ifndef K_OPTIM_H
 #define K_OPTIM_H
@@ -16,15 +17,21 @@
  * domain, and the line search steps back. */
 typedef double (*k_optim_fn)(const double *x, void *ctx);
 
+/* The objective and its gradient together: returns f(x) and fills g (n
+ * values) when f(x) is finite. Non-finite f or g as above. */
+typedef double (*k_optim_fdf)(const double *x, double *g, void *ctx);
+
 struct k_optim_params {
 	int maxiter;        /* iteration cap (default 500) */
 	double gtol;        /* stop when max |gradient| <= gtol (1e-8) */
 	double ftol;        /* stop when an iteration lowers f by less than
 	                       ftol * max(|f|, 1) (1e-14) */
-	double fd_step;     /* gradient step: fd_step * max(|x_i|, 0.1) (1e-5) */
-	double fd_forward;  /* one-sided (forward) differences, half the cost,
-	                       while the last max |gradient| exceeded this;
-	                       central below it; 0: always central (1e-3) */
+	double fd_step;     /* finite-difference gradient step (without fdf):
+	                       fd_step * max(|x_i|, 0.1) (1e-5) */
+	double fd_forward;  /* without fdf, one-sided (forward) differences,
+	                       half the cost, while the last max |gradient|
+	                       exceeded this; central below it; 0: always
+	                       central (1e-3) */
 	int max_backtrack;  /* line-search halvings before giving up (40) */
 	double max_step;    /* largest first-iteration move per coordinate (1) */
 };
@@ -40,6 +47,7 @@ enum k_optim_state {
 struct k_optim {
 	int n;
 	k_optim_fn fn;
+	k_optim_fdf fdf;            /* exact gradient, or NULL: differences */
 	void *ctx;
 	struct k_optim_params par;
 	double x[K_OPTIM_MAX];      /* current point */
@@ -49,7 +57,9 @@ struct k_optim {
 	int h_identity;             /* H is a (scaled) identity, not learnt yet */
 	int g_forward;              /* g came from forward differences */
 	int iter;                   /* iterations done */
-	long nfev;                  /* objective evaluations */
+	long nfev;                  /* objective evaluations (fn, and the
+	                               differences' ones) */
+	long ngev;                  /* gradient evaluations by fdf */
 	enum k_optim_state state;
 };
 
@@ -66,6 +76,13 @@ enum k_status k_optim_init(struct k_optim *o, int n, const double *x0,
                            k_optim_fn fn, void *ctx,
                            const struct k_optim_params *p,
                            struct k_error *err);
+
+/* The same with the exact gradient fdf (fn still serves the line
+ * search, where no gradient is needed). */
+enum k_status k_optim_init_fdf(struct k_optim *o, int n, const double *x0,
+                               k_optim_fn fn, k_optim_fdf fdf, void *ctx,
+                               const struct k_optim_params *p,
+                               struct k_error *err);
 
 /* One quasi-Newton iteration; sets o->state when it stops. K_OK unless
  * called after stopping (K_EINTERNAL). */
