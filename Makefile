@@ -21,7 +21,7 @@ WARN       := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
               -Wformat=2 -Wvla -Wundef $(WERROR)
 KCFLAGS    := -std=c11 -D_GNU_SOURCE -DKTOOLS_VERSION='"$(VERSION)"' \
               -DKTOOLS_DATADIR='"$(DATADIR)"' \
-              -Icommon $(WARN) -MMD -MP -pthread
+              -Icommon -Icmd $(WARN) -MMD -MP -pthread
 
 # Debian packages the build, the tests and the demo need (make deps).
 DEB_PKGS   := gcc make pkg-config libc6-dev libjansson-dev zlib1g-dev \
@@ -34,7 +34,8 @@ BENCH_PKGS := python3-sklearn python3-statsmodels python3-networkx \
 
 # Programs: each cmd/<prog>.mk sets PKGS_<prog>, the pkg-config modules it
 # links (only what it calls) and optionally LIBS_<prog> for libraries
-# without a .pc file. A program is cmd/<prog>.c plus any cmd/<prog>_*.c.
+# without a .pc file. A program is cmd/<prog>.c plus its subcommands and
+# parts in cmd/<prog>/*.c.
 PROG_MK    := $(sort $(wildcard cmd/*.mk))
 PROGS      := $(PROG_MK:cmd/%.mk=%)
 include $(PROG_MK)
@@ -77,7 +78,7 @@ $(B)/libk.a: $(COMMON_OBJ)
 	$(call say,AR,$@)
 	$(Q)$(AR) rcs $@ $^
 
-prog_obj = $(patsubst %.c,$(B)/obj/%.o,cmd/$(1).c $(wildcard cmd/$(1)_*.c))
+prog_obj = $(patsubst %.c,$(B)/obj/%.o,cmd/$(1).c $(wildcard cmd/$(1)/*.c))
 define PROG_RULE
 $(B)/bin/$(1): $(call prog_obj,$(1)) $(B)/libk.a
 	@mkdir -p $$(@D)
@@ -96,7 +97,8 @@ $(B)/tests/%: $(B)/obj/tests/unit/%.o $(B)/libk.a
 # Objects are kept between runs, not deleted as intermediates.
 .SECONDARY:
 
--include $(COMMON_OBJ:.o=.d) $(patsubst %.c,$(B)/obj/%.d,$(wildcard cmd/*.c)) \
+-include $(COMMON_OBJ:.o=.d) \
+         $(patsubst %.c,$(B)/obj/%.d,$(wildcard cmd/*.c cmd/*/*.c)) \
          $(UNIT_SRC:tests/unit/%.c=$(B)/obj/tests/unit/%.d)
 
 # Install what is missing, and only that; say so plainly when not root.

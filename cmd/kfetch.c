@@ -2,7 +2,7 @@
  * kfetch - acquisition: read a source (an HTTP API, a recording of one, a
  * file, a simulator) and write raw records as NDJSON. This file only lists
  * the sources, one line each; each source's options and work are in
- * cmd/kfetch_<source>.c, and what they share in cmd/kfetch_shared.c.
+ * cmd/kfetch/<source>.c, and what they share in cmd/kfetch/shared.c.
  */
 #include "k_subcmd.h"
 #include "kfetch.h"

@@ -1,7 +1,7 @@
 /*
- * kfetch.h - the sources kfetch can read, one entry each (cmd/kfetch_<source>.c,
+ * kfetch.h - the sources kfetch can read, one entry each (cmd/kfetch/<source>.c,
  * main-like, argv[0] is "kfetch <source>"), and what every source shares
- * (cmd/kfetch_shared.c): the time window and follow options, comma lists,
+ * (cmd/kfetch/shared.c): the time window and follow options, comma lists,
  * the stop flag, and the run that collects records, writes them in time
  * order and turns statuses into the exit code.
  */

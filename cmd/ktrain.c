@@ -1,7 +1,7 @@
 /*
  * ktrain - train one kind of model on feature rows and save it as a new
  * version in the model store. This file only lists the kinds; each kind's
- * options and work are in cmd/ktrain_<kind>.c.
+ * options and work are in cmd/ktrain/<kind>.c.
  */
 #include "k_subcmd.h"
 #include "ktrain.h"

@@ -1,6 +1,6 @@
 /*
  * ktrain.h - the model kinds ktrain can train. Each kind lives in
- * cmd/ktrain_<kind>.c with its own argp parser and a main-like entry
+ * cmd/ktrain/<kind>.c with its own argp parser and a main-like entry
  * taking the arguments after the kind (argv[0] is "ktrain <kind>").
  */
 #ifndef KTRAIN_H
