@@ -161,7 +161,7 @@ struct ws {
 	unsigned gen;
 	struct k_jscan scan;
 	struct k_featmap fm;
-	double *x, *gain;
+	double *gain;            /* explanation scratch, d doubles */
 	struct k_contrib *contrib;
 	struct k_jw w;
 	struct k_rules_row row;
@@ -180,11 +180,9 @@ ws_setup(struct ws *w)
 	const struct k_anomaly *m = &w->c->m;
 
 	k_featmap_release(&w->fm);
-	free(w->x);
 	free(w->gain);
 	free(w->contrib);
 	if (k_featmap_init(&w->fm, (const char *const *)m->names, m->d) != K_OK ||
-	    (w->x = malloc(m->d * sizeof *w->x)) == NULL ||
 	    (w->gain = malloc(m->d * sizeof *w->gain)) == NULL ||
 	    (w->contrib = malloc(m->d * sizeof *w->contrib)) == NULL)
 		k_die(K_ENOMEM, "out of memory");
@@ -212,7 +210,6 @@ ws_free(void *p)
 
 	k_jscan_release(&w->scan);
 	k_featmap_release(&w->fm);
-	free(w->x);
 	free(w->gain);
 	free(w->contrib);
 	free(w->X);

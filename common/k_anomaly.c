@@ -418,17 +418,27 @@ k_anomaly_load_file(struct k_anomaly *m, const char *path,
                     struct k_error *err)
 {
 	struct k_model mf;
-	struct k_error e2;
 	enum k_status s;
 
 	memset(m, 0, sizeof *m);
 	s = k_model_load(path, K_ANOMALY_KIND, &mf, err);
 	if (s != K_OK)
 		return s;
-	m->header = mf.header;
-	mf.header = NULL;
-	s = k_iforest_decode(mf.payload, mf.payload_len, &m->forest, &e2);
+	s = k_anomaly_from_model(m, &mf, path, err);
 	k_model_release(&mf);
+	return s;
+}
+
+enum k_status
+k_anomaly_from_model(struct k_anomaly *m, struct k_model *mf,
+                     const char *path, struct k_error *err)
+{
+	struct k_error e2;
+	enum k_status s;
+
+	memset(m, 0, sizeof *m);
+	m->header = json_incref(mf->header);
+	s = k_iforest_decode(mf->payload, mf->payload_len, &m->forest, &e2);
 	if (s != K_OK) {
 		k_anomaly_release(m);
 		return k_error_set(err, s, "model file '%s': corrupted: %s",
@@ -459,12 +469,6 @@ k_anomaly_load(struct k_anomaly *m, const struct k_store *st,
 	return s;
 }
 
-double
-k_anomaly_score(const struct k_anomaly *m, const double *x)
-{
-	return 100 * k_iforest_score(m->forest, x);
-}
-
 int
 k_anomaly_flag(const struct k_anomaly *m, double score)
 {
@@ -485,25 +489,18 @@ size_t
 k_anomaly_explain(const struct k_anomaly *m, const double *x, double *gain,
                   struct k_contrib *out, size_t max)
 {
-	size_t n = 0, kept = 0;
-	struct k_contrib *all;
+	size_t n = 0;
 
 	k_iforest_explain(m->forest, x, gain);
-	all = malloc(m->d * sizeof *all);
-	if (all == NULL)
-		return 0;
 	for (size_t j = 0; j < m->d; j++) {
 		if (!(gain[j] > 0) || isnan(x[j]))
 			continue;
 		double z = (x[j] - m->centre[j]) / m->scale[j];
-		all[n++] = (struct k_contrib){ j, x[j], z, gain[j],
+		out[n++] = (struct k_contrib){ j, x[j], z, gain[j],
 		                               gain[j] * fmax(1.0, fabs(z)) };
 	}
-	qsort(all, n, sizeof *all, cmp_contrib);
-	kept = n < max ? n : max;
-	memcpy(out, all, kept * sizeof *out);
-	free(all);
-	return kept;
+	qsort(out, n, sizeof *out, cmp_contrib);
+	return n < max ? n : max;
 }
 
 const char *

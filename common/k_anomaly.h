@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 #include "k_iforest.h"
+#include "k_model.h"
 #include "k_status.h"
 #include "k_store.h"
 
@@ -77,21 +78,26 @@ enum k_status k_anomaly_save(struct k_anomaly *m, const struct k_store *st,
 enum k_status k_anomaly_load(struct k_anomaly *m, const struct k_store *st,
                              const char *version, struct k_error *err);
 
+/* The anomaly model of a file already loaded (k_model_load, kind
+ * "anomaly"): decode the forest and check it against the header; path is
+ * for messages. mf stays the caller's. */
+enum k_status k_anomaly_from_model(struct k_anomaly *m, struct k_model *mf,
+                                   const char *path, struct k_error *err);
+
 /* Load a model file by path. */
 enum k_status k_anomaly_load_file(struct k_anomaly *m, const char *path,
                                   struct k_error *err);
 
 void k_anomaly_release(struct k_anomaly *m);
 
-/* anomaly_score: 100 * s(x), stateless, in (0, 100]. */
-double k_anomaly_score(const struct k_anomaly *m, const double *x);
-
 /* 1 if score (0-100) is above the model's threshold. */
 int k_anomaly_flag(const struct k_anomaly *m, double score);
 
 /*
  * Explain x: up to max features with a positive gain and a known value,
- * best first by rank. gain is scratch of m->d doubles. Returns the count.
+ * best first by rank, in out[0..count). gain is scratch of m->d doubles
+ * and out must have room for m->d entries (it is sorted in place).
+ * Returns the count.
  */
 size_t k_anomaly_explain(const struct k_anomaly *m, const double *x,
                          double *gain, struct k_contrib *out, size_t max);

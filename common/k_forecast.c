@@ -22,7 +22,6 @@ k_forecast_row(const struct k_jscan *s, const char *field, int64_t *ts,
 {
 	size_t nl = strlen(field);
 	const struct k_jmember *m = k_jscan_find(s->top, s->ntop, field, nl);
-	char buf[64];
 
 	if (m == NULL && s->has_sub)
 		m = k_jscan_find(s->sub, s->nsub, field, nl);
@@ -42,13 +41,12 @@ k_forecast_row(const struct k_jscan *s, const char *field, int64_t *ts,
 		         got);
 		return -1;
 	}
-	m = k_jscan_find(s->top, s->ntop, "ts", 2);
-	if (m == NULL) {
+	int rc = k_jscan_ts(s, ts, &m);
+	if (rc == -1) {
 		snprintf(why, cap, "field 'ts': missing (the hourly grid needs it)");
 		return -1;
 	}
-	if (m->type != K_JSTR || k_jstr(m, buf, sizeof buf) == (size_t)-1 ||
-	    k_time_parse(buf, strlen(buf), ts) < 0) {
+	if (rc != 0) {
 		char got[96];
 		k_jmember_describe(m, got, sizeof got);
 		snprintf(why, cap, "field 'ts': expected an RFC 3339 time, got %s",

@@ -7,6 +7,7 @@
 #include "k_jscan.h"
 
 #include "k_fastfloat.h"
+#include "k_time.h"
 
 #include <errno.h>
 #include <math.h>
@@ -604,9 +605,7 @@ k_jscan_line(struct k_jscan *s, const char *line, size_t len,
 		}
 		break;
 	}
-	if (s->has_sub)
-		s->subm = k_jscan_find(s->top, s->ntop, s->subkey, s->subkeylen);
-	else if (s->subkey != NULL)
+	if (s->subkey != NULL)
 		s->subm = k_jscan_find(s->top, s->ntop, s->subkey, s->subkeylen);
 	return K_OK;
 }
@@ -640,6 +639,25 @@ k_jscan_find(const struct k_jmember *m, size_t n, const char *name,
 		if (k_jkey_eq(&m[i], name, namelen))
 			return &m[i];
 	return NULL;
+}
+
+int
+k_jscan_ts(const struct k_jscan *s, int64_t *ms, const struct k_jmember **mp)
+{
+	const struct k_jmember *m = k_jscan_find(s->top, s->ntop, "ts", 2);
+	char buf[64];
+	size_t n;
+
+	if (mp != NULL)
+		*mp = m;
+	if (m == NULL)
+		return -1;
+	if (m->type != K_JSTR)
+		return -2;
+	n = k_jstr(m, buf, sizeof buf);
+	if (n == (size_t)-1 || k_time_parse(buf, n, ms) < 0)
+		return -3;
+	return 0;
 }
 
 double

@@ -68,6 +68,12 @@ const struct k_jmember *k_jscan_find(const struct k_jmember *m, size_t n,
 /* 1 if member m's decoded key equals name. */
 int k_jkey_eq(const struct k_jmember *m, const char *name, size_t namelen);
 
+/* The record's "ts" as ms since the epoch: 0, or -1 when there is no
+ * "ts", -2 when it is not a string, -3 when the string is not an RFC 3339
+ * time. *mp (may be NULL) gets the member, or NULL, for messages. */
+int k_jscan_ts(const struct k_jscan *s, int64_t *ms,
+               const struct k_jmember **mp);
+
 /* The number in m's span (m->type must be K_JNUM). */
 double k_jnum(const struct k_jmember *m);
 

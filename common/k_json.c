@@ -115,29 +115,3 @@ k_json_ts(const json_t *obj, const char *field, int64_t *ms,
 		                     field, json_string_value(v));
 	return K_OK;
 }
-
-enum k_status
-k_json_series(const json_t *obj, const char *name, double *out,
-              struct k_error *err)
-{
-	const json_t *v = json_object_get(obj, name);
-	const json_t *f;
-
-	if (v == NULL && (f = json_object_get(obj, "features")) != NULL &&
-	    json_is_object(f)) {
-		v = json_object_get(f, name);
-		if (v == NULL)
-			return k_error_field(err, K_EDATA, name,
-			                     "field '%s': missing (looked at the top "
-			                     "level and in 'features')", name);
-	}
-	if (v != NULL && json_is_number(v)) {
-		*out = json_number_value(v);
-		return K_OK;
-	}
-	if (v != NULL && json_is_null(v)) {
-		*out = NAN;
-		return K_OK;
-	}
-	return wrong(v, name, "number", err);
-}

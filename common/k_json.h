@@ -34,9 +34,4 @@ enum k_status k_json_str(const json_t *obj, const char *field,
 enum k_status k_json_ts(const json_t *obj, const char *field, int64_t *ms,
                         struct k_error *err);
 
-/* A numeric series value by name: the top-level field first, then
- * features.NAME (DESIGN.md). Null gives NAN with K_OK. */
-enum k_status k_json_series(const json_t *obj, const char *name, double *out,
-                            struct k_error *err);
-
 #endif

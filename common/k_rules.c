@@ -492,15 +492,15 @@ k_rules_row_scan(const struct k_jscan *s, struct k_rules_row *row,
 {
 	const struct k_jmember *m;
 	char buf[64];
+	size_t n;
 
-	m = k_jscan_find(s->top, s->ntop, "ts", 2);
-	if (m == NULL)
+	int rc = k_jscan_ts(s, &row->ts, &m);
+	if (rc == -1)
 		return k_error_field(err, K_EDATA, "ts", "field 'ts': missing");
-	if (m->type != K_JSTR)
+	if (rc == -2)
 		return describe_wrong(m, "field", "ts", "an RFC 3339 time string",
 		                      err);
-	size_t n = k_jstr(m, buf, sizeof buf);
-	if (n == (size_t)-1 || k_time_parse(buf, n, &row->ts) < 0)
+	if (rc == -3)
 		return k_error_field(err, K_EDATA, "ts", "field 'ts': not an "
 		                     "RFC 3339 time: %.*s", (int)(m->vlen > 40 ? 40
 		                     : m->vlen), m->val);

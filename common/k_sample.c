@@ -145,10 +145,3 @@ k_sampler_offer(struct k_sampler *s, const char *line, size_t len,
 	s->min_next = min_next;
 	return K_OK;
 }
-
-const uint32_t *
-k_sampler_ids(const struct k_sampler *s, size_t i, size_t *n)
-{
-	*n = s->res[i].filled;
-	return s->res[i].slot;
-}

@@ -53,8 +53,4 @@ void k_sampler_release(struct k_sampler *s);
 enum k_status k_sampler_offer(struct k_sampler *s, const char *line,
                               size_t len, long lineno, int source);
 
-/* Line ids held by reservoir i (valid until the next offer). */
-const uint32_t *k_sampler_ids(const struct k_sampler *s, size_t i,
-                              size_t *n);
-
 #endif

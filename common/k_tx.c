@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "k_featrow.h"
+#include "k_io.h"
 #include "k_jw.h"
 #include "k_time.h"
 
@@ -415,4 +416,39 @@ k_tx_read(const struct k_jscan *s, struct k_tx *t, struct k_error *err)
 	                   err)) != K_OK)
 		return st;
 	return K_OK;
+}
+
+enum k_status
+k_tx_addr_file(const char *path,
+               enum k_status (*fn)(void *arg, const char *addr,
+                                   struct k_error *err),
+               void *arg, struct k_error *err)
+{
+	struct k_reader r;
+	enum k_status st;
+	char *line;
+	size_t len;
+	int got;
+
+	if ((st = k_reader_open(&r, path, err)) != K_OK)
+		return st;
+	while ((got = k_reader_next(&r, &line, &len, err)) > 0) {
+		char norm[K_TX_ADDR];
+		while (len > 0 && (line[len - 1] == '\r' || line[len - 1] == ' '))
+			line[--len] = '\0';
+		if (len == 0 || line[0] == '#')
+			continue;
+		if (k_tx_addr_norm(line, len, norm) < 0) {
+			st = k_error_set(err, K_EDATA, "%s:%ld: '%.60s' is not an "
+			                 "address (0x and 40 hex digits)", r.name,
+			                 r.lineno, line);
+			break;
+		}
+		if ((st = fn(arg, norm, err)) != K_OK)
+			break;
+	}
+	if (got < 0)
+		st = err ? err->code : K_EIO;
+	k_reader_close(&r);
+	return st;
 }

@@ -72,6 +72,18 @@ void k_tx_method_from_input(const char *input, char *out);
 int k_tx_addr_norm(const char *in, size_t n, char *out);
 
 /*
+ * An address file: one address a line, blank lines and '#' comments
+ * skipped, trailing spaces and CRs trimmed. Each address, normalised, goes
+ * to fn; a malformed one is K_EDATA "path:line: '...' is not an address
+ * (0x and 40 hex digits)"; a status other than K_OK from fn stops the read
+ * and is returned (fn fills err). K_ENOINPUT or K_EIO for the file itself.
+ */
+enum k_status k_tx_addr_file(const char *path,
+                             enum k_status (*fn)(void *arg, const char *addr,
+                                                 struct k_error *err),
+                             void *arg, struct k_error *err);
+
+/*
  * Read a record already scanned by s (kind "tx"): ts, from, to and
  * value_wei are required; hash, value, token, token_address, decimals,
  * gas_price_gwei, gas_used, success, method, transfer, block, log_index,

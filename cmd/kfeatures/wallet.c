@@ -404,11 +404,7 @@ record(struct reading *rd, const char *line, size_t len, char *why,
 		int64_t ts;
 		double v[2] = { NAN, NAN };
 		static const char *const names[2] = { "gas_gwei", "eth_usd" };
-		char buf[64];
-		m = k_jscan_find(rd->scan.top, rd->scan.ntop, "ts", 2);
-		if (m == NULL || m->type != K_JSTR ||
-		    k_jstr(m, buf, sizeof buf) == (size_t)-1 ||
-		    k_time_parse(buf, strlen(buf), &ts) < 0) {
+		if (k_jscan_ts(&rd->scan, &ts, NULL) != 0) {
 			snprintf(why, wcap, "field 'ts': expected an RFC 3339 time");
 			return -1;
 		}
@@ -469,27 +465,18 @@ record(struct reading *rd, const char *line, size_t len, char *why,
 	return 0;
 }
 
+static enum k_status
+select_address(void *arg, const char *addr, struct k_error *err)
+{
+	return k_walletfeat_select(arg, addr, err);
+}
+
 static void
 load_addresses(struct k_walletfeat *wf, const char *path)
 {
-	struct k_reader r;
 	struct k_error e;
-	char *line;
-	size_t len;
-	int got;
 
-	if (k_reader_open(&r, path, &e) != K_OK)
-		k_die_error(&e);
-	while ((got = k_reader_next(&r, &line, &len, &e)) > 0) {
-		while (len > 0 && (line[len - 1] == '\r' || line[len - 1] == ' '))
-			line[--len] = '\0';
-		if (len == 0 || line[0] == '#')
-			continue;
-		if (k_walletfeat_select(wf, line, &e) != K_OK)
-			k_die(e.code, "%s:%ld: %s", r.name, r.lineno, e.text);
-	}
-	k_reader_close(&r);
-	if (got < 0)
+	if (k_tx_addr_file(path, select_address, wf, &e) != K_OK)
 		k_die_error(&e);
 }
 

@@ -320,39 +320,40 @@ on_reject(void *ctx, const struct k_error *e)
 	kfetch_on_reject(ctx, e);
 }
 
+/* Addresses from --addresses FILE, kept (owned) until the end. */
+struct addr_sink {
+	struct opts *o;
+	char ***owned;
+	int *nowned;
+	const char *path;
+};
+
+static enum k_status
+add_address(void *arg, const char *addr, struct k_error *err)
+{
+	struct addr_sink *as = arg;
+	struct opts *o = as->o;
+
+	if (o->naddrs == MAX_ADDRS)
+		return k_error_set(err, K_EUSAGE, "%s: more than %d addresses",
+		                   as->path, MAX_ADDRS);
+	char *c = strdup(addr);
+	char **no = realloc(*as->owned, (size_t)(*as->nowned + 1) * sizeof *no);
+	if (c == NULL || no == NULL)
+		k_die(K_ENOMEM, "out of memory");
+	*as->owned = no;
+	(*as->owned)[(*as->nowned)++] = c;
+	o->addrs[o->naddrs++] = c;
+	return K_OK;
+}
+
 static void
 load_addresses(struct opts *o, char ***owned, int *nowned)
 {
-	struct k_reader r;
+	struct addr_sink as = { o, owned, nowned, o->addr_file };
 	struct k_error e;
-	char *line;
-	size_t len;
-	int got;
 
-	if (k_reader_open(&r, o->addr_file, &e) != K_OK)
-		k_die_error(&e);
-	while ((got = k_reader_next(&r, &line, &len, &e)) > 0) {
-		while (len > 0 && (line[len - 1] == '\r' || line[len - 1] == ' '))
-			line[--len] = '\0';
-		if (len == 0 || line[0] == '#')
-			continue;
-		char norm[K_TX_ADDR];
-		if (k_tx_addr_norm(line, len, norm) < 0)
-			k_die(K_EDATA, "%s:%ld: '%.60s' is not an address", r.name,
-			      r.lineno, line);
-		if (o->naddrs == MAX_ADDRS)
-			k_die(K_EUSAGE, "%s: more than %d addresses", r.name,
-			      MAX_ADDRS);
-		char *c = strdup(norm);
-		char **no = realloc(*owned, (size_t)(*nowned + 1) * sizeof *no);
-		if (c == NULL || no == NULL)
-			k_die(K_ENOMEM, "out of memory");
-		*owned = no;
-		(*owned)[(*nowned)++] = c;
-		o->addrs[o->naddrs++] = c;
-	}
-	k_reader_close(&r);
-	if (got < 0)
+	if (k_tx_addr_file(o->addr_file, add_address, &as, &e) != K_OK)
 		k_die_error(&e);
 }
 

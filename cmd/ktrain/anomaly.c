@@ -336,18 +336,12 @@ parse_row(struct train *t, const char *line, size_t len, long lineno,
 		reject(t, lineno, line, len, e.text);
 		return -1;
 	}
-	const struct k_jmember *m = k_jscan_find(t->scan.top, t->scan.ntop,
-	                                         "ts", 2);
+	int rc = k_jscan_ts(&t->scan, ts, NULL);
+	if (rc == 0)
+		return 0;
 	*ts = INT64_MIN;
-	if (m != NULL && m->type == K_JSTR) {
-		char buf[64];
-		if (k_jstr(m, buf, sizeof buf) != (size_t)-1 &&
-		    k_time_parse(buf, strlen(buf), ts) == 0)
-			return 0;
-		*ts = INT64_MIN;
-	}
 	if (need_ts) {
-		reject(t, lineno, line, len, m == NULL
+		reject(t, lineno, line, len, rc == -1
 		       ? "field 'ts': missing (--days needs it)"
 		       : "field 'ts': expected an RFC 3339 time string");
 		return -1;
@@ -484,12 +478,7 @@ parse_range(void *arg, size_t lo, size_t hi, int tid)
 			sp->why[i] = strdup(e.text);
 			continue;
 		}
-		const struct k_jmember *m = k_jscan_find(scan.top, scan.ntop,
-		                                         "ts", 2);
-		char buf[64];
-		if (m != NULL && m->type == K_JSTR &&
-		    k_jstr(m, buf, sizeof buf) != (size_t)-1 &&
-		    k_time_parse(buf, strlen(buf), &sp->ts[i]) < 0)
+		if (k_jscan_ts(&scan, &sp->ts[i], NULL) != 0)
 			sp->ts[i] = INT64_MIN;
 	}
 	k_featmap_release(&fm);
