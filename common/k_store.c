@@ -292,7 +292,11 @@ k_store_publish(const struct k_store *st, const char *kind,
 	}
 	unlink(tmp);
 	if (s == K_OK) {
-		fsync_dir(kdir);
+		/* No fsync of the directory here: the link and the rename of
+		 * latest are in the same directory, and write_latest's one
+		 * fsync of it makes both durable. Journalling file systems
+		 * commit them in order, so latest never survives a crash that
+		 * the version it names did not. */
 		s = write_latest(kdir, vout, err);
 		snprintf(pout, K_PATH_MAX, "%s", dst);
 	}
