@@ -9,15 +9,17 @@ arima_bench.py - the statsmodels side of bench/arima_bench.sh.
       one hourly series; the values are untouched).
 
   arima_bench.py compare ROWS P,D,Q REPS REPORT.json FORECAST.json \
-                         "SECS..." "SECS24..."
+                         TRAIN0.json TRAIN24.json KFORECAST.json
       fit statsmodels' ARIMA on the same values, time fit() plus
       get_forecast(24) and conf_int() REPS times in this warm interpreter,
-      and print the timing ratios against ktools' wall-clock times with
-      --holdout 0 (SECS, the same work) and --holdout 24 (SECS24), and the
-      parity figures of the --holdout 0 run (REPORT, FORECAST): ktools'
-      estimates, log-likelihood, forecasts and 95% intervals against
-      statsmodels' default fit and against statsmodels' own optimum
-      polished with exact gradients.
+      and print the timing ratios against ktools: the median wall clock of
+      ktrain forecast with --holdout 0 (TRAIN0, the same work) or the
+      default --holdout 24 (TRAIN24), plus that of kforecast (KFORECAST),
+      all hyperfine JSON exports; then the parity figures of the
+      --holdout 0 run (REPORT, FORECAST): ktools' estimates,
+      log-likelihood, forecasts and 95% intervals against statsmodels'
+      default fit and against statsmodels' own optimum polished with
+      exact gradients.
 
 Run with Debian's /usr/bin/python3 (python3-statsmodels, numpy).
 """
@@ -53,7 +55,11 @@ def rel(a, b):
     return float(np.max(np.abs(a - b) / np.maximum(1.0, np.abs(b))))
 
 
-def compare(path, order, reps, report, forecast, secs, secs24):
+def hyperfine_median(path):
+    return statistics.median(json.load(open(path))["results"][0]["times"])
+
+
+def compare(path, order, reps, report, forecast, train0, train24, kfc):
     from statsmodels.tsa.arima.model import ARIMA
 
     y = np.array([json.loads(l)["close"] for l in open(path)])
@@ -91,14 +97,15 @@ def compare(path, order, reps, report, forecast, secs, secs24):
     o_hi = np.array(fco["confidence_interval"]["upper"])
 
     sm = statistics.median(times)
-    kt = statistics.median(secs)
-    kt24 = statistics.median(secs24)
-    print("  statsmodels fit + get_forecast(24):          median %7.1f ms"
+    t0, t24, tf = (hyperfine_median(p) for p in (train0, train24, kfc))
+    print("  statsmodels fit + get_forecast(24):          median %7.2f ms"
           " (%d runs, warm interpreter)" % (1e3 * sm, reps))
-    print("  ktrain forecast --holdout 0 + kforecast:     median %7.1f ms"
-          "  ratio %.1fx" % (1e3 * kt, sm / kt))
-    print("  ktrain forecast (--holdout 24) + kforecast:  median %7.1f ms"
-          "  ratio %.1fx" % (1e3 * kt24, sm / kt24))
+    print("  ktrain forecast --holdout 0 + kforecast:     median %7.2f ms"
+          " (%.2f + %.2f)  ratio %.1fx"
+          % (1e3 * (t0 + tf), 1e3 * t0, 1e3 * tf, sm / (t0 + tf)))
+    print("  ktrain forecast (--holdout 24) + kforecast:  median %7.2f ms"
+          " (%.2f + %.2f)  ratio %.1fx"
+          % (1e3 * (t24 + tf), 1e3 * t24, 1e3 * tf, sm / (t24 + tf)))
     for label, r, f, c in (("statsmodels default fit", res, fc, ci),
                            ("statsmodels optimum   ", best, bfc, bci)):
         print("  vs %s: estimates %.1e, loglike %+.3e (ktools %.6f, "
@@ -115,10 +122,8 @@ def compare(path, order, reps, report, forecast, secs, secs24):
 def main():
     if len(sys.argv) >= 5 and sys.argv[1] == "rows":
         rows(sys.argv[2], int(sys.argv[3]), sys.argv[4])
-    elif len(sys.argv) == 9 and sys.argv[1] == "compare":
-        compare(sys.argv[2], sys.argv[3], int(sys.argv[4]), sys.argv[5],
-                sys.argv[6], [float(v) for v in sys.argv[7].split()],
-                [float(v) for v in sys.argv[8].split()])
+    elif len(sys.argv) == 10 and sys.argv[1] == "compare":
+        compare(sys.argv[2], sys.argv[3], int(sys.argv[4]), *sys.argv[5:])
     else:
         sys.exit(__doc__)
 
