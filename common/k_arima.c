@@ -443,123 +443,105 @@ run_filter(const struct spec *s, const double *coef, const double *y,
 }
 
 /* ---------------------------------------------------------------------
- * The exact gradient of the log-likelihood in the coefficients: the
- * filter differentiated step by step (k_kalman_filter_grad) until it is
- * steady, then the steady ARMA recursion of arma_tail differentiated
- * backwards (its adjoint), one pass whatever the number of coefficients.
+ * The exact gradient of the log-likelihood in the coefficients, in
+ * reverse mode: the filter runs forward until it is steady, recording
+ * its steps; the steady ARMA recursion of arma_tail finishes the
+ * likelihood and is differentiated backwards (arma_tail_adjoint); its
+ * derivatives in the filter's last errors and in the steady F seed the
+ * filter's own backward pass (k_kalman_filter_adjoint), which gives the
+ * derivatives in T, RQR, the trend coefficient and the initial P; the
+ * stationary block of P comes from a Lyapunov equation, whose adjoint is
+ * one more Lyapunov solve. The cost is a few likelihood evaluations
+ * whatever the number of coefficients.
  */
 
-/* Scratch of the gradient, for k coefficients, m states, r ARMA states
- * and n observations. */
+/* Scratch of the gradient, for m states, p AR coefficients and n
+ * observations. */
 struct gradws {
-	double *dT, *dRQR, *dP;  /* k blocks m x m */
-	double *da;              /* k x m */
-	double *dv;              /* n x k */
-	double *rhs, *dS;        /* k blocks r x r */
-	double *lam;             /* n + q: the tail's adjoint */
+	double *tape;   /* the filter's record: k_kalman_tape_size(m, p, n) */
+	double *lam;    /* n + q: the tail's adjoint */
 };
 
 static size_t
 gradws_size(const struct spec *s, size_t n)
 {
-	size_t k = (size_t)s->k, mm = (size_t)s->m * s->m;
-	return 3 * k * mm + k * (size_t)s->m + n * k + 2 * k * s->r * s->r +
-	       n + (size_t)s->q;
+	return k_kalman_tape_size(s->m, s->p, n) + n + (size_t)s->q;
 }
 
 static void
 gradws_carve(const struct spec *s, size_t n, double *buf, struct gradws *w)
 {
-	size_t k = (size_t)s->k, mm = (size_t)s->m * s->m;
-	w->dT = buf;
-	w->dRQR = w->dT + k * mm;
-	w->dP = w->dRQR + k * mm;
-	w->da = w->dP + k * mm;
-	w->dv = w->da + k * (size_t)s->m;
-	w->rhs = w->dv + n * k;
-	w->dS = w->rhs + k * s->r * s->r;
-	w->lam = w->dS + k * s->r * s->r;
+	w->tape = buf;
+	w->lam = w->tape + k_kalman_tape_size(s->m, s->p, n);
 }
 
 /*
- * The derivatives of the system built by build() and of its initial
- * state, coefficient by coefficient: the AR coefficients enter T, the MA
- * coefficients and sigma2 enter RQR, all three the stationary covariance
- * S of the ARMA block (dS = A dS A' + dA S A' + A S dA' + dQ, one
- * factorisation for all), the trend coefficient the intercept only.
+ * From the adjoints of the system to the gradient in the coefficients,
+ * added into g (k). The system of build(): phi_l is T's entry (d+l, d),
+ * RQR = sigma2 R R' with R = (0_d, 1, theta), beta the intercept's, and
+ * the ARMA block of P_0 the stationary S = A S A' + Q (A and Q the ARMA
+ * blocks of T and RQR). For the last, with Sbar the adjoint of S:
+ *   dS = A dS A' + dA S A' + A S dA' + dQ
+ * so <Sbar, dS> = <W, dA S A' + A S dA' + dQ> with W = A' W A + Sbar
+ * (the transposed equation): Qbar = W, and Abar = 2 W A S, of which the
+ * AR coefficients need column 0. S is P0's block (the initial P).
  */
 static enum k_status
-build_grad(const struct spec *s, const double *coef,
-           const struct k_kalman_ssm *ss, const struct k_kalman_state *st,
-           double *work, struct gradws *w, double *dbeta,
-           struct k_error *err)
+system_to_coef(const struct spec *s, const double *coef,
+               const struct k_kalman_ssm *ss, const double *P0,
+               const struct k_kalman_adjoint *adj, double *work, double *g,
+               struct k_error *err)
 {
 	int m = s->m, d = s->d, r = s->r, c = s->constant, k = s->k;
-	size_t mm = (size_t)m * m, rr = (size_t)r * r;
 	const double *theta = coef + c + s->p;
-	double sigma2 = coef[k - 1], Rv[K_KALMAN_MAX];
-	double A[K_KALMAN_MAX * K_KALMAN_MAX], AS[K_KALMAN_MAX * K_KALMAN_MAX];
-	int first = c, nq = k - c;
+	double sigma2 = coef[k - 1], Rv[K_KALMAN_MAX], RQb[K_KALMAN_MAX];
+	double At[K_KALMAN_MAX * K_KALMAN_MAX], Sb[K_KALMAN_MAX * K_KALMAN_MAX];
+	double W[K_KALMAN_MAX * K_KALMAN_MAX], AS0[K_KALMAN_MAX];
+	double Qb[K_KALMAN_MAX * K_KALMAN_MAX];
+	enum k_status rc;
 
-	memset(w->dT, 0, 3 * (size_t)k * mm * sizeof *w->dT);
-	memset(w->da, 0, (size_t)k * m * sizeof *w->da);
+	for (int i = 0; i < r; i++)
+		for (int j = 0; j < r; j++) {
+			At[j * r + i] = ss->T[(d + i) * m + d + j];
+			Sb[i * r + j] = adj->Pbar[(d + i) * m + d + j];
+		}
+	if ((rc = k_kalman_lyapunov(r, At, Sb, W, work, err)) != K_OK)
+		return rc;
+	/* (A S) e_0: A's row i times S's column 0 */
+	for (int i = 0; i < r; i++) {
+		double t = 0;
+		for (int l = 0; l < r; l++)
+			t += At[l * r + i] * P0[(d + l) * m + d];
+		AS0[i] = t;
+	}
+	if (c)
+		g[0] += adj->betabar;
+	for (int l = 0; l < s->p; l++) {
+		double t = 0;
+		for (int j = 0; j < r; j++)
+			t += W[l * r + j] * AS0[j];
+		g[c + l] += adj->Tbar[l] + 2 * t;
+	}
+	/* RQR's adjoint, the filter's and the initial state's */
+	memcpy(Qb, adj->RQRbar, (size_t)m * m * sizeof *Qb);
+	for (int i = 0; i < r; i++)
+		for (int j = 0; j < r; j++)
+			Qb[(d + i) * m + d + j] += W[i * r + j];
 	memset(Rv, 0, sizeof Rv);
 	Rv[d] = 1;
 	for (int j = 0; j < s->q; j++)
 		Rv[d + 1 + j] = theta[j];
-	for (int i = 0; i < k; i++)
-		dbeta[i] = c && i == 0 ? 1 : 0;
-	for (int l = 0; l < s->p; l++)
-		w->dT[(size_t)(c + l) * mm + (size_t)(d + l) * m + d] = 1;
-	for (int j = 0; j < s->q; j++) {
-		double *dq = w->dRQR + (size_t)(c + s->p + j) * mm;
-		int e = d + 1 + j;
-		for (int a = 0; a < m; a++) {
-			dq[e * m + a] += sigma2 * Rv[a];
-			dq[a * m + e] += sigma2 * Rv[a];
-		}
+	double rqr = 0;
+	for (int i = d; i < m; i++) {
+		double t = 0;
+		for (int j = d; j < m; j++)
+			t += Qb[i * m + j] * Rv[j];
+		RQb[i] = t;
+		rqr += Rv[i] * t;
 	}
-	for (int a = 0; a < m; a++)
-		for (int b = 0; b < m; b++)
-			w->dRQR[(size_t)(k - 1) * mm + a * m + b] = Rv[a] * Rv[b];
-
-	/* The stationary block: A is T's, S is st->P's. */
-	for (int i = 0; i < r; i++)
-		for (int j = 0; j < r; j++)
-			A[i * r + j] = ss->T[(d + i) * m + d + j];
-	for (int i = 0; i < r; i++)
-		for (int j = 0; j < r; j++) {
-			double t = 0;
-			for (int l = 0; l < r; l++)
-				t += A[i * r + l] * st->P[(d + l) * m + d + j];
-			AS[i * r + j] = t;
-		}
-	for (int i = first; i < k; i++) {
-		double *q = w->rhs + (size_t)(i - first) * rr;
-		const double *dq = w->dRQR + (size_t)i * mm;
-		for (int a = 0; a < r; a++)
-			for (int b = 0; b < r; b++)
-				q[a * r + b] = dq[(d + a) * m + d + b];
-		if (i < c + s->p) {
-			/* dA = E(l, 0): dA S A' + A S dA' */
-			int l = i - c;
-			for (int b = 0; b < r; b++) {
-				q[l * r + b] += AS[b * r];
-				q[b * r + l] += AS[b * r];
-			}
-		}
-	}
-	enum k_status rc = k_kalman_lyapunov_multi(r, A, nq, w->rhs, w->dS,
-	                                           work, err);
-	if (rc != K_OK)
-		return rc;
-	for (int i = first; i < k; i++) {
-		const double *dS = w->dS + (size_t)(i - first) * rr;
-		double *dP = w->dP + (size_t)i * mm;
-		for (int a = 0; a < r; a++)
-			for (int b = 0; b < r; b++)
-				dP[(d + a) * m + d + b] = dS[a * r + b];
-	}
+	for (int j = 0; j < s->q; j++)
+		g[c + s->p + j] += 2 * sigma2 * RQb[d + 1 + j];
+	g[k - 1] += rqr;
 	return K_OK;
 }
 
@@ -686,8 +668,11 @@ arma_tail_adjoint(const struct spec *s, const double *coef,
 
 /*
  * run_filter's log-likelihood (no llobs, no final state) and its
- * gradient in the coefficients into dl (k). vbuf as run_filter's; ws and
- * dbeta scratch.
+ * gradient in the coefficients into dl (k). vbuf as run_filter's; ws
+ * scratch. The tail's part, cnt c0 - SS / 2F with c0 = -(log 2 pi +
+ * log F) / 2, depends on the coefficients directly (arma_tail_adjoint's
+ * dss), on the filter's last q errors (its mu) and on F: the last two
+ * are the seeds of the filter's backward pass.
  */
 static enum k_status
 run_filter_grad(const struct spec *s, const double *coef, const double *y,
@@ -697,15 +682,21 @@ run_filter_grad(const struct spec *s, const double *coef, const double *y,
 {
 	struct k_kalman_ssm ss;
 	struct k_kalman_state st;
-	struct k_kalman_grad g;
-	double dbeta[K_ARIMA_MAX_PAR], dF[K_ARIMA_MAX_PAR], sum = 0;
+	struct k_kalman_tape tp;
+	struct k_kalman_adjoint adj;
+	double P0[K_KALMAN_MAX * K_KALMAN_MAX], vseed[K_ARIMA_MAX_Q], sum = 0;
+	int tpos[K_ARIMA_MAX_P];
 	enum k_status rc;
 	size_t stopped = n, from = SIZE_MAX;
 	int k = s->k;
 
 	if ((rc = build(s, coef, &ss, &st, work, err)) != K_OK)
 		return rc;
-	if ((rc = build_grad(s, coef, &ss, &st, work, ws, dbeta, err)) != K_OK)
+	memcpy(P0, st.P, sizeof P0);
+	for (int l = 0; l < s->p; l++)
+		tpos[l] = (s->d + l) * s->m + s->d;
+	if ((rc = k_kalman_tape_init(&tp, s->m, s->p, tpos, ws->tape, n,
+	                             err)) != K_OK)
 		return rc;
 	if (s->steady_tol > 0) {
 		size_t tail = 0;
@@ -716,38 +707,36 @@ run_filter_grad(const struct spec *s, const double *coef, const double *y,
 			}
 		from = tail + (size_t)(s->p + s->d > s->q ? s->p + s->d : s->q);
 	}
-	g.k = k;
-	g.dT = ws->dT;
-	g.dRQR = ws->dRQR;
-	g.dbeta = dbeta;
-	g.da = ws->da;
-	g.dP = ws->dP;
-	g.dll = dl;
-	g.dv = ws->dv;
-	g.dF = dF;
-	rc = k_kalman_filter_grad(&ss, &st, y, s->constant ? x : NULL,
-	                          s->constant ? coef[0] : 0, n, s->steady_tol,
-	                          (size_t)s->d, from, &stopped, &sum, vbuf, &g,
-	                          err);
+	rc = k_kalman_filter_record(&ss, &st, y, s->constant ? x : NULL,
+	                            s->constant ? coef[0] : 0, n, s->steady_tol,
+	                            (size_t)s->d, from, &stopped, &sum, vbuf, &tp,
+	                            err);
 	if (rc != K_OK)
 		return rc;
+	for (int i = 0; i < k; i++)
+		dl[i] = 0;
+	adj.vbar = NULL;
+	adj.nvbar = 0;
+	adj.Fbar = 0;
 	if (stopped < n) {
-		double F = st.F, dss[K_ARIMA_MAX_PAR], mu[K_ARIMA_MAX_Q];
+		double F = st.F, mu[K_ARIMA_MAX_Q];
 		double cnt = (double)(n - stopped);
 		sum += arma_tail(s, coef, y, x, n, stopped, F, vbuf, NULL);
 		double SS = arma_tail_adjoint(s, coef, y, x, n, stopped, vbuf,
-		                              ws->lam, dss, mu);
-		for (int j = 1; j <= s->q; j++) {
-			const double *dv = ws->dv + (stopped - (size_t)j) * (size_t)k;
-			for (int i = 0; i < k; i++)
-				dss[i] += mu[j - 1] * dv[i];
-		}
+		                              ws->lam, dl, mu);
 		for (int i = 0; i < k; i++)
-			dl[i] += -0.5 * dss[i] / F +
-			         (SS / (2 * F * F) - 0.5 * cnt / F) * dF[i];
+			dl[i] *= -0.5 / F;
+		for (int j = 1; j <= s->q; j++)
+			vseed[s->q - j] = -0.5 * mu[j - 1] / F;
+		adj.vbar = vseed;
+		adj.nvbar = (size_t)s->q;
+		adj.Fbar = SS / (2 * F * F) - 0.5 * cnt / F;
 	}
 	if (!isfinite(sum))
 		return k_error_set(err, K_EDATA, "log-likelihood is not finite");
+	k_kalman_filter_adjoint(&ss, &tp, s->constant ? x : NULL, &adj);
+	if ((rc = system_to_coef(s, coef, &ss, P0, &adj, work, dl, err)) != K_OK)
+		return rc;
 	for (int i = 0; i < k; i++)
 		if (!isfinite(dl[i]))
 			return k_error_set(err, K_EDATA,

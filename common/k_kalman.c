@@ -2,7 +2,8 @@
  * k_kalman.c - the conventional Kalman filter for one observation per
  * step (see k_kalman.h), and the symmetric discrete Lyapunov solve that
  * gives a stationary state its initial covariance, each also with its
- * derivatives (forward mode) for gradient-based maximum likelihood.
+ * derivatives for gradient-based maximum likelihood: the filter in
+ * forward mode and in reverse mode (a tape, then the adjoint pass).
  * Dimensions are tiny (an ARIMA(5,2,5) has 8 states), so plain loops over
  * fixed arrays, with the zeros of a sparse transition skipped, beat any
  * BLAS call here.
@@ -708,6 +709,361 @@ k_kalman_filter_grad(const struct k_kalman_ssm *ss, struct k_kalman_state *st,
 	return K_OK;
 }
 #pragma GCC diagnostic pop
+
+/* ---------------------------------------------------------------------
+ * The filter in reverse mode. A step with observation y_t, P not yet
+ * steady, computes
+ *   pz = P Z', F = Z pz + H, v = y_t - beta x_t - Z a,
+ *   af = a + pz v / F,            a' = T af,
+ *   Pf = P - pz pz' / F,          P' = T Pf T' + RQR,
+ *   l  = -(log 2 pi + log F + v^2 / F) / 2   (t >= burn);
+ * a steady one the same with P' = P; a missing one a' = T a and
+ * P' = T P T' + RQR. Going backwards with the adjoints abar of a' and
+ * Pbar of P' (symmetric: dJ = sum_ij Pbar_ij dP_ij), the transposed
+ * chain rule gives, for an observed step,
+ *   Tbar  += abar af' + 2 Pbar T Pf,  RQRbar += Pbar,
+ *   Pfbar  = T' Pbar T,               afbar   = T' abar,
+ *   pzbar  = -2 Pfbar pz / F + afbar v / F,
+ *   vbar   = pz'afbar / F - v / F,
+ *   Fbar   = pz'Pfbar pz / F^2 - pz'afbar v / F^2 - (1/F - v^2/F^2) / 2,
+ * (the terms of l only when t >= burn; without Pfbar when steady, where
+ * Pbar passes through unchanged) and then the adjoints before the step:
+ *   abar = afbar - Z' vbar,  betabar -= x_t vbar,
+ *   Pbar = Pfbar + sym((pzbar + Z' Fbar) Z).
+ * Each step costs two sparse products T' X T and T' u and a few m x m
+ * passes, whatever the number of parameters the system depends on. Only
+ * the wanted entries of Tbar are formed: each needs one column of T Pf,
+ * which the forward pass keeps.
+ */
+
+enum { TAPE_MISSING, TAPE_UPDATE, TAPE_HELD };
+
+/* Record: kind, v, F, af (m), pz (m), the kept columns of T Pf (m each). */
+static size_t
+tape_stride(int m, int ncol)
+{
+	return 3 + 2 * (size_t)m + (size_t)ncol * (size_t)m;
+}
+
+size_t
+k_kalman_tape_size(int m, int ntpos, size_t n)
+{
+	int nc = ntpos < m ? ntpos : m;
+
+	if (m < 1 || nc < 0)
+		return 0;
+	return n * tape_stride(m, nc);
+}
+
+enum k_status
+k_kalman_tape_init(struct k_kalman_tape *tp, int m, int ntpos,
+                   const int *tpos, double *buf, size_t cap,
+                   struct k_error *err)
+{
+	if (m < 1 || m > K_KALMAN_MAX)
+		return k_error_set(err, K_EUSAGE,
+		                   "kalman: state dimension %d out of range 1..%d", m,
+		                   K_KALMAN_MAX);
+	if (ntpos < 0 || ntpos > K_KALMAN_MAX_GRAD)
+		return k_error_set(err, K_EUSAGE,
+		                   "kalman: %d entries of T, expected 0..%d", ntpos,
+		                   K_KALMAN_MAX_GRAD);
+	memset(tp, 0, sizeof *tp);
+	tp->m = m;
+	tp->ntpos = ntpos;
+	for (int i = 0; i < ntpos; i++) {
+		int pos = tpos[i], c, j;
+		if (pos < 0 || pos >= m * m)
+			return k_error_set(err, K_EUSAGE,
+			                   "kalman: entry %d of T out of range", pos);
+		c = pos % m;
+		for (j = 0; j < tp->ncol && tp->col[j] != c; j++)
+			;
+		if (j == tp->ncol)
+			tp->col[tp->ncol++] = c;
+		tp->tpos[i] = pos;
+		tp->tcol[i] = j;
+	}
+	tp->cap = cap;
+	tp->last_obs = SIZE_MAX;
+	tp->rec = buf;
+	return K_OK;
+}
+
+/* Keep the tape's columns of W (m x m) in w. */
+static void
+keep_cols(const struct k_kalman_tape *tp, const double *W, double *w)
+{
+	int m = tp->m;
+
+	for (int k = 0; k < tp->ncol; k++)
+		for (int j = 0; j < m; j++)
+			w[k * m + j] = W[j * m + tp->col[k]];
+}
+
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+enum k_status
+k_kalman_filter_record(const struct k_kalman_ssm *ss,
+                       struct k_kalman_state *st, const double *y,
+                       const double *x, double beta, size_t n,
+                       double steady_tol, size_t burn, size_t stop_from,
+                       size_t *stopped, double *llsum, double *vout,
+                       struct k_kalman_tape *tp, struct k_error *err)
+{
+	const int m = ss->m;
+	const size_t mm = (size_t)m * m;
+	struct sparse sp;
+	double pz[K_KALMAN_MAX], kv[K_KALMAN_MAX], af[K_KALMAN_MAX];
+	double Pf[K_KALMAN_MAX * K_KALMAN_MAX], W[K_KALMAN_MAX * K_KALMAN_MAX];
+	int nz[K_KALMAN_MAX], nnz = 0;
+	double sum = 0;
+	size_t t = 0, run = 0, stride;
+
+	if (tp->m != m || tp->cap < n)
+		return k_error_set(err, K_EUSAGE,
+		                   "kalman: the tape is not for %d states and %zu "
+		                   "steps", m, n);
+	stride = tape_stride(m, tp->ncol);
+	sparse_init(ss, &sp);
+	for (int j = 0; j < m; j++)
+		if (ss->Z[j] != 0)
+			nz[nnz++] = j;
+	tp->len = 0;
+	tp->burn = burn;
+	tp->last_obs = SIZE_MAX;
+	for (; t < n; t++) {
+		double *r = tp->rec + t * stride;
+		double *raf = r + 3, *rpz = raf + m, *rw = rpz + m;
+
+		if (isnan(y[t])) {
+			/* Prediction only. */
+			r[0] = TAPE_MISSING;
+			r[1] = r[2] = 0;
+			memcpy(raf, st->a, (size_t)m * sizeof *raf);
+			predict_mean(&sp, m, st->a, af);
+			memcpy(st->a, af, (size_t)m * sizeof *af);
+			memcpy(Pf, st->P, mm * sizeof *Pf);
+			predict_cov_w(ss, &sp, Pf, st->P, W);
+			keep_cols(tp, W, rw);
+			st->steady = 0;
+			st->cached = 0;
+			run = 0;
+			if (vout)
+				vout[t] = NAN;
+			continue;
+		}
+
+		/* What k_kalman_filter_grad computes, in its order. */
+		const double d = x ? beta * x[t] : 0;
+		int held = st->steady && st->cached;
+		double F, logF, za = 0;
+		for (int j = 0; j < nnz; j++)
+			za += ss->Z[nz[j]] * st->a[nz[j]];
+		if (held) {
+			memcpy(pz, st->pz, (size_t)m * sizeof *pz);
+			F = st->F;
+			logF = st->logF;
+		} else {
+			F = ss->H;
+			for (int i = 0; i < m; i++) {
+				double s = 0;
+				const double *p = st->P + i * m;
+				for (int j = 0; j < m; j++)
+					s += p[j] * ss->Z[j];
+				pz[i] = s;
+			}
+			for (int i = 0; i < m; i++)
+				F += ss->Z[i] * pz[i];
+			if (!(F > 0) || !isfinite(F)) {
+				tp->len = t;
+				return k_error_set(err, K_EDATA,
+				                   "forecast error variance %g is not positive",
+				                   F);
+			}
+			logF = log(F);
+			if (st->steady) {
+				memcpy(st->pz, pz, (size_t)m * sizeof *pz);
+				st->F = F;
+				st->logF = logF;
+				st->cached = 1;
+			}
+		}
+		double v = y[t] - d - za, vf = v / F;
+		for (int i = 0; i < m; i++) {
+			af[i] = st->a[i] + pz[i] * vf;
+			kv[i] = pz[i] / F;
+		}
+		if (t >= burn)
+			sum += -0.5 * (LOG_2PI + logF + v * vf);
+		if (vout)
+			vout[t] = v;
+		int update_P = !st->steady;
+		r[0] = update_P ? TAPE_UPDATE : TAPE_HELD;
+		r[1] = v;
+		r[2] = F;
+		memcpy(raf, af, (size_t)m * sizeof *af);
+		memcpy(rpz, pz, (size_t)m * sizeof *pz);
+		predict_mean(&sp, m, af, st->a);
+		if (update_P) {
+			for (int i = 0; i < m; i++)
+				for (int j = i; j < m; j++) {
+					double v2 = st->P[i * m + j] - kv[i] * pz[j];
+					Pf[i * m + j] = v2;
+					Pf[j * m + i] = v2;
+				}
+			double ch = predict_cov_w(ss, &sp, Pf, st->P, W);
+			keep_cols(tp, W, rw);
+			if (steady_tol > 0 && ch <= steady_tol) {
+				st->steady = 1;
+				st->cached = 0;
+			}
+		}
+		tp->last_obs = t;
+		if (held) {
+			if (++run >= (size_t)m && t + 1 >= stop_from) {
+				t++;
+				break;
+			}
+		} else {
+			run = 0;
+		}
+	}
+	tp->len = t;
+	*stopped = t;
+	*llsum = sum;
+	return K_OK;
+}
+#pragma GCC diagnostic pop
+
+/* The nonzeros of T', row by row (those of T column by column). */
+static void
+sparse_init_t(const struct k_kalman_ssm *ss, struct sparse *sp)
+{
+	int m = ss->m;
+
+	for (int i = 0; i < m; i++) {
+		int c = 0;
+		for (int k = 0; k < m; k++)
+			if (ss->T[k * m + i] != 0) {
+				sp->col[i][c] = k;
+				sp->val[i][c] = ss->T[k * m + i];
+				c++;
+			}
+		sp->cnt[i] = c;
+	}
+}
+
+void
+k_kalman_filter_adjoint(const struct k_kalman_ssm *ss,
+                        const struct k_kalman_tape *tp, const double *x,
+                        struct k_kalman_adjoint *adj)
+{
+	const int m = ss->m, ntpos = tp->ntpos;
+	const size_t mm = (size_t)m * m, stride = tape_stride(m, tp->ncol);
+	const size_t nvbar = adj->vbar ? adj->nvbar : 0;
+	struct sparse spt;
+	double *abar = adj->abar, *Pbar = adj->Pbar, *RQRbar = adj->RQRbar;
+	double *Tbar = adj->Tbar;
+	double afbar[K_KALMAN_MAX], pzb[K_KALMAN_MAX], u[K_KALMAN_MAX];
+	int trow[K_KALMAN_MAX_GRAD], tc[K_KALMAN_MAX_GRAD];
+	int nz[K_KALMAN_MAX], nnz = 0;
+	double betabar = 0;
+
+	sparse_init_t(ss, &spt);
+	for (int j = 0; j < m; j++)
+		if (ss->Z[j] != 0)
+			nz[nnz++] = j;
+	for (int e = 0; e < ntpos; e++) {
+		trow[e] = tp->tpos[e] / m;
+		tc[e] = tp->tpos[e] % m;
+		Tbar[e] = 0;
+	}
+	memset(abar, 0, (size_t)m * sizeof *abar);
+	memset(Pbar, 0, mm * sizeof *Pbar);
+	memset(RQRbar, 0, mm * sizeof *RQRbar);
+	for (size_t t = tp->len; t-- > 0;) {
+		const double *r = tp->rec + t * stride;
+		const double *af = r + 3, *pz = af + m, *w = pz + m;
+		const int kind = (int)r[0];
+
+		/* a' = T af (af = a when missing); P' = T Pf T' + RQR unless
+		 * held. */
+		if (kind != TAPE_HELD) {
+			for (int e = 0; e < ntpos; e++) {
+				const double *pb = Pbar + trow[e] * m;
+				const double *wc = w + tp->tcol[e] * m;
+				double s = 0;
+				for (int j = 0; j < m; j++)
+					s += pb[j] * wc[j];
+				Tbar[e] += 2 * s + abar[trow[e]] * af[tc[e]];
+			}
+			for (size_t i = 0; i < mm; i++)
+				RQRbar[i] += Pbar[i];
+			sandwich(&spt, m, Pbar, NULL, Pbar);
+		} else {
+			for (int e = 0; e < ntpos; e++)
+				Tbar[e] += abar[trow[e]] * af[tc[e]];
+		}
+		predict_mean(&spt, m, abar, afbar);
+		if (kind == TAPE_MISSING) {
+			memcpy(abar, afbar, (size_t)m * sizeof *abar);
+			continue;
+		}
+
+		const double v = r[1], F = r[2], vf = v / F;
+		double Fb = 0, c = 0, vb;
+		if (kind == TAPE_UPDATE) {
+			/* Pf = P - pz pz' / F: Pbar (now Pfbar) passes to P. */
+			double q = 0;
+			for (int i = 0; i < m; i++) {
+				const double *pb = Pbar + i * m;
+				double s = 0;
+				for (int j = 0; j < m; j++)
+					s += pb[j] * pz[j];
+				u[i] = s;
+				q += pz[i] * s;
+			}
+			for (int i = 0; i < m; i++)
+				pzb[i] = -2 * u[i] / F;
+			Fb = q / (F * F);
+		} else {
+			memset(pzb, 0, (size_t)m * sizeof *pzb);
+		}
+		/* af = a + pz v / F */
+		for (int i = 0; i < m; i++) {
+			c += pz[i] * afbar[i];
+			pzb[i] += afbar[i] * vf;
+		}
+		vb = c / F;
+		Fb -= c * vf / F;
+		if (t >= tp->burn) {
+			vb -= vf;
+			Fb -= 0.5 * (1 / F - vf * vf);
+		}
+		if (t == tp->last_obs)
+			Fb += adj->Fbar;
+		if (t + nvbar >= tp->len)
+			vb += adj->vbar[t + nvbar - tp->len];
+		/* v = y - beta x - Z a */
+		memcpy(abar, afbar, (size_t)m * sizeof *abar);
+		for (int j = 0; j < nnz; j++)
+			abar[nz[j]] -= ss->Z[nz[j]] * vb;
+		if (x)
+			betabar -= x[t] * vb;
+		/* pz = P Z', F = Z pz + H */
+		for (int j = 0; j < nnz; j++)
+			pzb[nz[j]] += ss->Z[nz[j]] * Fb;
+		for (int i = 0; i < m; i++)
+			for (int j = i; j < m; j++) {
+				double e = Pbar[i * m + j] +
+				           0.5 * (pzb[i] * ss->Z[j] + ss->Z[i] * pzb[j]);
+				Pbar[i * m + j] = e;
+				Pbar[j * m + i] = e;
+			}
+	}
+	adj->betabar = betabar;
+}
 
 void
 k_kalman_forecast(const struct k_kalman_ssm *ss,

@@ -5,9 +5,12 @@
  * statsmodels uses, a missing observation (NAN) skipping the update step,
  * and a steady-state shortcut once the state covariance stops changing.
  * Everything is in fixed arrays, so a filter state can be copied and saved.
- * k_kalman_filter_grad also carries the derivatives of the filter with
- * respect to the parameters of the system (forward mode), for maximum
- * likelihood by a gradient method.
+ * For maximum likelihood by a gradient method, the filter's derivatives
+ * with respect to the parameters of the system: forward mode
+ * (k_kalman_filter_grad: per-step derivatives, cost growing with the
+ * number of parameters) and reverse mode (k_kalman_filter_record, then
+ * k_kalman_filter_adjoint: the log-likelihood's gradient in every entry
+ * of the system at about twice the cost of the filter).
  */
 #ifndef K_KALMAN_H
 #define K_KALMAN_H
@@ -158,6 +161,95 @@ enum k_status k_kalman_filter_grad(const struct k_kalman_ssm *ss,
                                    size_t *stopped, double *llsum,
                                    double *vout, struct k_kalman_grad *g,
                                    struct k_error *err);
+
+/*
+ * The filter in reverse mode (the adjoint): a forward pass that records
+ * what each step computed on a tape, then one backward pass over the
+ * tape that gives the derivatives of the log-likelihood with respect to
+ * the system (entries of T, RQR, the intercept's beta) and the initial
+ * state a_0, P_0 at once, whatever their number. Its cost per step is
+ * about twice a filter step where k_kalman_filter_grad's is k + 1; the
+ * caller maps the system's adjoints to its own parameters (chain rule).
+ *
+ * The tape: for each step filtered, its kind, v, F, the filtered mean
+ * (a + P Z' v / F), P Z', and the columns of T P_f (P_f the filtered
+ * covariance) that the wanted entries of T need. Caller-owned storage of
+ * k_kalman_tape_size() doubles, set up by k_kalman_tape_init.
+ */
+struct k_kalman_tape {
+	int m;                           /* state dimension */
+	int ntpos;                       /* entries of T whose adjoints are wanted */
+	int tpos[K_KALMAN_MAX_GRAD];     /* each as row * m + column */
+	int tcol[K_KALMAN_MAX_GRAD];     /* which kept column each one reads */
+	int ncol;                        /* distinct columns among them */
+	int col[K_KALMAN_MAX];
+	size_t cap;                      /* steps the storage holds */
+	size_t len;                      /* steps recorded */
+	size_t burn;                     /* the filter's burn */
+	size_t last_obs;                 /* last observed step, SIZE_MAX if none */
+	double *rec;                     /* cap records */
+};
+
+/* Doubles of storage for a tape of n steps of an m-state system with
+ * ntpos wanted entries of T. */
+size_t k_kalman_tape_size(int m, int ntpos, size_t n);
+
+/* Set up tp over buf (k_kalman_tape_size(m, ntpos, cap) doubles) for the
+ * entries tpos[0..ntpos) (row * m + column) of T. K_EUSAGE if m or ntpos
+ * is out of range (ntpos 0..K_KALMAN_MAX_GRAD) or a position is not in
+ * the matrix. */
+enum k_status k_kalman_tape_init(struct k_kalman_tape *tp, int m, int ntpos,
+                                 const int *tpos, double *buf, size_t cap,
+                                 struct k_error *err);
+
+/*
+ * k_kalman_filter_until without llobs, recording every step filtered on
+ * tp: the same states, stop rule, *llsum and vout, and *llsum summed as
+ * k_kalman_filter_grad sums it (bit for bit). K_EUSAGE if tp is not for
+ * ss's dimension or holds fewer than n steps; else errors as
+ * k_kalman_filter_until.
+ */
+enum k_status k_kalman_filter_record(const struct k_kalman_ssm *ss,
+                                     struct k_kalman_state *st,
+                                     const double *y, const double *x,
+                                     double beta, size_t n,
+                                     double steady_tol, size_t burn,
+                                     size_t stop_from, size_t *stopped,
+                                     double *llsum, double *vout,
+                                     struct k_kalman_tape *tp,
+                                     struct k_error *err);
+
+/*
+ * What the backward pass differentiates and what it gives. The function
+ * is J = llsum + sum_j vbar[j] v_{len - nvbar + j} + Fbar F_last: the
+ * recorded log-likelihood plus, for a caller that went on with the
+ * recorded errors and the last observed step's F (k_arima's steady tail),
+ * that part's derivatives in them as seeds.
+ */
+struct k_kalman_adjoint {
+	const double *vbar;   /* in: NULL or nvbar seeds, the last nvbar
+	                         recorded steps (0 at missing ones) */
+	size_t nvbar;         /* in: at most the steps recorded */
+	double Fbar;          /* in: seed on F of the last observed step */
+	double Tbar[K_KALMAN_MAX_GRAD];  /* out: dJ / dT at the tape's tpos */
+	double RQRbar[K_KALMAN_MAX * K_KALMAN_MAX]; /* out: dJ / dRQR,
+	                         symmetric (each entry as if RQR_ij and RQR_ji
+	                         moved together, halved: use sum_ij RQRbar_ij
+	                         dRQR_ij for a symmetric dRQR) */
+	double betabar;       /* out: dJ / dbeta */
+	double abar[K_KALMAN_MAX];       /* out: dJ / da_0 */
+	double Pbar[K_KALMAN_MAX * K_KALMAN_MAX]; /* out: dJ / dP_0, symmetric
+	                         as RQRbar */
+};
+
+/*
+ * The backward pass over tp for the system ss and regressor x the
+ * forward pass had (x NULL: none). Nothing can fail: the tape holds
+ * only steps whose F was positive.
+ */
+void k_kalman_filter_adjoint(const struct k_kalman_ssm *ss,
+                             const struct k_kalman_tape *tp, const double *x,
+                             struct k_kalman_adjoint *adj);
 
 /*
  * Forecast h steps from st without changing it: mean[i] and var[i] are

@@ -3,10 +3,13 @@
  * (k_arima_loglike_grad, k_arima_fit_objective) against fourth-order
  * central differences of the likelihood itself, on the statsmodels
  * fixture series and on simulated ones that reach the other code paths
- * (a trend with d = 2, q = 3, a missing value at the end, no ARMA part);
- * the pieces under it (k_kalman_filter_grad's refusals, the Lyapunov
- * solve with several right-hand sides, k_optim with a gradient); and
- * every error path. The fixture file is tests/fixtures/arima/cases.json
+ * (a trend with d = 2, q = 3, missing values at the start, in runs, in
+ * the transient and after it, for d = 0, 1, 2, with and without a
+ * constant, p = 0 and q = 0, no ARMA part); the pieces under it (the
+ * filter's adjoint, k_kalman_filter_adjoint, against its forward-mode
+ * derivatives, k_kalman_filter_grad, on a dense system; their refusals;
+ * the Lyapunov solve with several right-hand sides; k_optim with a
+ * gradient); and every error path. The fixture file is tests/fixtures/arima/cases.json
  * (run from the repository root, as make unit does), or argv[1].
  */
 #include <jansson.h>
@@ -209,6 +212,213 @@ test_simulated(void)
 	par.constant = 1;
 	double c5[] = { 0.05, 1.4 };
 	check_coef_grad("drift_only", y, N, &par, c5);
+}
+
+/* Missing values where the filter's forward and backward passes turn:
+ * at the first observation, in a run, inside the transient before P is
+ * steady, and after it (which starts the transient again), for d = 0, 1
+ * and 2, with and without a constant, and with p = 0 or q = 0 (no
+ * wanted entries of T; no seeded errors). Each case with the steady
+ * shortcut and without it. */
+static void
+test_missing(void)
+{
+	enum { N = 360 };
+	static double y[N];
+	static const size_t gaps[] = { 0, 3, 9, 10, 11, 150, 151, 280 };
+	struct k_arima_params par;
+	struct {
+		const char *name;
+		int p, d, q, constant;
+		double phi, theta, sigma, beta;
+		double coef[6];
+	} cases[] = {
+		{ "miss_arma11_mean", 1, 0, 1, 1, 0.6, 0.3, 1.2, 3.5,
+		  { 3.4, 0.55, 0.25, 1.5 } },
+		{ "miss_ar2_mean", 2, 0, 0, 1, 0.5, 0, 0.9, -2.0,
+		  { -1.9, 0.45, -0.2, 0.85 } },
+		{ "miss_ma2_d1", 0, 1, 2, 0, 0, 0.4, 1.0, 0,
+		  { 0.35, -0.2, 1.1 } },
+		{ "miss_arima111_drift", 1, 1, 1, 1, 0.3, -0.5, 2.0, 0.1,
+		  { 0.09, 0.25, -0.45, 4.2 } },
+		{ "miss_arima210_d1", 2, 1, 0, 0, 0.6, 0, 1.3, 0,
+		  { 0.5, 0.15, 1.6 } },
+		{ "miss_arima012_d2_trend", 0, 2, 2, 1, 0, 0.5, 0.7, 0.02,
+		  { 0.021, 0.45, 0.1, 0.5 } },
+		{ "miss_arima211_d2", 2, 2, 1, 0, 0.4, 0.2, 1.1, 0,
+		  { 0.35, -0.1, 0.3, 1.3 } },
+	};
+
+	for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+		simulate(y, N, cases[c].phi, cases[c].theta, cases[c].sigma,
+		         cases[c].beta, cases[c].d, 50 + c);
+		for (size_t g = 0; g < sizeof gaps / sizeof gaps[0]; g++)
+			y[gaps[g]] = NAN;
+		k_arima_params_default(&par);
+		par.p = cases[c].p;
+		par.d = cases[c].d;
+		par.q = cases[c].q;
+		par.constant = cases[c].constant;
+		if (par.d == 2)
+			par.diffuse_variance = 1e3;
+		check_coef_grad(cases[c].name, y, N, &par, cases[c].coef);
+		par.steady_tol = 0;
+		check_coef_grad(cases[c].name, y, N, &par, cases[c].coef);
+	}
+}
+
+/* A dense m = 4 system: T, RQR, P_0 full, H > 0, an intercept beta x_t,
+ * missing values (the first and the last but one among them), five
+ * parameters moving respectively all of T, one entry of T, RQR, beta,
+ * and the initial state. The adjoint's derivatives of J = llsum + sum vbar_j v_j + Fbar
+ * F_last, contracted with each parameter's direction, against the
+ * forward-mode derivatives of the same J; the forward passes of both
+ * against each other, bit for bit. With the steady shortcut (stopping
+ * early) and without it. */
+static void
+test_adjoint(void)
+{
+	enum { M = 4, MM = M * M, N = 140, K = 5, NV = 3 };
+	struct k_rng r;
+	struct k_kalman_ssm ss;
+	struct k_kalman_state st0, st1, st2;
+	struct k_kalman_grad g;
+	struct k_kalman_tape tp;
+	static struct k_kalman_adjoint adj;
+	struct k_error err = { 0 };
+	static double dT[K * MM], dQ[K * MM], dP[K * MM], da[K * M];
+	static double dP0[K * MM], da0[K * M], dv[N * K], tape[8 * N * MM];
+	double y[N], x[N], v1[N], v2[N], dbeta[K], dll[K], dF[K];
+	double B[MM], C[MM], a0[M], P0[MM], vbar[NV], beta = 0.3;
+	int tpos[MM];
+
+	k_rng_seed(&r, 77, 0);
+	memset(&ss, 0, sizeof ss);
+	ss.m = M;
+	for (int i = 0; i < MM; i++) {
+		ss.T[i] = 0.22 * k_rng_normal(&r);
+		B[i] = 0.5 * k_rng_normal(&r);
+		C[i] = 0.8 * k_rng_normal(&r);
+		tpos[i] = i;
+	}
+	ss.Z[0] = 1;
+	ss.Z[1] = 0.5;
+	ss.Z[3] = -0.3;
+	ss.H = 0.7;
+	for (int i = 0; i < M; i++) {
+		a0[i] = k_rng_normal(&r);
+		for (int j = 0; j < M; j++) {
+			double s = 0, u = i == j;
+			for (int l = 0; l < M; l++) {
+				s += B[i * M + l] * B[j * M + l];
+				u += C[i * M + l] * C[j * M + l];
+			}
+			ss.RQR[i * M + j] = s;
+			P0[i * M + j] = u;
+		}
+	}
+	for (size_t t = 0; t < N; t++) {
+		x[t] = (double)(t + 1) / N;
+		y[t] = 2 * k_rng_normal(&r) + beta * x[t];
+	}
+	y[0] = y[21] = y[22] = y[48] = y[N - 2] = NAN;
+	/* The directions: dT dense for 0, one entry for 1; dRQR for 2; beta
+	 * for 3; a_0 and P_0 for 4. */
+	memset(dT, 0, sizeof dT);
+	memset(dQ, 0, sizeof dQ);
+	memset(dP0, 0, sizeof dP0);
+	memset(da0, 0, sizeof da0);
+	for (int i = 0; i < MM; i++)
+		dT[i] = k_rng_normal(&r);
+	dT[MM + 2 * M + 1] = 1;
+	for (int i = 0; i < M; i++)
+		for (int j = 0; j <= i; j++) {
+			double u = k_rng_normal(&r), w = k_rng_normal(&r);
+			dQ[2 * MM + i * M + j] = dQ[2 * MM + j * M + i] = u;
+			dP0[4 * MM + i * M + j] = dP0[4 * MM + j * M + i] = w;
+		}
+	for (int i = 0; i < M; i++)
+		da0[4 * M + i] = k_rng_normal(&r);
+	for (int i = 0; i < K; i++)
+		dbeta[i] = i == 3;
+	for (int j = 0; j < NV; j++)
+		vbar[j] = k_rng_normal(&r);
+
+	for (int pass = 0; pass < 2; pass++) {
+		double tol = pass ? 0 : 1e-15, sum1, sum2, Fbar = 0.37;
+		size_t from = pass ? SIZE_MAX : 70, stop1, stop2;
+		k_kalman_state_init(&st0, M, a0, P0);
+		st1 = st0;
+		st2 = st0;
+		memcpy(dP, dP0, sizeof dP);
+		memcpy(da, da0, sizeof da);
+		memset(&g, 0, sizeof g);
+		g.k = K;
+		g.dT = dT;
+		g.dRQR = dQ;
+		g.dbeta = dbeta;
+		g.da = da;
+		g.dP = dP;
+		g.dll = dll;
+		g.dv = dv;
+		g.dF = dF;
+		KT_EQ_INT(k_kalman_filter_grad(&ss, &st1, y, x, beta, N, tol, 2,
+		                               from, &stop1, &sum1, v1, &g, &err),
+		          K_OK);
+		KT_EQ_INT(k_kalman_tape_init(&tp, M, MM, tpos, tape, N, &err), K_OK);
+		KT_EQ_INT(k_kalman_filter_record(&ss, &st2, y, x, beta, N, tol, 2,
+		                                 from, &stop2, &sum2, v2, &tp, &err),
+		          K_OK);
+		KT_EQ_INT(stop1, stop2);
+		KT_CHECK(pass == 1 ? stop2 == N : stop2 < N);
+		KT_CHECK(sum1 == sum2);
+		KT_CHECK(memcmp(v1, v2, stop1 * sizeof *v1) == 0);
+		KT_CHECK(memcmp(st1.a, st2.a, sizeof st1.a) == 0);
+		KT_CHECK(memcmp(st1.P, st2.P, sizeof st1.P) == 0);
+		adj.vbar = vbar;
+		adj.nvbar = NV;
+		adj.Fbar = Fbar;
+		k_kalman_filter_adjoint(&ss, &tp, x, &adj);
+		double fwd[K], rev[K], scale = 0;
+		for (int i = 0; i < K; i++) {
+			fwd[i] = dll[i] + Fbar * dF[i];
+			for (int j = 0; j < NV; j++)
+				fwd[i] += vbar[j] * dv[(stop1 - NV + j) * K + i];
+			rev[i] = adj.betabar * dbeta[i];
+			for (int e = 0; e < MM; e++)
+				rev[i] += adj.Tbar[e] * dT[i * MM + e] +
+				          adj.RQRbar[e] * dQ[i * MM + e] +
+				          adj.Pbar[e] * dP0[i * MM + e];
+			for (int e = 0; e < M; e++)
+				rev[i] += adj.abar[e] * da0[i * M + e];
+			if (fabs(fwd[i]) > scale)
+				scale = fabs(fwd[i]);
+		}
+		for (int i = 0; i < K; i++) {
+			ktest_checks++;
+			if (!(fabs(fwd[i] - rev[i]) <= 1e-11 * scale))
+				KT_FAIL("adjoint, pass %d: dJ / dtheta %d: reverse %.15g, "
+				        "forward %.15g", pass, i, rev[i], fwd[i]);
+		}
+		KT_CHECK(scale > 1);
+	}
+
+	/* What the tape refuses. */
+	int bad = MM;
+	KT_EQ_INT(k_kalman_tape_init(&tp, 0, 0, tpos, tape, N, &err), K_EUSAGE);
+	KT_EQ_INT(k_kalman_tape_init(&tp, M, K_KALMAN_MAX_GRAD + 1, tpos, tape,
+	                             N, &err), K_EUSAGE);
+	KT_EQ_INT(k_kalman_tape_init(&tp, M, 1, &bad, tape, N, &err), K_EUSAGE);
+	KT_EQ_INT(k_kalman_tape_init(&tp, M, 1, tpos, tape, N - 1, &err), K_OK);
+	k_kalman_state_init(&st0, M, a0, P0);
+	double sum;
+	size_t stop;
+	KT_EQ_INT(k_kalman_filter_record(&ss, &st0, y, x, beta, N, 1e-15, 2,
+	                                 SIZE_MAX, &stop, &sum, NULL, &tp, &err),
+	          K_EUSAGE);
+	KT_CHECK(strstr(err.text, "tape") != NULL);
+	KT_CHECK(k_kalman_tape_size(M, 1, N) < k_kalman_tape_size(M, 2, N));
+	KT_EQ_INT(k_kalman_tape_size(M, MM, N), k_kalman_tape_size(M, M, N));
 }
 
 /* The optimiser's objective in the free parameters (Monahan transform,
@@ -454,6 +664,8 @@ main(int argc, char **argv)
 	test_fixtures(json_object_get(root, "cases"));
 	json_decref(root);
 	test_simulated();
+	test_missing();
+	test_adjoint();
 	test_objective();
 	test_errors();
 	test_lyapunov();
