@@ -848,45 +848,75 @@ k_arima_check_series(const double *y, size_t n, int d, int k,
 /* Least squares by Householder QR. X is rows x cols row-major and is
  * destroyed, as is Y. Columns with a negligible pivot get coefficient 0
  * (statsmodels' pinv would give the minimum-norm solution; the two agree
- * whenever X has full rank). Returns 0, or -1 if rows < cols. */
+ * whenever X has full rank). Returns 0, or -1 if rows < cols.
+ * Each reflection needs v'v and v'x for every later column x and for Y:
+ * independent sums, each still added up in row order, formed four at a
+ * time in one pass over the rows so that their additions overlap (one
+ * sum per pass waits on its own previous addition at every row). */
 static int
 lstsq(double *X, size_t rows, int cols, double *Y, double *beta)
 {
 	double diag[K_ARIMA_MAX_P + 3 * K_ARIMA_MAX_Q + 1];
+	double acc[K_ARIMA_MAX_P + 3 * K_ARIMA_MAX_Q + 5];
 	double rmax = 0;
+	const size_t w = (size_t)cols;
 
-	if (rows < (size_t)cols)
+	if (rows < w)
 		return -1;
 	for (int j = 0; j < cols; j++) {
 		double norm = 0;
 		for (size_t i = (size_t)j; i < rows; i++)
-			norm += X[i * cols + j] * X[i * cols + j];
+			norm += X[i * w + j] * X[i * w + j];
 		norm = sqrt(norm);
 		if (norm == 0) {
 			diag[j] = 0;
 			continue;
 		}
-		double x0 = X[(size_t)j * cols + j];
+		double x0 = X[(size_t)j * w + j];
 		double alpha = x0 > 0 ? -norm : norm;
 		/* v = x - alpha e1, stored in place; H = I - 2 vv'/v'v */
-		X[(size_t)j * cols + j] = x0 - alpha;
-		double vv = 0;
-		for (size_t i = (size_t)j; i < rows; i++)
-			vv += X[i * cols + j] * X[i * cols + j];
-		for (int c = j + 1; c < cols; c++) {
-			double s = 0;
-			for (size_t i = (size_t)j; i < rows; i++)
-				s += X[i * cols + j] * X[i * cols + c];
-			s = 2 * s / vv;
-			for (size_t i = (size_t)j; i < rows; i++)
-				X[i * cols + c] -= s * X[i * cols + j];
+		X[(size_t)j * w + j] = x0 - alpha;
+		/* Sums against column j: itself (v'v), the later columns, Y. */
+		int nt = cols - j + 1;
+		for (int g = 0; g < nt; g += 4) {
+			const double *src[4];
+			size_t st[4];
+			for (int u = 0; u < 4; u++) {
+				int t = j + g + u;
+				if (t < cols) {
+					src[u] = X + t;
+					st[u] = w;
+				} else if (t == cols) {
+					src[u] = Y;
+					st[u] = 1;
+				} else {
+					src[u] = X + j;   /* idle lane */
+					st[u] = w;
+				}
+			}
+			double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+			for (size_t i = (size_t)j; i < rows; i++) {
+				double v = X[i * w + j];
+				s0 += v * src[0][i * st[0]];
+				s1 += v * src[1][i * st[1]];
+				s2 += v * src[2][i * st[2]];
+				s3 += v * src[3][i * st[3]];
+			}
+			acc[g] = s0;
+			acc[g + 1] = s1;
+			acc[g + 2] = s2;
+			acc[g + 3] = s3;
 		}
-		double s = 0;
-		for (size_t i = (size_t)j; i < rows; i++)
-			s += X[i * cols + j] * Y[i];
-		s = 2 * s / vv;
-		for (size_t i = (size_t)j; i < rows; i++)
-			Y[i] -= s * X[i * cols + j];
+		double vv = acc[0];
+		for (int t = 1; t < nt; t++)
+			acc[t] = 2 * acc[t] / vv;
+		for (size_t i = (size_t)j; i < rows; i++) {
+			double *x = X + i * w;
+			double v = x[j];
+			for (int c = j + 1; c < cols; c++)
+				x[c] -= acc[c - j] * v;
+			Y[i] -= acc[nt - 1] * v;
+		}
 		diag[j] = alpha;
 		if (fabs(alpha) > rmax)
 			rmax = fabs(alpha);
@@ -898,7 +928,7 @@ lstsq(double *X, size_t rows, int cols, double *Y, double *beta)
 		}
 		double s = Y[j];
 		for (int c = j + 1; c < cols; c++)
-			s -= X[(size_t)j * cols + c] * beta[c];
+			s -= X[(size_t)j * w + c] * beta[c];
 		beta[j] = s / diag[j];
 	}
 	return 0;
