@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "k_dtoa.h"
+
 void
 k_jw_init(struct k_jw *w, struct k_buf *b)
 {
@@ -131,16 +133,27 @@ k_fmt_double(double d, char *buf)
 		memcpy(buf, "0", 2);
 		return 1;
 	}
+	/* Whole numbers as %lld wrote them; the rest as the first of %.15g,
+	 * %.16g, %.17g that reads back to d, which k_dtoa finds without
+	 * printf. */
 	if (fabs(d) < 1e15 && d == (double)(long long)d) {
-		return (size_t)snprintf(buf, 25, "%lld", (long long)d);
+		long long i = (long long)d;
+		unsigned long long u = i < 0 ? 0 - (unsigned long long)i
+		                             : (unsigned long long)i;
+		char t[20];
+		size_t n = 0, k = 0;
+		do {
+			t[k++] = (char)('0' + u % 10);
+			u /= 10;
+		} while (u != 0);
+		if (i < 0)
+			buf[n++] = '-';
+		while (k > 0)
+			buf[n++] = t[--k];
+		buf[n] = '\0';
+		return n;
 	}
-	int n = 0;
-	for (int prec = 15; prec <= 17; prec++) {
-		n = snprintf(buf, 25, "%.*g", prec, d);
-		if (strtod(buf, NULL) == d)
-			break;
-	}
-	return (size_t)n;
+	return k_dtoa_format(d, buf);
 }
 
 void
