@@ -227,8 +227,8 @@ enum k_status k_kalman_filter_record(const struct k_kalman_ssm *ss,
  * that part's derivatives in them as seeds.
  */
 struct k_kalman_adjoint {
-	const double *vbar;   /* in: NULL or nvbar seeds, the last nvbar
-	                         recorded steps (0 at missing ones) */
+	const double *vbar;   /* in: NULL or nvbar seeds, for the last nvbar
+	                         recorded steps (ignored at missing ones) */
 	size_t nvbar;         /* in: at most the steps recorded */
 	double Fbar;          /* in: seed on F of the last observed step */
 	double Tbar[K_KALMAN_MAX_GRAD];  /* out: dJ / dT at the tape's tpos */
