@@ -148,9 +148,9 @@ static inline uint64_t
 round_div(const struct scaled *x, uint64_t m)
 {
 	uint64_t v = x->n / m, r = x->n - v * m;
-	if (r > m / 2 || (r == m / 2 && (!x->exact || (v & 1))))
-		v++;
-	return v;
+	/* Without a branch (& and |, not && and ||): up or down is a coin
+	 * toss. */
+	return v + ((r > m / 2) | ((r == m / 2) & ((x->exact == 0) | (int)(v & 1))));
 }
 
 /* What the %g loop itself computes, for what scale() cannot decide.
@@ -190,7 +190,7 @@ fast_digits(uint64_t bits, uint64_t *digits, int *exp10)
 	/* |d| = c * 2^q; z normalises c to 53 bits for subnormals. */
 	uint64_t c = be != 0 ? frac | UINT64_C(1) << 52 : frac;
 	int q = be != 0 ? be - 1075 : -1074;
-	int z = __builtin_clzll(c) - 11;
+	int z = be != 0 ? 0 : __builtin_clzll(c) - 11;
 	int irregular = frac == 0 && be > 1;
 	/* 4 d is cx * 2^qn, cx < 2^55. */
 	uint64_t cx = c << (z + 2);
@@ -245,14 +245,23 @@ fast_digits(uint64_t bits, uint64_t *digits, int *exp10)
 	return prec;
 }
 
-/* Divide *v by p = 10^k if it divides; returns k or 0. Without a
- * branch: how many zeros a number ends with is not predictable. */
+/*
+ * Divide *v by 10^k if it divides; returns k or 0. inv5 is 5^-k modulo
+ * 2^64 (pow(5**k, -1, 2**64) in Python), max = floor((2^64 - 1) / 10^k).
+ * r = *v * 5^-k rotated right by k is at most max exactly when 10^k
+ * divides *v, and is then the quotient: if *v = 10^k a, *v 5^-k = 2^k a
+ * (mod 2^64); conversely r <= max < 2^(64-k) means the k bits rotated
+ * to the top were zero, and 10^k r <= 2^64 - 1 is congruent to *v.
+ * One multiplication, no division or branch: the number of trailing
+ * zeros is not predictable.
+ */
 static inline int
-strip(uint64_t *v, uint64_t p, int k)
+strip(uint64_t *v, uint64_t inv5, uint64_t max, int k)
 {
-	uint64_t q = *v / p;
-	int t = q * p == *v;
-	*v = t ? q : *v;
+	uint64_t r = *v * inv5;
+	r = r >> k | r << (64 - k);
+	int t = r <= max;
+	*v = t ? r : *v;
 	return t ? k : 0;
 }
 
@@ -280,10 +289,10 @@ k_dtoa_digits(double d, uint64_t *digits, int *exp10)
 	 * only 15 can have trailing zeros, at most 14 (8 + 4 + 2 + 1). */
 	if (fast && prec > 15)
 		return prec;
-	int zeros = strip(digits, 100000000, 8);
-	zeros += strip(digits, 10000, 4);
-	zeros += strip(digits, 100, 2);
-	zeros += strip(digits, 10, 1);
+	int zeros = strip(digits, UINT64_C(0xc767074b22e90e21), 184467440737, 8);
+	zeros += strip(digits, UINT64_C(0xd288ce703afb7e91), 1844674407370955, 4);
+	zeros += strip(digits, UINT64_C(0x8f5c28f5c28f5c29), 184467440737095516, 2);
+	zeros += strip(digits, UINT64_C(0xcccccccccccccccd), 1844674407370955161, 1);
 	*exp10 += zeros;
 	return prec - zeros;
 }
