@@ -146,6 +146,48 @@ predict_mean(const struct sparse *sp, int m, const double *a, double *an)
 /* GCC cannot see that the column indices in struct sparse stay below m,
  * and warns that af may be read uninitialised; zeroing af to quiet it
  * costs a rep stos per step, a tenth of the step. */
+/* pz = P Z' and F = Z P Z' + H, with log F when want_log: held in the
+ * state once P is steady, computed (and then cached) otherwise. K_EDATA
+ * when F is not positive. */
+static enum k_status
+gain_terms(const struct k_kalman_ssm *ss, struct k_kalman_state *st,
+           int want_log, double *pz, double *F, double *logF,
+           struct k_error *err)
+{
+	const int m = ss->m;
+
+	if (st->steady && st->cached) {
+		for (int i = 0; i < m; i++)
+			pz[i] = st->pz[i];
+		*F = st->F;
+		*logF = st->logF;
+		return K_OK;
+	}
+	double f = ss->H;
+	for (int i = 0; i < m; i++) {
+		double s = 0;
+		const double *p = st->P + i * m;
+		for (int j = 0; j < m; j++)
+			s += p[j] * ss->Z[j];
+		pz[i] = s;
+	}
+	for (int i = 0; i < m; i++)
+		f += ss->Z[i] * pz[i];
+	if (!(f > 0) || !isfinite(f))
+		return k_error_set(err, K_EDATA,
+		                   "forecast error variance %g is not positive", f);
+	*F = f;
+	*logF = want_log || st->steady ? log(f) : NAN;
+	if (st->steady) {
+		for (int i = 0; i < m; i++)
+			st->pz[i] = pz[i];
+		st->F = f;
+		st->logF = *logF;
+		st->cached = 1;
+	}
+	return K_OK;
+}
+
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
 static enum k_status
@@ -179,34 +221,9 @@ step(const struct k_kalman_ssm *ss, const struct sparse *sp,
 	double F, logF, za = 0;
 	for (int i = 0; i < m; i++)
 		za += ss->Z[i] * st->a[i];
-	if (st->steady && st->cached) {
-		for (int i = 0; i < m; i++)
-			pz[i] = st->pz[i];
-		F = st->F;
-		logF = st->logF;
-	} else {
-		F = ss->H;
-		for (int i = 0; i < m; i++) {
-			double s = 0;
-			const double *p = st->P + i * m;
-			for (int j = 0; j < m; j++)
-				s += p[j] * ss->Z[j];
-			pz[i] = s;
-		}
-		for (int i = 0; i < m; i++)
-			F += ss->Z[i] * pz[i];
-		if (!(F > 0) || !isfinite(F))
-			return k_error_set(err, K_EDATA,
-			                   "forecast error variance %g is not positive", F);
-		logF = want_log || st->steady ? log(F) : NAN;
-		if (st->steady) {
-			for (int i = 0; i < m; i++)
-				st->pz[i] = pz[i];
-			st->F = F;
-			st->logF = logF;
-			st->cached = 1;
-		}
-	}
+	enum k_status rc = gain_terms(ss, st, want_log, pz, &F, &logF, err);
+	if (rc != K_OK)
+		return rc;
 
 	double v = y - d - za;
 	double vf = v / F;
@@ -577,33 +594,9 @@ k_kalman_filter_grad(const struct k_kalman_ssm *ss, struct k_kalman_state *st,
 		double F, logF, za = 0;
 		for (int j = 0; j < nnz; j++)
 			za += ss->Z[nz[j]] * st->a[nz[j]];
-		if (held) {
-			memcpy(pz, st->pz, (size_t)m * sizeof *pz);
-			F = st->F;
-			logF = st->logF;
-		} else {
-			F = ss->H;
-			for (int i = 0; i < m; i++) {
-				double s = 0;
-				const double *p = st->P + i * m;
-				for (int j = 0; j < m; j++)
-					s += p[j] * ss->Z[j];
-				pz[i] = s;
-			}
-			for (int i = 0; i < m; i++)
-				F += ss->Z[i] * pz[i];
-			if (!(F > 0) || !isfinite(F))
-				return k_error_set(err, K_EDATA,
-				                   "forecast error variance %g is not positive",
-				                   F);
-			logF = log(F);
-			if (st->steady) {
-				memcpy(st->pz, pz, (size_t)m * sizeof *pz);
-				st->F = F;
-				st->logF = logF;
-				st->cached = 1;
-			}
-		}
+		enum k_status rc = gain_terms(ss, st, 1, pz, &F, &logF, err);
+		if (rc != K_OK)
+			return rc;
 		double v = y[t] - d - za, vf = v / F;
 		for (int i = 0; i < m; i++) {
 			af[i] = st->a[i] + pz[i] * vf;
@@ -860,34 +853,10 @@ k_kalman_filter_record(const struct k_kalman_ssm *ss,
 		double F, logF, za = 0;
 		for (int j = 0; j < nnz; j++)
 			za += ss->Z[nz[j]] * st->a[nz[j]];
-		if (held) {
-			memcpy(pz, st->pz, (size_t)m * sizeof *pz);
-			F = st->F;
-			logF = st->logF;
-		} else {
-			F = ss->H;
-			for (int i = 0; i < m; i++) {
-				double s = 0;
-				const double *p = st->P + i * m;
-				for (int j = 0; j < m; j++)
-					s += p[j] * ss->Z[j];
-				pz[i] = s;
-			}
-			for (int i = 0; i < m; i++)
-				F += ss->Z[i] * pz[i];
-			if (!(F > 0) || !isfinite(F)) {
-				tp->len = t;
-				return k_error_set(err, K_EDATA,
-				                   "forecast error variance %g is not positive",
-				                   F);
-			}
-			logF = log(F);
-			if (st->steady) {
-				memcpy(st->pz, pz, (size_t)m * sizeof *pz);
-				st->F = F;
-				st->logF = logF;
-				st->cached = 1;
-			}
+		enum k_status rc = gain_terms(ss, st, 1, pz, &F, &logF, err);
+		if (rc != K_OK) {
+			tp->len = t;
+			return rc;
 		}
 		double v = y[t] - d - za, vf = v / F;
 		for (int i = 0; i < m; i++) {
