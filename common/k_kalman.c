@@ -63,21 +63,31 @@ struct sparse {
 	double val[K_KALMAN_MAX][K_KALMAN_MAX];
 };
 
+/* The nonzeros of T row by row, or with transpose those of T' (T's
+ * column by column). */
 static void
-sparse_init(const struct k_kalman_ssm *ss, struct sparse *sp)
+sparse_of(const struct k_kalman_ssm *ss, int transpose, struct sparse *sp)
 {
 	int m = ss->m;
 
 	for (int i = 0; i < m; i++) {
 		int c = 0;
-		for (int k = 0; k < m; k++)
-			if (ss->T[i * m + k] != 0) {
+		for (int k = 0; k < m; k++) {
+			double t = transpose ? ss->T[k * m + i] : ss->T[i * m + k];
+			if (t != 0) {
 				sp->col[i][c] = k;
-				sp->val[i][c] = ss->T[i * m + k];
+				sp->val[i][c] = t;
 				c++;
 			}
+		}
 		sp->cnt[i] = c;
 	}
+}
+
+static void
+sparse_init(const struct k_kalman_ssm *ss, struct sparse *sp)
+{
+	sparse_of(ss, 0, sp);
 }
 
 /* P <- T Pf T' + RQR, symmetric by construction (upper triangle computed,
@@ -905,23 +915,6 @@ k_kalman_filter_record(const struct k_kalman_ssm *ss,
 }
 #pragma GCC diagnostic pop
 
-/* The nonzeros of T', row by row (those of T column by column). */
-static void
-sparse_init_t(const struct k_kalman_ssm *ss, struct sparse *sp)
-{
-	int m = ss->m;
-
-	for (int i = 0; i < m; i++) {
-		int c = 0;
-		for (int k = 0; k < m; k++)
-			if (ss->T[k * m + i] != 0) {
-				sp->col[i][c] = k;
-				sp->val[i][c] = ss->T[k * m + i];
-				c++;
-			}
-		sp->cnt[i] = c;
-	}
-}
 
 void
 k_kalman_filter_adjoint(const struct k_kalman_ssm *ss,
@@ -939,7 +932,7 @@ k_kalman_filter_adjoint(const struct k_kalman_ssm *ss,
 	int nz[K_KALMAN_MAX], nnz = 0;
 	double betabar = 0;
 
-	sparse_init_t(ss, &spt);
+	sparse_of(ss, 1, &spt);
 	for (int j = 0; j < m; j++)
 		if (ss->Z[j] != 0)
 			nz[nnz++] = j;
