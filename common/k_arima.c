@@ -1576,34 +1576,46 @@ k_arima_fit(const double *y, size_t n, const struct k_arima_params *par,
 	return rc;
 }
 
-enum k_status
-k_arima_loglike(const double *y, size_t n, const struct k_arima_params *par,
-                const double *coef, double *llf, double *llobs,
-                struct k_error *err)
+/* The checks of the likelihood's entry points: usable parameters, a
+ * stationary and invertible coef, no infinite observation; s set. */
+static enum k_status
+loglike_spec(const double *y, size_t n, const struct k_arima_params *par,
+             const double *coef, struct spec *s, struct k_error *err)
 {
-	struct spec s;
 	const char *msg;
-	double *work;
-	enum k_status rc;
 
 	if ((msg = k_arima_params_check(par)) != NULL)
 		return k_error_set(err, K_EUSAGE, "arima: %s", msg);
-	spec_from(&s, par->p, par->d, par->q, par->constant,
+	spec_from(s, par->p, par->d, par->q, par->constant,
 	          par->diffuse_variance, par->steady_tol);
-	int c = s.constant;
+	int c = s->constant;
 	double neg[K_ARIMA_MAX_Q];
-	for (int j = 0; j < s.q; j++)
-		neg[j] = -coef[c + s.p + j];
-	if (!stationary(coef + c, s.p))
+	for (int j = 0; j < s->q; j++)
+		neg[j] = -coef[c + s->p + j];
+	if (!stationary(coef + c, s->p))
 		return k_error_set(err, K_EDATA,
 		                   "the AR coefficients are not stationary");
-	if (!stationary(neg, s.q))
+	if (!stationary(neg, s->q))
 		return k_error_set(err, K_EDATA,
 		                   "the MA coefficients are not invertible");
 	for (size_t t = 0; t < n; t++)
 		if (isinf(y[t]))
 			return k_error_set(err, K_EDATA,
 			                   "observation %zu is infinite", t + 1);
+	return K_OK;
+}
+
+enum k_status
+k_arima_loglike(const double *y, size_t n, const struct k_arima_params *par,
+                const double *coef, double *llf, double *llobs,
+                struct k_error *err)
+{
+	struct spec s;
+	double *work;
+	enum k_status rc;
+
+	if ((rc = loglike_spec(y, n, par, coef, &s, err)) != K_OK)
+		return rc;
 	work = malloc(lyap_work_size(&s) * sizeof *work);
 	double *x = s.constant ? trend_array(s.d, 0, n) : NULL;
 	double *vbuf = malloc((n + 1) * sizeof *vbuf);
@@ -1627,28 +1639,11 @@ k_arima_loglike_grad(const double *y, size_t n,
                      double *llf, double *grad, struct k_error *err)
 {
 	struct spec s;
-	const char *msg;
 	struct gradws gw;
 	enum k_status rc;
 
-	if ((msg = k_arima_params_check(par)) != NULL)
-		return k_error_set(err, K_EUSAGE, "arima: %s", msg);
-	spec_from(&s, par->p, par->d, par->q, par->constant,
-	          par->diffuse_variance, par->steady_tol);
-	int c = s.constant;
-	double neg[K_ARIMA_MAX_Q];
-	for (int j = 0; j < s.q; j++)
-		neg[j] = -coef[c + s.p + j];
-	if (!stationary(coef + c, s.p))
-		return k_error_set(err, K_EDATA,
-		                   "the AR coefficients are not stationary");
-	if (!stationary(neg, s.q))
-		return k_error_set(err, K_EDATA,
-		                   "the MA coefficients are not invertible");
-	for (size_t t = 0; t < n; t++)
-		if (isinf(y[t]))
-			return k_error_set(err, K_EDATA,
-			                   "observation %zu is infinite", t + 1);
+	if ((rc = loglike_spec(y, n, par, coef, &s, err)) != K_OK)
+		return rc;
 	double *work = malloc(lyap_work_size(&s) * sizeof *work);
 	double *x = s.constant ? trend_array(s.d, 0, n) : NULL;
 	double *vbuf = malloc((n + 1) * sizeof *vbuf);
