@@ -91,9 +91,15 @@ $(B)/libk.a: $(COMMON_OBJ)
 	$(call say,AR,$@)
 	$(Q)$(AR) rcs $@ $^
 
+# The link mode, remembered, so that changing STATIC relinks.
+$(B)/link-mode: FORCE
+	@mkdir -p $(@D)
+	@echo 'STATIC=$(STATIC)' | cmp -s - $@ || echo 'STATIC=$(STATIC)' > $@
+.PHONY: FORCE
+
 prog_obj = $(patsubst %.c,$(B)/obj/%.o,cmd/$(1).c $(wildcard cmd/$(1)/*.c))
 define PROG_RULE
-$(B)/bin/$(1): $(call prog_obj,$(1)) $(B)/libk.a
+$(B)/bin/$(1): $(call prog_obj,$(1)) $(B)/libk.a $(B)/link-mode
 	@mkdir -p $$(@D)
 	$$(call say,LINK,$$@)
 	$(Q)$$(CC) $$(CFLAGS) $$(LDFLAGS) $$(if $$(call link_static,$(1)),-static) \
