@@ -340,6 +340,18 @@ score_holdout(const double *actual, const double *pred, size_t h,
 	mt->mape = 100 * ape / (double)mt->compared;
 }
 
+/* A value for the summary: with the seed's fixed places, unless those
+ * would show a non-zero value as zero (a funding rate's MAE is near 1e-5),
+ * then in three significant digits. */
+static void
+human(const char *label, double v, int places, const char *unit)
+{
+	if (v != 0 && fabs(v) < 0.5 * pow(10, -places))
+		fprintf(stderr, "%s: %.3g%s\n", label, v, unit);
+	else
+		fprintf(stderr, "%s: %.*f%s\n", label, places, v, unit);
+}
+
 static void
 summary(const struct k_forecast *f, const struct metrics *mt, long holdout,
         const char *assess, double avg, size_t ntried)
@@ -357,15 +369,15 @@ summary(const struct k_forecast *f, const struct metrics *mt, long holdout,
 	                       " with drift" : " with trend") : "",
 	        ntried ? " (chosen by --auto)" : "");
 	if (holdout > 0 && mt->compared > 0) {
-		fprintf(stderr, "MAE: %.2f\n", mt->mae);
-		fprintf(stderr, "RMSE: %.2f\n", mt->rmse);
-		fprintf(stderr, "MAPE: %.1f%%\n", mt->mape);
+		human("MAE", mt->mae, 2, "");
+		human("RMSE", mt->rmse, 2, "");
+		human("MAPE", mt->mape, 1, "%");
 	} else {
 		fprintf(stderr, "MAE, RMSE, MAPE: not measured (--holdout 0)\n");
 	}
 	fprintf(stderr, "AIC: %.2f  BIC: %.2f\n", m->aic, m->bic);
 	fprintf(stderr, "24-hour forecast: %s risk\n", assess);
-	fprintf(stderr, "Average forecasted risk: %.1f\n", avg);
+	human("Average forecasted risk", avg, 1, "");
 	if (!m->converged)
 		fprintf(stderr, "Warning: the optimiser stopped before converging "
 		        "(%d iterations)\n", m->iterations);
@@ -663,9 +675,9 @@ ktrain_forecast(int argc, char **argv)
 	k_jw_key(&w, "samples_compared");
 	k_jw_int(&w, (long long)mt.compared);
 	k_jw_key(&w, "mae");
-	jw_num_or_null(&w, mt.mae, 6);
+	jw_num_or_null(&w, mt.mae, -1);
 	k_jw_key(&w, "rmse");
-	jw_num_or_null(&w, mt.rmse, 6);
+	jw_num_or_null(&w, mt.rmse, -1);
 	k_jw_key(&w, "mape_pct");
 	jw_num_or_null(&w, mt.mape, 4);
 	k_jw_key(&w, "accuracy_pct");
@@ -702,9 +714,9 @@ ktrain_forecast(int argc, char **argv)
 	k_jw_key(&w, "trend");
 	k_jw_str(&w, trend);
 	k_jw_key(&w, "avg_forecasted_risk");
-	k_jw_num(&w, k_round(avg, 4));
+	k_jw_num(&w, avg);
 	k_jw_key(&w, "max_forecasted_risk");
-	k_jw_num(&w, k_round(mx, 4));
+	k_jw_num(&w, mx);
 	k_jw_obj_end(&w);
 	k_jw_key(&w, "seconds");
 	k_jw_num(&w, k_round(k_time_mono() - t0, 4));
