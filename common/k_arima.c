@@ -1158,7 +1158,9 @@ k_arima_start(const double *y, size_t n, const struct k_arima_params *par,
 			for (int j = 0; j < s.q; j++)
 				start[c + s.p + j] = 0;
 	}
-	if (!(var >= 1e-10))
+	/* Only a variance that is not positive is replaced: a small one is
+	 * the series' scale (see the diffuse variance in k_arima_fit_init). */
+	if (!(var > 0) || !isfinite(var))
 		var = 1e-10;
 	start[s.k - 1] = var;
 	return K_OK;
@@ -1349,6 +1351,15 @@ k_arima_fit_init(struct k_arima_fit **fp, const double *y, size_t n,
 		k_arima_fit_free(f);
 		return rc;
 	}
+	/* The approximate diffuse start is a variance: 1e6 (statsmodels')
+	 * is diffuse beside a sigma2 near one, but beside a funding rate's
+	 * 1e-10 the filter's update P - pz pz'/F cancels to rounding noise.
+	 * Below a starting sigma2 of 1e-4 it is scaled with sigma2, by a
+	 * power of 4 (exact in binary), to stand to it as 1e6 stands to a
+	 * sigma2 of 1 to 4: the fit of the series times 2^j, in its units. */
+	double v0 = start[k - 1];
+	if (f->s.d > 0 && v0 > 0 && v0 < 1e-4)
+		f->s.kappa = ldexp(f->s.kappa, 2 * (int)floor(log(v0) / log(4)));
 	if (from_coef(&f->s, start, x) < 0) {
 		k_arima_fit_free(f);
 		return k_error_set(err, K_EUSAGE,
@@ -1457,7 +1468,10 @@ invert(double *A, int k)
 /*
  * Standard errors from the outer product of the per-observation scores
  * (statsmodels' default cov_type 'opg'), the scores by central
- * differences in the coefficients. NAN where it cannot be had.
+ * differences in the coefficients: steps relative to max(|c|, 0.1), and
+ * to sigma2 itself, which can be far below 0.1 (a funding rate's is near
+ * 1e-10). Where one side of a step leaves the stationary, invertible or
+ * positive region, a one-sided difference. NAN where it cannot be had.
  */
 static enum k_status
 std_errors(const struct spec *s, const double *coef, const double *y,
@@ -1467,20 +1481,23 @@ std_errors(const struct spec *s, const double *coef, const double *y,
 	int k = s->k;
 	double *sc = malloc((size_t)k * n * sizeof *sc);
 	double *lp = malloc(n * sizeof *lp), *lm = malloc(n * sizeof *lm);
-	double S[K_ARIMA_MAX_PAR * K_ARIMA_MAX_PAR];
-	int ok = 1;
+	double *l0 = malloc(n * sizeof *l0);
+	double S[K_ARIMA_MAX_PAR * K_ARIMA_MAX_PAR], llf;
+	int ok = 1, have0 = 0;
 
 	for (int i = 0; i < k; i++)
 		se[i] = NAN;
-	if (!sc || !lp || !lm) {
+	if (!sc || !lp || !lm || !l0) {
 		free(sc);
 		free(lp);
 		free(lm);
+		free(l0);
 		return K_ENOMEM;
 	}
 	for (int i = 0; i < k && ok; i++) {
-		double cp[K_ARIMA_MAX_PAR], llf;
-		double h = step * (fabs(coef[i]) > 0.1 ? fabs(coef[i]) : 0.1);
+		double cp[K_ARIMA_MAX_PAR];
+		double h = step * (i == k - 1 ? coef[i] :
+		                   fabs(coef[i]) > 0.1 ? fabs(coef[i]) : 0.1);
 		memcpy(cp, coef, (size_t)k * sizeof *cp);
 		cp[i] = coef[i] + h;
 		int okp = run_filter(s, cp, y, x, n, s->steady_tol, &llf, lp, NULL,
@@ -1488,12 +1505,25 @@ std_errors(const struct spec *s, const double *coef, const double *y,
 		cp[i] = coef[i] - h;
 		int okm = run_filter(s, cp, y, x, n, s->steady_tol, &llf, lm, NULL,
 		                     work, vbuf, NULL) == K_OK;
-		if (!okp || !okm) {
-			ok = 0;
-			break;
+		if (okp != okm && !have0) {
+			have0 = run_filter(s, coef, y, x, n, s->steady_tol, &llf, l0,
+			                   NULL, work, vbuf, NULL) == K_OK;
+			if (!have0)
+				okp = okm = 0;
 		}
-		for (size_t t = 0; t < n; t++)
-			sc[(size_t)i * n + t] = (lp[t] - lm[t]) / (2 * h);
+		double *row = sc + (size_t)i * n;
+		if (okp && okm) {
+			for (size_t t = 0; t < n; t++)
+				row[t] = (lp[t] - lm[t]) / (2 * h);
+		} else if (okp) {
+			for (size_t t = 0; t < n; t++)
+				row[t] = (lp[t] - l0[t]) / h;
+		} else if (okm) {
+			for (size_t t = 0; t < n; t++)
+				row[t] = (l0[t] - lm[t]) / h;
+		} else {
+			ok = 0;
+		}
 	}
 	if (ok) {
 		for (int i = 0; i < k; i++)
@@ -1512,6 +1542,7 @@ std_errors(const struct spec *s, const double *coef, const double *y,
 	free(sc);
 	free(lp);
 	free(lm);
+	free(l0);
 	return K_OK;
 }
 

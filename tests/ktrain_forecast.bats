@@ -49,6 +49,40 @@ MESSY="$FIX/forecast/risk_messy.ndjson"
 	awk -v l="$(jq .loglike "$T/r")" 'BEGIN { exit !(l >= -1686.1537942 - 1e-6) }'
 }
 
+@test "ktrain forecast: a series a millionth the size gives the same model, scaled, standard errors and all" {
+	# A funding rate is of this size, its sigma2 near 1e-11: once the fit
+	# stopped at its start there (the diffuse variance 1e6 swamped the
+	# filter) and the standard errors were null. ARIMA(2,1,0): these 600
+	# values are over-differenced for MA terms, whose errors are then
+	# ill-determined at any scale.
+	jq -c '.risk_score *= 1e-6' "$R600" >"$T/small"
+	ktrain forecast -q --order 2,1,0 "$R600" >"$T/a"
+	run --separate-stderr ktrain forecast --order 2,1,0 "$T/small"
+	assert_success
+	printf '%s\n' "$output" >"$T/b"
+	rel() {	# quantity, scale of b against a, relative tolerance
+		awk -v a="$(jq "$1" "$T/a")" -v b="$(jq "$1" "$T/b")" -v s="$2" -v t="$3" \
+		    'BEGIN { if (b == "null" || a == "null") exit 1
+		             d = b / s - a; if (d < 0) d = -d
+		             if (a < 0) a = -a; exit !(d <= t * a) }'
+	}
+	for c in ar.L1 ar.L2; do
+		rel ".estimates[\"$c\"].coef" 1 1e-5
+		rel ".estimates[\"$c\"].std_err" 1 1e-4
+	done
+	rel .estimates.sigma2.coef 1e-12 1e-5
+	rel .estimates.sigma2.std_err 1e-12 1e-4
+	rel .mae 1e-6 1e-5
+	rel .rmse 1e-6 1e-5
+	rel .forecast_24h.avg_forecasted_risk 1e-6 1e-5
+	# n log 1e6 apart, over the 599 terms after the first difference.
+	awk -v a="$(jq .loglike "$T/a")" -v b="$(jq .loglike "$T/b")" \
+	    'BEGIN { d = b - a - 599 * log(1e6); exit !(d < 1e-3 && d > -1e-3) }'
+	# The summary shows them, not 0.00.
+	[[ "$stderr" =~ MAE:\ [1-9]\.[0-9]*e-05 ]]
+	[[ "$stderr" =~ Average\ forecasted\ risk:\ [1-9]\.[0-9]*e-05 ]]
+}
+
 @test "ktrain forecast: the report is the only thing on stdout, and -q silences stderr" {
 	run --separate-stderr ktrain forecast -q "$R600"
 	assert_success
