@@ -411,9 +411,10 @@ main(int argc, char **argv)
 	if (age_h > o.stale_hours) {
 		char t[40];
 		k_err("warning: the model's last observation is %s, %.1f hours "
-		      "ago; the forecast starts from there (run with --update to "
-		      "bring it up to date)", k_time_format(f.last_ts, t, sizeof t),
-		      age_h);
+		      "ago; the forecast starts from there (%s)",
+		      k_time_format(f.last_ts, t, sizeof t), age_h,
+		      o.update ? "the rows given to --update end there too"
+		               : "run with --update to bring it up to date");
 	}
 
 	size_t h = (size_t)o.steps;

@@ -196,6 +196,11 @@ trained() {
 	[ -z "$stderr" ]
 	run --separate-stderr kforecast -q --now 2025-03-28T23:00:00Z
 	[[ "$stderr" == *"warning"* ]]
+	# Updated with rows that are themselves old, it says so, rather than
+	# suggesting the --update just given.
+	run --separate-stderr kforecast --update --now 2025-03-28T23:00:00Z "$NEXT"
+	assert_success
+	[[ "$stderr" == *"2025-03-26T11:00:00Z, 60.0 hours ago"*"the rows given to --update end there too"* ]]
 }
 
 @test "kforecast: usage errors exit 64 with a clean stdout" {
