@@ -418,6 +418,26 @@ k_tx_read(const struct k_jscan *s, struct k_tx *t, struct k_error *err)
 	return K_OK;
 }
 
+int
+k_tx_addr_list(char *arg, const char **list, int *n, int max,
+               const char **bad)
+{
+	char *save = NULL;
+
+	for (char *t = strtok_r(arg, ",", &save); t != NULL;
+	     t = strtok_r(NULL, ",", &save)) {
+		char norm[K_TX_ADDR];
+		if (k_tx_addr_norm(t, strlen(t), norm) < 0) {
+			*bad = t;
+			return -1;
+		}
+		if (*n == max)
+			return -2;
+		list[(*n)++] = t;
+	}
+	return 0;
+}
+
 enum k_status
 k_tx_addr_file(const char *path,
                enum k_status (*fn)(void *arg, const char *addr,

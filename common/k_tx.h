@@ -72,6 +72,15 @@ void k_tx_method_from_input(const char *input, char *out);
 int k_tx_addr_norm(const char *in, size_t n, char *out);
 
 /*
+ * An --address argument: comma-separated addresses, split in place (arg
+ * is modified) and appended to list (n entries so far, room for max),
+ * unnormalised. Returns 0; -1 with *bad the malformed one; -2 when more
+ * than max.
+ */
+int k_tx_addr_list(char *arg, const char **list, int *n, int max,
+                   const char **bad);
+
+/*
  * An address file: one address a line, blank lines and '#' comments
  * skipped, trailing spaces and CRs trimmed. Each address, normalised, goes
  * to fn; a malformed one is K_EDATA "path:line: '...' is not an address

@@ -181,18 +181,14 @@ parse_opt(int key, char *arg, struct argp_state *state)
 		o->entities_set = 1;
 		break;
 	case OPT_ADDRESS: {
-		char *save = NULL;
-		for (char *t = strtok_r(arg, ",", &save); t != NULL;
-		     t = strtok_r(NULL, ",", &save)) {
-			char norm[K_TX_ADDR];
-			if (k_tx_addr_norm(t, strlen(t), norm) < 0)
-				argp_error(state, "--address: '%s' is not an address "
-				           "(0x and 40 hex digits)", t);
-			if (o->naddr == MAX_ADDR_ARGS)
-				argp_error(state, "--address: more than %d; use "
-				           "--addresses FILE", MAX_ADDR_ARGS);
-			o->addr_args[o->naddr++] = t;
-		}
+		const char *bad;
+		int rc = k_tx_addr_list(arg, o->addr_args, &o->naddr, MAX_ADDR_ARGS, &bad);
+		if (rc == -1)
+			argp_error(state, "--address: '%s' is not an address "
+			           "(0x and 40 hex digits)", bad);
+		if (rc == -2)
+			argp_error(state, "--address: more than %d; use "
+			           "--addresses FILE", MAX_ADDR_ARGS);
 		break;
 	}
 	case OPT_ADDRESSES:

@@ -94,18 +94,14 @@ parse_opt(int key, char *arg, struct argp_state *state)
 		state->child_inputs[0] = &o->http;
 		break;
 	case OPT_ADDRESS: {
-		char *save = NULL;
-		for (char *t = strtok_r(arg, ",", &save); t != NULL;
-		     t = strtok_r(NULL, ",", &save)) {
-			char norm[K_TX_ADDR];
-			if (k_tx_addr_norm(t, strlen(t), norm) < 0)
-				argp_error(state, "--address: '%s' is not an address "
-				           "(0x and 40 hex digits)", t);
-			if (o->naddrs == MAX_ADDRS)
-				argp_error(state, "--address: more than %d; use "
-				           "--addresses FILE", MAX_ADDRS);
-			o->addrs[o->naddrs++] = t;
-		}
+		const char *bad;
+		int rc = k_tx_addr_list(arg, o->addrs, &o->naddrs, MAX_ADDRS, &bad);
+		if (rc == -1)
+			argp_error(state, "--address: '%s' is not an address "
+			           "(0x and 40 hex digits)", bad);
+		if (rc == -2)
+			argp_error(state, "--address: more than %d; use "
+			           "--addresses FILE", MAX_ADDRS);
 		break;
 	}
 	case OPT_ADDRESSES:
