@@ -71,7 +71,11 @@ pkglibs   = $(shell pkg-config --libs $(1) 2>/dev/null)
 # jansson's archives are installed (Debian's -dev packages have them);
 # STATIC=no links everything dynamically, as make sanitize must.
 have_archive = $(filter /%,$(shell $(CC) -print-file-name=$(1) 2>/dev/null))
-STATIC     ?= $(if $(and $(call have_archive,libc.a),$(call have_archive,libjansson.a)),yes,no)
+# Decided once, not at every use (a recursive ?= ran the compiler twice
+# for every program).
+ifeq ($(origin STATIC),undefined)
+STATIC     := $(if $(and $(call have_archive,libc.a),$(call have_archive,libjansson.a)),yes,no)
+endif
 link_static = $(and $(filter yes,$(STATIC)),$(filter yes,$(STATIC_$(1))))
 prog_libs   = $(shell pkg-config $(if $(call link_static,$(1)),--static) \
                   --libs $(PKGS_$(1)) 2>/dev/null)
