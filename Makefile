@@ -43,7 +43,7 @@ include $(PROG_MK)
 PKGS_ALL   := $(sort jansson zlib $(foreach p,$(PROGS),$(PKGS_$(p))))
 LIBS_ALL   := $(sort $(foreach p,$(PROGS),$(LIBS_$(p))))
 
-COMMON_SRC := $(sort $(wildcard common/*.c))
+COMMON_SRC := $(sort $(wildcard common/*/*.c))
 COMMON_OBJ := $(COMMON_SRC:%.c=$(B)/obj/%.o)
 UNIT_SRC   := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BIN   := $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)

@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """
 arima_fixtures.py - make the ARIMA test vectors under tests/fixtures/arima/
-once, from statsmodels, so that `make check` can compare common/k_arima.c
+once, from statsmodels, so that `make check` can compare common/numeric/k_arima.c
 against the reference without Python.
 
 Run with Debian's interpreter, which has python3-statsmodels (0.13.5) and

@@ -3,7 +3,7 @@
  * subcommand (kfeatures hyperliquid, ...). This file only lists the sets;
  * each set's options and work are in cmd/kfeatures_<set>.c.
  */
-#include "k_subcmd.h"
+#include "cli/k_subcmd.h"
 #include "kfeatures.h"
 
 static const struct k_subcmd sets[] = {

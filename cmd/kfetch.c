@@ -4,7 +4,7 @@
  * the sources, one line each; each source's options and work are in
  * cmd/kfetch/<source>.c, and what they share in cmd/kfetch/shared.c.
  */
-#include "k_subcmd.h"
+#include "cli/k_subcmd.h"
 #include "kfetch.h"
 
 static const struct k_subcmd sources[] = {

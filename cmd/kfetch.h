@@ -13,10 +13,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "k_http.h"
-#include "k_progress.h"
-#include "k_raw.h"
-#include "k_status.h"
+#include "net/k_http.h"
+#include "cli/k_progress.h"
+#include "records/k_raw.h"
+#include "base/k_status.h"
 
 int kfetch_hyperliquid(int argc, char **argv);
 int kfetch_binance(int argc, char **argv);

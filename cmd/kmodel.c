@@ -11,19 +11,19 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "k_anomaly.h"
-#include "k_args.h"
-#include "k_buf.h"
-#include "k_drift.h"
-#include "k_featrow.h"
-#include "k_io.h"
-#include "k_jscan.h"
-#include "k_jw.h"
-#include "k_log.h"
-#include "k_model.h"
-#include "k_reject.h"
-#include "k_store.h"
-#include "k_time.h"
+#include "model/k_anomaly.h"
+#include "cli/k_args.h"
+#include "base/k_buf.h"
+#include "numeric/k_drift.h"
+#include "text/k_featrow.h"
+#include "cli/k_io.h"
+#include "text/k_jscan.h"
+#include "text/k_jw.h"
+#include "cli/k_log.h"
+#include "model/k_model.h"
+#include "cli/k_reject.h"
+#include "model/k_store.h"
+#include "base/k_time.h"
 
 struct opts {
 	const char *kind;      /* --kind */

@@ -4,7 +4,7 @@
  * anomalies), method and model_version added. The caller's bytes are
  * copied, not re-serialised; rows are scored in parallel and written in
  * input order. With no anomaly model, or ML_ENABLED=false, rows are scored
- * by the documented rules instead (common/k_rules.c, "method":"rules"),
+ * by the documented rules instead (common/score/k_rules.c, "method":"rules"),
  * in order and with an optional state file kept across runs.
  */
 #include <errno.h>
@@ -13,20 +13,20 @@
 #include <string.h>
 #include <strings.h>
 
-#include "k_anomaly.h"
-#include "k_args.h"
-#include "k_featrow.h"
-#include "k_io.h"
-#include "k_jscan.h"
-#include "k_json.h"
-#include "k_jw.h"
-#include "k_lines.h"
-#include "k_log.h"
-#include "k_reject.h"
-#include "k_rstate.h"
-#include "k_rules.h"
-#include "k_store.h"
-#include "k_time.h"
+#include "model/k_anomaly.h"
+#include "cli/k_args.h"
+#include "text/k_featrow.h"
+#include "cli/k_io.h"
+#include "text/k_jscan.h"
+#include "text/k_json.h"
+#include "text/k_jw.h"
+#include "cli/k_lines.h"
+#include "cli/k_log.h"
+#include "cli/k_reject.h"
+#include "score/k_rstate.h"
+#include "score/k_rules.h"
+#include "model/k_store.h"
+#include "base/k_time.h"
 
 #define RELOAD_EVERY 5.0 /* seconds between checks of `latest` when idle */
 

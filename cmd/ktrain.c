@@ -3,7 +3,7 @@
  * version in the model store. This file only lists the kinds; each kind's
  * options and work are in cmd/ktrain/<kind>.c.
  */
-#include "k_subcmd.h"
+#include "cli/k_subcmd.h"
 #include "ktrain.h"
 
 static const struct k_subcmd kinds[] = {

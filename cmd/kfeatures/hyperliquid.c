@@ -2,7 +2,7 @@
  * kfeatures hyperliquid - the Hyperliquid monitor's feature rows from raw
  * hlp, price, candle, funding and liquidation records: one row per bucket,
  * written when the bucket closes and flushed at once when the input is a
- * live stream. The features and the time rules are in common/k_hlfeat.c.
+ * live stream. The features and the time rules are in common/features/k_hlfeat.c.
  */
 #include <errno.h>
 #include <math.h>
@@ -10,15 +10,15 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "k_args.h"
-#include "k_hlfeat.h"
-#include "k_io.h"
-#include "k_json.h"
-#include "k_log.h"
-#include "k_progress.h"
-#include "k_reject.h"
-#include "k_time.h"
-#include "k_window.h"
+#include "cli/k_args.h"
+#include "features/k_hlfeat.h"
+#include "cli/k_io.h"
+#include "text/k_json.h"
+#include "cli/k_log.h"
+#include "cli/k_progress.h"
+#include "cli/k_reject.h"
+#include "base/k_time.h"
+#include "numeric/k_window.h"
 #include "kfeatures.h"
 
 struct opts {

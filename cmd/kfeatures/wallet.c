@@ -3,7 +3,7 @@
  * behaviour in the wallet-risk seed's categories, transaction-graph
  * metrics and suspicious patterns, over a window of history. Reads
  * everything first (the graph needs all of it); the engine and every
- * feature's definition are in common/k_walletfeat.c.
+ * feature's definition are in common/features/k_walletfeat.c.
  */
 #include <errno.h>
 #include <math.h>
@@ -12,18 +12,18 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "k_args.h"
-#include "k_graph.h"
-#include "k_io.h"
-#include "k_jscan.h"
-#include "k_lines.h"
-#include "k_log.h"
-#include "k_progress.h"
-#include "k_reject.h"
-#include "k_time.h"
-#include "k_tx.h"
-#include "k_walletfeat.h"
-#include "k_window.h"
+#include "cli/k_args.h"
+#include "numeric/k_graph.h"
+#include "cli/k_io.h"
+#include "text/k_jscan.h"
+#include "cli/k_lines.h"
+#include "cli/k_log.h"
+#include "cli/k_progress.h"
+#include "cli/k_reject.h"
+#include "base/k_time.h"
+#include "records/k_tx.h"
+#include "features/k_walletfeat.h"
+#include "numeric/k_window.h"
 #include "kfeatures.h"
 
 #define MAX_LISTS 16

@@ -9,12 +9,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "k_args.h"
-#include "k_binance.h"
-#include "k_http.h"
-#include "k_io.h"
-#include "k_log.h"
-#include "k_rng.h"
+#include "cli/k_args.h"
+#include "net/k_binance.h"
+#include "net/k_http.h"
+#include "cli/k_io.h"
+#include "cli/k_log.h"
+#include "base/k_rng.h"
 #include "kfetch.h"
 
 #define SOURCE "binance"

@@ -11,14 +11,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "k_args.h"
-#include "k_buf.h"
-#include "k_csv.h"
-#include "k_io.h"
-#include "k_log.h"
-#include "k_reject.h"
-#include "k_time.h"
-#include "k_tx.h"
+#include "cli/k_args.h"
+#include "base/k_buf.h"
+#include "text/k_csv.h"
+#include "cli/k_io.h"
+#include "cli/k_log.h"
+#include "cli/k_reject.h"
+#include "base/k_time.h"
+#include "records/k_tx.h"
 #include "kfetch.h"
 
 /* Our fields, and the BigQuery columns they come from by default (a

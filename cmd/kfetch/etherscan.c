@@ -3,22 +3,22 @@
  * compatible API: normal, internal and ERC-20 token transactions, paged
  * past the API's 10000-row window, within its documented rate limit, with
  * k_http's retries; the API key comes from the environment and is never
- * printed or recorded. The client is common/k_etherscan.c.
+ * printed or recorded. The client is common/net/k_etherscan.c.
  */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "k_args.h"
-#include "k_buf.h"
-#include "k_etherscan.h"
-#include "k_http.h"
-#include "k_io.h"
-#include "k_log.h"
-#include "k_rng.h"
-#include "k_time.h"
-#include "k_tx.h"
+#include "cli/k_args.h"
+#include "base/k_buf.h"
+#include "net/k_etherscan.h"
+#include "net/k_http.h"
+#include "cli/k_io.h"
+#include "cli/k_log.h"
+#include "base/k_rng.h"
+#include "base/k_time.h"
+#include "records/k_tx.h"
 #include "kfetch.h"
 
 #define SOURCE "etherscan"

@@ -2,21 +2,21 @@
  * kfetch ethrpc - tx records from the user's own Ethereum node over
  * JSON-RPC: a block range with full transactions and receipts (and
  * trace_block internal transfers on request), in batched requests, for
- * users who outgrow public APIs. The scanner is common/k_ethrpc.c.
+ * users who outgrow public APIs. The scanner is common/net/k_ethrpc.c.
  */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "k_args.h"
-#include "k_buf.h"
-#include "k_ethrpc.h"
-#include "k_http.h"
-#include "k_io.h"
-#include "k_log.h"
-#include "k_rng.h"
-#include "k_tx.h"
+#include "cli/k_args.h"
+#include "base/k_buf.h"
+#include "net/k_ethrpc.h"
+#include "net/k_http.h"
+#include "cli/k_io.h"
+#include "cli/k_log.h"
+#include "base/k_rng.h"
+#include "records/k_tx.h"
 #include "kfetch.h"
 
 #define SOURCE "ethrpc"

@@ -11,13 +11,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "k_args.h"
-#include "k_hl.h"
-#include "k_http.h"
-#include "k_io.h"
-#include "k_log.h"
-#include "k_rng.h"
-#include "k_time.h"
+#include "cli/k_args.h"
+#include "net/k_hl.h"
+#include "net/k_http.h"
+#include "cli/k_io.h"
+#include "cli/k_log.h"
+#include "base/k_rng.h"
+#include "base/k_time.h"
 #include "kfetch.h"
 
 #define SOURCE "hyperliquid"

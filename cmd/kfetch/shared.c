@@ -11,10 +11,10 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "k_args.h"
-#include "k_io.h"
-#include "k_log.h"
-#include "k_time.h"
+#include "cli/k_args.h"
+#include "cli/k_io.h"
+#include "cli/k_log.h"
+#include "base/k_time.h"
 #include "kfetch.h"
 
 #define REPORT_MAX 100 /* rejected elements reported one by one */

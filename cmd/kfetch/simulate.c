@@ -3,7 +3,7 @@
  * `kfetch simulate POPULATION [OPTION...]`: the ground truth that no
  * public data set has, for measuring detection. This file lists the
  * populations and parses each one's options; the engines are in
- * common/k_sim<population>.c.
+ * common/sim/k_sim<population>.c.
  */
 #include <errno.h>
 #include <math.h>
@@ -11,12 +11,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "k_args.h"
-#include "k_io.h"
-#include "k_log.h"
-#include "k_simhl.h"
-#include "k_subcmd.h"
-#include "k_window.h"
+#include "cli/k_args.h"
+#include "cli/k_io.h"
+#include "cli/k_log.h"
+#include "sim/k_simhl.h"
+#include "cli/k_subcmd.h"
+#include "numeric/k_window.h"
 #include "kfetch.h"
 
 /* ---- hyperliquid ---- */

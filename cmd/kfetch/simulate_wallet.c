@@ -3,7 +3,7 @@
  * wallet-risk seed's eight archetypes and five kinds of malicious scheme)
  * as tx, market and label records: the ground truth that archetype
  * training and detection need and no public data set has. The engine and
- * its generative assumptions are in common/k_simwallet.c.
+ * its generative assumptions are in common/sim/k_simwallet.c.
  */
 #include <errno.h>
 #include <math.h>
@@ -11,12 +11,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "k_args.h"
-#include "k_buf.h"
-#include "k_io.h"
-#include "k_log.h"
-#include "k_simwallet.h"
-#include "k_time.h"
+#include "cli/k_args.h"
+#include "base/k_buf.h"
+#include "cli/k_io.h"
+#include "cli/k_log.h"
+#include "sim/k_simwallet.h"
+#include "base/k_time.h"
 #include "kfetch.h"
 
 enum { OPT_WALLETS = 0x100, OPT_DAYS, OPT_START, OPT_SEED, OPT_MALICIOUS,

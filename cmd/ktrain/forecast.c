@@ -10,19 +10,19 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "k_args.h"
-#include "k_arima.h"
-#include "k_buf.h"
-#include "k_forecast.h"
-#include "k_io.h"
-#include "k_jscan.h"
-#include "k_jw.h"
-#include "k_log.h"
-#include "k_model.h"
-#include "k_progress.h"
-#include "k_reject.h"
-#include "k_store.h"
-#include "k_time.h"
+#include "cli/k_args.h"
+#include "numeric/k_arima.h"
+#include "base/k_buf.h"
+#include "model/k_forecast.h"
+#include "cli/k_io.h"
+#include "text/k_jscan.h"
+#include "text/k_jw.h"
+#include "cli/k_log.h"
+#include "model/k_model.h"
+#include "cli/k_progress.h"
+#include "cli/k_reject.h"
+#include "model/k_store.h"
+#include "base/k_time.h"
 #include "ktrain.h"
 
 #define MIN_POINTS 30    /* the seed's minimum, observed values */

@@ -6,9 +6,9 @@
  */
 #include <math.h>
 
-#include "k_drift.h"
-#include "k_rng.h"
-#include "k_stats.h"
+#include "numeric/k_drift.h"
+#include "base/k_rng.h"
+#include "numeric/k_stats.h"
 #include "ktest.h"
 
 static double sample[20000];

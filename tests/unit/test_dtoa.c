@@ -14,10 +14,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "k_dtoa.h"
-#include "k_jw.h"
-#include "k_par.h"
-#include "k_rng.h"
+#include "text/k_dtoa.h"
+#include "text/k_jw.h"
+#include "base/k_par.h"
+#include "base/k_rng.h"
 #include "ktest.h"
 
 /* Random counts at scale 1: about 2 s in all at -O2 on two cores, most

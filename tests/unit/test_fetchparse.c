@@ -12,9 +12,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "k_binance.h"
-#include "k_hl.h"
-#include "k_raw.h"
+#include "net/k_binance.h"
+#include "net/k_hl.h"
+#include "records/k_raw.h"
 #include "ktest.h"
 
 #define NAUTILUS_FILL "tests/fixtures/hyperliquid/fill_liquidation_nautilus.json"

@@ -10,9 +10,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "k_buf.h"
-#include "k_iforest.h"
-#include "k_rng.h"
+#include "base/k_buf.h"
+#include "numeric/k_iforest.h"
+#include "base/k_rng.h"
 #include "ktest.h"
 
 #define N 300

@@ -10,13 +10,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "k_buf.h"
-#include "k_featrow.h"
-#include "k_json.h"
-#include "k_jscan.h"
-#include "k_jw.h"
-#include "k_rng.h"
-#include "k_time.h"
+#include "base/k_buf.h"
+#include "text/k_featrow.h"
+#include "text/k_json.h"
+#include "text/k_jscan.h"
+#include "text/k_jw.h"
+#include "base/k_rng.h"
+#include "base/k_time.h"
 #include "ktest.h"
 
 static struct k_jscan S;

@@ -11,9 +11,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "k_rstate.h"
-#include "k_rules.h"
-#include "k_time.h"
+#include "score/k_rstate.h"
+#include "score/k_rules.h"
+#include "base/k_time.h"
 #include "ktest.h"
 
 #define MIN 60000

@@ -10,11 +10,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "k_buf.h"
-#include "k_json.h"
-#include "k_simwallet.h"
-#include "k_time.h"
-#include "k_wei.h"
+#include "base/k_buf.h"
+#include "text/k_json.h"
+#include "sim/k_simwallet.h"
+#include "base/k_time.h"
+#include "text/k_wei.h"
 #include "ktest.h"
 
 static char *

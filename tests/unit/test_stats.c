@@ -8,8 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "k_rng.h"
-#include "k_stats.h"
+#include "base/k_rng.h"
+#include "numeric/k_stats.h"
 #include "ktest.h"
 
 static int

@@ -6,9 +6,9 @@
 #include <math.h>
 #include <string.h>
 
-#include "k_buf.h"
-#include "k_jscan.h"
-#include "k_tx.h"
+#include "base/k_buf.h"
+#include "text/k_jscan.h"
+#include "records/k_tx.h"
 #include "ktest.h"
 
 static struct k_jscan S;

@@ -12,10 +12,10 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "k_buf.h"
-#include "k_time.h"
-#include "k_tx.h"
-#include "k_walletfeat.h"
+#include "base/k_buf.h"
+#include "base/k_time.h"
+#include "records/k_tx.h"
+#include "features/k_walletfeat.h"
 #include "ktest.h"
 
 #define A "0x00000000000000000000000000000000000000aa"

@@ -10,8 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "k_rng.h"
-#include "k_wei.h"
+#include "base/k_rng.h"
+#include "text/k_wei.h"
 #include "ktest.h"
 
 #define MAX_DEC "115792089237316195423570985008687907853269984665640564039457584007913129639935"

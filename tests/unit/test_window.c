@@ -7,8 +7,8 @@
 #include <stdint.h>
 #include <stdlib.h>
 
-#include "k_rng.h"
-#include "k_window.h"
+#include "base/k_rng.h"
+#include "numeric/k_window.h"
 #include "ktest.h"
 
 #define MIN 60000

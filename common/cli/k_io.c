@@ -1,0 +1,281 @@
+/*
+ * k_io.c - the line reader and the stdout writer described in k_io.h.
+ */
+#include "cli/k_io.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli/k_log.h"
+
+#define READ_CHUNK (1u << 20)
+
+enum k_status
+k_reader_open(struct k_reader *r, const char *path, struct k_error *err)
+{
+	memset(r, 0, sizeof *r);
+	r->max_line = K_IO_MAX_LINE_DEFAULT;
+	if (path == NULL || strcmp(path, "-") == 0) {
+		r->fd = 0;
+		snprintf(r->name, sizeof r->name, "<stdin>");
+	} else {
+		r->fd = open(path, O_RDONLY | O_CLOEXEC);
+		snprintf(r->name, sizeof r->name, "%s", path);
+		if (r->fd < 0)
+			return k_error_set(err, K_ENOINPUT, "%s: %s", path,
+			                   strerror(errno));
+		r->own_fd = 1;
+	}
+	r->cap = READ_CHUNK + 1;
+	r->buf = malloc(r->cap);
+	if (r->buf == NULL)
+		return k_error_set(err, K_ENOMEM, "out of memory");
+	return K_OK;
+}
+
+void
+k_reader_close(struct k_reader *r)
+{
+	if (r->own_fd && r->fd >= 0)
+		close(r->fd);
+	free(r->buf);
+	r->buf = NULL;
+	r->fd = -1;
+}
+
+/* Read more bytes after end; returns bytes read, 0 at EOF, -1 on error. */
+static ssize_t
+fill(struct k_reader *r, struct k_error *err)
+{
+	ssize_t n;
+
+	if (r->start > 0 && (r->cap - 1 - r->end) < READ_CHUNK / 2) {
+		memmove(r->buf, r->buf + r->start, r->end - r->start);
+		r->end -= r->start;
+		r->start = 0;
+	}
+	if (r->cap - 1 - r->end < READ_CHUNK / 2) {
+		size_t ncap = r->cap * 2;
+		char *nb = realloc(r->buf, ncap);
+		if (nb == NULL) {
+			k_error_set(err, K_ENOMEM, "%s: out of memory", r->name);
+			return -1;
+		}
+		r->buf = nb;
+		r->cap = ncap;
+	}
+	for (;;) {
+		n = read(r->fd, r->buf + r->end, r->cap - 1 - r->end);
+		if (n >= 0)
+			break;
+		if (errno != EINTR) {
+			k_error_set(err, K_EIO, "%s: read error: %s", r->name,
+			            strerror(errno));
+			return -1;
+		}
+	}
+	if (n == 0)
+		r->eof = 1;
+	r->end += (size_t)n;
+	return n;
+}
+
+/* Skip the rest of an over-long line; the caller has counted it. */
+static int
+skip_line(struct k_reader *r, struct k_error *err)
+{
+	for (;;) {
+		char *nl = memchr(r->buf + r->start, '\n', r->end - r->start);
+		if (nl != NULL) {
+			r->start = (size_t)(nl - r->buf) + 1;
+			return 0;
+		}
+		r->start = r->end = 0;
+		if (r->eof)
+			return 0;
+		if (fill(r, err) < 0)
+			return -1;
+	}
+}
+
+int
+k_reader_next(struct k_reader *r, char **line, size_t *len,
+              struct k_error *err)
+{
+	size_t scanned = 0;
+
+	r->toolong = 0;
+	for (;;) {
+		char *p = r->buf + r->start + scanned;
+		size_t avail = r->end - r->start - scanned;
+		char *nl = avail ? memchr(p, '\n', avail) : NULL;
+		if (nl != NULL) {
+			size_t n = (size_t)(nl - (r->buf + r->start));
+			r->lineno++;
+			if (n > r->max_line) {
+				r->toolong = 1;
+				r->start += n + 1;
+				*line = r->buf + r->start - 1;
+				*nl = '\0';
+				*len = 0;
+				return 1;
+			}
+			*nl = '\0';
+			*line = r->buf + r->start;
+			*len = n;
+			r->start += n + 1;
+			return 1;
+		}
+		scanned = r->end - r->start;
+		if (scanned > r->max_line) {
+			/* Too long: count it, drop what we have, skip to '\n'. */
+			r->lineno++;
+			r->toolong = 1;
+			r->start = r->end = 0;
+			if (skip_line(r, err) < 0)
+				return -1;
+			r->buf[r->start > 0 ? r->start - 1 : 0] = '\0';
+			*line = r->buf + (r->start > 0 ? r->start - 1 : 0);
+			*len = 0;
+			return 1;
+		}
+		if (r->eof) {
+			if (scanned == 0)
+				return 0;
+			/* Last line without a newline. */
+			r->lineno++;
+			r->buf[r->end] = '\0';
+			*line = r->buf + r->start;
+			*len = scanned;
+			r->start = r->end;
+			return 1;
+		}
+		if (fill(r, err) < 0)
+			return -1;
+	}
+}
+
+int
+k_reader_would_block(struct k_reader *r)
+{
+	struct pollfd p = { .fd = r->fd, .events = POLLIN };
+
+	if (r->eof)
+		return 0;
+	if (r->end > r->start && memchr(r->buf + r->start, '\n',
+	                                r->end - r->start) != NULL)
+		return 0;
+	return poll(&p, 1, 0) == 0;
+}
+
+int
+k_line_blank(const char *line, size_t len)
+{
+	for (size_t i = 0; i < len; i++)
+		if (line[i] != ' ' && line[i] != '\t' && line[i] != '\r' &&
+		    line[i] != '\n')
+			return 0;
+	return 1;
+}
+
+/* ---- output ---- */
+
+#define OUT_CAP (1u << 16)
+static char out_buf[OUT_CAP];
+static size_t out_len;
+static int out_linebuf;
+
+static void
+out_drain(const char *p, size_t n)
+{
+	while (n > 0) {
+		ssize_t w = write(1, p, n);
+		if (w < 0) {
+			if (errno == EINTR)
+				continue;
+			if (errno == EPIPE)
+				_exit(0); /* the reader went away: end quietly */
+			k_die(K_EIO, "write error on standard output: %s",
+			      strerror(errno));
+		}
+		p += w;
+		n -= (size_t)w;
+	}
+}
+
+void
+k_out_flush(void)
+{
+	if (out_len > 0) {
+		size_t n = out_len;
+		out_len = 0;
+		out_drain(out_buf, n);
+	}
+}
+
+void
+k_out_write(const void *p, size_t n)
+{
+	if (n == 0)
+		return;
+	if (n >= OUT_CAP) {
+		k_out_flush();
+		out_drain(p, n);
+		return;
+	}
+	if (out_len + n > OUT_CAP)
+		k_out_flush();
+	memcpy(out_buf + out_len, p, n);
+	out_len += n;
+}
+
+void
+k_out_str(const char *s)
+{
+	k_out_write(s, strlen(s));
+}
+
+void
+k_out_putc(int c)
+{
+	if (out_len == OUT_CAP)
+		k_out_flush();
+	out_buf[out_len++] = (char)c;
+}
+
+void
+k_out_set_linebuf(int on)
+{
+	out_linebuf = on;
+}
+
+void
+k_out_line_end(void)
+{
+	k_out_putc('\n');
+	if (out_linebuf)
+		k_out_flush();
+}
+
+void
+k_out_finish(void)
+{
+	k_out_flush();
+	if (fflush(stdout) != 0 && errno != EPIPE)
+		k_die(K_EIO, "write error on standard output: %s",
+		      strerror(errno));
+	if (close(1) != 0 && errno != EBADF && errno != EPIPE)
+		k_die(K_EIO, "error closing standard output: %s",
+		      strerror(errno));
+}
+
+void
+k_io_init(void)
+{
+	signal(SIGPIPE, SIG_IGN);
+}

@@ -1,0 +1,72 @@
+/*
+ * k_io.h - one-pass line input and checked record output.
+ *
+ * The reader takes a file name or "-" (standard input), reads it with large
+ * read(2) calls, never seeks (input may be a pipe), counts lines itself and
+ * bounds the line length. The writer buffers standard output, ends the
+ * program quietly (status 0) when the reader of a pipe goes away, and
+ * reports any other write or flush failure as an I/O error (exit 74).
+ */
+#ifndef K_IO_H
+#define K_IO_H
+
+#include <stddef.h>
+#include <stdio.h>
+#include <sys/types.h>
+
+#include "base/k_status.h"
+
+#define K_IO_MAX_LINE_DEFAULT (16u << 20) /* bytes, newline excluded */
+
+struct k_reader {
+	int fd;
+	int own_fd;           /* close fd on free */
+	char name[512];       /* "<stdin>" or the path, for messages */
+	char *buf;
+	size_t cap, start, end;
+	size_t max_line;      /* longest accepted line, bytes */
+	long lineno;          /* number of the line last returned */
+	int eof;
+	int toolong;          /* the line last returned exceeded max_line */
+};
+
+/* Open path ("-" or NULL for stdin). K_ENOINPUT if it does not exist or
+ * cannot be read, with the reason in err. */
+enum k_status k_reader_open(struct k_reader *r, const char *path,
+                            struct k_error *err);
+void k_reader_close(struct k_reader *r);
+
+/*
+ * Next line, without its '\n', NUL-terminated in the reader's buffer and
+ * valid until the next call. Returns 1 with *line and *len set, 0 at end of
+ * input, -1 on a read error (err filled, K_EIO). A line longer than
+ * max_line is returned with len 0, r->toolong set and its bytes skipped.
+ */
+int k_reader_next(struct k_reader *r, char **line, size_t *len,
+                  struct k_error *err);
+
+/* 1 if the next k_reader_next would have to wait for input: no complete
+ * line is buffered and the descriptor has nothing to read right now (a
+ * live pipe). Never 1 for a regular file. Lets followers flush output. */
+int k_reader_would_block(struct k_reader *r);
+
+/* 1 if the line holds nothing but JSON white space. */
+int k_line_blank(const char *line, size_t len);
+
+/* Buffered standard output. */
+void k_out_write(const void *p, size_t n);
+void k_out_str(const char *s);
+void k_out_putc(int c);
+/* Flush now; with line buffering on, every k_out_line_end() flushes. */
+void k_out_flush(void);
+void k_out_set_linebuf(int on);
+/* End of a record: writes '\n', flushes when line buffered. */
+void k_out_line_end(void);
+/* Flush and close standard output at exit; exits 74 if that fails. */
+void k_out_finish(void);
+
+/* Ignore SIGPIPE so that writes fail with EPIPE, which k_out turns into a
+ * quiet exit. Called once at start-up by k_args. */
+void k_io_init(void);
+
+#endif

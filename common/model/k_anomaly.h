@@ -1,0 +1,108 @@
+/*
+ * k_anomaly.h - the `anomaly` model kind: an Isolation Forest together with
+ * what scoring and explanation need (feature names in order, the threshold,
+ * each feature's robust centre and scale) and what drift checks need (a
+ * quantile sketch per feature, the training score distribution). Shared by
+ * ktrain (build, save) and kscore (load, score, explain).
+ */
+#ifndef K_ANOMALY_H
+#define K_ANOMALY_H
+
+#include <jansson.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "numeric/k_iforest.h"
+#include "model/k_model.h"
+#include "base/k_status.h"
+#include "model/k_store.h"
+
+#define K_ANOMALY_KIND "anomaly"
+#define K_ANOMALY_QUANTILES 21   /* sketch: 0%, 5%, ..., 100% */
+
+struct k_anomaly {
+	struct k_iforest *forest;
+	size_t d;
+	char **names;          /* feature names, in payload order */
+	double *centre;        /* robust centre (median) per feature */
+	double *scale;         /* robust scale per feature, > 0 */
+	json_t *header;        /* the model file's metadata */
+	char version[K_VERSION_MAX + 1];
+	char path[K_PATH_MAX];
+};
+
+/* One explained feature of a scored row. */
+struct k_contrib {
+	size_t feature;        /* index into names */
+	double value;          /* the row's value */
+	double deviation;      /* robust z: (value - centre) / scale */
+	double gain;           /* path-length shortening, tree levels */
+	double rank;           /* gain * max(1, |deviation|): the sort key */
+};
+
+/* What training saw, for the report. Scores are on the 0-100 scale. */
+struct k_anomaly_summary {
+	size_t scored;         /* rows scored to set the threshold */
+	size_t anomalies;      /* of those, above the threshold */
+	double threshold;      /* anomaly_score above which a row is flagged */
+	double mean, min, max; /* of the scored rows' anomaly_score */
+	size_t constant;       /* features constant over the sample */
+};
+
+/*
+ * Build a model from n rows of the row-major matrix X (n x d, NAN for a
+ * missing value; NANs are imputed with the feature's median for growing
+ * the trees only). tree_rows[t] lists psi row indices for tree t;
+ * score_rows the rows whose scores set the threshold and whose values give
+ * the feature statistics. names are copied. training is an object of
+ * extra training-data facts merged into the header (may be NULL). The
+ * work is spread over `threads` threads; the model does not depend on it.
+ */
+enum k_status k_anomaly_build(struct k_anomaly *m,
+                              const struct k_iforest_params *p,
+                              const double *X, size_t n, size_t d,
+                              const char *const *names,
+                              uint32_t *const *tree_rows, size_t psi,
+                              const uint32_t *score_rows, size_t nscore,
+                              json_t *training, int threads,
+                              struct k_anomaly_summary *sum,
+                              struct k_error *err);
+
+/* Publish as a new version (NULL: a timestamp) of the store; fills
+ * m->version and m->path. */
+enum k_status k_anomaly_save(struct k_anomaly *m, const struct k_store *st,
+                             const char *version, struct k_error *err);
+
+/* Load version (NULL or "latest") from the store, checking that the
+ * header and the forest agree. K_ECONFIG if there is no model. */
+enum k_status k_anomaly_load(struct k_anomaly *m, const struct k_store *st,
+                             const char *version, struct k_error *err);
+
+/* The anomaly model of a file already loaded (k_model_load, kind
+ * "anomaly"): decode the forest and check it against the header; path is
+ * for messages. mf stays the caller's. */
+enum k_status k_anomaly_from_model(struct k_anomaly *m, struct k_model *mf,
+                                   const char *path, struct k_error *err);
+
+/* Load a model file by path. */
+enum k_status k_anomaly_load_file(struct k_anomaly *m, const char *path,
+                                  struct k_error *err);
+
+void k_anomaly_release(struct k_anomaly *m);
+
+/* 1 if score (0-100) is above the model's threshold. */
+int k_anomaly_flag(const struct k_anomaly *m, double score);
+
+/*
+ * Explain x: up to max features with a positive gain and a known value,
+ * best first by rank, in out[0..count). gain is scratch of m->d doubles
+ * and out must have room for m->d entries (it is sorted in place).
+ * Returns the count.
+ */
+size_t k_anomaly_explain(const struct k_anomaly *m, const double *x,
+                         double *gain, struct k_contrib *out, size_t max);
+
+/* "high" if |deviation| > 3, "medium" if > 2, else "low". */
+const char *k_anomaly_severity(double deviation);
+
+#endif

@@ -1,0 +1,522 @@
+/*
+ * k_store.c - the versioned model store of k_store.h. The lock is flock(2)
+ * on <kind>/.lock, released by the kernel if a trainer dies, so a crash
+ * never leaves the store locked.
+ */
+#include "model/k_store.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "base/k_time.h"
+
+#define LOCK_WAIT_MS 30000
+
+void
+k_store_init(struct k_store *st, const char *dir)
+{
+	const char *env = getenv("KTOOLS_MODEL_DIR");
+
+	if (dir == NULL)
+		dir = env != NULL && env[0] != '\0' ? env : "./models";
+	snprintf(st->root, sizeof st->root, "%s", dir);
+	size_t n = strlen(st->root);
+	while (n > 1 && st->root[n - 1] == '/')
+		st->root[--n] = '\0';
+}
+
+enum k_status
+k_version_check(const char *name, struct k_error *err)
+{
+	size_t n = strlen(name);
+
+	if (n == 0)
+		return k_error_set(err, K_EUSAGE, "empty version name");
+	if (n > K_VERSION_MAX)
+		return k_error_set(err, K_EUSAGE, "version name '%.20s...' is "
+		                   "longer than %d characters", name,
+		                   K_VERSION_MAX);
+	if (strcmp(name, "latest") == 0)
+		return k_error_set(err, K_EUSAGE, "'latest' is the pointer, not "
+		                   "a version name");
+	for (size_t i = 0; i < n; i++) {
+		char c = name[i];
+		int alnum = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		            (c >= '0' && c <= '9');
+		if (i == 0 && !alnum)
+			return k_error_set(err, K_EUSAGE, "version name '%s' must "
+			                   "start with a letter or a digit", name);
+		if (!alnum && c != '.' && c != '_' && c != '-' && c != '+')
+			return k_error_set(err, K_EUSAGE, "version name '%s': "
+			                   "character '%c' is not allowed (use "
+			                   "letters, digits, '.', '_', '-', '+')",
+			                   name, c >= 0x20 && c < 0x7f ? c : '?');
+	}
+	if (strstr(name, "..") != NULL)
+		return k_error_set(err, K_EUSAGE, "version name '%s' must not "
+		                   "contain '..'", name);
+	return K_OK;
+}
+
+static int
+path_join(char *out, size_t cap, const char *a, const char *b, const char *c)
+{
+	int n = snprintf(out, cap, "%s/%s%s%s", a, b, c ? "/" : "", c ? c : "");
+	return n < 0 || (size_t)n >= cap ? -1 : 0;
+}
+
+static enum k_status
+mkdirs(const char *path, struct k_error *err)
+{
+	char tmp[K_PATH_MAX];
+
+	snprintf(tmp, sizeof tmp, "%s", path);
+	for (char *p = tmp + 1; ; p++) {
+		if (*p == '/' || *p == '\0') {
+			char save = *p;
+			*p = '\0';
+			if (mkdir(tmp, 0777) < 0 && errno != EEXIST)
+				return k_error_set(err, K_ECANTCREAT,
+				                   "cannot create directory '%s': %s",
+				                   tmp, strerror(errno));
+			*p = save;
+			if (save == '\0')
+				break;
+		}
+	}
+	return K_OK;
+}
+
+static int
+fsync_dir(const char *dir)
+{
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	int rc;
+
+	if (fd < 0)
+		return -1;
+	rc = fsync(fd);
+	close(fd);
+	return rc;
+}
+
+static enum k_status
+write_all(int fd, const void *data, size_t n, const char *path,
+          struct k_error *err)
+{
+	const char *p = data;
+
+	while (n > 0) {
+		ssize_t w = write(fd, p, n);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0)
+			return k_error_set(err, K_EIO, "write error on '%s': %s",
+			                   path, strerror(errno));
+		p += w;
+		n -= (size_t)w;
+	}
+	return K_OK;
+}
+
+/* Take the kind's lock; returns the fd or -1 with err filled. */
+static int
+lock_kind(const char *kdir, struct k_error *err)
+{
+	char lp[K_PATH_MAX];
+	int fd;
+
+	if (path_join(lp, sizeof lp, kdir, ".lock", NULL) < 0) {
+		k_error_set(err, K_ECANTCREAT, "path too long");
+		return -1;
+	}
+	fd = open(lp, O_RDWR | O_CREAT | O_CLOEXEC, 0666);
+	if (fd < 0) {
+		k_error_set(err, K_ECANTCREAT, "cannot open lock '%s': %s", lp,
+		            strerror(errno));
+		return -1;
+	}
+	for (int waited = 0; ; waited += 10) {
+		if (flock(fd, LOCK_EX | LOCK_NB) == 0)
+			return fd;
+		if (errno != EWOULDBLOCK && errno != EINTR) {
+			k_error_set(err, K_EIO, "cannot lock '%s': %s", lp,
+			            strerror(errno));
+			close(fd);
+			return -1;
+		}
+		if (waited >= LOCK_WAIT_MS) {
+			k_error_set(err, K_ETEMPFAIL, "model store '%s' stayed "
+			            "locked for %d s by another process; try again",
+			            kdir, LOCK_WAIT_MS / 1000);
+			close(fd);
+			return -1;
+		}
+		struct timespec ts = { 0, 10 * 1000000 };
+		nanosleep(&ts, NULL);
+	}
+}
+
+static void
+unlock_kind(int fd)
+{
+	flock(fd, LOCK_UN);
+	close(fd);
+}
+
+/* Replace <kdir>/latest with version; the caller holds the lock. */
+static enum k_status
+write_latest(const char *kdir, const char *version, struct k_error *err)
+{
+	char tmp[K_PATH_MAX], dst[K_PATH_MAX], line[K_VERSION_MAX + 2];
+	char name[64];
+	enum k_status st;
+	int fd;
+
+	snprintf(name, sizeof name, ".latest.%ld", (long)getpid());
+	if (path_join(tmp, sizeof tmp, kdir, name, NULL) < 0 ||
+	    path_join(dst, sizeof dst, kdir, "latest", NULL) < 0)
+		return k_error_set(err, K_ECANTCREAT, "path too long");
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+	if (fd < 0)
+		return k_error_set(err, K_ECANTCREAT, "cannot create '%s': %s",
+		                   tmp, strerror(errno));
+	int n = snprintf(line, sizeof line, "%s\n", version);
+	st = write_all(fd, line, (size_t)n, tmp, err);
+	if (st == K_OK && fsync(fd) < 0)
+		st = k_error_set(err, K_EIO, "fsync '%s': %s", tmp,
+		                 strerror(errno));
+	if (close(fd) < 0 && st == K_OK)
+		st = k_error_set(err, K_EIO, "close '%s': %s", tmp,
+		                 strerror(errno));
+	if (st == K_OK && rename(tmp, dst) < 0)
+		st = k_error_set(err, K_EIO, "cannot replace '%s': %s", dst,
+		                 strerror(errno));
+	if (st != K_OK)
+		unlink(tmp);
+	else
+		fsync_dir(kdir);
+	return st;
+}
+
+enum k_status
+k_store_publish(const struct k_store *st, const char *kind,
+                const char *version, const void *data, size_t n,
+                char vout[K_VERSION_MAX + 1], char pout[K_PATH_MAX],
+                struct k_error *err)
+{
+	char kdir[K_PATH_MAX], tmp[K_PATH_MAX], dst[K_PATH_MAX];
+	char name[K_VERSION_MAX + 16];
+	enum k_status s;
+	int fd, lk;
+
+	if (version != NULL && (s = k_version_check(version, err)) != K_OK)
+		return s;
+	if (path_join(kdir, sizeof kdir, st->root, kind, NULL) < 0)
+		return k_error_set(err, K_ECANTCREAT, "model directory path "
+		                   "too long");
+	if ((s = mkdirs(kdir, err)) != K_OK)
+		return s;
+
+	/* 1. The whole file, durable, under a name no reader looks at. */
+	snprintf(name, sizeof name, ".tmp.%ld.ktm", (long)getpid());
+	if (path_join(tmp, sizeof tmp, kdir, name, NULL) < 0)
+		return k_error_set(err, K_ECANTCREAT, "path too long");
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+	if (fd < 0)
+		return k_error_set(err, K_ECANTCREAT, "cannot create '%s': %s",
+		                   tmp, strerror(errno));
+	s = write_all(fd, data, n, tmp, err);
+	if (s == K_OK && fsync(fd) < 0)
+		s = k_error_set(err, K_EIO, "fsync '%s': %s", tmp,
+		                strerror(errno));
+	if (close(fd) < 0 && s == K_OK)
+		s = k_error_set(err, K_EIO, "close '%s': %s", tmp,
+		                strerror(errno));
+	if (s != K_OK) {
+		unlink(tmp);
+		return s;
+	}
+
+	/* 2. Under the lock: link into its version name, point latest. */
+	lk = lock_kind(kdir, err);
+	if (lk < 0) {
+		unlink(tmp);
+		return err ? err->code : K_EIO;
+	}
+	char base[K_VERSION_MAX + 1];
+	if (version != NULL) {
+		snprintf(base, sizeof base, "%s", version);
+	} else {
+		time_t now = (time_t)(k_time_now_ms() / 1000);
+		struct tm tm;
+		gmtime_r(&now, &tm);
+		strftime(base, sizeof base, "%Y%m%d_%H%M%S", &tm);
+	}
+	s = K_OK;
+	for (int i = 1; ; i++) {
+		char v[K_VERSION_MAX + 1];
+		int vn = i == 1 ? snprintf(v, sizeof v, "%s", base)
+		                : snprintf(v, sizeof v, "%s_%d", base, i);
+		int nn = snprintf(name, sizeof name, "%s.ktm", v);
+		if (vn < 0 || (size_t)vn >= sizeof v || nn < 0 ||
+		    (size_t)nn >= sizeof name ||
+		    path_join(dst, sizeof dst, kdir, name, NULL) < 0) {
+			s = k_error_set(err, K_ECANTCREAT, "version or path too "
+			                "long");
+			break;
+		}
+		if (link(tmp, dst) == 0) {
+			memcpy(vout, v, (size_t)vn + 1);
+			break;
+		}
+		if (errno != EEXIST) {
+			s = k_error_set(err, K_ECANTCREAT, "cannot create '%s': %s",
+			                dst, strerror(errno));
+			break;
+		}
+		if (version != NULL || i >= 1000) {
+			s = k_error_set(err, K_ECANTCREAT, "version '%s' of the "
+			                "'%s' model already exists in '%s'", v,
+			                kind, st->root);
+			break;
+		}
+	}
+	unlink(tmp);
+	if (s == K_OK) {
+		/* No fsync of the directory here: the link and the rename of
+		 * latest are in the same directory, and write_latest's one
+		 * fsync of it makes both durable. Journalling file systems
+		 * commit them in order, so latest never survives a crash that
+		 * the version it names did not. */
+		s = write_latest(kdir, vout, err);
+		snprintf(pout, K_PATH_MAX, "%s", dst);
+	}
+	unlock_kind(lk);
+	return s;
+}
+
+enum k_status
+k_store_latest(const struct k_store *st, const char *kind,
+               char vout[K_VERSION_MAX + 1], struct k_error *err)
+{
+	char lp[K_PATH_MAX], line[K_VERSION_MAX + 4];
+	FILE *f;
+
+	vout[0] = '\0';
+	if (path_join(lp, sizeof lp, st->root, kind, "latest") < 0)
+		return k_error_set(err, K_EUSAGE, "path too long");
+	f = fopen(lp, "re");
+	if (f == NULL) {
+		if (errno == ENOENT)
+			return K_OK;
+		return k_error_set(err, K_EIO, "cannot read '%s': %s", lp,
+		                   strerror(errno));
+	}
+	if (fgets(line, sizeof line, f) == NULL) {
+		fclose(f);
+		return k_error_set(err, K_EDATA, "'%s' is empty: the store is "
+		                   "damaged (repair with 'kmodel promote')", lp);
+	}
+	fclose(f);
+	line[strcspn(line, "\n")] = '\0';
+	if (strlen(line) > K_VERSION_MAX || k_version_check(line, NULL) != K_OK)
+		return k_error_set(err, K_EDATA, "'%s' does not name a valid "
+		                   "version: the store is damaged (repair with "
+		                   "'kmodel promote')", lp);
+	memcpy(vout, line, strlen(line) + 1);
+	return K_OK;
+}
+
+enum k_status
+k_store_resolve(const struct k_store *st, const char *kind,
+                const char *version, char vout[K_VERSION_MAX + 1],
+                char pout[K_PATH_MAX], struct k_error *err)
+{
+	char name[K_VERSION_MAX + 8];
+	char v[K_VERSION_MAX + 1];
+	enum k_status s;
+	struct stat sb;
+
+	if (version == NULL || strcmp(version, "latest") == 0) {
+		if ((s = k_store_latest(st, kind, v, err)) != K_OK)
+			return s;
+		if (v[0] == '\0')
+			return k_error_set(err, K_ECONFIG, "no trained '%s' model "
+			                   "in '%s'", kind, st->root);
+	} else {
+		if ((s = k_version_check(version, err)) != K_OK)
+			return s;
+		snprintf(v, sizeof v, "%s", version);
+	}
+	snprintf(name, sizeof name, "%s.ktm", v);
+	if (path_join(pout, K_PATH_MAX, st->root, kind, name) < 0)
+		return k_error_set(err, K_EUSAGE, "path too long");
+	if (stat(pout, &sb) < 0) {
+		if (version == NULL || strcmp(version, "latest") == 0)
+			return k_error_set(err, K_EDATA, "'latest' of the '%s' "
+			                   "model names '%s', which is missing from "
+			                   "'%s'", kind, v, st->root);
+		return k_error_set(err, K_ENOINPUT, "no version '%s' of the '%s' "
+		                   "model in '%s'", v, kind, st->root);
+	}
+	snprintf(vout, K_VERSION_MAX + 1, "%s", v);
+	return K_OK;
+}
+
+enum k_status
+k_store_set_latest(const struct k_store *st, const char *kind,
+                   const char *version, struct k_error *err)
+{
+	char kdir[K_PATH_MAX], v[K_VERSION_MAX + 1], p[K_PATH_MAX];
+	enum k_status s;
+	int lk;
+
+	if ((s = k_store_resolve(st, kind, version, v, p, err)) != K_OK)
+		return s;
+	if (path_join(kdir, sizeof kdir, st->root, kind, NULL) < 0)
+		return k_error_set(err, K_EUSAGE, "path too long");
+	if ((lk = lock_kind(kdir, err)) < 0)
+		return err ? err->code : K_EIO;
+	s = write_latest(kdir, v, err);
+	unlock_kind(lk);
+	return s;
+}
+
+enum k_status
+k_store_remove(const struct k_store *st, const char *kind,
+               const char *version, struct k_error *err)
+{
+	char kdir[K_PATH_MAX], v[K_VERSION_MAX + 1], p[K_PATH_MAX];
+	char cur[K_VERSION_MAX + 1];
+	enum k_status s;
+	int lk;
+
+	if ((s = k_store_resolve(st, kind, version, v, p, err)) != K_OK)
+		return s;
+	if (path_join(kdir, sizeof kdir, st->root, kind, NULL) < 0)
+		return k_error_set(err, K_EUSAGE, "path too long");
+	if ((lk = lock_kind(kdir, err)) < 0)
+		return err ? err->code : K_EIO;
+	s = k_store_latest(st, kind, cur, err);
+	if (s == K_OK && strcmp(cur, v) == 0)
+		s = k_error_set(err, K_EUSAGE, "'%s' is the latest '%s' model; "
+		                "promote another version first", v, kind);
+	if (s == K_OK && unlink(p) < 0)
+		s = k_error_set(err, K_EIO, "cannot remove '%s': %s", p,
+		                strerror(errno));
+	if (s == K_OK)
+		fsync_dir(kdir);
+	unlock_kind(lk);
+	return s;
+}
+
+static int
+has_suffix(const char *s, const char *suf)
+{
+	size_t a = strlen(s), b = strlen(suf);
+	return a > b && strcmp(s + a - b, suf) == 0;
+}
+
+enum k_status
+k_store_versions(const struct k_store *st, const char *kind,
+                 struct k_store_entry **out, size_t *n, struct k_error *err)
+{
+	char kdir[K_PATH_MAX];
+	struct dirent *de;
+	DIR *d;
+	size_t cap = 0;
+
+	*out = NULL;
+	*n = 0;
+	if (path_join(kdir, sizeof kdir, st->root, kind, NULL) < 0)
+		return k_error_set(err, K_EUSAGE, "path too long");
+	d = opendir(kdir);
+	if (d == NULL) {
+		if (errno == ENOENT)
+			return K_OK;
+		return k_error_set(err, K_EIO, "cannot read '%s': %s", kdir,
+		                   strerror(errno));
+	}
+	while ((de = readdir(d)) != NULL) {
+		if (de->d_name[0] == '.' || !has_suffix(de->d_name, ".ktm"))
+			continue;
+		size_t vl = strlen(de->d_name) - 4;
+		if (vl > K_VERSION_MAX)
+			continue;
+		if (*n == cap) {
+			cap = cap ? cap * 2 : 16;
+			struct k_store_entry *ne = realloc(*out, cap * sizeof *ne);
+			if (ne == NULL) {
+				closedir(d);
+				free(*out);
+				*out = NULL;
+				return k_error_set(err, K_ENOMEM, "out of memory");
+			}
+			*out = ne;
+		}
+		struct k_store_entry *e = &(*out)[*n];
+		if (path_join(e->path, sizeof e->path, kdir, de->d_name,
+		              NULL) < 0)
+			continue;
+		memcpy(e->version, de->d_name, vl);
+		e->version[vl] = '\0';
+		(*n)++;
+	}
+	closedir(d);
+	return K_OK;
+}
+
+static int
+cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+enum k_status
+k_store_kinds(const struct k_store *st, char ***kinds, size_t *n,
+              struct k_error *err)
+{
+	struct dirent *de;
+	DIR *d;
+	size_t cap = 0;
+
+	*kinds = NULL;
+	*n = 0;
+	d = opendir(st->root);
+	if (d == NULL) {
+		if (errno == ENOENT)
+			return K_OK;
+		return k_error_set(err, K_EIO, "cannot read model store '%s': %s",
+		                   st->root, strerror(errno));
+	}
+	while ((de = readdir(d)) != NULL) {
+		char p[K_PATH_MAX];
+		struct stat sb;
+		if (de->d_name[0] == '.')
+			continue;
+		if (path_join(p, sizeof p, st->root, de->d_name, NULL) < 0 ||
+		    stat(p, &sb) < 0 || !S_ISDIR(sb.st_mode))
+			continue;
+		if (*n == cap) {
+			cap = cap ? cap * 2 : 8;
+			char **nk = realloc(*kinds, cap * sizeof *nk);
+			if (nk == NULL)
+				break;
+			*kinds = nk;
+		}
+		(*kinds)[(*n)++] = strdup(de->d_name);
+	}
+	closedir(d);
+	if (*n > 0)
+		qsort(*kinds, *n, sizeof **kinds, cmp_str);
+	return K_OK;
+}

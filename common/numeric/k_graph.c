@@ -1,0 +1,793 @@
+/*
+ * k_graph.c - the igraph wrapper of k_graph.h. Every igraph quirk lives
+ * here: the library is dlopen'ed on first use (linking libigraph costs
+ * every run about 4 ms of dynamic loading - BLAS, ARPACK, GLPK, libxml2,
+ * libstdc++ - which would break the 5 ms start-up budget of kfeatures even
+ * for --help); the default error handler, which aborts, is replaced by one
+ * that records the message and frees igraph's temporaries; the default RNG,
+ * which seeds itself from time(0), is seeded from the caller's seed before
+ * every call that might use it (ARPACK start vectors); OpenMP and a
+ * threaded BLAS are held to one thread, so results repeat bit for bit; no
+ * attribute table is ever installed, so igraph keeps no attributes.
+ */
+#include "numeric/k_graph.h"
+
+#include <dlfcn.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <igraph/igraph.h>
+
+#include "cli/k_log.h"
+#include "base/k_rng.h"
+#include "base/k_time.h"
+
+/* ---- the library, loaded once ---- */
+
+#define FNS(X) \
+	X(igraph_create) X(igraph_destroy) X(igraph_vector_init) \
+	X(igraph_vector_destroy) X(igraph_vector_int_init) \
+	X(igraph_vector_int_destroy) X(igraph_matrix_init) \
+	X(igraph_matrix_destroy) X(igraph_vss_all) X(igraph_vss_vector) \
+	X(igraph_pagerank) X(igraph_betweenness) X(igraph_betweenness_subset) \
+	X(igraph_closeness) X(igraph_distances) \
+	X(igraph_eigenvector_centrality) X(igraph_arpack_options_init) \
+	X(igraph_transitivity_local_undirected) \
+	X(igraph_adjacent_triangles) X(igraph_set_error_handler) \
+	X(igraph_set_warning_handler) X(igraph_error_handler_ignore) \
+	X(igraph_strerror) X(igraph_rng_default) X(igraph_rng_seed) \
+	X(igraph_version)
+
+#define DECL(f) static __typeof__(&f) p_##f;
+FNS(DECL)
+#undef DECL
+
+static void *lib;
+static char version[64] = "igraph " IGRAPH_VERSION " (loaded when needed)";
+static char last_error[512];
+
+/* igraph calls this instead of aborting: keep the message, then let
+ * igraph's own "ignore" handler free its temporaries (its FINALLY stack). */
+static void
+on_error(const char *reason, const char *file, int line, igraph_error_t e)
+{
+	snprintf(last_error, sizeof last_error, "igraph: %s (%s)", reason,
+	         p_igraph_strerror(e));
+	p_igraph_error_handler_ignore(reason, file, line, e);
+}
+
+static void
+on_warning(const char *reason, const char *file, int line)
+{
+	(void)file;
+	(void)line;
+	k_debug("igraph: %s", reason);
+}
+
+enum k_status
+k_graph_load(struct k_error *err)
+{
+	static const char *const names[] = { "libigraph.so.3", "libigraph.so" };
+	const char *why = "not found";
+
+	if (lib != NULL)
+		return K_OK;
+	for (size_t i = 0; i < sizeof names / sizeof names[0] && !lib; i++) {
+		lib = dlopen(names[i], RTLD_NOW | RTLD_LOCAL);
+		if (lib == NULL)
+			why = dlerror();
+	}
+	if (lib == NULL)
+		return k_error_set(err, K_ECONFIG, "cannot load igraph (Debian "
+		                   "package libigraph3): %s", why);
+#define LOAD(f) \
+	*(void **)&p_##f = dlsym(lib, #f); \
+	if (p_##f == NULL) { \
+		dlclose(lib); \
+		lib = NULL; \
+		return k_error_set(err, K_ECONFIG, "igraph lacks %s: version "\
+		                   "0.10 or later is needed", #f); \
+	}
+	FNS(LOAD)
+#undef LOAD
+	/* igraph's PRPACK PageRank sums in OpenMP threads, in an order that
+	 * varies from run to run (PageRank then differs in the 12th digit);
+	 * one thread makes it reproducible. The same for a threaded BLAS. */
+	void (*set_threads)(int);
+	*(void **)&set_threads = dlsym(lib, "omp_set_num_threads");
+	if (set_threads != NULL)
+		set_threads(1);
+	*(void **)&set_threads = dlsym(lib, "openblas_set_num_threads");
+	if (set_threads != NULL)
+		set_threads(1);
+	p_igraph_set_error_handler(on_error);
+	p_igraph_set_warning_handler(on_warning);
+	const char *vs;
+	p_igraph_version(&vs, NULL, NULL, NULL);
+	snprintf(version, sizeof version, "igraph %s", vs);
+	return K_OK;
+}
+
+const char *
+k_graph_version(void)
+{
+	return version;
+}
+
+/* An igraph status as ours. */
+static enum k_status
+ig(igraph_error_t e, struct k_error *err, const char *what)
+{
+	if (e == IGRAPH_SUCCESS)
+		return K_OK;
+	if (e == IGRAPH_ENOMEM)
+		return k_error_set(err, K_ENOMEM, "out of memory (%s)", what);
+	return k_error_set(err, K_EINTERNAL, "%s: %s", what,
+	                   last_error[0] ? last_error : p_igraph_strerror(e));
+}
+
+/* ---- parameters ---- */
+
+void
+k_graph_params_default(struct k_graph_params *p)
+{
+	p->exact_max = 5000;
+	p->pivots = 256;
+	p->damping = 0.85;
+	p->le_max_degree = 1000;
+	p->seed = 42;
+}
+
+const char *
+k_graph_params_check(const struct k_graph_params *p)
+{
+	if (p->exact_max < 3)
+		return "exact_max: must be at least 3";
+	if (p->pivots < 2)
+		return "pivots: must be at least 2";
+	if (!(p->damping > 0 && p->damping < 1))
+		return "damping: must be in (0, 1)";
+	return NULL;
+}
+
+/* ---- the graph ---- */
+
+struct k_graph {
+	size_t n, m, mu;
+	igraph_t dg;            /* directed, weighted by w */
+	igraph_t ug;            /* undirected simple */
+	igraph_vector_t w;
+	uint32_t *comp;         /* undirected component of each vertex */
+	uint32_t *udeg;         /* undirected degree of each vertex */
+	uint32_t *uoff, *uadj;  /* undirected adjacency, sorted (CSR) */
+	size_t *compsize;       /* by component id */
+	size_t ncomp;
+	int have_dg, have_ug, have_w;
+};
+
+static uint32_t
+find(uint32_t *par, uint32_t x)
+{
+	while (par[x] != x) {
+		par[x] = par[par[x]];
+		x = par[x];
+	}
+	return x;
+}
+
+static int
+pair_cmp(const void *a, const void *b)
+{
+	const uint64_t *x = a, *y = b;
+	return *x < *y ? -1 : *x > *y;
+}
+
+enum k_status
+k_graph_alloc(struct k_graph **out, size_t n, const uint32_t *from,
+              const uint32_t *to, const double *w, size_t m,
+              struct k_error *err)
+{
+	enum k_status st;
+	igraph_vector_int_t e;
+	uint64_t *pairs = NULL;
+	uint32_t *par = NULL;
+
+	*out = NULL;
+	if ((st = k_graph_load(err)) != K_OK)
+		return st;
+	for (size_t i = 0; i < m; i++) {
+		if (from[i] >= n || to[i] >= n || from[i] == to[i])
+			return k_error_set(err, K_EDATA, "edge %zu: %u -> %u is a "
+			                   "loop or out of range", i, from[i], to[i]);
+		if (w != NULL && !(w[i] > 0 && isfinite(w[i])))
+			return k_error_set(err, K_EDATA, "edge %zu: weight must "
+			                   "be positive", i);
+	}
+	struct k_graph *g = calloc(1, sizeof *g);
+	pairs = malloc((m ? m : 1) * sizeof *pairs);
+	par = malloc((n ? n : 1) * sizeof *par);
+	if (g == NULL || pairs == NULL || par == NULL) {
+		st = k_error_set(err, K_ENOMEM, "out of memory");
+		goto fail;
+	}
+	g->n = n;
+	g->m = m;
+	last_error[0] = '\0';
+	/* directed, weighted */
+	if ((st = ig(p_igraph_vector_int_init(&e, (igraph_integer_t)(2 * m)),
+	             err, "graph")) != K_OK)
+		goto fail;
+	for (size_t i = 0; i < m; i++) {
+		VECTOR(e)[2 * i] = from[i];
+		VECTOR(e)[2 * i + 1] = to[i];
+	}
+	st = ig(p_igraph_create(&g->dg, &e, (igraph_integer_t)n, 1), err,
+	        "graph");
+	p_igraph_vector_int_destroy(&e);
+	if (st != K_OK)
+		goto fail;
+	g->have_dg = 1;
+	if ((st = ig(p_igraph_vector_init(&g->w, (igraph_integer_t)m), err,
+	             "graph")) != K_OK)
+		goto fail;
+	g->have_w = 1;
+	for (size_t i = 0; i < m; i++)
+		VECTOR(g->w)[i] = w != NULL ? w[i] : 1.0;
+	/* undirected simple: each unordered pair once */
+	for (size_t i = 0; i < m; i++) {
+		uint64_t a = from[i], b = to[i];
+		pairs[i] = a < b ? (a << 32 | b) : (b << 32 | a);
+	}
+	qsort(pairs, m, sizeof *pairs, pair_cmp);
+	size_t mu = 0;
+	for (size_t i = 0; i < m; i++)
+		if (mu == 0 || pairs[i] != pairs[mu - 1])
+			pairs[mu++] = pairs[i];
+	g->mu = mu;
+	if ((st = ig(p_igraph_vector_int_init(&e, (igraph_integer_t)(2 * mu)),
+	             err, "graph")) != K_OK)
+		goto fail;
+	for (size_t i = 0; i < mu; i++) {
+		VECTOR(e)[2 * i] = (igraph_integer_t)(pairs[i] >> 32);
+		VECTOR(e)[2 * i + 1] = (igraph_integer_t)(pairs[i] & 0xffffffffu);
+	}
+	st = ig(p_igraph_create(&g->ug, &e, (igraph_integer_t)n, 0), err,
+	        "graph");
+	p_igraph_vector_int_destroy(&e);
+	if (st != K_OK)
+		goto fail;
+	g->have_ug = 1;
+	/* components, by union-find */
+	for (size_t i = 0; i < n; i++)
+		par[i] = (uint32_t)i;
+	for (size_t i = 0; i < mu; i++) {
+		uint32_t a = find(par, (uint32_t)(pairs[i] >> 32));
+		uint32_t b = find(par, (uint32_t)(pairs[i] & 0xffffffffu));
+		if (a != b)
+			par[a < b ? b : a] = a < b ? a : b;
+	}
+	g->comp = malloc((n ? n : 1) * sizeof *g->comp);
+	g->compsize = calloc(n ? n : 1, sizeof *g->compsize);
+	g->udeg = calloc(n ? n : 1, sizeof *g->udeg);
+	if (g->comp == NULL || g->compsize == NULL || g->udeg == NULL) {
+		st = k_error_set(err, K_ENOMEM, "out of memory");
+		goto fail;
+	}
+	for (size_t i = 0; i < mu; i++) {
+		g->udeg[pairs[i] >> 32]++;
+		g->udeg[pairs[i] & 0xffffffffu]++;
+	}
+	/* adjacency lists, each sorted: pairs are sorted by (low, high), so
+	 * filling low->high then high->low in that order keeps both sorted
+	 * once merged by a counting pass */
+	g->uoff = malloc((n + 1) * sizeof *g->uoff);
+	g->uadj = malloc((mu > 0 ? 2 * mu : 1) * sizeof *g->uadj);
+	if (g->uoff == NULL || g->uadj == NULL) {
+		st = k_error_set(err, K_ENOMEM, "out of memory");
+		goto fail;
+	}
+	g->uoff[0] = 0;
+	for (size_t i = 0; i < n; i++)
+		g->uoff[i + 1] = g->uoff[i] + g->udeg[i];
+	{
+		uint32_t *fill = calloc(n ? n : 1, sizeof *fill);
+		if (fill == NULL) {
+			st = k_error_set(err, K_ENOMEM, "out of memory");
+			goto fail;
+		}
+		/* neighbours below v first (from pairs (w, v), w < v, in
+		 * order of w), then above (pairs (v, w) in order of w) */
+		for (size_t i = 0; i < mu; i++) {
+			uint32_t a = (uint32_t)(pairs[i] >> 32);
+			uint32_t b = (uint32_t)(pairs[i] & 0xffffffffu);
+			g->uadj[g->uoff[b] + fill[b]++] = a;
+		}
+		for (size_t i = 0; i < mu; i++) {
+			uint32_t a = (uint32_t)(pairs[i] >> 32);
+			uint32_t b = (uint32_t)(pairs[i] & 0xffffffffu);
+			g->uadj[g->uoff[a] + fill[a]++] = b;
+		}
+		free(fill);
+	}
+	for (size_t i = 0; i < n; i++)
+		g->comp[i] = UINT32_MAX;
+	for (size_t i = 0; i < n; i++) {
+		uint32_t r = find(par, (uint32_t)i);
+		if (g->comp[r] == UINT32_MAX)
+			g->comp[r] = (uint32_t)g->ncomp++;
+		g->comp[i] = g->comp[r];
+		g->compsize[g->comp[i]]++;
+	}
+	free(pairs);
+	free(par);
+	*out = g;
+	return K_OK;
+fail:
+	free(pairs);
+	free(par);
+	k_graph_free(g);
+	return st;
+}
+
+void
+k_graph_free(struct k_graph *g)
+{
+	if (g == NULL)
+		return;
+	if (g->have_dg)
+		p_igraph_destroy(&g->dg);
+	if (g->have_ug)
+		p_igraph_destroy(&g->ug);
+	if (g->have_w)
+		p_igraph_vector_destroy(&g->w);
+	free(g->comp);
+	free(g->compsize);
+	free(g->udeg);
+	free(g->uoff);
+	free(g->uadj);
+	free(g);
+}
+
+size_t k_graph_vertices(const struct k_graph *g) { return g->n; }
+size_t k_graph_edges(const struct k_graph *g) { return g->m; }
+size_t k_graph_edges_undirected(const struct k_graph *g) { return g->mu; }
+
+/* ---- metrics ---- */
+
+void
+k_graph_metrics_release(struct k_graph_metrics *m)
+{
+	free(m->pagerank);
+	free(m->betweenness);
+	free(m->closeness);
+	free(m->eigenvector);
+	free(m->clustering);
+	free(m->local_eff);
+	free(m->triangles);
+	free(m->pivot);
+	memset(m, 0, sizeof *m);
+}
+
+/* Copy an igraph vector of n into a new array. */
+static double *
+take(const igraph_vector_t *v, size_t n)
+{
+	double *a = malloc((n ? n : 1) * sizeof *a);
+	if (a != NULL)
+		for (size_t i = 0; i < n; i++)
+			a[i] = VECTOR(*v)[i];
+	return a;
+}
+
+static void
+seed_igraph(const struct k_graph_params *p)
+{
+	p_igraph_rng_seed(p_igraph_rng_default(), (igraph_uint_t)p->seed);
+}
+
+/* Closeness: exact for vertices in components of at most exact_max
+ * vertices; 1 / mean distance from the component's pivots beyond. */
+static enum k_status
+closeness(struct k_graph *g, const struct k_graph_params *p,
+          struct k_graph_metrics *m, struct k_rng *rng, struct k_error *err)
+{
+	size_t n = g->n;
+	enum k_status st = K_OK;
+	igraph_vector_int_t ids, piv;
+	igraph_vector_t res;
+	igraph_matrix_t d;
+	double *sum = NULL;
+	uint32_t *cnt = NULL;
+	int have_ids = 0, have_res = 0, have_piv = 0, have_d = 0;
+
+	m->closeness = malloc((n ? n : 1) * sizeof *m->closeness);
+	if (m->closeness == NULL)
+		return k_error_set(err, K_ENOMEM, "out of memory");
+	size_t nsmall = 0;
+	for (size_t i = 0; i < n; i++)
+		nsmall += g->compsize[g->comp[i]] <= p->exact_max;
+	if (nsmall > 0) {
+		if ((st = ig(p_igraph_vector_int_init(&ids, (igraph_integer_t)nsmall),
+		             err, "closeness")) != K_OK)
+			goto out;
+		have_ids = 1;
+		size_t k = 0;
+		for (size_t i = 0; i < n; i++)
+			if (g->compsize[g->comp[i]] <= p->exact_max)
+				VECTOR(ids)[k++] = (igraph_integer_t)i;
+		if ((st = ig(p_igraph_vector_init(&res, 0), err, "closeness")) != K_OK)
+			goto out;
+		have_res = 1;
+		if ((st = ig(p_igraph_closeness(&g->ug, &res, NULL, NULL,
+		                                p_igraph_vss_vector(&ids), IGRAPH_ALL,
+		                                NULL, 1), err, "closeness")) != K_OK)
+			goto out;
+		for (size_t j = 0; j < nsmall; j++) {
+			double c = VECTOR(res)[j];
+			m->closeness[VECTOR(ids)[j]] = isfinite(c) ? c : 0;
+		}
+	}
+	if (nsmall == n)
+		goto out;
+	/* big components: pivots already drawn in m->pivot, topped up to at
+	 * least 8 per component */
+	m->sampled_closeness = 1;
+	cnt = calloc(g->ncomp, sizeof *cnt);
+	sum = calloc(n, sizeof *sum);
+	uint32_t *seen = calloc(n, sizeof *seen);
+	if (cnt == NULL || sum == NULL || seen == NULL) {
+		free(seen);
+		st = k_error_set(err, K_ENOMEM, "out of memory");
+		goto out;
+	}
+	for (size_t j = 0; j < m->npivot; j++)
+		cnt[g->comp[m->pivot[j]]]++;
+	for (size_t c = 0; c < g->ncomp; c++) {
+		if (g->compsize[c] <= p->exact_max)
+			continue;
+		for (int tries = 0; cnt[c] < 8 && tries < 100000; tries++) {
+			uint32_t v = (uint32_t)k_rng_below(rng, n);
+			if (g->comp[v] != c)
+				continue;
+			int dup = 0;
+			for (size_t j = 0; j < m->npivot; j++)
+				dup |= m->pivot[j] == v;
+			if (dup)
+				continue;
+			uint32_t *np = realloc(m->pivot, (m->npivot + 1) * sizeof *np);
+			if (np == NULL) {
+				free(seen);
+				st = k_error_set(err, K_ENOMEM, "out of memory");
+				goto out;
+			}
+			m->pivot = np;
+			m->pivot[m->npivot++] = v;
+			cnt[c]++;
+		}
+	}
+	/* distances from the pivots, 32 at a time */
+	size_t chunk = 32;
+	if ((st = ig(p_igraph_vector_int_init(&piv, 0), err, "closeness")) != K_OK) {
+		free(seen);
+		goto out;
+	}
+	have_piv = 1;
+	if ((st = ig(p_igraph_matrix_init(&d, 0, 0), err, "closeness")) != K_OK) {
+		free(seen);
+		goto out;
+	}
+	have_d = 1;
+	memset(seen, 0, n * sizeof *seen);
+	for (size_t j0 = 0; j0 < m->npivot; j0 += chunk) {
+		size_t k = 0;
+		p_igraph_vector_int_destroy(&piv);
+		have_piv = 0;
+		size_t kk = m->npivot - j0 < chunk ? m->npivot - j0 : chunk;
+		if ((st = ig(p_igraph_vector_int_init(&piv, (igraph_integer_t)kk),
+		             err, "closeness")) != K_OK)
+			break;
+		have_piv = 1;
+		for (size_t j = j0; j < j0 + kk; j++)
+			VECTOR(piv)[k++] = m->pivot[j];
+		if ((st = ig(p_igraph_distances(&g->ug, &d, p_igraph_vss_vector(&piv),
+		                                p_igraph_vss_all(), IGRAPH_ALL),
+		             err, "closeness")) != K_OK)
+			break;
+		for (size_t j = 0; j < kk; j++) {
+			uint32_t s = m->pivot[j0 + j];
+			if (g->compsize[g->comp[s]] <= p->exact_max)
+				continue;
+			for (size_t v = 0; v < n; v++) {
+				double dv = MATRIX(d, j, v);
+				if (v == s || !isfinite(dv))
+					continue;
+				sum[v] += dv;
+				seen[v]++;
+			}
+		}
+	}
+	for (size_t v = 0; v < n && st == K_OK; v++)
+		if (g->compsize[g->comp[v]] > p->exact_max)
+			m->closeness[v] = seen[v] > 0 ? seen[v] / sum[v] : 0;
+	free(seen);
+out:
+	if (have_ids)
+		p_igraph_vector_int_destroy(&ids);
+	if (have_res)
+		p_igraph_vector_destroy(&res);
+	if (have_piv)
+		p_igraph_vector_int_destroy(&piv);
+	if (have_d)
+		p_igraph_matrix_destroy(&d);
+	free(sum);
+	free(cnt);
+	return st;
+}
+
+/* 1 if w is a neighbour of u: binary search of u's sorted list. */
+static int
+adjacent(const struct k_graph *g, uint32_t u, uint32_t w)
+{
+	uint32_t lo = g->uoff[u], hi = g->uoff[u + 1];
+	while (lo < hi) {
+		uint32_t mid = lo + (hi - lo) / 2;
+		if (g->uadj[mid] < w)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < g->uoff[u + 1] && g->uadj[lo] == w;
+}
+
+/*
+ * Local efficiency as Latora and Marchiori define it (and networkx's
+ * global_efficiency of the neighbours' induced subgraph): the mean of
+ * 1/d(i,j) over ordered pairs of v's neighbours, distances taken inside
+ * the subgraph the neighbours induce; 0 below two neighbours. Not
+ * igraph_local_efficiency: that one removes v and measures distances
+ * through the whole rest of the graph, a different quantity, and walks
+ * every neighbour's whole adjacency in each search, which near exchange or
+ * router hubs (10^5 neighbours) takes minutes per million transfers. Here
+ * the induced subgraph is built first, testing each pair on the smaller
+ * side (a scan of a short list, or a binary search in a long one), then
+ * searched breadth-first.
+ */
+static enum k_status
+local_efficiency(const struct k_graph *g, const struct k_graph_params *p,
+                 double *out, struct k_error *err)
+{
+	size_t n = g->n;
+	uint32_t *loc = malloc((n ? n : 1) * sizeof *loc);
+	uint32_t *stamp = calloc(n ? n : 1, sizeof *stamp);
+	uint32_t *aoff = NULL, *arc = NULL, *dist = NULL, *queue = NULL;
+	size_t carc = 0, ck = 0;
+	enum k_status st = K_OK;
+
+	if (loc == NULL || stamp == NULL) {
+		st = k_error_set(err, K_ENOMEM, "out of memory");
+		goto out;
+	}
+	for (size_t v = 0; v < n; v++) {
+		uint32_t k = g->udeg[v];
+		const uint32_t *nb = g->uadj + g->uoff[v];
+		if (k > p->le_max_degree) {
+			out[v] = NAN;
+			continue;
+		}
+		if (k < 2) {
+			out[v] = 0;
+			continue;
+		}
+		if (k + 1 > ck) {
+			free(aoff);
+			free(dist);
+			free(queue);
+			ck = 2 * (size_t)k + 1;
+			aoff = malloc((ck + 1) * sizeof *aoff);
+			dist = malloc(ck * sizeof *dist);
+			queue = malloc(ck * sizeof *queue);
+			if (!aoff || !dist || !queue) {
+				st = k_error_set(err, K_ENOMEM, "out of memory");
+				goto out;
+			}
+		}
+		for (uint32_t i = 0; i < k; i++) {
+			stamp[nb[i]] = (uint32_t)v + 1;
+			loc[nb[i]] = i;
+		}
+		/* arcs of the induced subgraph, grouped by their tail */
+		size_t na = 0;
+		for (uint32_t i = 0; i < k; i++) {
+			uint32_t u = nb[i];
+			uint32_t du = g->udeg[u];
+			aoff[i] = (uint32_t)na;
+			if (na + k > carc) {
+				size_t nc = (na + k) * 2;
+				uint32_t *nr = realloc(arc, nc * sizeof *nr);
+				if (nr == NULL) {
+					st = k_error_set(err, K_ENOMEM, "out of memory");
+					goto out;
+				}
+				arc = nr;
+				carc = nc;
+			}
+			if (du <= k) {
+				const uint32_t *nu = g->uadj + g->uoff[u];
+				for (uint32_t j = 0; j < du; j++)
+					if (stamp[nu[j]] == v + 1)
+						arc[na++] = loc[nu[j]];
+			} else {
+				for (uint32_t j = 0; j < k; j++)
+					if (j != i && adjacent(g, u, nb[j]))
+						arc[na++] = j;
+			}
+		}
+		aoff[k] = (uint32_t)na;
+		/* breadth-first from each neighbour within the subgraph */
+		double sum = 0;
+		for (uint32_t s0 = 0; s0 < k; s0++) {
+			for (uint32_t i = 0; i < k; i++)
+				dist[i] = UINT32_MAX;
+			size_t qh = 0, qt = 0;
+			dist[s0] = 0;
+			queue[qt++] = s0;
+			while (qh < qt) {
+				uint32_t x = queue[qh++];
+				for (uint32_t e = aoff[x]; e < aoff[x + 1]; e++) {
+					uint32_t y = arc[e];
+					if (dist[y] == UINT32_MAX) {
+						dist[y] = dist[x] + 1;
+						sum += 1.0 / dist[y];
+						queue[qt++] = y;
+					}
+				}
+			}
+		}
+		out[v] = sum / ((double)k * (double)(k - 1));
+	}
+out:
+	free(loc);
+	free(stamp);
+	free(aoff);
+	free(arc);
+	free(dist);
+	free(queue);
+	return st;
+}
+
+enum k_status
+k_graph_metrics(struct k_graph *g, const struct k_graph_params *p,
+                struct k_graph_metrics *m, struct k_error *err)
+{
+	enum k_status st;
+	size_t n = g->n;
+	igraph_vector_t v;
+	igraph_vector_int_t src;
+	igraph_arpack_options_t ao;
+	igraph_real_t value;
+	struct k_rng rng;
+	const char *bad;
+
+	memset(m, 0, sizeof *m);
+	if ((bad = k_graph_params_check(p)) != NULL)
+		return k_error_set(err, K_EUSAGE, "%s", bad);
+	last_error[0] = '\0';
+	k_rng_seed(&rng, p->seed, 0x67726170);
+	double t0 = k_time_mono();
+	if ((st = ig(p_igraph_vector_init(&v, 0), err, "graph")) != K_OK)
+		return st;
+
+	/* pivots: distinct vertices, uniformly (partial Fisher-Yates) */
+	if (n > p->exact_max) {
+		size_t k = p->pivots < n ? p->pivots : n;
+		uint32_t *perm = malloc(n * sizeof *perm);
+		m->pivot = malloc(k * sizeof *m->pivot);
+		if (perm == NULL || m->pivot == NULL) {
+			free(perm);
+			st = k_error_set(err, K_ENOMEM, "out of memory");
+			goto out;
+		}
+		for (size_t i = 0; i < n; i++)
+			perm[i] = (uint32_t)i;
+		for (size_t i = 0; i < k; i++) {
+			size_t j = i + (size_t)k_rng_below(&rng, n - i);
+			uint32_t t = perm[i];
+			perm[i] = perm[j];
+			perm[j] = t;
+			m->pivot[i] = perm[i];
+		}
+		m->npivot = k;
+		free(perm);
+	}
+
+	seed_igraph(p);
+	if ((st = ig(p_igraph_pagerank(&g->dg, IGRAPH_PAGERANK_ALGO_PRPACK, &v,
+	                               &value, p_igraph_vss_all(), 1, p->damping,
+	                               &g->w, NULL), err, "pagerank")) != K_OK)
+		goto out;
+	if ((m->pagerank = take(&v, n)) == NULL)
+		goto oom;
+	k_debug("graph: %s %.3f s", "pagerank", k_time_mono() - t0);
+	t0 = k_time_mono();
+
+	if (n <= p->exact_max) {
+		st = ig(p_igraph_betweenness(&g->dg, &v, p_igraph_vss_all(), 1, NULL),
+		        err, "betweenness");
+	} else {
+		m->sampled_betweenness = 1;
+		if ((st = ig(p_igraph_vector_int_init(&src, (igraph_integer_t)m->npivot),
+		             err, "betweenness")) != K_OK)
+			goto out;
+		for (size_t i = 0; i < m->npivot; i++)
+			VECTOR(src)[i] = m->pivot[i];
+		st = ig(p_igraph_betweenness_subset(&g->dg, &v, p_igraph_vss_all(), 1,
+		                                    p_igraph_vss_vector(&src),
+		                                    p_igraph_vss_all(), NULL),
+		        err, "betweenness");
+		p_igraph_vector_int_destroy(&src);
+	}
+	if (st != K_OK)
+		goto out;
+	if ((m->betweenness = take(&v, n)) == NULL)
+		goto oom;
+	k_debug("graph: %s %.3f s", "betweenness", k_time_mono() - t0);
+	t0 = k_time_mono();
+	{
+		double scale = n > 2 ? 1.0 / ((double)(n - 1) * (double)(n - 2)) : 0;
+		if (m->sampled_betweenness)
+			scale *= (double)n / (double)m->npivot;
+		for (size_t i = 0; i < n; i++)
+			m->betweenness[i] *= scale;
+	}
+
+	if ((st = closeness(g, p, m, &rng, err)) != K_OK)
+		goto out;
+	k_debug("graph: %s %.3f s", "closeness", k_time_mono() - t0);
+	t0 = k_time_mono();
+
+	seed_igraph(p);
+	p_igraph_arpack_options_init(&ao);
+	if ((st = ig(p_igraph_eigenvector_centrality(&g->ug, &v, &value, 0, 1,
+	                                             NULL, &ao), err,
+	             "eigenvector centrality")) != K_OK)
+		goto out;
+	if ((m->eigenvector = take(&v, n)) == NULL)
+		goto oom;
+	k_debug("graph: %s %.3f s", "eigenvector", k_time_mono() - t0);
+	t0 = k_time_mono();
+
+	if ((st = ig(p_igraph_transitivity_local_undirected(&g->ug, &v,
+	                 p_igraph_vss_all(), IGRAPH_TRANSITIVITY_ZERO), err,
+	             "clustering")) != K_OK)
+		goto out;
+	if ((m->clustering = take(&v, n)) == NULL)
+		goto oom;
+	k_debug("graph: %s %.3f s", "clustering", k_time_mono() - t0);
+	t0 = k_time_mono();
+
+	if ((st = ig(p_igraph_adjacent_triangles(&g->ug, &v, p_igraph_vss_all()),
+	             err, "triangles")) != K_OK)
+		goto out;
+	if ((m->triangles = take(&v, n)) == NULL)
+		goto oom;
+	k_debug("graph: %s %.3f s", "triangles", k_time_mono() - t0);
+	t0 = k_time_mono();
+
+	/* local efficiency for vertices of bounded degree */
+	m->local_eff = malloc((n ? n : 1) * sizeof *m->local_eff);
+	if (m->local_eff == NULL)
+		goto oom;
+	if ((st = local_efficiency(g, p, m->local_eff, err)) != K_OK)
+		goto out;
+	k_debug("graph: local efficiency %.3f s", k_time_mono() - t0);
+	p_igraph_vector_destroy(&v);
+	return K_OK;
+oom:
+	st = k_error_set(err, K_ENOMEM, "out of memory");
+out:
+	p_igraph_vector_destroy(&v);
+	k_graph_metrics_release(m);
+	return st;
+}

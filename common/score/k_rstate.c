@@ -1,0 +1,465 @@
+/*
+ * k_rstate.c - the rules' state of k_rstate.h and its file: one JSON
+ * object, human-readable, written atomically under a lock, read strictly.
+ */
+#include "score/k_rstate.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <jansson.h>
+#include <libgen.h>
+#include <limits.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "base/k_buf.h"
+#include "text/k_jw.h"
+#include "base/k_time.h"
+
+#define LOCK_WAIT_MS 5000
+
+void
+k_rstate_init(struct k_rstate *s)
+{
+	memset(s, 0, sizeof *s);
+	s->last_ts = INT64_MIN;
+	s->last_end = INT64_MIN;
+	s->dev_since = INT64_MIN;
+}
+
+void
+k_rstate_pnl_push(struct k_rstate *s, double v)
+{
+	if (s->npnl == K_RSTATE_PNL) {
+		s->pnl[s->pnl_first] = v;
+		s->pnl_first = (s->pnl_first + 1) % K_RSTATE_PNL;
+		return;
+	}
+	s->pnl[(s->pnl_first + s->npnl) % K_RSTATE_PNL] = v;
+	s->npnl++;
+}
+
+double
+k_rstate_pnl_at(const struct k_rstate *s, size_t i)
+{
+	return s->pnl[(s->pnl_first + i) % K_RSTATE_PNL];
+}
+
+void
+k_rstate_liq_push(struct k_rstate *s, int64_t start, int64_t end,
+                  double count)
+{
+	struct k_rstate_liq e = { start, end, count };
+
+	if (s->nliq == K_RSTATE_LIQ) {
+		s->liq[s->liq_first] = e;
+		s->liq_first = (s->liq_first + 1) % K_RSTATE_LIQ;
+		return;
+	}
+	s->liq[(s->liq_first + s->nliq) % K_RSTATE_LIQ] = e;
+	s->nliq++;
+}
+
+const struct k_rstate_liq *
+k_rstate_liq_at(const struct k_rstate *s, size_t i)
+{
+	return &s->liq[(s->liq_first + i) % K_RSTATE_LIQ];
+}
+
+void
+k_rstate_onset_push(struct k_rstate *s, int64_t t)
+{
+	if (s->nonsets == K_RSTATE_ONSETS) {
+		s->onsets[s->onset_first] = t;
+		s->onset_first = (s->onset_first + 1) % K_RSTATE_ONSETS;
+		return;
+	}
+	s->onsets[(s->onset_first + s->nonsets) % K_RSTATE_ONSETS] = t;
+	s->nonsets++;
+}
+
+int64_t
+k_rstate_onset_at(const struct k_rstate *s, size_t i)
+{
+	return s->onsets[(s->onset_first + i) % K_RSTATE_ONSETS];
+}
+
+/* ---- JSON ---- */
+
+static void
+put_time(struct k_jw *w, const char *key, int64_t ms)
+{
+	char buf[40];
+
+	k_jw_key(w, key);
+	if (ms == INT64_MIN)
+		k_jw_null(w);
+	else
+		k_jw_str(w, k_time_format(ms, buf, sizeof buf));
+}
+
+char *
+k_rstate_dump(const struct k_rstate *s)
+{
+	struct k_buf b;
+	struct k_jw w;
+
+	k_buf_init(&b);
+	k_jw_init(&w, &b);
+	k_jw_obj(&w);
+	k_jw_key(&w, "format");
+	k_jw_int(&w, K_RSTATE_FORMAT);
+	k_jw_key(&w, "rows");
+	k_jw_int(&w, s->rows);
+	put_time(&w, "last_ts", s->last_ts);
+	put_time(&w, "last_end", s->last_end);
+	put_time(&w, "deviation_since", s->dev_since);
+	k_jw_key(&w, "active");
+	k_jw_int(&w, (long long)s->active);
+	k_jw_key(&w, "pnl_24h");
+	k_jw_arr(&w);
+	for (size_t i = 0; i < s->npnl; i++)
+		k_jw_num(&w, k_rstate_pnl_at(s, i));
+	k_jw_arr_end(&w);
+	k_jw_key(&w, "liquidation_rows");
+	k_jw_arr(&w);
+	for (size_t i = 0; i < s->nliq; i++) {
+		const struct k_rstate_liq *l = k_rstate_liq_at(s, i);
+		char a[40], e[40];
+		k_jw_arr(&w);
+		k_jw_str(&w, k_time_format(l->start, a, sizeof a));
+		k_jw_str(&w, k_time_format(l->end, e, sizeof e));
+		k_jw_num(&w, l->count);
+		k_jw_arr_end(&w);
+	}
+	k_jw_arr_end(&w);
+	k_jw_key(&w, "onsets");
+	k_jw_arr(&w);
+	for (size_t i = 0; i < s->nonsets; i++) {
+		char a[40];
+		k_jw_str(&w, k_time_format(k_rstate_onset_at(s, i), a,
+		                           sizeof a));
+	}
+	k_jw_arr_end(&w);
+	k_jw_obj_end(&w);
+	k_buf_addc(&b, '\n');
+	if (b.oom) {
+		k_buf_release(&b);
+		return NULL;
+	}
+	return k_buf_cstr(&b);
+}
+
+static enum k_status
+get_time(const json_t *v, const char *field, int64_t *ms, int allow_null,
+         struct k_error *err)
+{
+	if (v != NULL && json_is_null(v) && allow_null) {
+		*ms = INT64_MIN;
+		return K_OK;
+	}
+	if (v == NULL || !json_is_string(v) ||
+	    k_time_parse(json_string_value(v), json_string_length(v), ms) < 0)
+		return k_error_field(err, K_EDATA, field, "field '%s': expected "
+		                     "an RFC 3339 time%s", field,
+		                     allow_null ? " or null" : "");
+	return K_OK;
+}
+
+enum k_status
+k_rstate_parse(struct k_rstate *s, const char *text, size_t len,
+               struct k_error *err)
+{
+	json_error_t je;
+	json_t *o = json_loadb(text, len, JSON_REJECT_DUPLICATES, &je);
+	enum k_status st = K_OK;
+	const json_t *v;
+	size_t i;
+
+	k_rstate_init(s);
+	if (o == NULL || !json_is_object(o)) {
+		json_decref(o);
+		return k_error_set(err, K_EDATA, "not a JSON object%s%s",
+		                   o == NULL ? ": " : "", o == NULL ? je.text : "");
+	}
+	v = json_object_get(o, "format");
+	if (!json_is_integer(v)) {
+		st = k_error_field(err, K_EDATA, "format",
+		                   "field 'format': expected a whole number");
+		goto out;
+	}
+	if (json_integer_value(v) != K_RSTATE_FORMAT) {
+		st = k_error_field(err, K_EDATA, "format", "field 'format': "
+		                   "version %lld, this program reads %d",
+		                   (long long)json_integer_value(v),
+		                   K_RSTATE_FORMAT);
+		goto out;
+	}
+	v = json_object_get(o, "rows");
+	if (!json_is_integer(v) || json_integer_value(v) < 0) {
+		st = k_error_field(err, K_EDATA, "rows",
+		                   "field 'rows': expected a whole number >= 0");
+		goto out;
+	}
+	s->rows = (long)json_integer_value(v);
+	if ((st = get_time(json_object_get(o, "last_ts"), "last_ts",
+	                   &s->last_ts, 1, err)) != K_OK ||
+	    (st = get_time(json_object_get(o, "last_end"), "last_end",
+	                   &s->last_end, 1, err)) != K_OK ||
+	    (st = get_time(json_object_get(o, "deviation_since"),
+	                   "deviation_since", &s->dev_since, 1, err)) != K_OK)
+		goto out;
+	v = json_object_get(o, "active");
+	if (!json_is_integer(v) || json_integer_value(v) < 0 ||
+	    json_integer_value(v) > (json_int_t)UINT32_MAX) {
+		st = k_error_field(err, K_EDATA, "active",
+		                   "field 'active': expected a whole number");
+		goto out;
+	}
+	s->active = (uint32_t)json_integer_value(v);
+
+	const json_t *a = json_object_get(o, "pnl_24h");
+	const json_t *x;
+	if (!json_is_array(a)) {
+		st = k_error_field(err, K_EDATA, "pnl_24h",
+		                   "field 'pnl_24h': expected an array");
+		goto out;
+	}
+	json_array_foreach(a, i, x) {
+		if (!json_is_number(x)) {
+			st = k_error_field(err, K_EDATA, "pnl_24h", "field "
+			                   "'pnl_24h': item %zu is not a number", i);
+			goto out;
+		}
+		k_rstate_pnl_push(s, json_number_value(x));
+	}
+	a = json_object_get(o, "liquidation_rows");
+	if (!json_is_array(a)) {
+		st = k_error_field(err, K_EDATA, "liquidation_rows",
+		                   "field 'liquidation_rows': expected an array");
+		goto out;
+	}
+	json_array_foreach(a, i, x) {
+		int64_t t0, t1;
+		if (!json_is_array(x) || json_array_size(x) != 3 ||
+		    get_time(json_array_get(x, 0), "liquidation_rows", &t0, 0,
+		             NULL) != K_OK ||
+		    get_time(json_array_get(x, 1), "liquidation_rows", &t1, 0,
+		             NULL) != K_OK ||
+		    !json_is_number(json_array_get(x, 2))) {
+			st = k_error_field(err, K_EDATA, "liquidation_rows",
+			                   "field 'liquidation_rows': item %zu is "
+			                   "not [start, end, count]", i);
+			goto out;
+		}
+		k_rstate_liq_push(s, t0, t1,
+		                  json_number_value(json_array_get(x, 2)));
+	}
+	a = json_object_get(o, "onsets");
+	if (!json_is_array(a)) {
+		st = k_error_field(err, K_EDATA, "onsets",
+		                   "field 'onsets': expected an array");
+		goto out;
+	}
+	json_array_foreach(a, i, x) {
+		int64_t t;
+		if (get_time(x, "onsets", &t, 0, NULL) != K_OK) {
+			st = k_error_field(err, K_EDATA, "onsets", "field "
+			                   "'onsets': item %zu is not a time", i);
+			goto out;
+		}
+		k_rstate_onset_push(s, t);
+	}
+out:
+	json_decref(o);
+	if (st != K_OK)
+		k_rstate_init(s);
+	return st;
+}
+
+/* ---- the file ---- */
+
+static enum k_status
+read_file(const char *path, char **text, size_t *len, struct k_error *err)
+{
+	FILE *f = fopen(path, "re");
+	struct k_buf b;
+	char chunk[4096];
+	size_t n;
+
+	*text = NULL;
+	*len = 0;
+	if (f == NULL) {
+		if (errno == ENOENT)
+			return K_OK;
+		return k_error_set(err, K_ENOINPUT, "cannot read rules state "
+		                   "'%s': %s", path, strerror(errno));
+	}
+	k_buf_init(&b);
+	while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) {
+		k_buf_add(&b, chunk, n);
+		if (b.len > (1u << 20))
+			break;
+	}
+	int bad = ferror(f);
+	fclose(f);
+	if (bad) {
+		k_buf_release(&b);
+		return k_error_set(err, K_EIO, "read error on rules state '%s'",
+		                   path);
+	}
+	if (b.len > (1u << 20)) {
+		k_buf_release(&b);
+		return k_error_set(err, K_EDATA, "rules state '%s': larger than "
+		                   "1 MiB, not a state file", path);
+	}
+	if (b.oom) {
+		k_buf_release(&b);
+		return k_error_set(err, K_ENOMEM, "out of memory");
+	}
+	*len = b.len;
+	*text = k_buf_cstr(&b);
+	return K_OK;
+}
+
+enum k_status
+k_rstate_open(struct k_rstate *s, const char *path, int *lockfd,
+              struct k_error *err)
+{
+	char lp[PATH_MAX];
+	char *text;
+	size_t len;
+	enum k_status st;
+	int fd;
+
+	k_rstate_init(s);
+	*lockfd = -1;
+	if (snprintf(lp, sizeof lp, "%s.lock", path) >= (int)sizeof lp)
+		return k_error_set(err, K_ECANTCREAT, "rules state path too "
+		                   "long");
+	fd = open(lp, O_RDWR | O_CREAT | O_CLOEXEC, 0666);
+	if (fd < 0)
+		return k_error_set(err, K_ECANTCREAT, "cannot open lock '%s': "
+		                   "%s", lp, strerror(errno));
+	for (int waited = 0; ; waited += 10) {
+		if (flock(fd, LOCK_EX | LOCK_NB) == 0)
+			break;
+		if (errno != EWOULDBLOCK && errno != EINTR) {
+			st = k_error_set(err, K_EIO, "cannot lock '%s': %s", lp,
+			                 strerror(errno));
+			close(fd);
+			return st;
+		}
+		if (waited >= LOCK_WAIT_MS) {
+			close(fd);
+			return k_error_set(err, K_ETEMPFAIL, "rules state '%s' "
+			                   "stayed locked for %d s by another "
+			                   "process; try again", path,
+			                   LOCK_WAIT_MS / 1000);
+		}
+		struct timespec ts = { 0, 10 * 1000000 };
+		nanosleep(&ts, NULL);
+	}
+	st = read_file(path, &text, &len, err);
+	if (st == K_OK && text != NULL) {
+		struct k_error pe;
+		k_error_clear(&pe);
+		st = k_rstate_parse(s, text, len, &pe);
+		if (st != K_OK)
+			k_error_field(err, st, pe.field, "rules state '%s': %s "
+			              "(remove the file to start afresh)", path,
+			              pe.text);
+	}
+	free(text);
+	if (st != K_OK) {
+		flock(fd, LOCK_UN);
+		close(fd);
+		return st;
+	}
+	*lockfd = fd;
+	return K_OK;
+}
+
+static void
+fsync_dir_of(const char *path)
+{
+	char copy[PATH_MAX];
+
+	if (snprintf(copy, sizeof copy, "%s", path) >= (int)sizeof copy)
+		return;
+	int fd = open(dirname(copy), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return;
+	fsync(fd);
+	close(fd);
+}
+
+enum k_status
+k_rstate_save(const struct k_rstate *s, const char *path,
+              struct k_error *err)
+{
+	char tmp[PATH_MAX];
+	enum k_status st = K_OK;
+	char *text = k_rstate_dump(s);
+	int fd;
+
+	if (text == NULL)
+		return k_error_set(err, K_ENOMEM, "out of memory");
+	if (snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid()) >=
+	    (int)sizeof tmp) {
+		free(text);
+		return k_error_set(err, K_ECANTCREAT, "rules state path too "
+		                   "long");
+	}
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+	if (fd < 0) {
+		st = k_error_set(err, K_ECANTCREAT, "cannot create '%s': %s",
+		                 tmp, strerror(errno));
+		free(text);
+		return st;
+	}
+	const char *p = text;
+	size_t n = strlen(text);
+	while (n > 0 && st == K_OK) {
+		ssize_t w = write(fd, p, n);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0)
+			st = k_error_set(err, K_EIO, "write error on '%s': %s", tmp,
+			                 strerror(errno));
+		else {
+			p += w;
+			n -= (size_t)w;
+		}
+	}
+	free(text);
+	if (st == K_OK && fsync(fd) < 0)
+		st = k_error_set(err, K_EIO, "fsync '%s': %s", tmp,
+		                 strerror(errno));
+	if (close(fd) < 0 && st == K_OK)
+		st = k_error_set(err, K_EIO, "close '%s': %s", tmp,
+		                 strerror(errno));
+	if (st == K_OK && rename(tmp, path) < 0)
+		st = k_error_set(err, K_EIO, "cannot replace '%s': %s", path,
+		                 strerror(errno));
+	if (st != K_OK)
+		unlink(tmp);
+	else
+		fsync_dir_of(path);
+	return st;
+}
+
+void
+k_rstate_close(int lockfd)
+{
+	if (lockfd < 0)
+		return;
+	flock(lockfd, LOCK_UN);
+	close(lockfd);
+}
