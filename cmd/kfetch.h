@@ -13,10 +13,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "net/k_http.h"
-#include "cli/k_progress.h"
-#include "records/k_raw.h"
 #include "base/k_status.h"
+#include "cli/k_progress.h"
+#include "net/k_http.h"
+#include "records/k_raw.h"
 
 int kfetch_hyperliquid(int argc, char **argv);
 int kfetch_binance(int argc, char **argv);
@@ -76,7 +76,7 @@ struct kfetch_run {
 
 void kfetch_run_init(struct kfetch_run *r, const char *source);
 void kfetch_run_release(struct kfetch_run *r);
-/* Callbacks for k_hl / k_binance / k_http; ctx is the run. */
+/* Callbacks for k_hyperliquid / k_binance / k_http; ctx is the run. */
 void kfetch_on_reject(void *ctx, const struct k_error *e);
 void kfetch_on_note(void *ctx, const char *msg);
 void kfetch_on_notify(void *ctx, const char *msg);

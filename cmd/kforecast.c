@@ -11,18 +11,19 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli/k_args.h"
-#include "numeric/k_arima.h"
 #include "base/k_buf.h"
-#include "model/k_forecast.h"
-#include "cli/k_io.h"
-#include "text/k_jscan.h"
-#include "text/k_jw.h"
-#include "cli/k_log.h"
-#include "model/k_model.h"
-#include "cli/k_reject.h"
-#include "model/k_store.h"
+#include "base/k_reader.h"
 #include "base/k_time.h"
+#include "cli/k_args.h"
+#include "cli/k_log.h"
+#include "cli/k_out.h"
+#include "cli/k_reject.h"
+#include "model/k_forecast.h"
+#include "model/k_model.h"
+#include "model/k_store.h"
+#include "numeric/k_arima.h"
+#include "text/k_jscan.h"
+#include "text/k_jsonw.h"
 
 #define MAX_STEPS 100000
 
@@ -252,7 +253,7 @@ read_updates(struct upd *u, const char *path, const char *field)
 			u->stop = k_reject_line(&u->rj, in.name, in.lineno, NULL, 0, why);
 			continue;
 		}
-		if (k_line_blank(line, len))
+		if (k_reader_blank(line, len))
 			continue;
 		if (k_jscan_line(&u->scan, line, len, &e) != K_OK) {
 			u->stop = k_reject_line(&u->rj, in.name, in.lineno, line, len,
@@ -348,12 +349,12 @@ save_updated(struct k_forecast *f, const struct k_store *store,
 /* ---- output ---- */
 
 static void
-num_array(struct k_jw *w, const double *v, size_t n)
+num_array(struct k_jsonw *w, const double *v, size_t n)
 {
-	k_jw_arr(w);
+	k_jsonw_arr(w);
 	for (size_t i = 0; i < n; i++)
-		k_jw_num(w, v[i]);
-	k_jw_arr_end(w);
+		k_jsonw_num(w, v[i]);
+	k_jsonw_arr_end(w);
 }
 
 int
@@ -446,36 +447,36 @@ main(int argc, char **argv)
 	}
 
 	struct k_buf b;
-	struct k_jw w;
+	struct k_jsonw w;
 	char ts[40];
 	k_buf_init(&b);
 	if (o.rows) {
 		for (size_t i = 0; i < h; i++) {
 			k_buf_reset(&b);
-			k_jw_init(&w, &b);
-			k_jw_obj(&w);
-			k_jw_key(&w, "kind");
-			k_jw_str(&w, "forecast_step");
-			k_jw_key(&w, "ts");
-			k_jw_str(&w, k_time_format(f.last_ts + (int64_t)(i + 1) *
+			k_jsonw_init(&w, &b);
+			k_jsonw_obj(&w);
+			k_jsonw_key(&w, "kind");
+			k_jsonw_str(&w, "forecast_step");
+			k_jsonw_key(&w, "ts");
+			k_jsonw_str(&w, k_time_format(f.last_ts + (int64_t)(i + 1) *
 			                           K_FORECAST_STEP_MS, ts, sizeof ts));
-			k_jw_key(&w, "step");
-			k_jw_int(&w, (long long)i + 1);
-			k_jw_key(&w, "field");
-			k_jw_str(&w, f.field);
-			k_jw_key(&w, "forecast");
-			k_jw_num(&w, mean[i]);
-			k_jw_key(&w, "lower");
-			k_jw_num(&w, lo[i]);
-			k_jw_key(&w, "upper");
-			k_jw_num(&w, hi[i]);
-			k_jw_key(&w, "level");
-			k_jw_num(&w, o.level);
-			k_jw_key(&w, "clipped");
-			k_jw_bool(&w, cl[i]);
-			k_jw_key(&w, "model_version");
-			k_jw_str(&w, f.version);
-			k_jw_obj_end(&w);
+			k_jsonw_key(&w, "step");
+			k_jsonw_int(&w, (long long)i + 1);
+			k_jsonw_key(&w, "field");
+			k_jsonw_str(&w, f.field);
+			k_jsonw_key(&w, "forecast");
+			k_jsonw_num(&w, mean[i]);
+			k_jsonw_key(&w, "lower");
+			k_jsonw_num(&w, lo[i]);
+			k_jsonw_key(&w, "upper");
+			k_jsonw_num(&w, hi[i]);
+			k_jsonw_key(&w, "level");
+			k_jsonw_num(&w, o.level);
+			k_jsonw_key(&w, "clipped");
+			k_jsonw_bool(&w, cl[i]);
+			k_jsonw_key(&w, "model_version");
+			k_jsonw_str(&w, f.version);
+			k_jsonw_obj_end(&w);
 			if (b.oom)
 				k_die(K_ENOMEM, "out of memory");
 			k_out_write(b.data, b.len);
@@ -489,71 +490,71 @@ main(int argc, char **argv)
 				mx = mean[i];
 		}
 		avg /= (double)h;
-		k_jw_init(&w, &b);
-		k_jw_obj(&w);
-		k_jw_key(&w, "kind");
-		k_jw_str(&w, "forecast");
-		k_jw_key(&w, "field");
-		k_jw_str(&w, f.field);
-		k_jw_key(&w, "risk_assessment");
-		k_jw_str(&w, k_forecast_assessment(mx));
-		k_jw_key(&w, "trend");
-		k_jw_str(&w, mean[h - 1] > mean[0] ? "increasing" : "decreasing");
-		k_jw_key(&w, "avg_forecasted_risk");
-		k_jw_num(&w, avg);
-		k_jw_key(&w, "max_forecasted_risk");
-		k_jw_num(&w, mx);
-		k_jw_key(&w, "forecasted_values");
+		k_jsonw_init(&w, &b);
+		k_jsonw_obj(&w);
+		k_jsonw_key(&w, "kind");
+		k_jsonw_str(&w, "forecast");
+		k_jsonw_key(&w, "field");
+		k_jsonw_str(&w, f.field);
+		k_jsonw_key(&w, "risk_assessment");
+		k_jsonw_str(&w, k_forecast_assessment(mx));
+		k_jsonw_key(&w, "trend");
+		k_jsonw_str(&w, mean[h - 1] > mean[0] ? "increasing" : "decreasing");
+		k_jsonw_key(&w, "avg_forecasted_risk");
+		k_jsonw_num(&w, avg);
+		k_jsonw_key(&w, "max_forecasted_risk");
+		k_jsonw_num(&w, mx);
+		k_jsonw_key(&w, "forecasted_values");
 		num_array(&w, mean, h);
-		k_jw_key(&w, "timestamps");
-		k_jw_arr(&w);
+		k_jsonw_key(&w, "timestamps");
+		k_jsonw_arr(&w);
 		for (size_t i = 0; i < h; i++)
-			k_jw_str(&w, k_time_format(f.last_ts + (int64_t)(i + 1) *
+			k_jsonw_str(&w, k_time_format(f.last_ts + (int64_t)(i + 1) *
 			                           K_FORECAST_STEP_MS, ts, sizeof ts));
-		k_jw_arr_end(&w);
-		k_jw_key(&w, "confidence_interval");
-		k_jw_obj(&w);
-		k_jw_key(&w, "level");
-		k_jw_num(&w, o.level);
-		k_jw_key(&w, "lower");
+		k_jsonw_arr_end(&w);
+		k_jsonw_key(&w, "confidence_interval");
+		k_jsonw_obj(&w);
+		k_jsonw_key(&w, "level");
+		k_jsonw_num(&w, o.level);
+		k_jsonw_key(&w, "lower");
 		num_array(&w, lo, h);
-		k_jw_key(&w, "upper");
+		k_jsonw_key(&w, "upper");
 		num_array(&w, hi, h);
-		k_jw_obj_end(&w);
-		k_jw_key(&w, "lower_bound");
+		k_jsonw_obj_end(&w);
+		k_jsonw_key(&w, "lower_bound");
 		num_array(&w, lo, h);
-		k_jw_key(&w, "upper_bound");
+		k_jsonw_key(&w, "upper_bound");
 		num_array(&w, hi, h);
-		k_jw_key(&w, "forecast_horizon_hours");
-		k_jw_int(&w, (long long)h);
-		k_jw_key(&w, "model_order");
-		k_jw_arr(&w);
-		k_jw_int(&w, f.arima.p);
-		k_jw_int(&w, f.arima.d);
-		k_jw_int(&w, f.arima.q);
-		k_jw_arr_end(&w);
-		k_jw_key(&w, "last_observation");
-		k_jw_str(&w, k_time_format(f.last_ts, ts, sizeof ts));
-		k_jw_key(&w, "clipped_to");
+		k_jsonw_key(&w, "forecast_horizon_hours");
+		k_jsonw_int(&w, (long long)h);
+		k_jsonw_key(&w, "model_order");
+		k_jsonw_arr(&w);
+		k_jsonw_int(&w, f.arima.p);
+		k_jsonw_int(&w, f.arima.d);
+		k_jsonw_int(&w, f.arima.q);
+		k_jsonw_arr_end(&w);
+		k_jsonw_key(&w, "last_observation");
+		k_jsonw_str(&w, k_time_format(f.last_ts, ts, sizeof ts));
+		k_jsonw_key(&w, "clipped_to");
 		if (o.clip) {
-			k_jw_arr(&w);
-			k_jw_num(&w, o.lo);
-			k_jw_num(&w, o.hi);
-			k_jw_arr_end(&w);
+			k_jsonw_arr(&w);
+			k_jsonw_num(&w, o.lo);
+			k_jsonw_num(&w, o.hi);
+			k_jsonw_arr_end(&w);
 		} else {
-			k_jw_null(&w);
+			k_jsonw_null(&w);
 		}
-		k_jw_key(&w, "clipped");
-		k_jw_int(&w, clipped);
+		k_jsonw_key(&w, "clipped");
+		k_jsonw_int(&w, clipped);
 		if (o.update) {
-			k_jw_key(&w, "updated_with");
-			k_jw_int(&w, (long long)used);
+			k_jsonw_key(&w, "updated_with");
+			k_jsonw_int(&w, (long long)used);
 		}
-		k_jw_key(&w, "method");
-		k_jw_str(&w, "arima");
-		k_jw_key(&w, "model_version");
-		k_jw_str(&w, f.version);
-		k_jw_obj_end(&w);
+		k_jsonw_key(&w, "method");
+		k_jsonw_str(&w, "arima");
+		k_jsonw_key(&w, "model_version");
+		k_jsonw_str(&w, f.version);
+		k_jsonw_obj_end(&w);
 		if (b.oom)
 			k_die(K_ENOMEM, "out of memory");
 		k_out_write(b.data, b.len);

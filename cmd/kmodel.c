@@ -11,19 +11,20 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "model/k_anomaly.h"
-#include "cli/k_args.h"
 #include "base/k_buf.h"
+#include "base/k_reader.h"
+#include "base/k_time.h"
+#include "cli/k_args.h"
+#include "cli/k_log.h"
+#include "cli/k_out.h"
+#include "cli/k_reject.h"
+#include "model/k_anomaly.h"
+#include "model/k_model.h"
+#include "model/k_store.h"
 #include "numeric/k_drift.h"
 #include "text/k_featrow.h"
-#include "cli/k_io.h"
 #include "text/k_jscan.h"
-#include "text/k_jw.h"
-#include "cli/k_log.h"
-#include "model/k_model.h"
-#include "cli/k_reject.h"
-#include "model/k_store.h"
-#include "base/k_time.h"
+#include "text/k_jsonw.h"
 
 struct opts {
 	const char *kind;      /* --kind */
@@ -361,7 +362,7 @@ cmd_list(const struct opts *o)
 	size_t n;
 	struct ver *v;
 	struct k_buf b;
-	struct k_jw w;
+	struct k_jsonw w;
 	char created[40];
 
 	if (o->nargs > 1)
@@ -380,35 +381,35 @@ cmd_list(const struct opts *o)
 		else
 			snprintf(created, sizeof created, "-");
 		if (o->json) {
-			k_jw_init(&w, &b);
-			k_jw_obj(&w);
-			k_jw_key(&w, "kind");
-			k_jw_str(&w, v[i].kind);
-			k_jw_key(&w, "version");
-			k_jw_str(&w, v[i].version);
-			k_jw_key(&w, "latest");
-			k_jw_bool(&w, v[i].latest);
-			k_jw_key(&w, "created");
+			k_jsonw_init(&w, &b);
+			k_jsonw_obj(&w);
+			k_jsonw_key(&w, "kind");
+			k_jsonw_str(&w, v[i].kind);
+			k_jsonw_key(&w, "version");
+			k_jsonw_str(&w, v[i].version);
+			k_jsonw_key(&w, "latest");
+			k_jsonw_bool(&w, v[i].latest);
+			k_jsonw_key(&w, "created");
 			if (v[i].created != INT64_MIN)
-				k_jw_str(&w, created);
+				k_jsonw_str(&w, created);
 			else
-				k_jw_null(&w);
-			k_jw_key(&w, "rows");
-			if (rows >= 0) k_jw_int(&w, rows); else k_jw_null(&w);
-			k_jw_key(&w, "features");
-			if (feats >= 0) k_jw_int(&w, feats); else k_jw_null(&w);
-			k_jw_key(&w, "metrics");
+				k_jsonw_null(&w);
+			k_jsonw_key(&w, "rows");
+			if (rows >= 0) k_jsonw_int(&w, rows); else k_jsonw_null(&w);
+			k_jsonw_key(&w, "features");
+			if (feats >= 0) k_jsonw_int(&w, feats); else k_jsonw_null(&w);
+			k_jsonw_key(&w, "metrics");
 			json_t *mt = v[i].ok ? json_object_get(h, "metrics") : NULL;
-			if (mt) k_jw_value(&w, mt); else k_jw_null(&w);
-			k_jw_key(&w, "size");
-			k_jw_int(&w, (long long)v[i].size);
-			k_jw_key(&w, "path");
-			k_jw_str(&w, v[i].path);
+			if (mt) k_jsonw_value(&w, mt); else k_jsonw_null(&w);
+			k_jsonw_key(&w, "size");
+			k_jsonw_int(&w, (long long)v[i].size);
+			k_jsonw_key(&w, "path");
+			k_jsonw_str(&w, v[i].path);
 			if (!v[i].ok) {
-				k_jw_key(&w, "error");
-				k_jw_str(&w, v[i].err);
+				k_jsonw_key(&w, "error");
+				k_jsonw_str(&w, v[i].err);
 			}
-			k_jw_obj_end(&w);
+			k_jsonw_obj_end(&w);
 			k_buf_addc(&b, '\n');
 			continue;
 		}
@@ -440,7 +441,7 @@ cmd_show(const struct opts *o)
 {
 	struct ver v;
 	struct k_buf b;
-	struct k_jw w;
+	struct k_jsonw w;
 
 	if (o->nargs > 1)
 		k_usage_error("show takes at most one VERSION");
@@ -448,28 +449,28 @@ cmd_show(const struct opts *o)
 	if (!v.ok)
 		k_die(K_EDATA, "%s", v.err);
 	k_buf_init(&b);
-	k_jw_init(&w, &b);
-	k_jw_obj(&w);
-	k_jw_key(&w, "kind");
-	k_jw_str(&w, v.kind);
-	k_jw_key(&w, "version");
-	k_jw_str(&w, v.version);
-	k_jw_key(&w, "latest");
-	k_jw_bool(&w, v.latest);
-	k_jw_key(&w, "path");
-	k_jw_str(&w, v.path);
-	k_jw_key(&w, "size");
-	k_jw_int(&w, (long long)v.size);
-	k_jw_key(&w, "format");
-	k_jw_obj(&w);
-	k_jw_key(&w, "read_version");
-	k_jw_int(&w, v.m.read_version);
-	k_jw_key(&w, "write_version");
-	k_jw_int(&w, v.m.write_version);
-	k_jw_obj_end(&w);
-	k_jw_key(&w, "header");
-	k_jw_value(&w, v.m.header);
-	k_jw_obj_end(&w);
+	k_jsonw_init(&w, &b);
+	k_jsonw_obj(&w);
+	k_jsonw_key(&w, "kind");
+	k_jsonw_str(&w, v.kind);
+	k_jsonw_key(&w, "version");
+	k_jsonw_str(&w, v.version);
+	k_jsonw_key(&w, "latest");
+	k_jsonw_bool(&w, v.latest);
+	k_jsonw_key(&w, "path");
+	k_jsonw_str(&w, v.path);
+	k_jsonw_key(&w, "size");
+	k_jsonw_int(&w, (long long)v.size);
+	k_jsonw_key(&w, "format");
+	k_jsonw_obj(&w);
+	k_jsonw_key(&w, "read_version");
+	k_jsonw_int(&w, v.m.read_version);
+	k_jsonw_key(&w, "write_version");
+	k_jsonw_int(&w, v.m.write_version);
+	k_jsonw_obj_end(&w);
+	k_jsonw_key(&w, "header");
+	k_jsonw_value(&w, v.m.header);
+	k_jsonw_obj_end(&w);
 	k_buf_addc(&b, '\n');
 	k_out_write(b.data, b.len);
 	k_buf_release(&b);
@@ -515,23 +516,23 @@ verify_report(const struct opts *o, struct k_buf *b, const char *kind,
               const char *version, int ok, const char *why, size_t size)
 {
 	if (o->json) {
-		struct k_jw w;
-		k_jw_init(&w, b);
-		k_jw_obj(&w);
-		k_jw_key(&w, "kind");
-		k_jw_str(&w, kind);
-		k_jw_key(&w, "version");
-		k_jw_str(&w, version);
-		k_jw_key(&w, "ok");
-		k_jw_bool(&w, ok);
+		struct k_jsonw w;
+		k_jsonw_init(&w, b);
+		k_jsonw_obj(&w);
+		k_jsonw_key(&w, "kind");
+		k_jsonw_str(&w, kind);
+		k_jsonw_key(&w, "version");
+		k_jsonw_str(&w, version);
+		k_jsonw_key(&w, "ok");
+		k_jsonw_bool(&w, ok);
 		if (!ok) {
-			k_jw_key(&w, "error");
-			k_jw_str(&w, why);
+			k_jsonw_key(&w, "error");
+			k_jsonw_str(&w, why);
 		} else {
-			k_jw_key(&w, "size");
-			k_jw_int(&w, (long long)size);
+			k_jsonw_key(&w, "size");
+			k_jsonw_int(&w, (long long)size);
 		}
-		k_jw_obj_end(&w);
+		k_jsonw_obj_end(&w);
 		k_buf_addc(b, '\n');
 	} else if (ok) {
 		k_buf_printf(b, "ok      %s/%s (%zu bytes)\n", kind, version, size);
@@ -756,15 +757,15 @@ cmd_diff(const struct opts *o)
 	            json_object_get(hc, "training"), &ndiff, jt);
 
 	if (o->json) {
-		struct k_jw w;
+		struct k_jsonw w;
 		json_t *out = json_pack(
 			"{s:s, s:s, s:o, s:{s:o, s:o, s:o, s:o, s:b}, s:o, s:o}",
 			"a", a.version, "b", c.version, "params", jp, "features",
 			"a", na, "b", nc, "only_a", only_a, "only_b", only_c,
 			"same_order", same_order, "metrics", jm, "training", jt);
 		k_buf_reset(&b);
-		k_jw_init(&w, &b);
-		k_jw_value(&w, out);
+		k_jsonw_init(&w, &b);
+		k_jsonw_value(&w, out);
 		k_buf_addc(&b, '\n');
 		json_decref(out);
 	} else {
@@ -907,7 +908,7 @@ cmd_drift(const struct opts *o)
 				                     "line too long");
 				continue;
 			}
-			if (k_line_blank(line, len))
+			if (k_reader_blank(line, len))
 				continue;
 			if (k_jscan_line(&scan, line, len, &e) != K_OK ||
 			    k_featmap_get(&fm, &scan, x, &e) != K_OK) {
@@ -944,26 +945,26 @@ cmd_drift(const struct opts *o)
 		double now = 100.0 * (double)dr[j].missing /
 		             (double)(dr[j].n + dr[j].missing);
 		if (o->json) {
-			struct k_jw w;
-			k_jw_init(&w, &b);
-			k_jw_obj(&w);
-			k_jw_key(&w, "kind");
-			k_jw_str(&w, "drift");
-			k_jw_key(&w, "feature");
-			k_jw_str(&w, names[j]);
-			k_jw_key(&w, "psi");
-			k_jw_num(&w, k_round(order[k].psi, 4));
-			k_jw_key(&w, "shift");
-			k_jw_str(&w, k_drift_verdict(order[k].psi));
-			k_jw_key(&w, "missing_train_pct");
-			k_jw_num(&w, k_round(train_missing[j], 2));
-			k_jw_key(&w, "missing_pct");
-			k_jw_num(&w, k_round(now, 2));
-			k_jw_key(&w, "rows");
-			k_jw_int(&w, rows);
-			k_jw_key(&w, "model_version");
-			k_jw_str(&w, v.version);
-			k_jw_obj_end(&w);
+			struct k_jsonw w;
+			k_jsonw_init(&w, &b);
+			k_jsonw_obj(&w);
+			k_jsonw_key(&w, "kind");
+			k_jsonw_str(&w, "drift");
+			k_jsonw_key(&w, "feature");
+			k_jsonw_str(&w, names[j]);
+			k_jsonw_key(&w, "psi");
+			k_jsonw_num(&w, k_round(order[k].psi, 4));
+			k_jsonw_key(&w, "shift");
+			k_jsonw_str(&w, k_drift_verdict(order[k].psi));
+			k_jsonw_key(&w, "missing_train_pct");
+			k_jsonw_num(&w, k_round(train_missing[j], 2));
+			k_jsonw_key(&w, "missing_pct");
+			k_jsonw_num(&w, k_round(now, 2));
+			k_jsonw_key(&w, "rows");
+			k_jsonw_int(&w, rows);
+			k_jsonw_key(&w, "model_version");
+			k_jsonw_str(&w, v.version);
+			k_jsonw_obj_end(&w);
 			k_buf_addc(&b, '\n');
 		} else {
 			k_buf_printf(&b, "%-32s %8.4f  %-8s %13.1f%% %11.1f%%\n",

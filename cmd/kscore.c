@@ -13,20 +13,20 @@
 #include <string.h>
 #include <strings.h>
 
-#include "model/k_anomaly.h"
+#include "base/k_time.h"
 #include "cli/k_args.h"
-#include "text/k_featrow.h"
-#include "cli/k_io.h"
-#include "text/k_jscan.h"
-#include "text/k_json.h"
-#include "text/k_jw.h"
 #include "cli/k_lines.h"
 #include "cli/k_log.h"
+#include "cli/k_out.h"
 #include "cli/k_reject.h"
-#include "score/k_rstate.h"
-#include "score/k_rules.h"
+#include "model/k_anomaly.h"
 #include "model/k_store.h"
-#include "base/k_time.h"
+#include "score/k_rules.h"
+#include "score/k_rulestate.h"
+#include "text/k_featrow.h"
+#include "text/k_jscan.h"
+#include "text/k_json.h"
+#include "text/k_jsonw.h"
 
 #define RELOAD_EVERY 5.0 /* seconds between checks of `latest` when idle */
 
@@ -150,7 +150,7 @@ struct ctx {
 	double last_check;
 	int rules;               /* scoring by rules, not the forest */
 	struct k_rules_params rp;
-	struct k_rstate rs;
+	struct k_rulestate rs;
 	const char *rs_path;     /* NULL: state kept for this run only */
 	char why[600];           /* why the rules score, for messages */
 	int rs_lock, rs_dirty;
@@ -163,7 +163,7 @@ struct ws {
 	struct k_featmap fm;
 	double *gain;            /* explanation scratch, d doubles */
 	struct k_contrib *contrib;
-	struct k_jw w;
+	struct k_jsonw w;
 	struct k_rules_row row;
 	struct k_rules_result rr;
 	/* forest batches: the rows, their scores, what output needs */
@@ -240,36 +240,36 @@ static void
 write_fields(struct ws *w, double score, int flag, size_t nc)
 {
 	const struct k_anomaly *m = &w->c->m;
-	struct k_jw *jw = &w->w;
+	struct k_jsonw *jw = &w->w;
 
-	k_jw_key(jw, "anomaly_score");
-	k_jw_fixed(jw, score, 4);
-	k_jw_key(jw, "is_anomaly");
-	k_jw_bool(jw, flag);
+	k_jsonw_key(jw, "anomaly_score");
+	k_jsonw_fixed(jw, score, 4);
+	k_jsonw_key(jw, "is_anomaly");
+	k_jsonw_bool(jw, flag);
 	if (flag) {
-		k_jw_key(jw, "contributing_features");
-		k_jw_arr(jw);
+		k_jsonw_key(jw, "contributing_features");
+		k_jsonw_arr(jw);
 		for (size_t k = 0; k < nc; k++) {
 			const struct k_contrib *c = &w->contrib[k];
-			k_jw_obj(jw);
-			k_jw_key(jw, "feature");
-			k_jw_str(jw, m->names[c->feature]);
-			k_jw_key(jw, "value");
-			k_jw_num(jw, c->value);
-			k_jw_key(jw, "deviation");
-			k_jw_fixed(jw, c->deviation, 4);
-			k_jw_key(jw, "gain");
-			k_jw_fixed(jw, c->gain, 4);
-			k_jw_key(jw, "severity");
-			k_jw_str(jw, k_anomaly_severity(c->deviation));
-			k_jw_obj_end(jw);
+			k_jsonw_obj(jw);
+			k_jsonw_key(jw, "feature");
+			k_jsonw_str(jw, m->names[c->feature]);
+			k_jsonw_key(jw, "value");
+			k_jsonw_num(jw, c->value);
+			k_jsonw_key(jw, "deviation");
+			k_jsonw_fixed(jw, c->deviation, 4);
+			k_jsonw_key(jw, "gain");
+			k_jsonw_fixed(jw, c->gain, 4);
+			k_jsonw_key(jw, "severity");
+			k_jsonw_str(jw, k_anomaly_severity(c->deviation));
+			k_jsonw_obj_end(jw);
 		}
-		k_jw_arr_end(jw);
+		k_jsonw_arr_end(jw);
 	}
-	k_jw_key(jw, "method");
-	k_jw_str(jw, "iforest");
-	k_jw_key(jw, "model_version");
-	k_jw_str(jw, m->version);
+	k_jsonw_key(jw, "method");
+	k_jsonw_str(jw, "iforest");
+	k_jsonw_key(jw, "model_version");
+	k_jsonw_str(jw, m->version);
 }
 
 /* 1 if the scanned row already holds a field kscore writes. */
@@ -296,13 +296,13 @@ finish_line(struct ws *w, struct k_batch *b, size_t i, int clash,
 	struct k_error e;
 
 	b->mark[i] = (unsigned char)flag;
-	k_jw_init(&w->w, &b->out);
+	k_jsonw_init(&w->w, &b->out);
 	if (!clash) {
 		size_t end = len;
 		while (end > 0 && line[end - 1] != '}')
 			end--;
 		k_buf_add(&b->out, line, end - 1);
-		k_jw_obj_continue(&w->w, nonempty);
+		k_jsonw_obj_continue(&w->w, nonempty);
 	} else {
 		json_t *obj = k_json_parse(line, len, &e);
 		const char *key;
@@ -311,12 +311,12 @@ finish_line(struct ws *w, struct k_batch *b, size_t i, int clash,
 			k_batch_reject(b, i, "%s", e.text);
 			return;
 		}
-		k_jw_obj(&w->w);
+		k_jsonw_obj(&w->w);
 		json_object_foreach(obj, key, v) {
 			if (is_ours(key, strlen(key)))
 				continue;
-			k_jw_key(&w->w, key);
-			k_jw_value(&w->w, v);
+			k_jsonw_key(&w->w, key);
+			k_jsonw_value(&w->w, v);
 		}
 		json_decref(obj);
 	}
@@ -324,7 +324,7 @@ finish_line(struct ws *w, struct k_batch *b, size_t i, int clash,
 		k_rules_write(&w->w, &w->rr, c->o->top);
 	else
 		write_fields(w, score, flag, nc);
-	k_jw_obj_end(&w->w);
+	k_jsonw_obj_end(&w->w);
 	k_buf_addc(&b->out, '\n');
 	if (b->out.oom)
 		k_die(K_ENOMEM, "out of memory");
@@ -449,7 +449,7 @@ save_rules_state(struct ctx *c)
 
 	if (c->rs_path == NULL || !c->rs_dirty)
 		return;
-	if (k_rstate_save(&c->rs, c->rs_path, &e) != K_OK)
+	if (k_rulestate_save(&c->rs, c->rs_path, &e) != K_OK)
 		k_die_error(&e);
 	c->rs_dirty = 0;
 }
@@ -464,13 +464,13 @@ use_rules(struct ctx *c, const char *why)
 	snprintf(c->why, sizeof c->why, "%s", why);
 	c->rp = k_rules_params_default();
 	c->rs_lock = -1;
-	k_rstate_init(&c->rs);
+	k_rulestate_init(&c->rs);
 	c->rs_path = c->o->rules_state != NULL ? c->o->rules_state
 	             : getenv("KTOOLS_RULES_STATE");
 	if (c->rs_path != NULL && c->rs_path[0] == '\0')
 		c->rs_path = NULL;
 	if (c->rs_path != NULL &&
-	    k_rstate_open(&c->rs, c->rs_path, &c->rs_lock, &e) != K_OK)
+	    k_rulestate_open(&c->rs, c->rs_path, &c->rs_lock, &e) != K_OK)
 		k_die_error(&e);
 	k_info("%s: scoring by rules (\"method\":\"rules\")%s%s", why,
 	       c->rs_path != NULL ? ", state in " : "",
@@ -558,7 +558,7 @@ main(int argc, char **argv)
 	enum k_status rs = k_reject_finish(&c.rj);
 	if (c.rules) {
 		save_rules_state(&c);
-		k_rstate_close(c.rs_lock);
+		k_rulestate_close(c.rs_lock);
 	} else {
 		k_anomaly_release(&c.m);
 	}

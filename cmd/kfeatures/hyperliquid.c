@@ -10,16 +10,16 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/k_reader.h"
+#include "base/k_time.h"
 #include "cli/k_args.h"
-#include "features/k_hlfeat.h"
-#include "cli/k_io.h"
-#include "text/k_json.h"
 #include "cli/k_log.h"
+#include "cli/k_out.h"
 #include "cli/k_progress.h"
 #include "cli/k_reject.h"
-#include "base/k_time.h"
-#include "numeric/k_window.h"
+#include "features/k_hlfeat.h"
 #include "kfeatures.h"
+#include "text/k_json.h"
 
 struct opts {
 	struct k_hlfeat_params p;
@@ -64,7 +64,7 @@ span_arg(struct argp_state *state, const char *opt, const char *arg,
 
 	if (zero_ok && strcmp(arg, "0") == 0)
 		return 0;
-	if (k_window_span_parse(arg, &ms) < 0)
+	if (k_time_span_parse(arg, &ms) < 0)
 		argp_error(state, "%s: '%s' is not a duration such as 90s, 5m, "
 		           "1h or 7d", opt, arg);
 	return ms;
@@ -236,7 +236,7 @@ kfeatures_hyperliquid(int argc, char **argv)
 				                     why);
 				continue;
 			}
-			if (k_line_blank(line, len))
+			if (k_reader_blank(line, len))
 				continue;
 			obj = k_json_parse(line, len, &e);
 			if (obj == NULL || k_hlfeat_parse(obj, &rec, &e) != K_OK) {

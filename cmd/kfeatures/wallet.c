@@ -12,19 +12,19 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "base/k_reader.h"
+#include "base/k_time.h"
 #include "cli/k_args.h"
-#include "numeric/k_graph.h"
-#include "cli/k_io.h"
-#include "text/k_jscan.h"
 #include "cli/k_lines.h"
 #include "cli/k_log.h"
+#include "cli/k_out.h"
 #include "cli/k_progress.h"
 #include "cli/k_reject.h"
-#include "base/k_time.h"
-#include "records/k_tx.h"
 #include "features/k_walletfeat.h"
-#include "numeric/k_window.h"
 #include "kfeatures.h"
+#include "numeric/k_graph.h"
+#include "records/k_tx.h"
+#include "text/k_jscan.h"
 
 #define MAX_LISTS 16
 #define MAX_ADDR_ARGS 4096
@@ -158,7 +158,7 @@ parse_opt(int key, char *arg, struct argp_state *state)
 			p->window_days = 0;
 			break;
 		}
-		if (k_window_span_parse(arg, &ms) < 0 || ms < 60000)
+		if (k_time_span_parse(arg, &ms) < 0 || ms < 60000)
 			argp_error(state, "--window: '%s' is not 'all' or a "
 			           "duration from 1m, such as 7d or 12h", arg);
 		p->window_days = (double)ms / K_MS_PER_DAY;
@@ -566,7 +566,7 @@ kfeatures_wallet(int argc, char **argv)
 				                     why);
 				continue;
 			}
-			if (k_line_blank(line, len))
+			if (k_reader_blank(line, len))
 				continue;
 			if (record(&rd, line, len, why, sizeof why) < 0)
 				stop = k_reject_line(&rd.rj, r.name, r.lineno, line,

@@ -9,13 +9,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/k_rng.h"
 #include "cli/k_args.h"
+#include "cli/k_log.h"
+#include "cli/k_out.h"
+#include "kfetch.h"
 #include "net/k_binance.h"
 #include "net/k_http.h"
-#include "cli/k_io.h"
-#include "cli/k_log.h"
-#include "base/k_rng.h"
-#include "kfetch.h"
 
 #define SOURCE "binance"
 #define DEFAULT_COINS "BTC,ETH"

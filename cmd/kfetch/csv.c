@@ -11,15 +11,16 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli/k_args.h"
 #include "base/k_buf.h"
-#include "text/k_csv.h"
-#include "cli/k_io.h"
-#include "cli/k_log.h"
-#include "cli/k_reject.h"
+#include "base/k_reader.h"
 #include "base/k_time.h"
-#include "records/k_tx.h"
+#include "cli/k_args.h"
+#include "cli/k_log.h"
+#include "cli/k_out.h"
+#include "cli/k_reject.h"
 #include "kfetch.h"
+#include "records/k_tx.h"
+#include "text/k_csv.h"
 
 /* Our fields, and the BigQuery columns they come from by default (a
  * second name is a fallback when the first column is absent). */

@@ -10,16 +10,16 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli/k_args.h"
 #include "base/k_buf.h"
-#include "net/k_etherscan.h"
-#include "net/k_http.h"
-#include "cli/k_io.h"
-#include "cli/k_log.h"
 #include "base/k_rng.h"
 #include "base/k_time.h"
-#include "records/k_tx.h"
+#include "cli/k_args.h"
+#include "cli/k_log.h"
+#include "cli/k_out.h"
 #include "kfetch.h"
+#include "net/k_etherscan.h"
+#include "net/k_http.h"
+#include "records/k_tx.h"
 
 #define SOURCE "etherscan"
 #define MAX_ADDRS 1000

@@ -9,15 +9,16 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli/k_args.h"
 #include "base/k_buf.h"
+#include "base/k_reader.h"
+#include "base/k_rng.h"
+#include "cli/k_args.h"
+#include "cli/k_log.h"
+#include "cli/k_out.h"
+#include "kfetch.h"
 #include "net/k_ethrpc.h"
 #include "net/k_http.h"
-#include "cli/k_io.h"
-#include "cli/k_log.h"
-#include "base/k_rng.h"
 #include "records/k_tx.h"
-#include "kfetch.h"
 
 #define SOURCE "ethrpc"
 #define MAX_ADDRS 100000

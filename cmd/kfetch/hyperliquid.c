@@ -11,14 +11,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli/k_args.h"
-#include "net/k_hl.h"
-#include "net/k_http.h"
-#include "cli/k_io.h"
-#include "cli/k_log.h"
 #include "base/k_rng.h"
 #include "base/k_time.h"
+#include "cli/k_args.h"
+#include "cli/k_log.h"
+#include "cli/k_out.h"
 #include "kfetch.h"
+#include "net/k_http.h"
+#include "net/k_hyperliquid.h"
 
 #define SOURCE "hyperliquid"
 #define TESTNET_URL "https://api.hyperliquid-testnet.xyz"
@@ -89,7 +89,7 @@ parse_opt(int key, char *arg, struct argp_state *state)
 		o->kinds = arg;
 		break;
 	case OPT_CANDLE_INTERVAL:
-		if (k_hl_interval_ms(arg) == 0)
+		if (k_hyperliquid_interval_ms(arg) == 0)
 			argp_error(state, "--candle-interval: '%s' is not one of 1m "
 			           "3m 5m 15m 30m 1h 2h 4h 8h 12h 1d 3d 1w 1M", arg);
 		o->interval = arg;
@@ -149,7 +149,7 @@ static const char doc[] =
 	"  hlp          vault, account_value, pnl (vaultDetails or portfolio)\n"
 	"  liquidation  side, px, size, value_usd, user, method (userFillsByTime)"
 	"\n"
-	"The base URL is --base-url, else $" K_HL_URL_ENV ", else " K_HL_URL
+	"The base URL is --base-url, else $" K_HYPERLIQUID_URL_ENV ", else " K_HYPERLIQUID_URL
 	". Exit status: 0; 64 usage; 65 bad data (reported, the rest kept); "
 	"66 a replayed request was not recorded; 69 service unavailable; 75 "
 	"rate limited.\n\n"
@@ -167,12 +167,12 @@ struct series {
 
 struct hl {
 	struct opts *o;
-	struct k_hl api;
+	struct k_hyperliquid api;
 	struct kfetch_run run;
 	struct kfetch_list coins, vaults, users;
 	int want[K_RAW_NKINDS];
 	struct series *candle, *funding, *vault, *fills;
-	struct k_hl_seen *seen;
+	struct k_hyperliquid_seen *seen;
 	int64_t start, end;         /* the first window */
 	int past;                   /* --end given: no live prices */
 };
@@ -280,33 +280,33 @@ poll(struct hl *s, int first, int64_t now, int64_t end)
 	} while (0)
 
 	if (s->want[K_RAW_PRICE] && !s->past)
-		STEP(k_hl_fetch_prices(&s->api, (const char *const *)s->coins.v,
+		STEP(k_hyperliquid_fetch_prices(&s->api, (const char *const *)s->coins.v,
 		                       s->coins.n, &v, &err));
 	if (s->want[K_RAW_HLP])
 		for (size_t i = 0; i < s->vaults.n; i++)
-			STEP(k_hl_fetch_vault(&s->api, s->vaults.v[i],
+			STEP(k_hyperliquid_fetch_vault(&s->api, s->vaults.v[i],
 			                      s->o->use_portfolio, s->vault[i].next,
 			                      end, &v, &s->vault[i].next, &err));
 	if (s->want[K_RAW_CANDLE])
 		for (size_t i = 0; i < s->coins.n; i++)
-			STEP(k_hl_fetch_candles(&s->api, s->coins.v[i],
+			STEP(k_hyperliquid_fetch_candles(&s->api, s->coins.v[i],
 			                        s->o->interval, s->candle[i].next, end,
 			                        now, &v, &s->candle[i].next, &err));
 	if (s->want[K_RAW_FUNDING])
 		for (size_t i = 0; i < s->coins.n; i++)
-			STEP(k_hl_fetch_funding(&s->api, s->coins.v[i],
+			STEP(k_hyperliquid_fetch_funding(&s->api, s->coins.v[i],
 			                        s->funding[i].next, end, &v,
 			                        &s->funding[i].next, &err));
 	if (s->want[K_RAW_LIQUIDATION])
 		for (size_t i = 0; i < s->users.n; i++) {
 			size_t nf = 0;
-			STEP(k_hl_fetch_liquidations(&s->api, s->users.v[i],
+			STEP(k_hyperliquid_fetch_liquidations(&s->api, s->users.v[i],
 			                             s->fills[i].next, end,
 			                             &s->seen[i], &v,
 			                             &s->fills[i].next, &nf, &err));
 			k_debug("%s: userFillsByTime %s: %zu new fills", SOURCE,
 			        s->users.v[i], nf);
-			k_hl_seen_prune(&s->seen[i], s->fills[i].next);
+			k_hyperliquid_seen_prune(&s->seen[i], s->fills[i].next);
 		}
 #undef STEP
 out:
@@ -333,15 +333,15 @@ kfetch_hyperliquid(int argc, char **argv)
 	o.coins = DEFAULT_COINS;
 	o.kinds = DEFAULT_KINDS;
 	o.interval = "1h";
-	o.fills_cap = K_HL_FILLS_CAP;
+	o.fills_cap = K_HYPERLIQUID_FILLS_CAP;
 	k_args_libs_hook = k_http_version;
 	k_args_parse("kfetch", &argp, argc, argv, &o);
 
 	memset(&s, 0, sizeof s);
 	s.o = &o;
 	setup_lists(&s);
-	base = kfetch_base_url(o.http.base_url, o.testnet ? NULL : K_HL_URL_ENV,
-	                       o.testnet ? TESTNET_URL : K_HL_URL);
+	base = kfetch_base_url(o.http.base_url, o.testnet ? NULL : K_HYPERLIQUID_URL_ENV,
+	                       o.testnet ? TESTNET_URL : K_HYPERLIQUID_URL);
 	kfetch_catch_signals();
 	o.http.stop = &kfetch_stop;
 	k_rng_seed(&rng, kfetch_jitter_seed(), 0);
@@ -353,9 +353,9 @@ kfetch_hyperliquid(int argc, char **argv)
 		code = k_status_exit(err.code);
 		goto cleanup;
 	}
-	k_http_set_budget(h, base, K_HL_WEIGHT_BUDGET);
+	k_http_set_budget(h, base, K_HYPERLIQUID_WEIGHT_BUDGET);
 	k_http_set_notify(h, kfetch_on_notify, &s.run);
-	s.api = (struct k_hl){
+	s.api = (struct k_hyperliquid){
 		.http = h, .base = base, .fills_cap = o.fills_cap,
 		.reject = kfetch_on_reject, .reject_ctx = &s.run,
 		.note = kfetch_on_note, .note_ctx = &s.run,
@@ -404,7 +404,7 @@ done:
 	code = kfetch_finish(&s.run, h, st);
 cleanup:
 	for (size_t i = 0; s.seen != NULL && i < s.users.n; i++)
-		k_hl_seen_release(&s.seen[i]);
+		k_hyperliquid_seen_release(&s.seen[i]);
 	free(s.seen);
 	free(s.candle);
 	free(s.funding);

@@ -11,10 +11,10 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "cli/k_args.h"
-#include "cli/k_io.h"
-#include "cli/k_log.h"
 #include "base/k_time.h"
+#include "cli/k_args.h"
+#include "cli/k_log.h"
+#include "cli/k_out.h"
 #include "kfetch.h"
 
 #define REPORT_MAX 100 /* rejected elements reported one by one */

@@ -11,13 +11,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/k_time.h"
 #include "cli/k_args.h"
-#include "cli/k_io.h"
 #include "cli/k_log.h"
-#include "sim/k_simhl.h"
+#include "cli/k_out.h"
 #include "cli/k_subcmd.h"
-#include "numeric/k_window.h"
 #include "kfetch.h"
+#include "sim/k_simhl.h"
 
 /* ---- hyperliquid ---- */
 
@@ -84,7 +84,7 @@ hl_parse(int key, char *arg, struct argp_state *state)
 		p->coins = arg;
 		break;
 	case OPT_STEP:
-		if (k_window_span_parse(arg, &p->step_ms) < 0)
+		if (k_time_span_parse(arg, &p->step_ms) < 0)
 			argp_error(state, "--step: '%s' is not a duration such as "
 			           "15s or 1m", arg);
 		break;

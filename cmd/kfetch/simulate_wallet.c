@@ -11,13 +11,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli/k_args.h"
 #include "base/k_buf.h"
-#include "cli/k_io.h"
-#include "cli/k_log.h"
-#include "sim/k_simwallet.h"
 #include "base/k_time.h"
+#include "cli/k_args.h"
+#include "cli/k_log.h"
+#include "cli/k_out.h"
 #include "kfetch.h"
+#include "sim/k_simwallet.h"
 
 enum { OPT_WALLETS = 0x100, OPT_DAYS, OPT_START, OPT_SEED, OPT_MALICIOUS,
        OPT_MIX, OPT_ACTIVITY, OPT_NO_LABELS, OPT_NO_MARKET };

@@ -14,22 +14,23 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "model/k_anomaly.h"
-#include "cli/k_args.h"
 #include "base/k_buf.h"
-#include "text/k_featrow.h"
-#include "cli/k_io.h"
-#include "text/k_jscan.h"
-#include "text/k_jw.h"
+#include "base/k_parallel.h"
+#include "base/k_reader.h"
+#include "base/k_rng.h"
+#include "base/k_time.h"
+#include "cli/k_args.h"
 #include "cli/k_log.h"
-#include "base/k_par.h"
+#include "cli/k_out.h"
 #include "cli/k_progress.h"
 #include "cli/k_reject.h"
-#include "base/k_rng.h"
-#include "numeric/k_sample.h"
-#include "model/k_store.h"
-#include "base/k_time.h"
 #include "ktrain.h"
+#include "model/k_anomaly.h"
+#include "model/k_store.h"
+#include "numeric/k_sample.h"
+#include "text/k_featrow.h"
+#include "text/k_jscan.h"
+#include "text/k_jsonw.h"
 
 #define MIN_ROWS 10
 
@@ -410,7 +411,7 @@ read_input(struct train *t, const char *path, int srcidx)
 			reject(t, r.lineno, NULL, 0, why);
 			continue;
 		}
-		if (k_line_blank(line, len))
+		if (k_reader_blank(line, len))
 			continue;
 		int full = !t->have_features || k_opts.strict || t->o->days > 0;
 		if (full) {
@@ -507,7 +508,7 @@ parse_sample(struct train *t, double **Xout)
 	if (X == NULL || why == NULL || ts == NULL)
 		k_die(K_ENOMEM, "out of memory");
 	struct sparse sp = { t, ids, X, why, ts };
-	k_par_for(nid, t->o->threads, parse_range, &sp);
+	k_parallel_for(nid, t->o->threads, parse_range, &sp);
 	for (size_t i = 0; i < nid; i++) {
 		struct k_sline *l = &s->lines[ids[i]];
 		if (why[i] != NULL) {
@@ -604,7 +605,7 @@ ktrain_anomaly(int argc, char **argv)
 
 	k_args_parse("ktrain", &argp, argc, argv, &o);
 	if (o.threads == 0)
-		o.threads = k_par_threads();
+		o.threads = k_parallel_threads();
 	t0 = k_time_mono();
 	memset(&t, 0, sizeof t);
 	t.o = &o;
@@ -738,48 +739,48 @@ ktrain_anomaly(int argc, char **argv)
 
 	/* The report. */
 	struct k_buf b;
-	struct k_jw w;
+	struct k_jsonw w;
 	k_buf_init(&b);
-	k_jw_init(&w, &b);
-	k_jw_obj(&w);
-	k_jw_key(&w, "kind");
-	k_jw_str(&w, "train_report");
-	k_jw_key(&w, "model");
-	k_jw_str(&w, K_ANOMALY_KIND);
-	k_jw_key(&w, "version");
-	k_jw_str(&w, m.version);
-	k_jw_key(&w, "path");
-	k_jw_str(&w, m.path);
-	k_jw_key(&w, "samples_trained");
-	k_jw_int(&w, (long long)n);
-	k_jw_key(&w, "rows_rejected");
-	k_jw_int(&w, t.rj.count);
-	k_jw_key(&w, "features_used");
-	k_jw_int(&w, (long long)t.d);
-	k_jw_key(&w, "trees");
-	k_jw_int(&w, (long long)o.forest.trees);
-	k_jw_key(&w, "max_samples");
-	k_jw_int(&w, (long long)psi);
-	k_jw_key(&w, "scored_rows");
-	k_jw_int(&w, (long long)sum.scored);
-	k_jw_key(&w, "anomalies_detected");
-	k_jw_int(&w, (long long)sum.anomalies);
-	k_jw_key(&w, "anomaly_rate_pct");
-	k_jw_num(&w, k_round(100.0 * (double)sum.anomalies /
+	k_jsonw_init(&w, &b);
+	k_jsonw_obj(&w);
+	k_jsonw_key(&w, "kind");
+	k_jsonw_str(&w, "train_report");
+	k_jsonw_key(&w, "model");
+	k_jsonw_str(&w, K_ANOMALY_KIND);
+	k_jsonw_key(&w, "version");
+	k_jsonw_str(&w, m.version);
+	k_jsonw_key(&w, "path");
+	k_jsonw_str(&w, m.path);
+	k_jsonw_key(&w, "samples_trained");
+	k_jsonw_int(&w, (long long)n);
+	k_jsonw_key(&w, "rows_rejected");
+	k_jsonw_int(&w, t.rj.count);
+	k_jsonw_key(&w, "features_used");
+	k_jsonw_int(&w, (long long)t.d);
+	k_jsonw_key(&w, "trees");
+	k_jsonw_int(&w, (long long)o.forest.trees);
+	k_jsonw_key(&w, "max_samples");
+	k_jsonw_int(&w, (long long)psi);
+	k_jsonw_key(&w, "scored_rows");
+	k_jsonw_int(&w, (long long)sum.scored);
+	k_jsonw_key(&w, "anomalies_detected");
+	k_jsonw_int(&w, (long long)sum.anomalies);
+	k_jsonw_key(&w, "anomaly_rate_pct");
+	k_jsonw_num(&w, k_round(100.0 * (double)sum.anomalies /
 	                     (double)sum.scored, 4));
-	k_jw_key(&w, "threshold");
-	k_jw_num(&w, k_round(sum.threshold, 4));
-	k_jw_key(&w, "mean_anomaly_score");
-	k_jw_num(&w, k_round(sum.mean, 4));
-	k_jw_key(&w, "min_anomaly_score");
-	k_jw_num(&w, k_round(sum.min, 4));
-	k_jw_key(&w, "max_anomaly_score");
-	k_jw_num(&w, k_round(sum.max, 4));
-	k_jw_key(&w, "constant_features");
-	k_jw_int(&w, (long long)sum.constant);
-	k_jw_key(&w, "seconds");
-	k_jw_num(&w, k_round(k_time_mono() - t0, 4));
-	k_jw_obj_end(&w);
+	k_jsonw_key(&w, "threshold");
+	k_jsonw_num(&w, k_round(sum.threshold, 4));
+	k_jsonw_key(&w, "mean_anomaly_score");
+	k_jsonw_num(&w, k_round(sum.mean, 4));
+	k_jsonw_key(&w, "min_anomaly_score");
+	k_jsonw_num(&w, k_round(sum.min, 4));
+	k_jsonw_key(&w, "max_anomaly_score");
+	k_jsonw_num(&w, k_round(sum.max, 4));
+	k_jsonw_key(&w, "constant_features");
+	k_jsonw_int(&w, (long long)sum.constant);
+	k_jsonw_key(&w, "seconds");
+	k_jsonw_num(&w, k_round(k_time_mono() - t0, 4));
+	k_jsonw_obj_end(&w);
 	if (b.oom)
 		k_die(K_ENOMEM, "out of memory");
 	k_out_write(b.data, b.len);

@@ -10,20 +10,21 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli/k_args.h"
-#include "numeric/k_arima.h"
 #include "base/k_buf.h"
-#include "model/k_forecast.h"
-#include "cli/k_io.h"
-#include "text/k_jscan.h"
-#include "text/k_jw.h"
+#include "base/k_reader.h"
+#include "base/k_time.h"
+#include "cli/k_args.h"
 #include "cli/k_log.h"
-#include "model/k_model.h"
+#include "cli/k_out.h"
 #include "cli/k_progress.h"
 #include "cli/k_reject.h"
-#include "model/k_store.h"
-#include "base/k_time.h"
 #include "ktrain.h"
+#include "model/k_forecast.h"
+#include "model/k_model.h"
+#include "model/k_store.h"
+#include "numeric/k_arima.h"
+#include "text/k_jscan.h"
+#include "text/k_jsonw.h"
 
 #define MIN_POINTS 30    /* the seed's minimum, observed values */
 #define SUMMARY_H  24    /* the forecast the summary describes */
@@ -239,7 +240,7 @@ read_input(struct reader *r, const char *path)
 			reject(r, in.name, in.lineno, NULL, 0, why);
 			continue;
 		}
-		if (k_line_blank(line, len))
+		if (k_reader_blank(line, len))
 			continue;
 		if (k_jscan_line(&r->scan, line, len, &e) != K_OK) {
 			reject(r, in.name, in.lineno, line, len, e.text);
@@ -385,12 +386,12 @@ summary(const struct k_forecast *f, const struct metrics *mt, long holdout,
 }
 
 static void
-jw_num_or_null(struct k_jw *w, double v, int places)
+jw_num_or_null(struct k_jsonw *w, double v, int places)
 {
 	if (isfinite(v))
-		k_jw_num(w, places >= 0 ? k_round(v, places) : v);
+		k_jsonw_num(w, places >= 0 ? k_round(v, places) : v);
 	else
-		k_jw_null(w);
+		k_jsonw_null(w);
 }
 
 int
@@ -626,101 +627,101 @@ ktrain_forecast(int argc, char **argv)
 
 	/* The report. */
 	struct k_buf b;
-	struct k_jw w;
+	struct k_jsonw w;
 	k_buf_init(&b);
-	k_jw_init(&w, &b);
-	k_jw_obj(&w);
-	k_jw_key(&w, "kind");
-	k_jw_str(&w, "train_report");
-	k_jw_key(&w, "model");
-	k_jw_str(&w, K_FORECAST_KIND);
-	k_jw_key(&w, "version");
-	k_jw_str(&w, fm.version);
-	k_jw_key(&w, "path");
-	k_jw_str(&w, fm.path);
-	k_jw_key(&w, "field");
-	k_jw_str(&w, o.field);
-	k_jw_key(&w, "model_order");
-	k_jw_arr(&w);
-	k_jw_int(&w, m->p);
-	k_jw_int(&w, m->d);
-	k_jw_int(&w, m->q);
-	k_jw_arr_end(&w);
-	k_jw_key(&w, "constant");
-	k_jw_bool(&w, m->constant);
-	k_jw_key(&w, "auto");
-	k_jw_bool(&w, o.autosel);
+	k_jsonw_init(&w, &b);
+	k_jsonw_obj(&w);
+	k_jsonw_key(&w, "kind");
+	k_jsonw_str(&w, "train_report");
+	k_jsonw_key(&w, "model");
+	k_jsonw_str(&w, K_FORECAST_KIND);
+	k_jsonw_key(&w, "version");
+	k_jsonw_str(&w, fm.version);
+	k_jsonw_key(&w, "path");
+	k_jsonw_str(&w, fm.path);
+	k_jsonw_key(&w, "field");
+	k_jsonw_str(&w, o.field);
+	k_jsonw_key(&w, "model_order");
+	k_jsonw_arr(&w);
+	k_jsonw_int(&w, m->p);
+	k_jsonw_int(&w, m->d);
+	k_jsonw_int(&w, m->q);
+	k_jsonw_arr_end(&w);
+	k_jsonw_key(&w, "constant");
+	k_jsonw_bool(&w, m->constant);
+	k_jsonw_key(&w, "auto");
+	k_jsonw_bool(&w, o.autosel);
 	if (o.autosel) {
-		k_jw_key(&w, "models_tried");
-		k_jw_int(&w, (long long)ntried);
+		k_jsonw_key(&w, "models_tried");
+		k_jsonw_int(&w, (long long)ntried);
 	}
-	k_jw_key(&w, "samples_trained");
-	k_jw_int(&w, (long long)g.observed);
-	k_jw_key(&w, "points");
-	k_jw_int(&w, (long long)g.n);
-	k_jw_key(&w, "missing");
-	k_jw_int(&w, (long long)g.missing);
-	k_jw_key(&w, "rows_read");
-	k_jw_int(&w, r.rows_read);
-	k_jw_key(&w, "rows_rejected");
-	k_jw_int(&w, r.rj.count);
-	k_jw_key(&w, "rows_merged");
-	k_jw_int(&w, (long long)g.merged);
-	k_jw_key(&w, "ts_first");
-	k_jw_str(&w, ts0);
-	k_jw_key(&w, "ts_last");
-	k_jw_str(&w, ts1);
-	k_jw_key(&w, "holdout");
-	k_jw_int(&w, o.holdout);
-	k_jw_key(&w, "samples_compared");
-	k_jw_int(&w, (long long)mt.compared);
-	k_jw_key(&w, "mae");
+	k_jsonw_key(&w, "samples_trained");
+	k_jsonw_int(&w, (long long)g.observed);
+	k_jsonw_key(&w, "points");
+	k_jsonw_int(&w, (long long)g.n);
+	k_jsonw_key(&w, "missing");
+	k_jsonw_int(&w, (long long)g.missing);
+	k_jsonw_key(&w, "rows_read");
+	k_jsonw_int(&w, r.rows_read);
+	k_jsonw_key(&w, "rows_rejected");
+	k_jsonw_int(&w, r.rj.count);
+	k_jsonw_key(&w, "rows_merged");
+	k_jsonw_int(&w, (long long)g.merged);
+	k_jsonw_key(&w, "ts_first");
+	k_jsonw_str(&w, ts0);
+	k_jsonw_key(&w, "ts_last");
+	k_jsonw_str(&w, ts1);
+	k_jsonw_key(&w, "holdout");
+	k_jsonw_int(&w, o.holdout);
+	k_jsonw_key(&w, "samples_compared");
+	k_jsonw_int(&w, (long long)mt.compared);
+	k_jsonw_key(&w, "mae");
 	jw_num_or_null(&w, mt.mae, -1);
-	k_jw_key(&w, "rmse");
+	k_jsonw_key(&w, "rmse");
 	jw_num_or_null(&w, mt.rmse, -1);
-	k_jw_key(&w, "mape_pct");
+	k_jsonw_key(&w, "mape_pct");
 	jw_num_or_null(&w, mt.mape, 4);
-	k_jw_key(&w, "accuracy_pct");
+	k_jsonw_key(&w, "accuracy_pct");
 	jw_num_or_null(&w, isfinite(mt.mape) ? fmax(0, 100 - mt.mape) : NAN, 4);
-	k_jw_key(&w, "loglike");
-	k_jw_num(&w, m->loglike);
-	k_jw_key(&w, "aic");
-	k_jw_num(&w, m->aic);
-	k_jw_key(&w, "aicc");
+	k_jsonw_key(&w, "loglike");
+	k_jsonw_num(&w, m->loglike);
+	k_jsonw_key(&w, "aic");
+	k_jsonw_num(&w, m->aic);
+	k_jsonw_key(&w, "aicc");
 	jw_num_or_null(&w, m->aicc, -1);
-	k_jw_key(&w, "bic");
-	k_jw_num(&w, m->bic);
-	k_jw_key(&w, "estimates");
-	k_jw_obj(&w);
+	k_jsonw_key(&w, "bic");
+	k_jsonw_num(&w, m->bic);
+	k_jsonw_key(&w, "estimates");
+	k_jsonw_obj(&w);
 	for (int i = 0; i < m->k; i++) {
 		k_arima_coef_name(m, i, nm, sizeof nm);
-		k_jw_key(&w, nm);
-		k_jw_obj(&w);
-		k_jw_key(&w, "coef");
-		k_jw_num(&w, m->coef[i]);
-		k_jw_key(&w, "std_err");
+		k_jsonw_key(&w, nm);
+		k_jsonw_obj(&w);
+		k_jsonw_key(&w, "coef");
+		k_jsonw_num(&w, m->coef[i]);
+		k_jsonw_key(&w, "std_err");
 		jw_num_or_null(&w, m->se[i], -1);
-		k_jw_obj_end(&w);
+		k_jsonw_obj_end(&w);
 	}
-	k_jw_obj_end(&w);
-	k_jw_key(&w, "converged");
-	k_jw_bool(&w, m->converged);
-	k_jw_key(&w, "iterations");
-	k_jw_int(&w, m->iterations);
-	k_jw_key(&w, "forecast_24h");
-	k_jw_obj(&w);
-	k_jw_key(&w, "risk_assessment");
-	k_jw_str(&w, assess);
-	k_jw_key(&w, "trend");
-	k_jw_str(&w, trend);
-	k_jw_key(&w, "avg_forecasted_risk");
-	k_jw_num(&w, avg);
-	k_jw_key(&w, "max_forecasted_risk");
-	k_jw_num(&w, mx);
-	k_jw_obj_end(&w);
-	k_jw_key(&w, "seconds");
-	k_jw_num(&w, k_round(k_time_mono() - t0, 4));
-	k_jw_obj_end(&w);
+	k_jsonw_obj_end(&w);
+	k_jsonw_key(&w, "converged");
+	k_jsonw_bool(&w, m->converged);
+	k_jsonw_key(&w, "iterations");
+	k_jsonw_int(&w, m->iterations);
+	k_jsonw_key(&w, "forecast_24h");
+	k_jsonw_obj(&w);
+	k_jsonw_key(&w, "risk_assessment");
+	k_jsonw_str(&w, assess);
+	k_jsonw_key(&w, "trend");
+	k_jsonw_str(&w, trend);
+	k_jsonw_key(&w, "avg_forecasted_risk");
+	k_jsonw_num(&w, avg);
+	k_jsonw_key(&w, "max_forecasted_risk");
+	k_jsonw_num(&w, mx);
+	k_jsonw_obj_end(&w);
+	k_jsonw_key(&w, "seconds");
+	k_jsonw_num(&w, k_round(k_time_mono() - t0, 4));
+	k_jsonw_obj_end(&w);
 	if (b.oom)
 		k_die(K_ENOMEM, "out of memory");
 	k_out_write(b.data, b.len);

@@ -98,22 +98,22 @@ k_buf_cstr(struct k_buf *b)
 	return b->data;
 }
 
-void k_le16(unsigned char *p, uint16_t v) { p[0] = (unsigned char)v; p[1] = (unsigned char)(v >> 8); }
-void k_le32(unsigned char *p, uint32_t v) { for (int i = 0; i < 4; i++) p[i] = (unsigned char)(v >> (8 * i)); }
-void k_le64(unsigned char *p, uint64_t v) { for (int i = 0; i < 8; i++) p[i] = (unsigned char)(v >> (8 * i)); }
-uint16_t k_rd16(const unsigned char *p) { return (uint16_t)(p[0] | p[1] << 8); }
+void k_buf_le16(unsigned char *p, uint16_t v) { p[0] = (unsigned char)v; p[1] = (unsigned char)(v >> 8); }
+void k_buf_le32(unsigned char *p, uint32_t v) { for (int i = 0; i < 4; i++) p[i] = (unsigned char)(v >> (8 * i)); }
+void k_buf_le64(unsigned char *p, uint64_t v) { for (int i = 0; i < 8; i++) p[i] = (unsigned char)(v >> (8 * i)); }
+uint16_t k_buf_rd16(const unsigned char *p) { return (uint16_t)(p[0] | p[1] << 8); }
 
 uint32_t
-k_rd32(const unsigned char *p)
+k_buf_rd32(const unsigned char *p)
 {
 	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
 	       (uint32_t)p[3] << 24;
 }
 
 uint64_t
-k_rd64(const unsigned char *p)
+k_buf_rd64(const unsigned char *p)
 {
-	return (uint64_t)k_rd32(p) | (uint64_t)k_rd32(p + 4) << 32;
+	return (uint64_t)k_buf_rd32(p) | (uint64_t)k_buf_rd32(p + 4) << 32;
 }
 
 void
@@ -126,7 +126,7 @@ void
 k_buf_put_u16(struct k_buf *b, uint16_t v)
 {
 	unsigned char t[2];
-	k_le16(t, v);
+	k_buf_le16(t, v);
 	k_buf_add(b, t, 2);
 }
 
@@ -134,7 +134,7 @@ void
 k_buf_put_u32(struct k_buf *b, uint32_t v)
 {
 	unsigned char t[4];
-	k_le32(t, v);
+	k_buf_le32(t, v);
 	k_buf_add(b, t, 4);
 }
 
@@ -142,7 +142,7 @@ void
 k_buf_put_u64(struct k_buf *b, uint64_t v)
 {
 	unsigned char t[8];
-	k_le64(t, v);
+	k_buf_le64(t, v);
 	k_buf_add(b, t, 8);
 }
 
@@ -161,7 +161,7 @@ k_buf_put_f64(struct k_buf *b, double v)
 }
 
 void
-k_cur_init(struct k_cur *c, const void *p, size_t n)
+k_buf_cur_init(struct k_buf_cur *c, const void *p, size_t n)
 {
 	c->p = p;
 	c->end = c->p + n;
@@ -169,7 +169,7 @@ k_cur_init(struct k_cur *c, const void *p, size_t n)
 }
 
 static const unsigned char *
-take(struct k_cur *c, size_t n)
+take(struct k_buf_cur *c, size_t n)
 {
 	if (c->bad || (size_t)(c->end - c->p) < n) {
 		c->bad = 1;
@@ -180,51 +180,44 @@ take(struct k_cur *c, size_t n)
 	return r;
 }
 
-uint8_t
-k_cur_u8(struct k_cur *c)
-{
-	const unsigned char *p = take(c, 1);
-	return p ? p[0] : 0;
-}
-
 uint16_t
-k_cur_u16(struct k_cur *c)
+k_buf_cur_u16(struct k_buf_cur *c)
 {
 	const unsigned char *p = take(c, 2);
-	return p ? k_rd16(p) : 0;
+	return p ? k_buf_rd16(p) : 0;
 }
 
 uint32_t
-k_cur_u32(struct k_cur *c)
+k_buf_cur_u32(struct k_buf_cur *c)
 {
 	const unsigned char *p = take(c, 4);
-	return p ? k_rd32(p) : 0;
+	return p ? k_buf_rd32(p) : 0;
 }
 
 uint64_t
-k_cur_u64(struct k_cur *c)
+k_buf_cur_u64(struct k_buf_cur *c)
 {
 	const unsigned char *p = take(c, 8);
-	return p ? k_rd64(p) : 0;
+	return p ? k_buf_rd64(p) : 0;
 }
 
 int32_t
-k_cur_i32(struct k_cur *c)
+k_buf_cur_i32(struct k_buf_cur *c)
 {
-	return (int32_t)k_cur_u32(c);
+	return (int32_t)k_buf_cur_u32(c);
 }
 
 double
-k_cur_f64(struct k_cur *c)
+k_buf_cur_f64(struct k_buf_cur *c)
 {
-	uint64_t u = k_cur_u64(c);
+	uint64_t u = k_buf_cur_u64(c);
 	double d;
 	memcpy(&d, &u, sizeof d);
 	return d;
 }
 
 size_t
-k_cur_left(const struct k_cur *c)
+k_buf_cur_left(const struct k_buf_cur *c)
 {
 	return c->bad ? 0 : (size_t)(c->end - c->p);
 }

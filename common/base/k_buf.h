@@ -39,26 +39,25 @@ void k_buf_put_f64(struct k_buf *b, double v);
 
 /* Reading side: a cursor over n bytes that never reads past the end. Once
  * a read would overrun, bad is set and every later read returns 0. */
-struct k_cur {
+struct k_buf_cur {
 	const unsigned char *p, *end;
 	int bad;
 };
 
-void k_cur_init(struct k_cur *c, const void *p, size_t n);
-uint8_t k_cur_u8(struct k_cur *c);
-uint16_t k_cur_u16(struct k_cur *c);
-uint32_t k_cur_u32(struct k_cur *c);
-uint64_t k_cur_u64(struct k_cur *c);
-int32_t k_cur_i32(struct k_cur *c);
-double k_cur_f64(struct k_cur *c);
-size_t k_cur_left(const struct k_cur *c);
+void k_buf_cur_init(struct k_buf_cur *c, const void *p, size_t n);
+uint16_t k_buf_cur_u16(struct k_buf_cur *c);
+uint32_t k_buf_cur_u32(struct k_buf_cur *c);
+uint64_t k_buf_cur_u64(struct k_buf_cur *c);
+int32_t k_buf_cur_i32(struct k_buf_cur *c);
+double k_buf_cur_f64(struct k_buf_cur *c);
+size_t k_buf_cur_left(const struct k_buf_cur *c);
 
 /* Little-endian helpers on raw memory (model header). */
-void k_le16(unsigned char *p, uint16_t v);
-void k_le32(unsigned char *p, uint32_t v);
-void k_le64(unsigned char *p, uint64_t v);
-uint16_t k_rd16(const unsigned char *p);
-uint32_t k_rd32(const unsigned char *p);
-uint64_t k_rd64(const unsigned char *p);
+void k_buf_le16(unsigned char *p, uint16_t v);
+void k_buf_le32(unsigned char *p, uint32_t v);
+void k_buf_le64(unsigned char *p, uint64_t v);
+uint16_t k_buf_rd16(const unsigned char *p);
+uint32_t k_buf_rd32(const unsigned char *p);
+uint64_t k_buf_rd64(const unsigned char *p);
 
 #endif

@@ -1,14 +1,18 @@
 /*
  * k_time.c - civil-date arithmetic after Howard Hinnant's public-domain
- * algorithms, and a strict RFC 3339 parser.
+ * algorithms, a strict RFC 3339 parser, and durations ("90s", "7d").
  */
 #include "base/k_time.h"
 
+#include <errno.h>
+#include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 int64_t
-k_days_from_civil(int64_t y, unsigned m, unsigned d)
+k_time_days_from_civil(int64_t y, unsigned m, unsigned d)
 {
 	y -= m <= 2;
 	const int64_t era = (y >= 0 ? y : y - 399) / 400;
@@ -19,7 +23,7 @@ k_days_from_civil(int64_t y, unsigned m, unsigned d)
 }
 
 void
-k_civil_from_days(int64_t z, int64_t *y, unsigned *m, unsigned *d)
+k_time_civil_from_days(int64_t z, int64_t *y, unsigned *m, unsigned *d)
 {
 	z += 719468;
 	const int64_t era = (z >= 0 ? z : z - 146096) / 146097;
@@ -103,7 +107,7 @@ k_time_parse(const char *s, size_t n, int64_t *ms)
 	}
 	if (i != n)
 		return -1;
-	int64_t days = k_days_from_civil(Y, (unsigned)M, (unsigned)D);
+	int64_t days = k_time_days_from_civil(Y, (unsigned)M, (unsigned)D);
 	int64_t secs = days * 86400 + h * 3600 + mi * 60 + se -
 	               (int64_t)oh * 3600 - (int64_t)om * 60;
 	*ms = secs * 1000 + frac;
@@ -120,7 +124,7 @@ k_time_format(int64_t ms, char *buf, size_t cap)
 	int64_t y;
 	unsigned m, d;
 
-	k_civil_from_days(days, &y, &m, &d);
+	k_time_civil_from_days(days, &y, &m, &d);
 	if (msr != 0)
 		snprintf(buf, cap, "%04lld-%02u-%02uT%02d:%02d:%02d.%03dZ",
 		         (long long)y, m, d, (int)(sod / 3600),
@@ -148,4 +152,55 @@ k_time_mono(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+int
+k_time_span_parse(const char *s, int64_t *ms)
+{
+	char *end;
+	int64_t unit;
+
+	if (s == NULL || *s < '0' || *s > '9')
+		return -1;
+	errno = 0;
+	unsigned long long n = strtoull(s, &end, 10);
+	if (errno != 0 || n == 0)
+		return -1;
+	if (strcmp(end, "") == 0 || strcmp(end, "s") == 0)
+		unit = 1000;
+	else if (strcmp(end, "ms") == 0)
+		unit = 1;
+	else if (strcmp(end, "m") == 0 || strcmp(end, "min") == 0)
+		unit = 60000;
+	else if (strcmp(end, "h") == 0)
+		unit = 3600000;
+	else if (strcmp(end, "d") == 0)
+		unit = 86400000;
+	else if (strcmp(end, "w") == 0)
+		unit = 7 * 86400000LL;
+	else
+		return -1;
+	const unsigned long long max = 10ULL * 366 * 86400000ULL;
+	if (n > max / (unsigned long long)unit)
+		return -1;
+	*ms = (int64_t)n * unit;
+	return 0;
+}
+
+char *
+k_time_span_format(int64_t ms, char *buf, size_t cap)
+{
+	static const struct { int64_t unit; const char *name; } u[] = {
+		{ 86400000, "d" }, { 3600000, "h" }, { 60000, "m" },
+		{ 1000, "s" }, { 1, "ms" },
+	};
+	for (size_t i = 0; i < sizeof u / sizeof u[0]; i++) {
+		if (ms != 0 && ms % u[i].unit == 0) {
+			snprintf(buf, cap, "%" PRId64 "%s", ms / u[i].unit,
+			         u[i].name);
+			return buf;
+		}
+	}
+	snprintf(buf, cap, "%" PRId64 "ms", ms);
+	return buf;
 }

@@ -1,6 +1,7 @@
 /*
  * k_time.h - RFC 3339 timestamps <-> milliseconds since the Unix epoch,
- * UTC only in output, without the TZ-dependent libc calls.
+ * UTC only in output, without the TZ-dependent libc calls; and durations
+ * as options give them ("90s", "5m", "7d").
  */
 #ifndef K_TIME_H
 #define K_TIME_H
@@ -26,7 +27,18 @@ int64_t k_time_now_ms(void);
 double k_time_mono(void);
 
 /* Days since 1970-01-01 of a civil date, and back (proleptic Gregorian). */
-int64_t k_days_from_civil(int64_t y, unsigned m, unsigned d);
-void k_civil_from_days(int64_t z, int64_t *y, unsigned *m, unsigned *d);
+int64_t k_time_days_from_civil(int64_t y, unsigned m, unsigned d);
+void k_time_civil_from_days(int64_t z, int64_t *y, unsigned *m, unsigned *d);
+
+/*
+ * Parse a duration: a positive whole number followed by ms, s, m, h, d
+ * or w ("90s", "5m", "1h", "7d"); a bare number is seconds. Returns 0 and *ms,
+ * or -1 if malformed or out of range (over 10 years).
+ */
+int k_time_span_parse(const char *s, int64_t *ms);
+
+/* Shortest text of a duration for output ("1h", "90s", "250ms"); buf
+ * needs 32 bytes. Returns buf. */
+char *k_time_span_format(int64_t ms, char *buf, size_t cap);
 
 #endif

@@ -12,8 +12,8 @@
 #include <jansson.h>
 #include <zlib.h>
 
-#include "cli/k_io.h"
 #include "cli/k_log.h"
+#include "cli/k_out.h"
 
 struct k_opts k_opts = { .progress = -1 };
 const char *(*k_args_libs_hook)(void);
@@ -99,7 +99,7 @@ k_args_parse(const char *progname, const struct argp *argp, int argc,
              char **argv, void *input)
 {
 	k_log_init(progname);
-	k_io_init();
+	k_out_init();
 	argp_program_version_hook = version_hook;
 	argp_err_exit_status = 64;
 	argp_parse(argp, argc, argv, 0, NULL, input);

@@ -12,7 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "cli/k_io.h"
+#include "base/k_reader.h"
 #include "cli/k_log.h"
 
 #define BATCH_BYTES (1u << 20)
@@ -294,7 +294,7 @@ k_lines_run(struct k_lines_job *job, char **files, int nfiles,
 			int flag = K_LINE_OUT;
 			if (r.toolong)
 				flag = K_LINE_REJECT;
-			else if (k_line_blank(line, len))
+			else if (k_reader_blank(line, len))
 				flag = K_LINE_SKIP;
 			if (batch_add(b, line, len, r.lineno, flag) < 0)
 				k_die(K_ENOMEM, "out of memory");

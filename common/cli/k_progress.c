@@ -7,9 +7,9 @@
 #include <stdio.h>
 #include <unistd.h>
 
+#include "base/k_time.h"
 #include "cli/k_args.h"
 #include "cli/k_log.h"
-#include "base/k_time.h"
 
 #define DELAY 0.5   /* seconds before the first line */
 #define EVERY 0.25  /* seconds between updates on a terminal */

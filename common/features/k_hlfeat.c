@@ -16,10 +16,11 @@
 #include <string.h>
 
 #include "base/k_buf.h"
-#include "text/k_json.h"
-#include "text/k_jw.h"
 #include "base/k_time.h"
-#include "numeric/k_window.h"
+#include "numeric/k_asof.h"
+#include "numeric/k_timewin.h"
+#include "text/k_json.h"
+#include "text/k_jsonw.h"
 
 #define H  K_MS_PER_HOUR
 #define D  K_MS_PER_DAY
@@ -252,7 +253,7 @@ k_hlfeat_parse(const json_t *o, struct k_hlrec *r, struct k_error *err)
 		char iv[16];
 		if ((st = copy_str(o, "interval", iv, sizeof iv, 1, err)) != K_OK)
 			return st;
-		if (k_window_span_parse(iv, &r->interval_ms) < 0)
+		if (k_time_span_parse(iv, &r->interval_ms) < 0)
 			return k_error_field(err, K_EDATA, "interval", "field "
 			                     "'interval': not a duration such as "
 			                     "\"1h\": \"%s\"", iv);
@@ -337,8 +338,8 @@ k_hlfeat_parse(const json_t *o, struct k_hlrec *r, struct k_error *err)
 
 struct coin {
 	char name[K_HL_COIN_MAX];
-	struct k_tseries px;          /* Hyperliquid price, as of */
-	struct k_tseries oi;          /* open interest, as of */
+	struct k_asof px;          /* Hyperliquid price, as of */
+	struct k_asof oi;          /* open interest, as of */
 	int64_t hl_t, bn_t, cb_t;     /* newest price per venue, ms */
 	double hl_px, bn_px, cb_px;
 	int64_t last_price[4];        /* newest price record per venue */
@@ -348,7 +349,7 @@ struct coin {
 	int64_t dev_t;                /* newest deviation observation */
 	int64_t fund_t;
 	double fund_rate, fund_prem;
-	struct k_twin vlog, vrlog;    /* candle log-volume stats, 7 d */
+	struct k_timewin vlog, vrlog;    /* candle log-volume stats, 7 d */
 	int64_t *lq_t;                /* liquidations of the last 5 min */
 	double *lq_px, *lq_v;
 	size_t lq_n, lq_first;
@@ -404,15 +405,15 @@ struct k_hlfeat {
 	/* the vault */
 	char vault[K_HL_VAULT_MAX];
 	int64_t hlp_last;
-	struct k_tseries av, pnl, pnl24;
+	struct k_asof av, pnl, pnl24;
 	/* rows */
-	struct k_tseries lag[L_N];
-	struct k_twin r_ret24, r_ret7d, r_sharpe7d, r_av7d, r_pnl7d,
+	struct k_asof lag[L_N];
+	struct k_timewin r_ret24, r_ret7d, r_sharpe7d, r_av7d, r_pnl7d,
 	              r_orisk1h;
 	/* oracle observations */
-	struct k_twin dev1h;
+	struct k_timewin dev1h;
 	/* liquidations */
-	struct k_twin lq5m, lq1h, lq24h, lq10s;
+	struct k_timewin lq5m, lq1h, lq24h, lq10s;
 	int64_t liq_t[6];             /* the last 6 liquidation times */
 	size_t nliq_t;
 	uint64_t dk[DEDUP_CAP];
@@ -420,7 +421,7 @@ struct k_hlfeat {
 	struct user *users;
 	size_t ucap, uused;
 	/* volume */
-	struct k_twin vol1h, volr1h;
+	struct k_timewin vol1h, volr1h;
 	/* labels */
 	struct label *labels;
 	size_t nlabels, caplabels;
@@ -428,7 +429,7 @@ struct k_hlfeat {
 	/* per bucket */
 	struct bucket b;
 	/* the rules */
-	struct k_rstate rs;
+	struct k_rulestate rs;
 	int rmap[K_RI_N];
 	struct k_buf out;
 	int oom;
@@ -477,21 +478,21 @@ floor_div(int64_t a, int64_t b)
 }
 
 static int
-twin(struct k_twin *w, int64_t span, size_t slots, double above,
+twin(struct k_timewin *w, int64_t span, size_t slots, double above,
      struct k_error *err)
 {
-	struct k_twin_params tp = { span, slots, above };
+	struct k_timewin_params tp = { span, slots, above };
 
-	return k_twin_init(w, &tp, err) == K_OK ? 0 : -1;
+	return k_timewin_init(w, &tp, err) == K_OK ? 0 : -1;
 }
 
 static void
 coin_release(struct coin *c)
 {
-	k_tseries_release(&c->px);
-	k_tseries_release(&c->oi);
-	k_twin_release(&c->vlog);
-	k_twin_release(&c->vrlog);
+	k_asof_release(&c->px);
+	k_asof_release(&c->oi);
+	k_timewin_release(&c->vlog);
+	k_timewin_release(&c->vrlog);
 	free(c->lq_t);
 	free(c->lq_px);
 	free(c->lq_v);
@@ -510,24 +511,24 @@ k_hlfeat_free(struct k_hlfeat *e)
 		free(e->keep[i]);
 	free(e->keep);
 	free(e->heap);
-	k_tseries_release(&e->av);
-	k_tseries_release(&e->pnl);
-	k_tseries_release(&e->pnl24);
+	k_asof_release(&e->av);
+	k_asof_release(&e->pnl);
+	k_asof_release(&e->pnl24);
 	for (size_t i = 0; i < L_N; i++)
-		k_tseries_release(&e->lag[i]);
-	k_twin_release(&e->r_ret24);
-	k_twin_release(&e->r_ret7d);
-	k_twin_release(&e->r_sharpe7d);
-	k_twin_release(&e->r_av7d);
-	k_twin_release(&e->r_pnl7d);
-	k_twin_release(&e->r_orisk1h);
-	k_twin_release(&e->dev1h);
-	k_twin_release(&e->lq5m);
-	k_twin_release(&e->lq1h);
-	k_twin_release(&e->lq24h);
-	k_twin_release(&e->lq10s);
-	k_twin_release(&e->vol1h);
-	k_twin_release(&e->volr1h);
+		k_asof_release(&e->lag[i]);
+	k_timewin_release(&e->r_ret24);
+	k_timewin_release(&e->r_ret7d);
+	k_timewin_release(&e->r_sharpe7d);
+	k_timewin_release(&e->r_av7d);
+	k_timewin_release(&e->r_pnl7d);
+	k_timewin_release(&e->r_orisk1h);
+	k_timewin_release(&e->dev1h);
+	k_timewin_release(&e->lq5m);
+	k_timewin_release(&e->lq1h);
+	k_timewin_release(&e->lq24h);
+	k_timewin_release(&e->lq10s);
+	k_timewin_release(&e->vol1h);
+	k_timewin_release(&e->volr1h);
 	free(e->users);
 	free(e->labels);
 	k_buf_release(&e->out);
@@ -563,7 +564,7 @@ k_hlfeat_alloc(struct k_hlfeat **out, const struct k_hlfeat_params *p,
 	e->watermark = INT64_MIN;
 	e->hlp_last = INT64_MIN;
 	bucket_reset(&e->b);
-	k_rstate_init(&e->rs);
+	k_rulestate_init(&e->rs);
 	k_buf_init(&e->out);
 	for (size_t i = 0; i < K_RI_N; i++) {
 		e->rmap[i] = -1;
@@ -573,11 +574,11 @@ k_hlfeat_alloc(struct k_hlfeat **out, const struct k_hlfeat_params *p,
 	}
 	int64_t B = p->bucket_ms;
 	int bad = 0;
-	bad |= k_tseries_init(&e->av, 7 * D + H, 60000, err) != K_OK;
-	bad |= !bad && k_tseries_init(&e->pnl, D + H, 60000, err) != K_OK;
-	bad |= !bad && k_tseries_init(&e->pnl24, H, 60000, err) != K_OK;
+	bad |= k_asof_init(&e->av, 7 * D + H, 60000, err) != K_OK;
+	bad |= !bad && k_asof_init(&e->pnl, D + H, 60000, err) != K_OK;
+	bad |= !bad && k_asof_init(&e->pnl24, H, 60000, err) != K_OK;
 	for (size_t i = 0; i < L_N && !bad; i++)
-		bad |= k_tseries_init(&e->lag[i], H + B, B, err) != K_OK;
+		bad |= k_asof_init(&e->lag[i], H + B, B, err) != K_OK;
 	bad = bad || twin(&e->r_ret24, D, 96, INFINITY, err) ||
 	      twin(&e->r_ret7d, 7 * D, 168, INFINITY, err) ||
 	      twin(&e->r_sharpe7d, 7 * D, 168, INFINITY, err) ||
@@ -667,8 +668,8 @@ coin_get(struct k_hlfeat *e, const char *name)
 	struct coin *c = &e->coins[e->ncoins];
 	memset(c, 0, sizeof *c);
 	snprintf(c->name, sizeof c->name, "%s", name);
-	if (k_tseries_init(&c->px, 2 * H + 5 * 60000, 60000, NULL) != K_OK ||
-	    k_tseries_init(&c->oi, H + 5 * 60000, 60000, NULL) != K_OK ||
+	if (k_asof_init(&c->px, 2 * H + 5 * 60000, 60000, NULL) != K_OK ||
+	    k_asof_init(&c->oi, H + 5 * 60000, 60000, NULL) != K_OK ||
 	    twin(&c->vlog, 7 * D, 168, INFINITY, NULL) ||
 	    twin(&c->vrlog, 7 * D, 168, INFINITY, NULL) ||
 	    (c->lq_t = malloc(LQ_CAP * sizeof *c->lq_t)) == NULL ||
@@ -751,30 +752,30 @@ lag_of(struct k_hlfeat *e, int l, int64_t now)
 {
 	double v;
 
-	if (!k_tseries_asof(&e->lag[l], now - H, e->p.bucket_ms - 1, &v, NULL))
+	if (!k_asof_asof(&e->lag[l], now - H, e->p.bucket_ms - 1, &v, NULL))
 		return NAN;
 	return v;
 }
 
 static double
-zscore(const struct k_twin *w, int64_t now, double v, double min_n)
+zscore(const struct k_timewin *w, int64_t now, double v, double min_n)
 {
-	struct k_twin_stats s;
+	struct k_timewin_stats s;
 
 	if (!isfinite(v))
 		return NAN;
-	k_twin_stats(w, now, &s);
+	k_timewin_stats(w, now, &s);
 	if (s.n < min_n || !(s.sd > 0))
 		return NAN;
 	return (v - s.mean) / s.sd;
 }
 
 static double
-asof(const struct k_tseries *s, int64_t t, int64_t max_age)
+asof(const struct k_asof *s, int64_t t, int64_t max_age)
 {
 	double v;
 
-	return k_tseries_asof(s, t, max_age, &v, NULL) ? v : NAN;
+	return k_asof_asof(s, t, max_age, &v, NULL) ? v : NAN;
 }
 
 /*
@@ -786,21 +787,21 @@ asof(const struct k_tseries *s, int64_t t, int64_t max_age)
 static double
 drawdown_24h(const struct k_hlfeat *e, int64_t now)
 {
-	const struct k_tseries *s = k_tseries_len(&e->pnl) > 0 ? &e->pnl
+	const struct k_asof *s = k_asof_len(&e->pnl) > 0 ? &e->pnl
 	                                                       : &e->av;
 	int on_pnl = s == &e->pnl;
-	size_t n = k_tseries_len(s), i = n;
+	size_t n = k_asof_len(s), i = n;
 	int64_t t;
 	double v, peak = NAN, base = NAN, dd = 0;
 
 	while (i > 0) {
-		k_tseries_at(s, i - 1, &t, &v);
+		k_asof_at(s, i - 1, &t, &v);
 		if (t <= now - D)
 			break;
 		i--;
 	}
 	for (; i < n; i++) {
-		k_tseries_at(s, i, &t, &v);
+		k_asof_at(s, i, &t, &v);
 		if (t > now)
 			break;
 		if (isnan(peak) || v > peak) {
@@ -849,17 +850,17 @@ hlp_features(struct k_hlfeat *e, int64_t t0, int64_t now, double *F)
 	F[F_RET_7D] = ratio_change(av, asof(&e->av, now - 7 * D, st));
 	F[F_MAX_DD] = drawdown_24h(e, now);
 
-	struct k_twin_stats s;
-	k_twin_add(&e->r_ret24, now, F[F_RET_1H]);
-	k_twin_add(&e->r_ret7d, now, F[F_RET_1H]);
-	k_twin_stats(&e->r_ret24, now, &s);
+	struct k_timewin_stats s;
+	k_timewin_add(&e->r_ret24, now, F[F_RET_1H]);
+	k_timewin_add(&e->r_ret7d, now, F[F_RET_1H]);
+	k_timewin_stats(&e->r_ret24, now, &s);
 	F[F_VOL_24H] = s.sd;
-	k_twin_stats(&e->r_ret7d, now, &s);
+	k_timewin_stats(&e->r_ret7d, now, &s);
 	F[F_VOL_7D] = s.sd;
 	if (s.n >= MIN_SHARPE && s.sd > 0)
 		F[F_SHARPE] = s.mean / s.sd * sqrt(24.0 * 365.0);
-	k_twin_add(&e->r_sharpe7d, now, F[F_SHARPE]);
-	k_twin_stats(&e->r_sharpe7d, now, &s);
+	k_timewin_add(&e->r_sharpe7d, now, F[F_SHARPE]);
+	k_timewin_stats(&e->r_sharpe7d, now, &s);
 	F[F_SHARPE_MA] = s.mean;
 
 	F[F_PNL_MOM] = p24 - lag_of(e, L_PNL, now);
@@ -870,8 +871,8 @@ hlp_features(struct k_hlfeat *e, int64_t t0, int64_t now, double *F)
 
 	F[F_AV_Z] = zscore(&e->r_av7d, now, av, MIN_Z_ROWS);
 	F[F_PNL_Z] = zscore(&e->r_pnl7d, now, p24, MIN_Z_ROWS);
-	k_twin_add(&e->r_av7d, now, av);
-	k_twin_add(&e->r_pnl7d, now, p24);
+	k_timewin_add(&e->r_av7d, now, av);
+	k_timewin_add(&e->r_pnl7d, now, p24);
 }
 
 /* Signed % change over 1 h with the largest magnitude over coins, and
@@ -905,12 +906,12 @@ price_features(struct k_hlfeat *e, int64_t now, double *F)
 static void
 oracle_features(struct k_hlfeat *e, int64_t now, double *F)
 {
-	struct k_twin_stats s;
+	struct k_timewin_stats s;
 	const struct bucket *b = &e->b;
 
 	F[F_MAX_DEV] = b->have_dev ? b->max_dev : NAN;
 	F[F_DEV_DUR] = b->have_dev ? b->max_dur : NAN;
-	k_twin_stats(&e->dev1h, now, &s);
+	k_timewin_stats(&e->dev1h, now, &s);
 	F[F_DEV_MEAN] = s.mean;
 	F[F_DEV_MAX] = s.max;
 	F[F_DEV_STD] = s.sd;
@@ -920,8 +921,8 @@ oracle_features(struct k_hlfeat *e, int64_t now, double *F)
 	F[F_ORACLE_RISK] = b->have_dev ? k_rules_oracle_score(b->max_dev,
 	                                                      b->max_dur)
 	                               : NAN;
-	k_twin_add(&e->r_orisk1h, now, F[F_ORACLE_RISK]);
-	k_twin_stats(&e->r_orisk1h, now, &s);
+	k_timewin_add(&e->r_orisk1h, now, F[F_ORACLE_RISK]);
+	k_timewin_stats(&e->r_orisk1h, now, &s);
 	F[F_RISK_MA] = s.mean;
 	F[F_RISK_TREND] = F[F_ORACLE_RISK] - lag_of(e, L_ORISK, now);
 }
@@ -929,18 +930,18 @@ oracle_features(struct k_hlfeat *e, int64_t now, double *F)
 static void
 liq_features(struct k_hlfeat *e, int64_t t_end, int64_t now, double *F)
 {
-	struct k_twin_stats s;
+	struct k_timewin_stats s;
 	const struct bucket *b = &e->b;
 
 	F[F_LIQ_N] = b->liq_n;
 	F[F_LIQ_5M] = b->peak5_n;
 	F[F_VAL_5M] = b->peak5_v;
-	k_twin_stats(&e->lq1h, now, &s);
+	k_timewin_stats(&e->lq1h, now, &s);
 	F[F_LIQ_1H] = s.n;
 	F[F_VAL_1H] = s.sum;
 	F[F_AVG_1H] = s.mean;
 	F[F_MAX_1H] = s.max;
-	k_twin_stats(&e->lq24h, now, &s);
+	k_timewin_stats(&e->lq24h, now, &s);
 	F[F_LIQ_24H] = s.n;
 	F[F_VAL_Z] = b->have_val_z ? b->val_z : NAN;
 	F[F_SINCE_LAST] = e->nliq_t > 0
@@ -960,11 +961,11 @@ liq_features(struct k_hlfeat *e, int64_t t_end, int64_t now, double *F)
 static void
 market_features(struct k_hlfeat *e, int64_t now, double *F)
 {
-	struct k_twin_stats s, r;
+	struct k_timewin_stats s, r;
 	double fr = NAN, pr = NAN;
 
-	k_twin_stats(&e->vol1h, now, &s);
-	k_twin_stats(&e->volr1h, now, &r);
+	k_timewin_stats(&e->vol1h, now, &s);
+	k_timewin_stats(&e->volr1h, now, &r);
 	F[F_VOLUME_1H] = s.n > 0 ? s.sum : NAN;
 	F[F_RANGE_1H] = s.n > 0 && s.sum > 0 ? r.sum / s.sum : NAN;
 	F[F_VOLUME_Z] = e->b.have_vz ? e->b.vz : NAN;
@@ -988,45 +989,45 @@ static void
 write_row(struct k_hlfeat *e, int64_t t0, const double *F,
           const struct k_rules_result *rr)
 {
-	struct k_jw w;
+	struct k_jsonw w;
 	char ts[40], bk[32];
 
 	k_buf_reset(&e->out);
-	k_jw_init(&w, &e->out);
-	k_jw_obj(&w);
-	k_jw_key(&w, "kind");
-	k_jw_str(&w, "features");
-	k_jw_key(&w, "entity");
-	k_jw_str(&w, e->p.entity);
-	k_jw_key(&w, "ts");
-	k_jw_str(&w, k_time_format(t0, ts, sizeof ts));
-	k_jw_key(&w, "bucket");
-	k_jw_str(&w, k_window_span_format(e->p.bucket_ms, bk, sizeof bk));
-	k_jw_key(&w, "features");
-	k_jw_obj(&w);
+	k_jsonw_init(&w, &e->out);
+	k_jsonw_obj(&w);
+	k_jsonw_key(&w, "kind");
+	k_jsonw_str(&w, "features");
+	k_jsonw_key(&w, "entity");
+	k_jsonw_str(&w, e->p.entity);
+	k_jsonw_key(&w, "ts");
+	k_jsonw_str(&w, k_time_format(t0, ts, sizeof ts));
+	k_jsonw_key(&w, "bucket");
+	k_jsonw_str(&w, k_time_span_format(e->p.bucket_ms, bk, sizeof bk));
+	k_jsonw_key(&w, "features");
+	k_jsonw_obj(&w);
 	for (size_t i = 0; i < F_N; i++) {
-		k_jw_key(&w, names[i]);
-		k_jw_num(&w, isfinite(F[i]) ? k_round(F[i], 10) : NAN);
+		k_jsonw_key(&w, names[i]);
+		k_jsonw_num(&w, isfinite(F[i]) ? k_round(F[i], 10) : NAN);
 	}
-	k_jw_obj_end(&w);
-	k_jw_key(&w, "risk_score");
-	k_jw_num(&w, k_round(rr->risk_score, 4));
-	k_jw_key(&w, "risk_level");
-	k_jw_str(&w, k_sev_level_name(rr->level));
+	k_jsonw_obj_end(&w);
+	k_jsonw_key(&w, "risk_score");
+	k_jsonw_num(&w, k_round(rr->risk_score, 4));
+	k_jsonw_key(&w, "risk_level");
+	k_jsonw_str(&w, k_sev_level_name(rr->level));
 	if (e->labels_seen) {
 		const char *inc = NULL;
 		int64_t t1 = t0 + e->p.bucket_ms;
 		for (size_t i = 0; i < e->nlabels && inc == NULL; i++)
 			if (e->labels[i].s < t1 && e->labels[i].e > t0)
 				inc = e->labels[i].name;
-		k_jw_key(&w, "label");
-		k_jw_int(&w, inc != NULL);
+		k_jsonw_key(&w, "label");
+		k_jsonw_int(&w, inc != NULL);
 		if (inc != NULL) {
-			k_jw_key(&w, "incident");
-			k_jw_str(&w, inc);
+			k_jsonw_key(&w, "incident");
+			k_jsonw_str(&w, inc);
 		}
 	}
-	k_jw_obj_end(&w);
+	k_jsonw_obj_end(&w);
 	if (e->out.oom) {
 		e->oom = 1;
 		return;
@@ -1049,12 +1050,12 @@ close_bucket(struct k_hlfeat *e, int64_t k)
 	liq_features(e, t_end, now, F);
 	market_features(e, now, F);
 
-	k_tseries_push(&e->lag[L_PNL], now, F[F_PNL_24H]);
-	k_tseries_push(&e->lag[L_MOM], now, F[F_PNL_MOM]);
-	k_tseries_push(&e->lag[L_DD], now, F[F_MAX_DD]);
-	k_tseries_push(&e->lag[L_DDC], now, F[F_DD_CHANGE]);
-	k_tseries_push(&e->lag[L_SHARPE], now, F[F_SHARPE]);
-	k_tseries_push(&e->lag[L_ORISK], now, F[F_ORACLE_RISK]);
+	k_asof_push(&e->lag[L_PNL], now, F[F_PNL_24H]);
+	k_asof_push(&e->lag[L_MOM], now, F[F_PNL_MOM]);
+	k_asof_push(&e->lag[L_DD], now, F[F_MAX_DD]);
+	k_asof_push(&e->lag[L_DDC], now, F[F_DD_CHANGE]);
+	k_asof_push(&e->lag[L_SHARPE], now, F[F_SHARPE]);
+	k_asof_push(&e->lag[L_ORISK], now, F[F_ORACLE_RISK]);
 
 	row.ts = t0;
 	row.bucket_ms = B;
@@ -1137,7 +1138,7 @@ set_price(struct k_hlfeat *e, struct coin *c, enum k_hlvenue v, int64_t t,
 			return;
 		c->hl_t = t;
 		c->hl_px = px;
-		k_tseries_push(&c->px, t, px);
+		k_asof_push(&c->px, t, px);
 		break;
 	case K_VENUE_BINANCE:
 		if (t < c->bn_t)
@@ -1168,7 +1169,7 @@ deviation(struct k_hlfeat *e, struct coin *c, int64_t t, double dev)
 {
 	struct bucket *b = &e->b;
 
-	k_twin_add(&e->dev1h, t, dev);
+	k_timewin_add(&e->dev1h, t, dev);
 	if (c->dev_t != INT64_MIN && t - c->dev_t > e->stale)
 		c->run_start = INT64_MIN;
 	c->dev_t = t;
@@ -1211,7 +1212,7 @@ apply_price(struct k_hlfeat *e, struct coin *c, const struct k_hlrec *r)
 				c->fund_prem = r->premium;
 		}
 		if (isfinite(r->open_interest))
-			k_tseries_push(&c->oi, r->ts, r->open_interest);
+			k_asof_push(&c->oi, r->ts, r->open_interest);
 	} else {
 		set_price(e, c, r->venue, r->ts,
 		          first_finite(r->price, r->mid, r->mark));
@@ -1235,8 +1236,8 @@ apply_candle(struct k_hlfeat *e, struct coin *c, const struct k_hlrec *r,
 		return K_HLF_APPLIED;
 	double usd = r->volume * r->close;
 	double range = (r->high - r->low) / r->low * 100;
-	k_twin_add(&e->vol1h, et, usd);
-	k_twin_add(&e->volr1h, et, usd * range);
+	k_timewin_add(&e->vol1h, et, usd);
+	k_timewin_add(&e->volr1h, et, usd * range);
 	/* Per-coin z of log volume (per hour) and of log volume per unit of
 	 * price range, against the coin's candles of the last 7 days. */
 	double per_h = usd * (double)H / (double)r->interval_ms;
@@ -1244,8 +1245,8 @@ apply_candle(struct k_hlfeat *e, struct coin *c, const struct k_hlrec *r,
 	double lr = log1p(per_h / fmax(range, 0.01));
 	double vz = zscore(&c->vlog, et, lv, MIN_CANDLES);
 	double rz = zscore(&c->vrlog, et, lr, MIN_CANDLES);
-	k_twin_add(&c->vlog, et, lv);
-	k_twin_add(&c->vrlog, et, lr);
+	k_timewin_add(&c->vlog, et, lv);
+	k_timewin_add(&c->vrlog, et, lr);
 	if (isfinite(vz) && isfinite(rz) && fmin(vz, rz) > e->b.best_wash) {
 		e->b.best_wash = fmin(vz, rz);
 		e->b.vz = vz;
@@ -1325,7 +1326,7 @@ static enum k_hlfeat_fate
 apply_liq(struct k_hlfeat *e, struct coin *c, const struct k_hlrec *r)
 {
 	struct bucket *b = &e->b;
-	struct k_twin_stats s;
+	struct k_timewin_stats s;
 	int64_t t = r->ts;
 	double v = r->value_usd;
 
@@ -1340,22 +1341,22 @@ apply_liq(struct k_hlfeat *e, struct coin *c, const struct k_hlrec *r)
 	}
 
 	/* value_zscore against the 24 h before this one */
-	k_twin_stats(&e->lq24h, t, &s);
+	k_timewin_stats(&e->lq24h, t, &s);
 	if (s.n >= 2 && s.sd > 0) {
 		double z = (v - s.mean) / s.sd;
 		if (!b->have_val_z || z > b->val_z)
 			b->val_z = z;
 		b->have_val_z = 1;
 	}
-	k_twin_add(&e->lq5m, t, v);
-	k_twin_add(&e->lq1h, t, v);
-	k_twin_add(&e->lq24h, t, v);
-	k_twin_add(&e->lq10s, t, v);
+	k_timewin_add(&e->lq5m, t, v);
+	k_timewin_add(&e->lq1h, t, v);
+	k_timewin_add(&e->lq24h, t, v);
+	k_timewin_add(&e->lq10s, t, v);
 	b->liq_n += 1;
-	k_twin_stats(&e->lq5m, t, &s);
+	k_timewin_stats(&e->lq5m, t, &s);
 	b->peak5_n = fmax(b->peak5_n, s.n);
 	b->peak5_v = fmax(b->peak5_v, s.sum);
-	k_twin_stats(&e->lq10s, t, &s);
+	k_timewin_stats(&e->lq10s, t, &s);
 	b->flash = fmax(b->flash, k_rules_flash_suspicion(s.sum, s.max));
 
 	if (e->nliq_t == 6) {
@@ -1453,11 +1454,11 @@ apply_hlp(struct k_hlfeat *e, const struct k_hlrec *r)
 	if (r->ts < e->hlp_last && e->hlp_last != INT64_MIN)
 		return K_HLF_OUT_OF_ORDER;
 	e->hlp_last = r->ts;
-	k_tseries_push(&e->av, r->ts, r->account_value);
+	k_asof_push(&e->av, r->ts, r->account_value);
 	if (isfinite(r->pnl))
-		k_tseries_push(&e->pnl, r->ts, r->pnl);
+		k_asof_push(&e->pnl, r->ts, r->pnl);
 	if (isfinite(r->pnl_24h))
-		k_tseries_push(&e->pnl24, r->ts, r->pnl_24h);
+		k_asof_push(&e->pnl24, r->ts, r->pnl_24h);
 	return K_HLF_APPLIED;
 }
 

@@ -3,8 +3,8 @@
  * raw hlp, price, candle, funding and liquidation records in, one feature
  * row per time bucket out, with the HLP vault, oracle and liquidation
  * groups of the seed plus volume and funding. Windows are true time
- * windows kept incrementally in bounded memory (k_window), so the same
- * engine serves a 90-day backfill and a live stream. Every feature, its
+ * windows kept incrementally in bounded memory (k_timewin, k_asof), so
+ * the same engine serves a 90-day backfill and a live stream. Every feature, its
  * window, unit and missing-data meaning is documented in kfeatures(1).
  */
 #ifndef K_HLFEAT_H
@@ -14,8 +14,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "score/k_rules.h"
 #include "base/k_status.h"
+#include "score/k_rules.h"
 
 #define K_HL_COIN_MAX 48
 #define K_HL_VAULT_MAX 64

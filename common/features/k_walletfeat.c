@@ -29,10 +29,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli/k_io.h"
-#include "text/k_jw.h"
-#include "numeric/k_stats.h"
+#include "base/k_reader.h"
 #include "base/k_time.h"
+#include "numeric/k_stats.h"
+#include "text/k_jsonw.h"
 
 #define NOADDR UINT32_MAX
 #define DAY_MS 86400000.0
@@ -2196,51 +2196,51 @@ void
 k_walletfeat_write_row(const struct k_walletfeat *wf, size_t i,
                        struct k_buf *b)
 {
-	struct k_jw w;
+	struct k_jsonw w;
 	char addr[K_TX_ADDR], ts[32];
 	uint32_t id = wf->rows[i];
 	const double *f = wf->val + i * NF;
 
 	addr_str(wf, id, addr);
-	k_jw_init(&w, b);
-	k_jw_obj(&w);
-	k_jw_key(&w, "kind");
-	k_jw_str(&w, "features");
-	k_jw_key(&w, "entity");
-	k_jw_str(&w, addr);
-	k_jw_key(&w, "ts");
-	k_jw_str(&w, k_time_format(wf->as_of, ts, sizeof ts));
-	k_jw_key(&w, "window_start");
+	k_jsonw_init(&w, b);
+	k_jsonw_obj(&w);
+	k_jsonw_key(&w, "kind");
+	k_jsonw_str(&w, "features");
+	k_jsonw_key(&w, "entity");
+	k_jsonw_str(&w, addr);
+	k_jsonw_key(&w, "ts");
+	k_jsonw_str(&w, k_time_format(wf->as_of, ts, sizeof ts));
+	k_jsonw_key(&w, "window_start");
 	if (wf->start == INT64_MIN)
-		k_jw_null(&w);
+		k_jsonw_null(&w);
 	else
-		k_jw_str(&w, k_time_format(wf->start, ts, sizeof ts));
-	k_jw_key(&w, "features");
-	k_jw_obj(&w);
+		k_jsonw_str(&w, k_time_format(wf->start, ts, sizeof ts));
+	k_jsonw_key(&w, "features");
+	k_jsonw_obj(&w);
 	for (size_t k = 0; k < NF; k++) {
-		k_jw_key(&w, k_walletfeat_features[k].name);
-		k_jw_num(&w, f[k]);
+		k_jsonw_key(&w, k_walletfeat_features[k].name);
+		k_jsonw_num(&w, f[k]);
 	}
-	k_jw_obj_end(&w);
+	k_jsonw_obj_end(&w);
 	if (wf->ad[id].label >= 0) {
 		const struct label *l = &wf->labels.v[wf->ad[id].label];
-		k_jw_key(&w, "label");
+		k_jsonw_key(&w, "label");
 		if (l->archetype >= 0)
-			k_jw_str(&w, wf->strs.s[l->archetype]);
+			k_jsonw_str(&w, wf->strs.s[l->archetype]);
 		else
-			k_jw_null(&w);
-		k_jw_key(&w, "malicious");
+			k_jsonw_null(&w);
+		k_jsonw_key(&w, "malicious");
 		if (l->malicious >= 0)
-			k_jw_bool(&w, l->malicious);
+			k_jsonw_bool(&w, l->malicious);
 		else
-			k_jw_null(&w);
-		k_jw_key(&w, "pattern");
+			k_jsonw_null(&w);
+		k_jsonw_key(&w, "pattern");
 		if (l->pattern >= 0)
-			k_jw_str(&w, wf->strs.s[l->pattern]);
+			k_jsonw_str(&w, wf->strs.s[l->pattern]);
 		else
-			k_jw_null(&w);
+			k_jsonw_null(&w);
 	}
-	k_jw_obj_end(&w);
+	k_jsonw_obj_end(&w);
 }
 
 void

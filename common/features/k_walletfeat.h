@@ -15,8 +15,8 @@
 #include <stdio.h>
 
 #include "base/k_buf.h"
-#include "numeric/k_graph.h"
 #include "base/k_status.h"
+#include "numeric/k_graph.h"
 #include "records/k_tx.h"
 
 /* A feature: name, group, unit, definition, and when it is null. */

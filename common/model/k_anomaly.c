@@ -9,8 +9,8 @@
 #include <string.h>
 
 #include "base/k_buf.h"
+#include "base/k_parallel.h"
 #include "model/k_model.h"
-#include "base/k_par.h"
 #include "numeric/k_stats.h"
 
 static void
@@ -216,7 +216,7 @@ k_anomaly_build(struct k_anomaly *m, const struct k_iforest_params *p,
 	/* Per-feature statistics over the scored rows. */
 	struct featstats fs = { X, n, d, score_rows, nscore, m->centre,
 	                        m->scale, quant, missing, constant, 0 };
-	k_par_for(d, threads, stats_range, &fs);
+	k_parallel_for(d, threads, stats_range, &fs);
 	if (fs.oom)
 		goto fail;
 	for (size_t j = 0; j < d; j++) {
@@ -247,7 +247,7 @@ k_anomaly_build(struct k_anomaly *m, const struct k_iforest_params *p,
 		goto fail_quiet;
 	}
 	struct growjob gj = { m->forest, p, Xi, tree_rows, psi, 0 };
-	k_par_for(p->trees, threads, grow_range, &gj);
+	k_parallel_for(p->trees, threads, grow_range, &gj);
 	if (gj.failed)
 		goto fail;
 
@@ -255,7 +255,7 @@ k_anomaly_build(struct k_anomaly *m, const struct k_iforest_params *p,
 	 * the scored rows, as scikit-learn's offset_; "auto" is s = 0.5.
 	 * Rows are scored as kscore scores them, missing values included. */
 	struct scorejob sj = { m->forest, X, score_rows, scores };
-	k_par_for(nscore, threads, score_range, &sj);
+	k_parallel_for(nscore, threads, score_range, &sj);
 	double total = 0;
 	sum->min = INFINITY;
 	sum->max = -INFINITY;

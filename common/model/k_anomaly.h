@@ -12,10 +12,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "numeric/k_iforest.h"
-#include "model/k_model.h"
 #include "base/k_status.h"
+#include "model/k_model.h"
 #include "model/k_store.h"
+#include "numeric/k_iforest.h"
 
 #define K_ANOMALY_KIND "anomaly"
 #define K_ANOMALY_QUANTILES 21   /* sketch: 0%, 5%, ..., 100% */

@@ -12,9 +12,9 @@
 #include <stdio.h>
 
 #include "base/k_buf.h"
-#include "text/k_featrow.h"
-#include "model/k_model.h"
 #include "base/k_time.h"
+#include "model/k_model.h"
+#include "text/k_featrow.h"
 
 int
 k_forecast_row(const struct k_jscan *s, const char *field, int64_t *ts,

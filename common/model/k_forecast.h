@@ -12,10 +12,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "numeric/k_arima.h"
-#include "text/k_jscan.h"
 #include "base/k_status.h"
 #include "model/k_store.h"
+#include "numeric/k_arima.h"
+#include "text/k_jscan.h"
 
 #define K_FORECAST_KIND       "forecast"
 #define K_FORECAST_STEP_MS    INT64_C(3600000)   /* the grid: one hour */

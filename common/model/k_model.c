@@ -64,16 +64,16 @@ k_model_encode(const char *kind, const json_t *header, const void *payload,
 	}
 	memset(fx, 0, sizeof fx);
 	memcpy(fx + O_MAGIC, K_MODEL_MAGIC, 8);
-	k_le16(fx + O_READV, (uint16_t)read_version);
-	k_le16(fx + O_WRITEV, K_MODEL_FORMAT);
+	k_buf_le16(fx + O_READV, (uint16_t)read_version);
+	k_buf_le16(fx + O_WRITEV, K_MODEL_FORMAT);
 	memcpy(fx + O_KIND, kind, strlen(kind));
-	k_le32(fx + O_HLEN, (uint32_t)hlen);
-	k_le64(fx + O_PLEN, (uint64_t)clen);
-	k_le64(fx + O_PRAW, (uint64_t)n);
-	k_le32(fx + O_PCRC, (uint32_t)crc32_z(0L, comp, (z_size_t)clen));
+	k_buf_le32(fx + O_HLEN, (uint32_t)hlen);
+	k_buf_le64(fx + O_PLEN, (uint64_t)clen);
+	k_buf_le64(fx + O_PRAW, (uint64_t)n);
+	k_buf_le32(fx + O_PCRC, (uint32_t)crc32_z(0L, comp, (z_size_t)clen));
 	uLong hc = crc32(0L, fx, O_HCRC);
 	hc = crc32_z(hc, (const Bytef *)hjson, hlen);
-	k_le32(fx + O_HCRC, (uint32_t)hc);
+	k_buf_le32(fx + O_HCRC, (uint32_t)hc);
 
 	k_buf_reset(out);
 	k_buf_add(out, fx, sizeof fx);
@@ -109,13 +109,13 @@ k_model_decode(const void *file, size_t n, const char *want_kind,
 	if (n < K_MODEL_FIXED)
 		return k_error_set(err, K_EDATA, "truncated: %zu bytes, a model "
 		                   "file has at least %d", n, K_MODEL_FIXED);
-	m->read_version = k_rd16(f + O_READV);
-	m->write_version = k_rd16(f + O_WRITEV);
+	m->read_version = k_buf_rd16(f + O_READV);
+	m->write_version = k_buf_rd16(f + O_WRITEV);
 	memcpy(m->kind, f + O_KIND, K_MODEL_KIND_MAX);
 	m->kind[K_MODEL_KIND_MAX] = '\0';
 
-	uint32_t hlen = k_rd32(f + O_HLEN);
-	uint64_t plen = k_rd64(f + O_PLEN), praw = k_rd64(f + O_PRAW);
+	uint32_t hlen = k_buf_rd32(f + O_HLEN);
+	uint64_t plen = k_buf_rd64(f + O_PLEN), praw = k_buf_rd64(f + O_PRAW);
 	int lengths_ok = hlen <= K_MODEL_HEADER_MAX && plen <= n &&
 	                 (uint64_t)K_MODEL_FIXED + hlen + plen == n;
 	/* The checksum covers the fixed header and the JSON header, so it can
@@ -124,7 +124,7 @@ k_model_decode(const void *file, size_t n, const char *want_kind,
 	if ((uint64_t)K_MODEL_FIXED + hlen <= n) {
 		uLong hc = crc32(0L, f, O_HCRC);
 		hc = crc32_z(hc, f + K_MODEL_FIXED, hlen);
-		if ((uint32_t)hc != k_rd32(f + O_HCRC))
+		if ((uint32_t)hc != k_buf_rd32(f + O_HCRC))
 			return k_error_set(err, K_EDATA, "corrupted: header "
 			                   "checksum mismatch");
 	}
@@ -152,7 +152,7 @@ k_model_decode(const void *file, size_t n, const char *want_kind,
 		return k_error_set(err, K_EDATA, "is a '%s' model, not '%s'",
 		                   m->kind, want_kind);
 	const unsigned char *pay = f + K_MODEL_FIXED + hlen;
-	if ((uint32_t)crc32_z(0L, pay, (z_size_t)plen) != k_rd32(f + O_PCRC))
+	if ((uint32_t)crc32_z(0L, pay, (z_size_t)plen) != k_buf_rd32(f + O_PCRC))
 		return k_error_set(err, K_EDATA, "corrupted: payload checksum "
 		                   "mismatch");
 	if (praw > K_MODEL_PAYLOAD_MAX)
@@ -270,8 +270,8 @@ k_model_read_header(const char *path, struct k_model *m, size_t *size,
 	}
 	*size = (size_t)sb.st_size;
 	ssize_t got = pread(fd, fx, sizeof fx, 0);
-	uint32_t hlen = got == (ssize_t)sizeof fx ? k_rd32(fx + O_HLEN) : 0;
-	uint64_t plen = got == (ssize_t)sizeof fx ? k_rd64(fx + O_PLEN) : 0;
+	uint32_t hlen = got == (ssize_t)sizeof fx ? k_buf_rd32(fx + O_HLEN) : 0;
+	uint64_t plen = got == (ssize_t)sizeof fx ? k_buf_rd64(fx + O_PLEN) : 0;
 	if (got != (ssize_t)sizeof fx || hlen > K_MODEL_HEADER_MAX ||
 	    (uint64_t)K_MODEL_FIXED + hlen + plen != (uint64_t)sb.st_size) {
 		/* Let the full decoder say precisely what is wrong. */
@@ -294,13 +294,13 @@ k_model_read_header(const char *path, struct k_model *m, size_t *size,
 	}
 	uLong hc = crc32(0L, buf, O_HCRC);
 	hc = crc32_z(hc, buf + K_MODEL_FIXED, hlen);
-	if ((uint32_t)hc != k_rd32(buf + O_HCRC)) {
+	if ((uint32_t)hc != k_buf_rd32(buf + O_HCRC)) {
 		free(buf);
 		return k_error_set(err, K_EDATA, "model file '%s': corrupted: "
 		                   "header checksum mismatch", path);
 	}
-	m->read_version = k_rd16(buf + O_READV);
-	m->write_version = k_rd16(buf + O_WRITEV);
+	m->read_version = k_buf_rd16(buf + O_READV);
+	m->write_version = k_buf_rd16(buf + O_WRITEV);
 	memcpy(m->kind, buf + O_KIND, K_MODEL_KIND_MAX);
 	m->kind[K_MODEL_KIND_MAX] = '\0';
 	json_error_t je;

@@ -8,8 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "text/k_json.h"
 #include "base/k_time.h"
+#include "text/k_json.h"
 
 int64_t
 k_binance_interval_ms(const char *iv)

@@ -12,9 +12,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "base/k_status.h"
 #include "net/k_http.h"
 #include "records/k_raw.h"
-#include "base/k_status.h"
 
 #define K_BINANCE_URL "https://api.binance.com"
 #define K_BINANCE_URL_ENV "KTOOLS_BINANCE_URL"
@@ -59,7 +59,7 @@ struct k_binance {
 
 /* Closed klines (close time before now) of symbol with open time in
  * [start, end), as candle records of coin; *next (may be NULL) is where a
- * later poll starts. Errors as k_hl's fetchers: records fetched before an
+ * later poll starts. Errors as k_hyperliquid's fetchers: records fetched before an
  * error stay in out. */
 enum k_status k_binance_fetch_klines(struct k_binance *c, const char *coin,
                                      const char *symbol, const char *interval,

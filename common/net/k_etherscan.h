@@ -11,8 +11,8 @@
 #include <jansson.h>
 #include <stdint.h>
 
-#include "net/k_http.h"
 #include "base/k_status.h"
+#include "net/k_http.h"
 #include "records/k_tx.h"
 
 #define K_ETHERSCAN_URL "https://api.etherscan.io/v2/api"

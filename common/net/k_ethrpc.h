@@ -13,8 +13,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "net/k_http.h"
 #include "base/k_status.h"
+#include "net/k_http.h"
 #include "records/k_tx.h"
 
 #define K_ETHRPC_URL "http://127.0.0.1:8545"

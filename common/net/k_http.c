@@ -20,7 +20,7 @@
 #include <unistd.h>
 #include <zlib.h>
 
-#include "cli/k_io.h"
+#include "base/k_reader.h"
 #include "base/k_time.h"
 
 #define MAX_BUDGETS 8
@@ -698,7 +698,7 @@ replay_open(struct k_http *h, struct k_error *err)
 	if (k_reader_open(&rd, path, &e) != K_OK)
 		return k_error_set(err, K_ENOINPUT, "--replay: %s", e.text);
 	while ((r = k_reader_next(&rd, &line, &len, &e)) == 1) {
-		if (k_line_blank(line, len))
+		if (k_reader_blank(line, len))
 			continue;
 		json_error_t je;
 		json_t *o = json_loadb(line, len, 0, &je);

@@ -2295,25 +2295,25 @@ enum k_status
 k_arima_model_decode(const void *p, size_t n, struct k_arima_model *m,
                      struct k_error *err)
 {
-	struct k_cur c;
+	struct k_buf_cur c;
 	enum k_status rc = K_OK;
 	uint32_t magic, ver;
 	const long lmax = INT64_MAX / 2;
 
 	memset(m, 0, sizeof *m);
-	k_cur_init(&c, p, n);
-	magic = k_cur_u32(&c);
-	ver = k_cur_u32(&c);
+	k_buf_cur_init(&c, p, n);
+	magic = k_buf_cur_u32(&c);
+	ver = k_buf_cur_u32(&c);
 	if (c.bad || magic != PAYLOAD_MAGIC)
 		BAD("arima payload: bad magic");
 	if (ver != PAYLOAD_VERSION)
 		BAD("arima payload: version %u, this build reads %u", ver,
 		    PAYLOAD_VERSION);
-	m->p = k_cur_i32(&c);
-	m->d = k_cur_i32(&c);
-	m->q = k_cur_i32(&c);
-	m->constant = k_cur_i32(&c);
-	m->k = k_cur_i32(&c);
+	m->p = k_buf_cur_i32(&c);
+	m->d = k_buf_cur_i32(&c);
+	m->q = k_buf_cur_i32(&c);
+	m->constant = k_buf_cur_i32(&c);
+	m->k = k_buf_cur_i32(&c);
 	if (c.bad)
 		BAD("arima payload: truncated");
 	if (m->p < 0 || m->p > K_ARIMA_MAX_P || m->q < 0 || m->q > K_ARIMA_MAX_Q ||
@@ -2325,24 +2325,24 @@ k_arima_model_decode(const void *p, size_t n, struct k_arima_model *m,
 		BAD("arima payload: %d coefficients for order (%d,%d,%d)", m->k,
 		    m->p, m->d, m->q);
 	for (int i = 0; i < m->k; i++)
-		m->coef[i] = k_cur_f64(&c);
+		m->coef[i] = k_buf_cur_f64(&c);
 	for (int i = 0; i < m->k; i++)
-		m->se[i] = k_cur_f64(&c);
-	m->loglike = k_cur_f64(&c);
-	m->aic = k_cur_f64(&c);
-	m->aicc = k_cur_f64(&c);
-	m->bic = k_cur_f64(&c);
-	m->nobs = (long)k_cur_u64(&c);
-	m->nobs_missing = (long)k_cur_u64(&c);
-	m->nobs_effective = (long)k_cur_u64(&c);
-	m->iterations = k_cur_i32(&c);
-	m->evaluations = (long)k_cur_u64(&c);
-	m->converged = k_cur_i32(&c);
-	m->diffuse_variance = k_cur_f64(&c);
-	m->steady_tol = k_cur_f64(&c);
-	m->t = (long)k_cur_u64(&c);
-	m->updates = (long)k_cur_u64(&c);
-	int ms = k_cur_i32(&c);
+		m->se[i] = k_buf_cur_f64(&c);
+	m->loglike = k_buf_cur_f64(&c);
+	m->aic = k_buf_cur_f64(&c);
+	m->aicc = k_buf_cur_f64(&c);
+	m->bic = k_buf_cur_f64(&c);
+	m->nobs = (long)k_buf_cur_u64(&c);
+	m->nobs_missing = (long)k_buf_cur_u64(&c);
+	m->nobs_effective = (long)k_buf_cur_u64(&c);
+	m->iterations = k_buf_cur_i32(&c);
+	m->evaluations = (long)k_buf_cur_u64(&c);
+	m->converged = k_buf_cur_i32(&c);
+	m->diffuse_variance = k_buf_cur_f64(&c);
+	m->steady_tol = k_buf_cur_f64(&c);
+	m->t = (long)k_buf_cur_u64(&c);
+	m->updates = (long)k_buf_cur_u64(&c);
+	int ms = k_buf_cur_i32(&c);
 	if (c.bad)
 		BAD("arima payload: truncated");
 	int r = m->p > m->q + 1 ? m->p : m->q + 1;
@@ -2350,14 +2350,14 @@ k_arima_model_decode(const void *p, size_t n, struct k_arima_model *m,
 		BAD("arima payload: state dimension %d, expected %d", ms, m->d + r);
 	m->state.m = ms;
 	for (int i = 0; i < ms; i++)
-		m->state.a[i] = k_cur_f64(&c);
+		m->state.a[i] = k_buf_cur_f64(&c);
 	for (int i = 0; i < ms * ms; i++)
-		m->state.P[i] = k_cur_f64(&c);
-	m->state.steady = k_cur_i32(&c);
+		m->state.P[i] = k_buf_cur_f64(&c);
+	m->state.steady = k_buf_cur_i32(&c);
 	if (c.bad)
 		BAD("arima payload: truncated");
-	if (k_cur_left(&c) != 0)
-		BAD("arima payload: %zu unexpected trailing bytes", k_cur_left(&c));
+	if (k_buf_cur_left(&c) != 0)
+		BAD("arima payload: %zu unexpected trailing bytes", k_buf_cur_left(&c));
 
 	for (int i = 0; i < m->k; i++) {
 		if (!isfinite(m->coef[i]))

@@ -16,9 +16,9 @@
 #include <stddef.h>
 
 #include "base/k_buf.h"
+#include "base/k_status.h"
 #include "numeric/k_kalman.h"
 #include "numeric/k_optim.h"
-#include "base/k_status.h"
 
 #define K_ARIMA_MAX_P   12
 #define K_ARIMA_MAX_Q   12

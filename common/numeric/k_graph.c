@@ -20,9 +20,9 @@
 
 #include <igraph/igraph.h>
 
-#include "cli/k_log.h"
 #include "base/k_rng.h"
 #include "base/k_time.h"
+#include "cli/k_log.h"
 
 /* ---- the library, loaded once ---- */
 

@@ -443,7 +443,7 @@ k_iforest_encode(const struct k_iforest *f, struct k_buf *b)
 }
 
 struct dec {
-	struct k_cur *c;
+	struct k_buf_cur *c;
 	struct k_itree *tr;
 	size_t d, limit;
 	const char *why;
@@ -464,9 +464,9 @@ decode_node(struct dec *s, size_t depth)
 		return -1;
 	}
 	size_t me = tr->n++;
-	uint16_t feat = k_cur_u16(s->c);
+	uint16_t feat = k_buf_cur_u16(s->c);
 	if (feat == LEAF_TAG) {
-		uint32_t size = k_cur_u32(s->c);
+		uint32_t size = k_buf_cur_u32(s->c);
 		if (s->c->bad || size < 1) {
 			s->why = s->c->bad ? "payload ends inside a tree"
 			                   : "empty leaf";
@@ -477,7 +477,7 @@ decode_node(struct dec *s, size_t depth)
 		tr->size[me] = size;
 		return 0;
 	}
-	double split = k_cur_f64(s->c);
+	double split = k_buf_cur_f64(s->c);
 	if (s->c->bad || feat >= s->d || !isfinite(split)) {
 		s->why = s->c->bad ? "payload ends inside a tree"
 		         : feat >= s->d ? "split on a feature the model does "
@@ -498,13 +498,13 @@ enum k_status
 k_iforest_decode(const void *p, size_t n, struct k_iforest **out,
                  struct k_error *err)
 {
-	struct k_cur c;
+	struct k_buf_cur c;
 	struct k_iforest *f;
 
 	*out = NULL;
-	k_cur_init(&c, p, n);
-	uint32_t d = k_cur_u32(&c), nt = k_cur_u32(&c), psi = k_cur_u32(&c);
-	double thr = k_cur_f64(&c);
+	k_buf_cur_init(&c, p, n);
+	uint32_t d = k_buf_cur_u32(&c), nt = k_buf_cur_u32(&c), psi = k_buf_cur_u32(&c);
+	double thr = k_buf_cur_f64(&c);
 	if (c.bad)
 		return k_error_set(err, K_EDATA, "forest payload too short");
 	if (d < 1 || d > K_IFOREST_MAX_FEATURES || nt < 1 ||
@@ -517,10 +517,10 @@ k_iforest_decode(const void *p, size_t n, struct k_iforest **out,
 		return k_error_set(err, K_ENOMEM, "out of memory");
 	f->threshold = thr;
 	for (size_t t = 0; t < nt; t++) {
-		uint32_t nn = k_cur_u32(&c);
+		uint32_t nn = k_buf_cur_u32(&c);
 		/* A node takes at least 6 bytes: check before allocating. */
 		if (c.bad || nn < 1 || nn > 2 * (size_t)psi ||
-		    (size_t)nn * 6 > k_cur_left(&c)) {
+		    (size_t)nn * 6 > k_buf_cur_left(&c)) {
 			k_iforest_free(f);
 			return k_error_set(err, K_EDATA, "tree %zu: impossible "
 			                   "node count", t);
@@ -543,10 +543,10 @@ k_iforest_decode(const void *p, size_t n, struct k_iforest **out,
 			return k_error_set(err, K_EDATA, "tree %zu: %s", t, why);
 		}
 	}
-	if (k_cur_left(&c) != 0) {
+	if (k_buf_cur_left(&c) != 0) {
 		k_iforest_free(f);
 		return k_error_set(err, K_EDATA, "forest payload has %zu "
-		                   "unexpected trailing bytes", k_cur_left(&c));
+		                   "unexpected trailing bytes", k_buf_cur_left(&c));
 	}
 	*out = f;
 	return K_OK;

@@ -10,9 +10,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "text/k_json.h"
-#include "text/k_jw.h"
 #include "base/k_time.h"
+#include "text/k_json.h"
+#include "text/k_jsonw.h"
 
 /* 2000-01-01 and 2100-01-01, ms: times outside are not market data. */
 #define MS_MIN INT64_C(946684800000)
@@ -77,21 +77,21 @@ k_raw_init(struct k_raw *r, enum k_raw_kind kind, const char *venue)
 }
 
 static void
-num(struct k_jw *w, const char *key, double v)
+num(struct k_jsonw *w, const char *key, double v)
 {
-	k_jw_key(w, key);
-	k_jw_num(w, v);
+	k_jsonw_key(w, key);
+	k_jsonw_num(w, v);
 }
 
 static void
-str(struct k_jw *w, const char *key, const char *v)
+str(struct k_jsonw *w, const char *key, const char *v)
 {
-	k_jw_key(w, key);
-	k_jw_str(w, v);
+	k_jsonw_key(w, key);
+	k_jsonw_str(w, v);
 }
 
 static void
-write_price(struct k_jw *w, const struct k_raw_price *p)
+write_price(struct k_jsonw *w, const struct k_raw_price *p)
 {
 	static const struct {
 		unsigned bit;
@@ -123,11 +123,11 @@ write_price(struct k_jw *w, const struct k_raw_price *p)
 void
 k_raw_write(struct k_buf *b, const struct k_raw *r)
 {
-	struct k_jw w;
+	struct k_jsonw w;
 	char ts[40];
 
-	k_jw_init(&w, b);
-	k_jw_obj(&w);
+	k_jsonw_init(&w, b);
+	k_jsonw_obj(&w);
 	str(&w, "kind", k_raw_kind_name(r->kind));
 	str(&w, "ts", k_time_format(r->ts, ts, sizeof ts));
 	switch (r->kind) {
@@ -154,8 +154,8 @@ k_raw_write(struct k_buf *b, const struct k_raw *r)
 		if (!isnan(c->quote_volume))
 			num(&w, "quote_volume", c->quote_volume);
 		if (c->trades >= 0) {
-			k_jw_key(&w, "trades");
-			k_jw_int(&w, c->trades);
+			k_jsonw_key(&w, "trades");
+			k_jsonw_int(&w, c->trades);
 		}
 		break;
 	}
@@ -180,15 +180,15 @@ k_raw_write(struct k_buf *b, const struct k_raw *r)
 		if (l->hash[0] != '\0')
 			str(&w, "hash", l->hash);
 		if (l->tid >= 0) {
-			k_jw_key(&w, "tid");
-			k_jw_int(&w, l->tid);
+			k_jsonw_key(&w, "tid");
+			k_jsonw_int(&w, l->tid);
 		}
 		break;
 	}
 	case K_RAW_NKINDS:
 		break;
 	}
-	k_jw_obj_end(&w);
+	k_jsonw_obj_end(&w);
 }
 
 /* ---- reading API values ---- */

@@ -7,10 +7,10 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "text/k_featrow.h"
-#include "cli/k_io.h"
-#include "text/k_jw.h"
+#include "base/k_reader.h"
 #include "base/k_time.h"
+#include "text/k_featrow.h"
+#include "text/k_jsonw.h"
 
 void
 k_tx_init(struct k_tx *t)
@@ -36,80 +36,80 @@ static const char *const transfer_names[] = { "native", "internal",
                                               "token" };
 
 static void
-str_or_null(struct k_jw *w, const char *key, const char *s)
+str_or_null(struct k_jsonw *w, const char *key, const char *s)
 {
-	k_jw_key(w, key);
+	k_jsonw_key(w, key);
 	if (s[0] == '\0')
-		k_jw_null(w);
+		k_jsonw_null(w);
 	else
-		k_jw_str(w, s);
+		k_jsonw_str(w, s);
 }
 
 void
 k_tx_write(struct k_buf *b, const struct k_tx *t)
 {
-	struct k_jw w;
+	struct k_jsonw w;
 	char ts[32], wei[K_WEI_STRLEN];
 
 	k_time_format(t->ts, ts, sizeof ts);
 	k_wei_format(&t->value_wei, wei, sizeof wei);
-	k_jw_init(&w, b);
-	k_jw_obj(&w);
-	k_jw_key(&w, "kind");
-	k_jw_str(&w, "tx");
-	k_jw_key(&w, "ts");
-	k_jw_str(&w, ts);
-	k_jw_key(&w, "chain");
-	k_jw_str(&w, t->chain);
+	k_jsonw_init(&w, b);
+	k_jsonw_obj(&w);
+	k_jsonw_key(&w, "kind");
+	k_jsonw_str(&w, "tx");
+	k_jsonw_key(&w, "ts");
+	k_jsonw_str(&w, ts);
+	k_jsonw_key(&w, "chain");
+	k_jsonw_str(&w, t->chain);
 	str_or_null(&w, "hash", t->hash);
-	k_jw_key(&w, "from");
-	k_jw_str(&w, t->from);
+	k_jsonw_key(&w, "from");
+	k_jsonw_str(&w, t->from);
 	str_or_null(&w, "to", t->to);
-	k_jw_key(&w, "value_wei");
-	k_jw_str(&w, wei);
-	k_jw_key(&w, "value");
-	k_jw_num(&w, k_tx_value(t));
+	k_jsonw_key(&w, "value_wei");
+	k_jsonw_str(&w, wei);
+	k_jsonw_key(&w, "value");
+	k_jsonw_num(&w, k_tx_value(t));
 	str_or_null(&w, "token", t->token);
-	k_jw_key(&w, "gas_price_gwei");
-	k_jw_num(&w, t->gas_price_gwei);       /* NAN is written as null */
-	k_jw_key(&w, "gas_used");
+	k_jsonw_key(&w, "gas_price_gwei");
+	k_jsonw_num(&w, t->gas_price_gwei);       /* NAN is written as null */
+	k_jsonw_key(&w, "gas_used");
 	if (t->gas_used < 0)
-		k_jw_null(&w);
+		k_jsonw_null(&w);
 	else
-		k_jw_int(&w, t->gas_used);
-	k_jw_key(&w, "success");
+		k_jsonw_int(&w, t->gas_used);
+	k_jsonw_key(&w, "success");
 	if (t->success < 0)
-		k_jw_null(&w);
+		k_jsonw_null(&w);
 	else
-		k_jw_bool(&w, t->success);
+		k_jsonw_bool(&w, t->success);
 	str_or_null(&w, "method", t->method);
-	k_jw_key(&w, "transfer");
-	k_jw_str(&w, transfer_names[t->transfer]);
+	k_jsonw_key(&w, "transfer");
+	k_jsonw_str(&w, transfer_names[t->transfer]);
 	if (t->block >= 0) {
-		k_jw_key(&w, "block");
-		k_jw_int(&w, t->block);
+		k_jsonw_key(&w, "block");
+		k_jsonw_int(&w, t->block);
 	}
 	if (t->token_address[0]) {
-		k_jw_key(&w, "token_address");
-		k_jw_str(&w, t->token_address);
+		k_jsonw_key(&w, "token_address");
+		k_jsonw_str(&w, t->token_address);
 	}
 	if (t->token[0] || t->decimals != 18) {
-		k_jw_key(&w, "decimals");
-		k_jw_int(&w, t->decimals);
+		k_jsonw_key(&w, "decimals");
+		k_jsonw_int(&w, t->decimals);
 	}
 	if (t->log_index >= 0) {
-		k_jw_key(&w, "log_index");
-		k_jw_int(&w, t->log_index);
+		k_jsonw_key(&w, "log_index");
+		k_jsonw_int(&w, t->log_index);
 	}
 	if (t->trace_id[0]) {
-		k_jw_key(&w, "trace_id");
-		k_jw_str(&w, t->trace_id);
+		k_jsonw_key(&w, "trace_id");
+		k_jsonw_str(&w, t->trace_id);
 	}
 	if (t->contract_address[0]) {
-		k_jw_key(&w, "contract_address");
-		k_jw_str(&w, t->contract_address);
+		k_jsonw_key(&w, "contract_address");
+		k_jsonw_str(&w, t->contract_address);
 	}
-	k_jw_obj_end(&w);
+	k_jsonw_obj_end(&w);
 }
 
 /* Selectors of well-known methods (keccak-256 of the signature, first

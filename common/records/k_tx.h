@@ -11,8 +11,8 @@
 #include <stdint.h>
 
 #include "base/k_buf.h"
-#include "text/k_jscan.h"
 #include "base/k_status.h"
+#include "text/k_jscan.h"
 #include "text/k_wei.h"
 
 #define K_TX_ADDR 43     /* "0x" + 40 lower-case hex + NUL */

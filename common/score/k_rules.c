@@ -10,9 +10,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "text/k_featrow.h"
 #include "base/k_time.h"
-#include "numeric/k_window.h"
+#include "text/k_featrow.h"
 
 const char *const k_rules_inputs[K_RI_N] = {
 	"account_value", "pnl_24h", "pnl_24h_pct", "max_drawdown",
@@ -68,8 +67,8 @@ k_rules_params_check(const struct k_rules_params *p)
 		return "deviation thresholds must be positive and increasing";
 	if (!(p->z_medium > 0 && p->z_medium <= p->z_high))
 		return "z thresholds must be positive and increasing";
-	if (p->z_rows < 2 || p->z_rows > K_RSTATE_PNL || p->vol_rows < 1 ||
-	    p->vol_rows > K_RSTATE_PNL)
+	if (p->z_rows < 2 || p->z_rows > K_RULESTATE_PNL || p->vol_rows < 1 ||
+	    p->vol_rows > K_RULESTATE_PNL)
 		return "row counts must be from 2 to 256";
 	if (!(p->level_medium > 0 && p->level_medium <= p->level_high &&
 	      p->level_high <= p->level_critical && p->level_critical <= 100))
@@ -213,7 +212,7 @@ money(double usd, char *buf, size_t cap)
 }
 
 static void
-hlp_rules(const struct k_rules_params *p, struct k_rstate *ns,
+hlp_rules(const struct k_rules_params *p, struct k_rulestate *ns,
           const double *x, struct k_rules_result *r)
 {
 	double pnl = x[K_RI_PNL_24H], av = x[K_RI_ACCOUNT_VALUE];
@@ -252,7 +251,7 @@ hlp_rules(const struct k_rules_params *p, struct k_rstate *ns,
 		if (n >= p->z_rows) {
 			double s = 0, ss = 0;
 			for (size_t i = n - p->z_rows; i < n; i++) {
-				double v = k_rstate_pnl_at(ns, i);
+				double v = k_rulestate_pnl_at(ns, i);
 				s += v;
 				ss += v * v;
 			}
@@ -275,18 +274,18 @@ hlp_rules(const struct k_rules_params *p, struct k_rstate *ns,
 		if (n >= p->vol_rows) {
 			double s = 0;
 			for (size_t i = n - p->vol_rows; i < n; i++)
-				s += fabs(k_rstate_pnl_at(ns, i));
+				s += fabs(k_rulestate_pnl_at(ns, i));
 			double mean = s / (double)p->vol_rows;
 			if (mean > 0)
 				volp = fmin(30, fabs(pnl) / (2 * mean) * 30);
 		}
-		k_rstate_pnl_push(ns, pnl);
+		k_rulestate_pnl_push(ns, pnl);
 	}
 	r->hlp = clamp(loss + ddp + volp, 0, 100);
 }
 
 static void
-oracle_rules(const struct k_rules_params *p, struct k_rstate *ns,
+oracle_rules(const struct k_rules_params *p, struct k_rulestate *ns,
              const struct k_rules_row *row, int consecutive,
              struct k_rules_result *r)
 {
@@ -338,7 +337,7 @@ oracle_rules(const struct k_rules_params *p, struct k_rstate *ns,
 }
 
 static void
-liquidation_rules(const struct k_rules_params *p, struct k_rstate *ns,
+liquidation_rules(const struct k_rules_params *p, struct k_rulestate *ns,
                   const struct k_rules_row *row, struct k_rules_result *r)
 {
 	const double *x = row->x;
@@ -351,12 +350,12 @@ liquidation_rules(const struct k_rules_params *p, struct k_rstate *ns,
 	if (row->bucket_ms <= p->cascade_ms && isfinite(cnt)) {
 		double sum = cnt;
 		for (size_t i = 0; i < ns->nliq; i++) {
-			const struct k_rstate_liq *l = k_rstate_liq_at(ns, i);
+			const struct k_rulestate_liq *l = k_rulestate_liq_at(ns, i);
 			if (l->start >= end - p->cascade_ms && l->end <= row->ts)
 				sum += l->count;
 		}
 		n5 = fmax(n5, sum);
-		k_rstate_liq_push(ns, row->ts, end, cnt);
+		k_rulestate_liq_push(ns, row->ts, end, cnt);
 	}
 	r->cascade_n = n5;
 
@@ -406,10 +405,10 @@ volume_rules(const struct k_rules_params *p, const double *x,
 }
 
 void
-k_rules_eval(const struct k_rules_params *p, struct k_rstate *st,
+k_rules_eval(const struct k_rules_params *p, struct k_rulestate *st,
              const struct k_rules_row *row, struct k_rules_result *r)
 {
-	struct k_rstate ns = *st;
+	struct k_rulestate ns = *st;
 	int64_t end = row->ts + row->bucket_ms;
 	int newer = st->last_ts == INT64_MIN || row->ts > st->last_ts;
 	int64_t tol = row->bucket_ms / 2 < 60000 ? row->bucket_ms / 2 : 60000;
@@ -442,11 +441,11 @@ k_rules_eval(const struct k_rules_params *p, struct k_rstate *st,
 			mask |= 1u << r->alerts[i].rule;
 	uint32_t prev = consecutive ? st->active : 0;
 	if (mask & ~prev)
-		k_rstate_onset_push(&ns, end);
+		k_rulestate_onset_push(&ns, end);
 	ns.active = mask;
 	double onsets = 0;
 	for (size_t i = 0; i < ns.nonsets; i++) {
-		int64_t t = k_rstate_onset_at(&ns, i);
+		int64_t t = k_rulestate_onset_at(&ns, i);
 		if (t > end - p->onset_ms && t <= end)
 			onsets++;
 	}
@@ -509,7 +508,7 @@ k_rules_row_scan(const struct k_jscan *s, struct k_rules_row *row,
 	if (m != NULL) {
 		if (m->type != K_JSTR ||
 		    (n = k_jstr(m, buf, sizeof buf)) == (size_t)-1 ||
-		    k_window_span_parse(buf, &row->bucket_ms) < 0)
+		    k_time_span_parse(buf, &row->bucket_ms) < 0)
 			return describe_wrong(m, "field", "bucket",
 			                      "a duration such as \"1h\"", err);
 	}
@@ -535,64 +534,64 @@ k_rules_row_scan(const struct k_jscan *s, struct k_rules_row *row,
 }
 
 void
-k_rules_write(struct k_jw *w, const struct k_rules_result *r, size_t top)
+k_rules_write(struct k_jsonw *w, const struct k_rules_result *r, size_t top)
 {
-	k_jw_key(w, "anomaly_score");
-	k_jw_num(w, k_round(r->risk_score, 4));
-	k_jw_key(w, "is_anomaly");
-	k_jw_bool(w, r->is_anomaly);
-	k_jw_key(w, "anomaly_level");
-	k_jw_str(w, k_sev_level_name(r->level));
+	k_jsonw_key(w, "anomaly_score");
+	k_jsonw_num(w, k_round(r->risk_score, 4));
+	k_jsonw_key(w, "is_anomaly");
+	k_jsonw_bool(w, r->is_anomaly);
+	k_jsonw_key(w, "anomaly_level");
+	k_jsonw_str(w, k_sev_level_name(r->level));
 	if (r->is_anomaly && top > 0) {
 		uint32_t seen = 0;
 		size_t k = 0;
-		k_jw_key(w, "contributing_features");
-		k_jw_arr(w);
+		k_jsonw_key(w, "contributing_features");
+		k_jsonw_arr(w);
 		for (size_t i = 0; i < r->nalerts && k < top; i++) {
 			const struct k_rules_alert *a = &r->alerts[i];
 			if (seen & (1u << a->feature))
 				continue;
 			seen |= 1u << a->feature;
 			k++;
-			k_jw_obj(w);
-			k_jw_key(w, "feature");
-			k_jw_str(w, k_rules_inputs[a->feature]);
-			k_jw_key(w, "value");
-			k_jw_num(w, k_round(a->value, 6));
-			k_jw_key(w, "deviation");
-			k_jw_num(w, a->first != 0 ? k_round(fabs(a->value) /
+			k_jsonw_obj(w);
+			k_jsonw_key(w, "feature");
+			k_jsonw_str(w, k_rules_inputs[a->feature]);
+			k_jsonw_key(w, "value");
+			k_jsonw_num(w, k_round(a->value, 6));
+			k_jsonw_key(w, "deviation");
+			k_jsonw_num(w, a->first != 0 ? k_round(fabs(a->value) /
 			                                    fabs(a->first), 4)
 			                          : NAN);
-			k_jw_key(w, "severity");
-			k_jw_str(w, k_sev_name(a->sev));
-			k_jw_obj_end(w);
+			k_jsonw_key(w, "severity");
+			k_jsonw_str(w, k_sev_name(a->sev));
+			k_jsonw_obj_end(w);
 		}
-		k_jw_arr_end(w);
+		k_jsonw_arr_end(w);
 	}
-	k_jw_key(w, "alerts");
-	k_jw_arr(w);
+	k_jsonw_key(w, "alerts");
+	k_jsonw_arr(w);
 	for (size_t i = 0; i < r->nalerts; i++) {
 		const struct k_rules_alert *a = &r->alerts[i];
-		k_jw_obj(w);
-		k_jw_key(w, "rule");
-		k_jw_str(w, k_rules_rule_name(a->rule));
-		k_jw_key(w, "severity");
-		k_jw_str(w, k_sev_name(a->sev));
-		k_jw_key(w, "threat_type");
-		k_jw_str(w, k_rules_threat(a->rule));
-		k_jw_key(w, "feature");
-		k_jw_str(w, k_rules_inputs[a->feature]);
-		k_jw_key(w, "value");
-		k_jw_num(w, k_round(a->value, 6));
-		k_jw_key(w, "threshold");
-		k_jw_num(w, a->threshold);
-		k_jw_key(w, "message");
-		k_jw_str(w, a->text);
-		k_jw_obj_end(w);
+		k_jsonw_obj(w);
+		k_jsonw_key(w, "rule");
+		k_jsonw_str(w, k_rules_rule_name(a->rule));
+		k_jsonw_key(w, "severity");
+		k_jsonw_str(w, k_sev_name(a->sev));
+		k_jsonw_key(w, "threat_type");
+		k_jsonw_str(w, k_rules_threat(a->rule));
+		k_jsonw_key(w, "feature");
+		k_jsonw_str(w, k_rules_inputs[a->feature]);
+		k_jsonw_key(w, "value");
+		k_jsonw_num(w, k_round(a->value, 6));
+		k_jsonw_key(w, "threshold");
+		k_jsonw_num(w, a->threshold);
+		k_jsonw_key(w, "message");
+		k_jsonw_str(w, a->text);
+		k_jsonw_obj_end(w);
 	}
-	k_jw_arr_end(w);
-	k_jw_key(w, "method");
-	k_jw_str(w, "rules");
-	k_jw_key(w, "model_version");
-	k_jw_str(w, K_RULES_VERSION);
+	k_jsonw_arr_end(w);
+	k_jsonw_key(w, "method");
+	k_jsonw_str(w, "rules");
+	k_jsonw_key(w, "model_version");
+	k_jsonw_str(w, K_RULES_VERSION);
 }

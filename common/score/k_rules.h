@@ -13,10 +13,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "text/k_jscan.h"
-#include "text/k_jw.h"
-#include "score/k_rstate.h"
 #include "base/k_status.h"
+#include "score/k_rulestate.h"
+#include "text/k_jscan.h"
+#include "text/k_jsonw.h"
 
 #define K_RULES_VERSION "rules-1"  /* written as model_version */
 
@@ -34,7 +34,7 @@ enum k_rules_input {
 };
 extern const char *const k_rules_inputs[K_RI_N];
 
-/* The rules; bit (1 << rule) in k_rstate.active. */
+/* The rules; bit (1 << rule) in k_rulestate.active. */
 enum k_rule {
 	K_RULE_HLP_LOSS, K_RULE_HLP_DRAWDOWN, K_RULE_HLP_PNL_Z,
 	K_RULE_ORACLE_DEVIATION, K_RULE_PRICE_SPREAD, K_RULE_CASCADE,
@@ -116,7 +116,7 @@ struct k_rules_result {
  * the last one st has seen (a replay): then it is scored against st
  * unchanged. Never fails: missing inputs switch their rules off.
  */
-void k_rules_eval(const struct k_rules_params *p, struct k_rstate *st,
+void k_rules_eval(const struct k_rules_params *p, struct k_rulestate *st,
                   const struct k_rules_row *row, struct k_rules_result *r);
 
 /* The reference system's pattern scores (0-100), shared with kfeatures
@@ -148,7 +148,7 @@ enum k_status k_rules_row_scan(const struct k_jscan *s,
  * anomaly_score, is_anomaly, anomaly_level, contributing_features (when
  * is_anomaly, at most top), alerts, method "rules", model_version.
  */
-void k_rules_write(struct k_jw *w, const struct k_rules_result *r,
+void k_rules_write(struct k_jsonw *w, const struct k_rules_result *r,
                    size_t top);
 
 #endif

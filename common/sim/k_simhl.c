@@ -62,10 +62,10 @@
 #include <string.h>
 
 #include "base/k_buf.h"
-#include "text/k_jw.h"
-#include "records/k_raw.h"
 #include "base/k_rng.h"
 #include "base/k_time.h"
+#include "records/k_raw.h"
+#include "text/k_jsonw.h"
 
 #define MIN_MS 60000LL
 #define HOUR_MS 3600000LL
@@ -433,33 +433,33 @@ write_label(struct k_buf *b, const struct inc *x)
 	static const char *const units[K_SIMHL_NKINDS] = {
 		"%", "%", "%", "x"
 	};
-	struct k_jw w;
+	struct k_jsonw w;
 	char a[40], e[40];
 
-	k_jw_init(&w, b);
-	k_jw_obj(&w);
-	k_jw_key(&w, "kind");
-	k_jw_str(&w, "label");
-	k_jw_key(&w, "ts");
-	k_jw_str(&w, k_time_format(x->pub.start, a, sizeof a));
-	k_jw_key(&w, "ts_end");
-	k_jw_str(&w, k_time_format(x->pub.end, e, sizeof e));
-	k_jw_key(&w, "entity");
-	k_jw_str(&w, "hyperliquid");
-	k_jw_key(&w, "incident");
-	k_jw_str(&w, k_simhl_kind_names[x->pub.kind]);
-	k_jw_key(&w, "coin");
+	k_jsonw_init(&w, b);
+	k_jsonw_obj(&w);
+	k_jsonw_key(&w, "kind");
+	k_jsonw_str(&w, "label");
+	k_jsonw_key(&w, "ts");
+	k_jsonw_str(&w, k_time_format(x->pub.start, a, sizeof a));
+	k_jsonw_key(&w, "ts_end");
+	k_jsonw_str(&w, k_time_format(x->pub.end, e, sizeof e));
+	k_jsonw_key(&w, "entity");
+	k_jsonw_str(&w, "hyperliquid");
+	k_jsonw_key(&w, "incident");
+	k_jsonw_str(&w, k_simhl_kind_names[x->pub.kind]);
+	k_jsonw_key(&w, "coin");
 	if (x->pub.coin[0])
-		k_jw_str(&w, x->pub.coin);
+		k_jsonw_str(&w, x->pub.coin);
 	else
-		k_jw_null(&w);
-	k_jw_key(&w, "magnitude");
-	k_jw_num(&w, k_round(x->pub.magnitude, 4));
-	k_jw_key(&w, "unit");
-	k_jw_str(&w, units[x->pub.kind]);
-	k_jw_key(&w, "source");
-	k_jw_str(&w, "simulate");
-	k_jw_obj_end(&w);
+		k_jsonw_null(&w);
+	k_jsonw_key(&w, "magnitude");
+	k_jsonw_num(&w, k_round(x->pub.magnitude, 4));
+	k_jsonw_key(&w, "unit");
+	k_jsonw_str(&w, units[x->pub.kind]);
+	k_jsonw_key(&w, "source");
+	k_jsonw_str(&w, "simulate");
+	k_jsonw_obj_end(&w);
 }
 
 /* Fraction of an incident's peak at time t: ramp up over the first

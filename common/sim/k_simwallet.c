@@ -70,10 +70,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "text/k_jw.h"
 #include "base/k_rng.h"
 #include "base/k_time.h"
 #include "records/k_tx.h"
+#include "text/k_jsonw.h"
 #include "text/k_wei.h"
 
 #define SLOT_MS 12000
@@ -2206,7 +2206,7 @@ write_tx(const struct k_simwallet *s, const struct rec *x, struct k_buf *b)
 
 static void
 write_market(const struct k_simwallet *s, const struct rec *x,
-             struct k_jw *w)
+             struct k_jsonw *w)
 {
 	char ts[32];
 	size_t h = x->txno;
@@ -2216,75 +2216,75 @@ write_market(const struct k_simwallet *s, const struct rec *x,
 	double ret = s->eth_usd[h] / s->eth_usd[h7] - 1;
 	double fg = 50 + 250 * ret;
 	fg = fg < 1 ? 1 : fg > 99 ? 99 : floor(fg + 0.5);
-	k_jw_obj(w);
-	k_jw_key(w, "kind");
-	k_jw_str(w, "market");
-	k_jw_key(w, "ts");
-	k_jw_str(w, ts);
-	k_jw_key(w, "eth_usd");
-	k_jw_num(w, s->eth_usd[h]);
-	k_jw_key(w, "gas_gwei");
-	k_jw_num(w, s->gas[h]);
-	k_jw_key(w, "tvl_usd");
-	k_jw_num(w, s->tvl[h]);
-	k_jw_key(w, "fear_greed");
-	k_jw_num(w, fg);
-	k_jw_key(w, "source");
-	k_jw_str(w, "simulate");
-	k_jw_obj_end(w);
+	k_jsonw_obj(w);
+	k_jsonw_key(w, "kind");
+	k_jsonw_str(w, "market");
+	k_jsonw_key(w, "ts");
+	k_jsonw_str(w, ts);
+	k_jsonw_key(w, "eth_usd");
+	k_jsonw_num(w, s->eth_usd[h]);
+	k_jsonw_key(w, "gas_gwei");
+	k_jsonw_num(w, s->gas[h]);
+	k_jsonw_key(w, "tvl_usd");
+	k_jsonw_num(w, s->tvl[h]);
+	k_jsonw_key(w, "fear_greed");
+	k_jsonw_num(w, fg);
+	k_jsonw_key(w, "source");
+	k_jsonw_str(w, "simulate");
+	k_jsonw_obj_end(w);
 }
 
 static void
 write_label(const struct k_simwallet *s, const struct rec *x,
-            struct k_jw *w)
+            struct k_jsonw *w)
 {
 	char ts[32];
 	const struct ent *e = &s->e[x->txno];
 	k_time_format(x->ts, ts, sizeof ts);
-	k_jw_obj(w);
-	k_jw_key(w, "kind");
-	k_jw_str(w, "label");
-	k_jw_key(w, "ts");
-	k_jw_str(w, ts);
+	k_jsonw_obj(w);
+	k_jsonw_key(w, "kind");
+	k_jsonw_str(w, "label");
+	k_jsonw_key(w, "ts");
+	k_jsonw_str(w, ts);
 	char addr[K_TX_ADDR];
 	hex_addr(s, (int32_t)x->txno, addr);
-	k_jw_key(w, "entity");
-	k_jw_str(w, addr);
-	k_jw_key(w, "archetype");
+	k_jsonw_key(w, "entity");
+	k_jsonw_str(w, addr);
+	k_jsonw_key(w, "archetype");
 	if (e->arch < K_ARCH_N)
-		k_jw_str(w, k_simwallet_arch_names[e->arch]);
+		k_jsonw_str(w, k_simwallet_arch_names[e->arch]);
 	else
-		k_jw_null(w);
-	k_jw_key(w, "malicious");
-	k_jw_bool(w, e->pattern != K_PAT_NONE);
-	k_jw_key(w, "pattern");
+		k_jsonw_null(w);
+	k_jsonw_key(w, "malicious");
+	k_jsonw_bool(w, e->pattern != K_PAT_NONE);
+	k_jsonw_key(w, "pattern");
 	if (e->pattern != K_PAT_NONE)
-		k_jw_str(w, k_simwallet_pattern_names[e->pattern]);
+		k_jsonw_str(w, k_simwallet_pattern_names[e->pattern]);
 	else
-		k_jw_null(w);
-	k_jw_key(w, "role");
-	k_jw_str(w, roles[e->role]);
-	k_jw_key(w, "victim_of");
+		k_jsonw_null(w);
+	k_jsonw_key(w, "role");
+	k_jsonw_str(w, roles[e->role]);
+	k_jsonw_key(w, "victim_of");
 	if (e->victim != K_PAT_NONE)
-		k_jw_str(w, k_simwallet_pattern_names[e->victim]);
+		k_jsonw_str(w, k_simwallet_pattern_names[e->victim]);
 	else
-		k_jw_null(w);
-	k_jw_key(w, "source");
-	k_jw_str(w, "simulate");
-	k_jw_obj_end(w);
+		k_jsonw_null(w);
+	k_jsonw_key(w, "source");
+	k_jsonw_str(w, "simulate");
+	k_jsonw_obj_end(w);
 }
 
 void
 k_simwallet_write(const struct k_simwallet *s, size_t i, struct k_buf *b)
 {
-	struct k_jw w;
+	struct k_jsonw w;
 	const struct rec *x = &s->r[i];
 
 	if (x->type == RT_TX) {
 		write_tx(s, x, b);
 		return;
 	}
-	k_jw_init(&w, b);
+	k_jsonw_init(&w, b);
 	if (x->type == RT_MARKET)
 		write_market(s, x, &w);
 	else

@@ -9,8 +9,8 @@
 
 #include <stddef.h>
 
-#include "text/k_jscan.h"
 #include "base/k_status.h"
+#include "text/k_jscan.h"
 
 struct k_featmap {
 	size_t n;              /* number of model features */

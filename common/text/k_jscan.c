@@ -6,8 +6,8 @@
  */
 #include "text/k_jscan.h"
 
-#include "text/k_fastfloat.h"
 #include "base/k_time.h"
+#include "text/k_fastfloat.h"
 
 #include <errno.h>
 #include <math.h>

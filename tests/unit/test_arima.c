@@ -14,11 +14,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "numeric/k_arima.h"
 #include "base/k_buf.h"
+#include "base/k_rng.h"
+#include "numeric/k_arima.h"
 #include "numeric/k_kalman.h"
 #include "numeric/k_optim.h"
-#include "base/k_rng.h"
 #include "ktest.h"
 
 #define FIXTURES "tests/fixtures/arima/cases.json"

@@ -6,8 +6,8 @@
  */
 #include <math.h>
 
-#include "numeric/k_drift.h"
 #include "base/k_rng.h"
+#include "numeric/k_drift.h"
 #include "numeric/k_stats.h"
 #include "ktest.h"
 

@@ -14,10 +14,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "text/k_dtoa.h"
-#include "text/k_jw.h"
-#include "base/k_par.h"
+#include "base/k_parallel.h"
 #include "base/k_rng.h"
+#include "text/k_dtoa.h"
+#include "text/k_jsonw.h"
 #include "ktest.h"
 
 /* Random counts at scale 1: about 2 s in all at -O2 on two cores, most
@@ -294,7 +294,7 @@ main(void)
 
 	/* Random bit patterns: every exponent, both signs. */
 	static struct chunk_job job;
-	k_par_for(CHUNKS, k_par_threads(), random_bits, &job);
+	k_parallel_for(CHUNKS, k_parallel_threads(), random_bits, &job);
 	for (int c = 0; c < CHUNKS; c++) {
 		T.values += job.t[c].values;
 		T.bad += job.t[c].bad;

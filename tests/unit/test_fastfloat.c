@@ -9,8 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "text/k_fastfloat.h"
 #include "base/k_rng.h"
+#include "text/k_fastfloat.h"
 #include "ktest.h"
 
 static long mismatches;

@@ -1,6 +1,6 @@
 /*
  * test_fetchparse.c - the parsers behind kfetch, without the network:
- * k_raw's strict number and time readers and record writer, k_hl's
+ * k_raw's strict number and time readers and record writer, k_hyperliquid's
  * parsers of each Hyperliquid response shape (with the real nautilus
  * liquidation fill), and k_binance's klines and ticker parsers. Every
  * error path is provoked and its message checked. Run from the repository
@@ -13,7 +13,7 @@
 #include <string.h>
 
 #include "net/k_binance.h"
-#include "net/k_hl.h"
+#include "net/k_hyperliquid.h"
 #include "records/k_raw.h"
 #include "ktest.h"
 
@@ -204,18 +204,18 @@ test_write(void)
 static void
 test_weights(void)
 {
-	KT_NEAR(k_hl_weight("l2Book"), 2, 0);
-	KT_NEAR(k_hl_weight("allMids"), 2, 0);
-	KT_NEAR(k_hl_weight("userRole"), 60, 0);
-	KT_NEAR(k_hl_weight("candleSnapshot"), 20, 0);
-	KT_NEAR(k_hl_weight("metaAndAssetCtxs"), 20, 0);
-	KT_NEAR(k_hl_extra_weight("userFillsByTime", 2000), 100, 0);
-	KT_NEAR(k_hl_extra_weight("fundingHistory", 499), 24, 0);
-	KT_NEAR(k_hl_extra_weight("candleSnapshot", 5000), 83, 0);
-	KT_NEAR(k_hl_extra_weight("metaAndAssetCtxs", 230), 0, 0);
-	KT_EQ_INT(k_hl_interval_ms("1h"), 3600000);
-	KT_EQ_INT(k_hl_interval_ms("1M"), 28LL * 86400000);
-	KT_EQ_INT(k_hl_interval_ms("6h"), 0);
+	KT_NEAR(k_hyperliquid_weight("l2Book"), 2, 0);
+	KT_NEAR(k_hyperliquid_weight("allMids"), 2, 0);
+	KT_NEAR(k_hyperliquid_weight("userRole"), 60, 0);
+	KT_NEAR(k_hyperliquid_weight("candleSnapshot"), 20, 0);
+	KT_NEAR(k_hyperliquid_weight("metaAndAssetCtxs"), 20, 0);
+	KT_NEAR(k_hyperliquid_extra_weight("userFillsByTime", 2000), 100, 0);
+	KT_NEAR(k_hyperliquid_extra_weight("fundingHistory", 499), 24, 0);
+	KT_NEAR(k_hyperliquid_extra_weight("candleSnapshot", 5000), 83, 0);
+	KT_NEAR(k_hyperliquid_extra_weight("metaAndAssetCtxs", 230), 0, 0);
+	KT_EQ_INT(k_hyperliquid_interval_ms("1h"), 3600000);
+	KT_EQ_INT(k_hyperliquid_interval_ms("1M"), 28LL * 86400000);
+	KT_EQ_INT(k_hyperliquid_interval_ms("6h"), 0);
 	KT_EQ_INT(k_binance_interval_ms("6h"), 21600000);
 	KT_EQ_INT(k_binance_interval_ms("2d"), 0);
 }
@@ -241,7 +241,7 @@ test_asset_ctxs(void)
 	      "{\"oraclePx\":\"2\",\"markPx\":\"2\",\"funding\":\"0\","
 	      "\"openInterest\":\"1\"}]]");
 	nrej = 0;
-	KT_EQ_INT(k_hl_parse_asset_ctxs(r, 1741392000000LL, coins, 3, "ctx", &v,
+	KT_EQ_INT(k_hyperliquid_parse_asset_ctxs(r, 1741392000000LL, coins, 3, "ctx", &v,
 	                                on_rej, NULL, &e), K_OK);
 	KT_EQ_INT(v.n, 1);
 	KT_EQ_STR(v.v[0].coin, "ETH");
@@ -256,26 +256,26 @@ test_asset_ctxs(void)
 	/* All listed coins: the delisted and the bad one are left out. */
 	v.n = 0;
 	nrej = 0;
-	KT_EQ_INT(k_hl_parse_asset_ctxs(r, 0, NULL, 0, "ctx", &v, on_rej, NULL,
+	KT_EQ_INT(k_hyperliquid_parse_asset_ctxs(r, 0, NULL, 0, "ctx", &v, on_rej, NULL,
 	                                &e), K_OK);
 	KT_EQ_INT(v.n, 2);
 	KT_EQ_INT(nrej, 1);
 	json_decref(r);
 
 	r = J("[{\"universe\":[{\"name\":\"BTC\"}]},[]]");
-	KT_EQ_INT(k_hl_parse_asset_ctxs(r, 0, NULL, 0, "ctx", &v, on_rej, NULL,
+	KT_EQ_INT(k_hyperliquid_parse_asset_ctxs(r, 0, NULL, 0, "ctx", &v, on_rej, NULL,
 	                                &e), K_EDATA);
 	KT_EQ_STR(e.text, "ctx: universe lists 1 coins but there are 0 "
 	          "contexts; they must be index-aligned");
 	json_decref(r);
 	r = J("[{\"universe\":{}},[]]");
-	KT_EQ_INT(k_hl_parse_asset_ctxs(r, 0, NULL, 0, "ctx", &v, on_rej, NULL,
+	KT_EQ_INT(k_hyperliquid_parse_asset_ctxs(r, 0, NULL, 0, "ctx", &v, on_rej, NULL,
 	                                &e), K_EDATA);
 	KT_EQ_STR(e.text, "ctx: [0].universe: expected an array, got object");
 	KT_EQ_STR(e.field, "[0].universe");
 	json_decref(r);
 	r = J("{}");
-	KT_EQ_INT(k_hl_parse_asset_ctxs(r, 0, NULL, 0, "ctx", &v, on_rej, NULL,
+	KT_EQ_INT(k_hyperliquid_parse_asset_ctxs(r, 0, NULL, 0, "ctx", &v, on_rej, NULL,
 	                                &e), K_EDATA);
 	json_decref(r);
 	k_raw_vec_release(&v);
@@ -298,7 +298,7 @@ test_candles_funding(void)
 	      "{\"t\":1741402800000,\"o\":\"1\",\"h\":\"2\",\"l\":\"0.5\","
 	      "\"c\":\"1.5\",\"v\":\"10\",\"n\":\"x\"}, 7]");
 	nrej = 0;
-	KT_EQ_INT(k_hl_parse_candles(r, "BTC", "1h", "cs", &v, on_rej, NULL,
+	KT_EQ_INT(k_hyperliquid_parse_candles(r, "BTC", "1h", "cs", &v, on_rej, NULL,
 	                             &e), K_OK);
 	KT_EQ_INT(v.n, 1);
 	KT_EQ_INT(v.v[0].u.candle.close_ms, 1741395599999LL);
@@ -315,7 +315,7 @@ test_candles_funding(void)
 	      "{\"coin\":\"BTC\",\"fundingRate\":\"1.5\",\"time\":1769916000000},"
 	      "{\"coin\":\"SOL\",\"fundingRate\":\"0\",\"time\":1769916000000}]");
 	nrej = 0;
-	KT_EQ_INT(k_hl_parse_funding(r, "BTC", "fh", &v, on_rej, NULL, &e),
+	KT_EQ_INT(k_hyperliquid_parse_funding(r, "BTC", "fh", &v, on_rej, NULL, &e),
 	          K_OK);
 	KT_EQ_INT(v.n, 2);
 	KT_NEAR(v.v[0].u.funding.premium, -0.000125, 0);
@@ -325,7 +325,7 @@ test_candles_funding(void)
 	          "for, got string \"SOL\"");
 	json_decref(r);
 	r = J("{\"error\":1}");
-	KT_EQ_INT(k_hl_parse_funding(r, "BTC", "fh", &v, on_rej, NULL, &e),
+	KT_EQ_INT(k_hyperliquid_parse_funding(r, "BTC", "fh", &v, on_rej, NULL, &e),
 	          K_EDATA);
 	KT_EQ_STR(e.text, "fh: expected an array of funding rows, got object");
 	json_decref(r);
@@ -351,7 +351,7 @@ test_portfolio(void)
 
 	k_raw_vec_init(&v);
 	r = J(pf);
-	KT_EQ_INT(k_hl_parse_portfolio(r, "0xv", "pf", &v, on_rej, NULL, &e),
+	KT_EQ_INT(k_hyperliquid_parse_portfolio(r, "0xv", "pf", &v, on_rej, NULL, &e),
 	          K_OK);
 	/* allTime before the day window starts, then the day window. */
 	KT_EQ_INT(v.n, 4);
@@ -372,7 +372,7 @@ test_portfolio(void)
 	snprintf(vd, strlen(pf) + 64, "{\"name\":\"x\",\"portfolio\":%s}", pf);
 	r = J(vd);
 	free(vd);
-	KT_EQ_INT(k_hl_parse_portfolio(r, "0xv", "pf", &w, on_rej, NULL, &e),
+	KT_EQ_INT(k_hyperliquid_parse_portfolio(r, "0xv", "pf", &w, on_rej, NULL, &e),
 	          K_OK);
 	KT_EQ_INT(w.n, v.n);
 	KT_NEAR(w.v[2].u.hlp.pnl, v.v[2].u.hlp.pnl, 0);
@@ -387,7 +387,7 @@ test_portfolio(void)
 	      "\"pnlHistory\":[[1000000000000,\"0\"]]}],[\"week\",{"
 	      "\"accountValueHistory\":[[999000000000,\"1\"],[1000000000000,"
 	      "\"x\"]],\"pnlHistory\":[[999000000000,\"3\"]]}]]");
-	KT_EQ_INT(k_hl_parse_portfolio(r, "0xv", "pf", &v, on_rej, NULL, &e),
+	KT_EQ_INT(k_hyperliquid_parse_portfolio(r, "0xv", "pf", &v, on_rej, NULL, &e),
 	          K_OK);
 	KT_EQ_INT(v.n, 1);
 	KT_NEAR(v.v[0].u.hlp.pnl, 3, 0);
@@ -397,17 +397,17 @@ test_portfolio(void)
 	json_decref(r);
 
 	r = J("[[\"day\",{\"accountValueHistory\":{}}]]");
-	KT_EQ_INT(k_hl_parse_portfolio(r, "0xv", "pf", &v, on_rej, NULL, &e),
+	KT_EQ_INT(k_hyperliquid_parse_portfolio(r, "0xv", "pf", &v, on_rej, NULL, &e),
 	          K_EDATA);
 	KT_EQ_STR(e.text, "pf: day.accountValueHistory: expected an array, got "
 	          "object");
 	json_decref(r);
 	r = J("[[\"perpDay\",{\"accountValueHistory\":[],\"pnlHistory\":[]}]]");
-	KT_EQ_INT(k_hl_parse_portfolio(r, "0xv", "pf", &v, on_rej, NULL, &e),
+	KT_EQ_INT(k_hyperliquid_parse_portfolio(r, "0xv", "pf", &v, on_rej, NULL, &e),
 	          K_EDATA);
 	json_decref(r);
 	r = J("{\"name\":\"no portfolio\"}");
-	KT_EQ_INT(k_hl_parse_portfolio(r, "0xv", "pf", &v, on_rej, NULL, &e),
+	KT_EQ_INT(k_hyperliquid_parse_portfolio(r, "0xv", "pf", &v, on_rej, NULL, &e),
 	          K_EDATA);
 	json_decref(r);
 	k_raw_vec_release(&v);
@@ -416,7 +416,7 @@ test_portfolio(void)
 static void
 test_fills(void)
 {
-	struct k_hl_fills f = { 0 };
+	struct k_hyperliquid_fills f = { 0 };
 	struct k_error e;
 	json_error_t je;
 	json_t *r;
@@ -428,7 +428,7 @@ test_fills(void)
 	KT_CHECK(r != NULL);
 	if (r == NULL)
 		return;
-	KT_EQ_INT(k_hl_parse_fills(r, "0x0000000000000000000000000000000000000001",
+	KT_EQ_INT(k_hyperliquid_parse_fills(r, "0x0000000000000000000000000000000000000001",
 	                           "uf", &f, on_rej, NULL, &e), K_OK);
 	KT_EQ_INT(f.n, 1);
 	KT_EQ_INT(f.v[0].is_liq, 1);
@@ -444,7 +444,7 @@ test_fills(void)
 	KT_EQ_STR(f.v[0].liq.coin, "BTC");
 	/* Seen from the liquidated user's side, the same sell is a long. */
 	f.n = 0;
-	KT_EQ_INT(k_hl_parse_fills(r, "0x360878d351f05975e25f1807a27895e1e5e004fb",
+	KT_EQ_INT(k_hyperliquid_parse_fills(r, "0x360878d351f05975e25f1807a27895e1e5e004fb",
 	                           "uf", &f, on_rej, NULL, &e), K_OK);
 	KT_EQ_STR(f.v[0].liq.u.liq.side, "long");
 	json_decref(r);
@@ -471,7 +471,7 @@ test_fills(void)
 	      "{\"coin\":\"X\",\"px\":\"1\",\"sz\":\"-2\",\"side\":\"B\","
 	      "\"time\":1683245884864,\"liquidation\":null},"
 	      "{\"px\":\"1\"}]");
-	KT_EQ_INT(k_hl_parse_fills(r, "0x0000000000000000000000000000000000000001",
+	KT_EQ_INT(k_hyperliquid_parse_fills(r, "0x0000000000000000000000000000000000000001",
 	                           "uf", &f, on_rej, NULL, &e), K_OK);
 	KT_EQ_INT(f.n, 4);
 	KT_CHECK(f.v[0].id == f.v[1].id);
@@ -481,7 +481,7 @@ test_fills(void)
 	KT_EQ_INT(nrej, 3);
 	KT_EQ_STR(lastrej, "uf: element 6: field 'time': missing");
 	json_decref(r);
-	k_hl_fills_release(&f);
+	k_hyperliquid_fills_release(&f);
 }
 
 static void

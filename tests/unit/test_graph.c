@@ -9,8 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "numeric/k_graph.h"
 #include "base/k_rng.h"
+#include "numeric/k_graph.h"
 #include "ktest.h"
 
 /* networkx: pagerank(G, weight="weight"), betweenness_centrality(G),

@@ -11,8 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "features/k_hlfeat.h"
 #include "base/k_time.h"
+#include "features/k_hlfeat.h"
 #include "ktest.h"
 
 #define MIN 60000LL

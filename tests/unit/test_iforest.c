@@ -11,8 +11,8 @@
 #include <string.h>
 
 #include "base/k_buf.h"
-#include "numeric/k_iforest.h"
 #include "base/k_rng.h"
+#include "numeric/k_iforest.h"
 #include "ktest.h"
 
 #define N 300
@@ -179,13 +179,13 @@ test_determinism_and_codec(void)
 	ba.len--;
 	/* A split on a feature beyond d: first node of tree 0 at offset 24. */
 	unsigned char *p = (unsigned char *)ba.data;
-	uint16_t saved = k_rd16(p + 24);
-	k_le16(p + 24, D + 1);
+	uint16_t saved = k_buf_rd16(p + 24);
+	k_buf_le16(p + 24, D + 1);
 	KT_EQ_INT(k_iforest_decode(ba.data, ba.len, &back, &e), K_EDATA);
 	KT_CHECK(strstr(e.text, "feature") != NULL);
-	k_le16(p + 24, saved);
+	k_buf_le16(p + 24, saved);
 	/* An impossible node count. */
-	k_le32(p + 20, 0xffffffu);
+	k_buf_le32(p + 20, 0xffffffu);
 	KT_EQ_INT(k_iforest_decode(ba.data, ba.len, &back, &e), K_EDATA);
 	KT_CHECK(strstr(e.text, "node count") != NULL);
 

@@ -11,12 +11,12 @@
 #include <string.h>
 
 #include "base/k_buf.h"
-#include "text/k_featrow.h"
-#include "text/k_json.h"
-#include "text/k_jscan.h"
-#include "text/k_jw.h"
 #include "base/k_rng.h"
 #include "base/k_time.h"
+#include "text/k_featrow.h"
+#include "text/k_jscan.h"
+#include "text/k_json.h"
+#include "text/k_jsonw.h"
 #include "ktest.h"
 
 static struct k_jscan S;
@@ -267,29 +267,29 @@ test_time_and_writer(void)
 	KT_EQ_STR(t, "-42");
 
 	struct k_buf b;
-	struct k_jw w;
+	struct k_jsonw w;
 	k_buf_init(&b);
-	k_jw_init(&w, &b);
-	k_jw_obj(&w);
-	k_jw_key(&w, "a");
-	k_jw_num(&w, 87.5);
-	k_jw_key(&w, "s");
-	k_jw_str(&w, "q\"\n\x01");
-	k_jw_key(&w, "l");
-	k_jw_arr(&w);
-	k_jw_bool(&w, 1);
-	k_jw_null(&w);
-	k_jw_obj(&w);
-	k_jw_obj_end(&w);
-	k_jw_arr_end(&w);
-	k_jw_obj_end(&w);
+	k_jsonw_init(&w, &b);
+	k_jsonw_obj(&w);
+	k_jsonw_key(&w, "a");
+	k_jsonw_num(&w, 87.5);
+	k_jsonw_key(&w, "s");
+	k_jsonw_str(&w, "q\"\n\x01");
+	k_jsonw_key(&w, "l");
+	k_jsonw_arr(&w);
+	k_jsonw_bool(&w, 1);
+	k_jsonw_null(&w);
+	k_jsonw_obj(&w);
+	k_jsonw_obj_end(&w);
+	k_jsonw_arr_end(&w);
+	k_jsonw_obj_end(&w);
 	KT_EQ_STR(k_buf_cstr(&b),
 	          "{\"a\":87.5,\"s\":\"q\\\"\\n\\u0001\",\"l\":[true,null,{}]}");
 
-	/* k_jw_fixed writes what k_jw_num(k_round()) writes, faster. */
+	/* k_jsonw_fixed writes what k_jsonw_num(k_round()) writes, faster. */
 	struct k_rng r;
 	struct k_buf b1, b2;
-	struct k_jw w1, w2;
+	struct k_jsonw w1, w2;
 	long diff = 0;
 	k_rng_seed(&r, 2385, 1);
 	k_buf_init(&b1);
@@ -301,12 +301,12 @@ test_time_and_writer(void)
 			v = (double)((int)k_rng_below(&r, 200) - 100) / 4;
 		k_buf_reset(&b1);
 		k_buf_reset(&b2);
-		k_jw_init(&w1, &b1);
-		k_jw_init(&w2, &b2);
-		k_jw_fixed(&w1, v, places);
-		k_jw_num(&w2, k_round(v, places));
+		k_jsonw_init(&w1, &b1);
+		k_jsonw_init(&w2, &b2);
+		k_jsonw_fixed(&w1, v, places);
+		k_jsonw_num(&w2, k_round(v, places));
 		if (strcmp(k_buf_cstr(&b1), k_buf_cstr(&b2)) != 0 && diff++ < 5)
-			KT_FAIL("k_jw_fixed(%.17g, %d) = %s, k_jw_num = %s", v,
+			KT_FAIL("k_jsonw_fixed(%.17g, %d) = %s, k_jsonw_num = %s", v,
 			        places, b1.data, b2.data);
 	}
 	KT_EQ_INT(diff, 0);

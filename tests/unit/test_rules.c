@@ -11,9 +11,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "score/k_rstate.h"
-#include "score/k_rules.h"
 #include "base/k_time.h"
+#include "score/k_rules.h"
+#include "score/k_rulestate.h"
 #include "ktest.h"
 
 #define MIN 60000
@@ -39,14 +39,14 @@ row_init(struct k_rules_row *r, int64_t ts, int64_t bucket)
 
 /* Round trip through the file format. */
 static void
-reload(struct k_rstate *s)
+reload(struct k_rulestate *s)
 {
-	char *text = k_rstate_dump(s);
-	struct k_rstate t;
+	char *text = k_rulestate_dump(s);
+	struct k_rulestate t;
 	struct k_error e;
 
 	KT_CHECK(text != NULL);
-	KT_EQ_INT(k_rstate_parse(&t, text, strlen(text), &e), K_OK);
+	KT_EQ_INT(k_rulestate_parse(&t, text, strlen(text), &e), K_OK);
 	free(text);
 	/* Times go through RFC 3339 at ms precision: exact. */
 	KT_EQ_INT(t.last_ts, s->last_ts);
@@ -70,12 +70,12 @@ test_incident(void)
 		{ "2025-03-15T14:30:00Z", 120.85e6, -4.10e6, K_SEV_CRITICAL },
 	};
 	struct k_rules_params p = k_rules_params_default();
-	struct k_rstate st;
+	struct k_rulestate st;
 	struct k_rules_row row;
 	struct k_rules_result r;
 
 	KT_CHECK(k_rules_params_check(&p) == NULL);
-	k_rstate_init(&st);
+	k_rulestate_init(&st);
 	for (size_t i = 0; i < sizeof snap / sizeof snap[0]; i++) {
 		row_init(&row, at(snap[i].ts), MIN);
 		row.x[K_RI_ACCOUNT_VALUE] = snap[i].av;
@@ -88,7 +88,7 @@ test_incident(void)
 	row_init(&row, at("2025-03-15T14:20:00Z"), MIN);
 	row.x[K_RI_ACCOUNT_VALUE] = 121.8e6;
 	row.x[K_RI_PNL_24H] = -3.15e6;
-	k_rstate_init(&st);
+	k_rulestate_init(&st);
 	k_rules_eval(&p, &st, &row, &r);
 	KT_EQ_INT(r.nalerts, 1);
 	KT_EQ_INT(r.alerts[0].rule, K_RULE_HLP_LOSS);
@@ -107,12 +107,12 @@ static void
 test_sustained(int through_file)
 {
 	struct k_rules_params p = k_rules_params_default();
-	struct k_rstate st;
+	struct k_rulestate st;
 	struct k_rules_row row;
 	struct k_rules_result r;
 	int64_t t0 = at("2025-03-15T14:00:00Z");
 
-	k_rstate_init(&st);
+	k_rulestate_init(&st);
 	for (int i = 0; i < 4; i++) {
 		row_init(&row, t0 + i * MIN, MIN);
 		row.x[K_RI_MAX_DEVIATION] = 0.7;
@@ -146,12 +146,12 @@ static void
 test_cascade(int through_file)
 {
 	struct k_rules_params p = k_rules_params_default();
-	struct k_rstate st;
+	struct k_rulestate st;
 	struct k_rules_row row;
 	struct k_rules_result r;
 	int64_t t0 = at("2025-03-15T14:00:00Z");
 
-	k_rstate_init(&st);
+	k_rulestate_init(&st);
 	row_init(&row, t0, MIN);
 	row.x[K_RI_LIQ_COUNT] = 2;
 	row.x[K_RI_LIQ_COUNT_5MIN] = 2;
@@ -173,7 +173,7 @@ test_cascade(int through_file)
 	k_rules_eval(&p, &st, &row, &r);
 	KT_NEAR(r.cascade_n, 1, 0);
 	/* Hourly rows do not add up across rows: the row's own peak. */
-	k_rstate_init(&st);
+	k_rulestate_init(&st);
 	row_init(&row, t0, 3600000);
 	row.x[K_RI_LIQ_COUNT] = 40;
 	row.x[K_RI_LIQ_COUNT_5MIN] = 4;
@@ -186,12 +186,12 @@ static void
 test_replay_and_onsets(void)
 {
 	struct k_rules_params p = k_rules_params_default();
-	struct k_rstate st, before;
+	struct k_rulestate st, before;
 	struct k_rules_row row;
 	struct k_rules_result r, r2;
 	int64_t t0 = at("2025-03-15T14:00:00Z");
 
-	k_rstate_init(&st);
+	k_rulestate_init(&st);
 	for (int i = 0; i < 3; i++) {
 		row_init(&row, t0 + i * MIN, MIN);
 		row.x[K_RI_FLASH_SUSPICION] = 90;
@@ -226,12 +226,12 @@ static void
 test_pnl_z(void)
 {
 	struct k_rules_params p = k_rules_params_default();
-	struct k_rstate st;
+	struct k_rulestate st;
 	struct k_rules_row row;
 	struct k_rules_result r;
 	int64_t t0 = at("2025-03-01T00:00:00Z");
 
-	k_rstate_init(&st);
+	k_rulestate_init(&st);
 	for (int i = 0; i < 100; i++) {
 		row_init(&row, t0 + i * 3600000LL, 3600000);
 		row.x[K_RI_PNL_24H] = 1e5 * (i % 2 ? 1 : -1);
@@ -270,7 +270,7 @@ test_scores(void)
 static void
 test_state_file(void)
 {
-	struct k_rstate s;
+	struct k_rulestate s;
 	struct k_error e;
 	char dir[] = "/tmp/test_rules.XXXXXX", path[256], bad[300];
 	int lock;
@@ -278,21 +278,21 @@ test_state_file(void)
 	KT_CHECK(mkdtemp(dir) != NULL);
 	snprintf(path, sizeof path, "%s/state.json", dir);
 	/* Missing file: empty state. */
-	KT_EQ_INT(k_rstate_open(&s, path, &lock, &e), K_OK);
+	KT_EQ_INT(k_rulestate_open(&s, path, &lock, &e), K_OK);
 	KT_EQ_INT(s.last_ts, INT64_MIN);
 	s.last_ts = at("2025-03-15T14:23:00Z");
 	s.last_end = s.last_ts + MIN;
 	s.rows = 7;
-	k_rstate_pnl_push(&s, -4.15e6);
-	k_rstate_onset_push(&s, s.last_end);
-	KT_EQ_INT(k_rstate_save(&s, path, &e), K_OK);
-	k_rstate_close(lock);
-	KT_EQ_INT(k_rstate_open(&s, path, &lock, &e), K_OK);
+	k_rulestate_pnl_push(&s, -4.15e6);
+	k_rulestate_onset_push(&s, s.last_end);
+	KT_EQ_INT(k_rulestate_save(&s, path, &e), K_OK);
+	k_rulestate_close(lock);
+	KT_EQ_INT(k_rulestate_open(&s, path, &lock, &e), K_OK);
 	KT_EQ_INT(s.rows, 7);
 	KT_EQ_INT(s.npnl, 1);
-	KT_NEAR(k_rstate_pnl_at(&s, 0), -4.15e6, 0);
-	KT_EQ_INT(k_rstate_onset_at(&s, 0), at("2025-03-15T14:24:00Z"));
-	k_rstate_close(lock);
+	KT_NEAR(k_rulestate_pnl_at(&s, 0), -4.15e6, 0);
+	KT_EQ_INT(k_rulestate_onset_at(&s, 0), at("2025-03-15T14:24:00Z"));
+	k_rulestate_close(lock);
 
 	/* Every malformed file is refused naming the field. */
 	static const struct { const char *text, *field; } cases[] = {
@@ -318,7 +318,7 @@ test_state_file(void)
 	};
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
 		k_error_clear(&e);
-		KT_EQ_INT(k_rstate_parse(&s, cases[i].text, strlen(cases[i].text),
+		KT_EQ_INT(k_rulestate_parse(&s, cases[i].text, strlen(cases[i].text),
 		                         &e), K_EDATA);
 		KT_EQ_STR(e.field, cases[i].field);
 	}
@@ -328,14 +328,14 @@ test_state_file(void)
 	KT_CHECK(f != NULL);
 	fputs("{\"format\":9}\n", f);
 	fclose(f);
-	KT_EQ_INT(k_rstate_open(&s, bad, &lock, &e), K_EDATA);
+	KT_EQ_INT(k_rulestate_open(&s, bad, &lock, &e), K_EDATA);
 	KT_CHECK(strstr(e.text, "bad.json") != NULL);
 	KT_CHECK(strstr(e.text, "version 9") != NULL);
 	KT_EQ_INT(lock, -1);
 	/* Cannot create the lock: no such directory. */
 	snprintf(bad, sizeof bad, "%s/nodir/state.json", dir);
-	KT_EQ_INT(k_rstate_open(&s, bad, &lock, &e), K_ECANTCREAT);
-	KT_EQ_INT(k_rstate_save(&s, bad, &e), K_ECANTCREAT);
+	KT_EQ_INT(k_rulestate_open(&s, bad, &lock, &e), K_ECANTCREAT);
+	KT_EQ_INT(k_rulestate_save(&s, bad, &e), K_ECANTCREAT);
 
 	char cmd[300];
 	snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);

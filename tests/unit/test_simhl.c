@@ -11,9 +11,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/k_time.h"
 #include "features/k_hlfeat.h"
 #include "sim/k_simhl.h"
-#include "base/k_time.h"
 #include "ktest.h"
 
 struct sink {

@@ -11,9 +11,9 @@
 #include <string.h>
 
 #include "base/k_buf.h"
-#include "text/k_json.h"
-#include "sim/k_simwallet.h"
 #include "base/k_time.h"
+#include "sim/k_simwallet.h"
+#include "text/k_json.h"
 #include "text/k_wei.h"
 #include "ktest.h"
 

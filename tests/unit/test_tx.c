@@ -7,8 +7,8 @@
 #include <string.h>
 
 #include "base/k_buf.h"
-#include "text/k_jscan.h"
 #include "records/k_tx.h"
+#include "text/k_jscan.h"
 #include "ktest.h"
 
 static struct k_jscan S;

@@ -14,8 +14,8 @@
 
 #include "base/k_buf.h"
 #include "base/k_time.h"
-#include "records/k_tx.h"
 #include "features/k_walletfeat.h"
+#include "records/k_tx.h"
 #include "ktest.h"
 
 #define A "0x00000000000000000000000000000000000000aa"

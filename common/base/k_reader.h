@@ -1,22 +1,17 @@
 /*
- * k_io.h - one-pass line input and checked record output.
- *
- * The reader takes a file name or "-" (standard input), reads it with large
- * read(2) calls, never seeks (input may be a pipe), counts lines itself and
- * bounds the line length. The writer buffers standard output, ends the
- * program quietly (status 0) when the reader of a pipe goes away, and
- * reports any other write or flush failure as an I/O error (exit 74).
+ * k_reader.h - one-pass line input. The reader takes a file name or "-"
+ * (standard input), reads it with large read(2) calls, never seeks (input
+ * may be a pipe), counts lines itself and bounds the line length.
  */
-#ifndef K_IO_H
-#define K_IO_H
+#ifndef K_READER_H
+#define K_READER_H
 
 #include <stddef.h>
-#include <stdio.h>
 #include <sys/types.h>
 
 #include "base/k_status.h"
 
-#define K_IO_MAX_LINE_DEFAULT (16u << 20) /* bytes, newline excluded */
+#define K_READER_MAX_LINE (16u << 20) /* bytes, newline excluded */
 
 struct k_reader {
 	int fd;
@@ -51,22 +46,6 @@ int k_reader_next(struct k_reader *r, char **line, size_t *len,
 int k_reader_would_block(struct k_reader *r);
 
 /* 1 if the line holds nothing but JSON white space. */
-int k_line_blank(const char *line, size_t len);
-
-/* Buffered standard output. */
-void k_out_write(const void *p, size_t n);
-void k_out_str(const char *s);
-void k_out_putc(int c);
-/* Flush now; with line buffering on, every k_out_line_end() flushes. */
-void k_out_flush(void);
-void k_out_set_linebuf(int on);
-/* End of a record: writes '\n', flushes when line buffered. */
-void k_out_line_end(void);
-/* Flush and close standard output at exit; exits 74 if that fails. */
-void k_out_finish(void);
-
-/* Ignore SIGPIPE so that writes fail with EPIPE, which k_out turns into a
- * quiet exit. Called once at start-up by k_args. */
-void k_io_init(void);
+int k_reader_blank(const char *line, size_t len);
 
 #endif

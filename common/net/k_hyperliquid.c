@@ -1,8 +1,8 @@
 /*
- * k_hl.c - Hyperliquid info API requests, response parsers and paging
- * fetchers of k_hl.h.
+ * k_hyperliquid.c - Hyperliquid info API requests, response parsers and
+ * paging fetchers of k_hyperliquid.h.
  */
-#include "net/k_hl.h"
+#include "net/k_hyperliquid.h"
 
 #include <math.h>
 #include <stdarg.h>
@@ -10,15 +10,15 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "text/k_json.h"
 #include "base/k_time.h"
+#include "text/k_json.h"
 
 #define HOUR_MS INT64_C(3600000)
 
 /* ---- weights and intervals ---- */
 
 double
-k_hl_weight(const char *type)
+k_hyperliquid_weight(const char *type)
 {
 	static const char *const light[] = {
 		"l2Book", "allMids", "clearinghouseState", "orderStatus",
@@ -33,7 +33,7 @@ k_hl_weight(const char *type)
 }
 
 double
-k_hl_extra_weight(const char *type, size_t items)
+k_hyperliquid_extra_weight(const char *type, size_t items)
 {
 	static const char *const per20[] = {
 		"userFills", "userFillsByTime", "fundingHistory", "userFunding",
@@ -49,7 +49,7 @@ k_hl_extra_weight(const char *type, size_t items)
 }
 
 int64_t
-k_hl_interval_ms(const char *iv)
+k_hyperliquid_interval_ms(const char *iv)
 {
 	static const struct { const char *name; int64_t ms; } t[] = {
 		{ "1m", 60000 }, { "3m", 180000 }, { "5m", 300000 },
@@ -112,10 +112,10 @@ bad_field(struct k_error *e, const char *field, const json_t *v,
 }
 
 static void
-note(struct k_hl *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+note(struct k_hyperliquid *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 static void
-note(struct k_hl *c, const char *fmt, ...)
+note(struct k_hyperliquid *c, const char *fmt, ...)
 {
 	char buf[512];
 	va_list ap;
@@ -141,7 +141,7 @@ copy_coin(const json_t *v, char *out)
 /* ---- parsers ---- */
 
 enum k_status
-k_hl_parse_asset_ctxs(const json_t *resp, int64_t ts,
+k_hyperliquid_parse_asset_ctxs(const json_t *resp, int64_t ts,
                       const char *const *coins, size_t ncoins,
                       const char *label, struct k_raw_vec *out,
                       k_raw_reject_fn rej, void *ctx, struct k_error *err)
@@ -242,11 +242,11 @@ k_hl_parse_asset_ctxs(const json_t *resp, int64_t ts,
 }
 
 enum k_status
-k_hl_parse_candles(const json_t *resp, const char *coin, const char *interval,
+k_hyperliquid_parse_candles(const json_t *resp, const char *coin, const char *interval,
                    const char *label, struct k_raw_vec *out,
                    k_raw_reject_fn rej, void *ctx, struct k_error *err)
 {
-	int64_t iv = k_hl_interval_ms(interval);
+	int64_t iv = k_hyperliquid_interval_ms(interval);
 	size_t i;
 	const json_t *el;
 
@@ -302,7 +302,7 @@ k_hl_parse_candles(const json_t *resp, const char *coin, const char *interval,
 }
 
 enum k_status
-k_hl_parse_funding(const json_t *resp, const char *coin, const char *label,
+k_hyperliquid_parse_funding(const json_t *resp, const char *coin, const char *label,
                    struct k_raw_vec *out, k_raw_reject_fn rej, void *ctx,
                    struct k_error *err)
 {
@@ -457,7 +457,7 @@ cmp_raw_ts(const void *a, const void *b)
 }
 
 enum k_status
-k_hl_parse_portfolio(const json_t *resp, const char *vault, const char *label,
+k_hyperliquid_parse_portfolio(const json_t *resp, const char *vault, const char *label,
                      struct k_raw_vec *out, k_raw_reject_fn rej, void *ctx,
                      struct k_error *err)
 {
@@ -576,7 +576,7 @@ out:
 /* ---- fills ---- */
 
 void
-k_hl_fills_release(struct k_hl_fills *f)
+k_hyperliquid_fills_release(struct k_hyperliquid_fills *f)
 {
 	free(f->v);
 	memset(f, 0, sizeof *f);
@@ -620,11 +620,11 @@ fill_id(const json_t *f)
 }
 
 static enum k_status
-fills_push(struct k_hl_fills *f, const struct k_hl_fill *x)
+fills_push(struct k_hyperliquid_fills *f, const struct k_hyperliquid_fill *x)
 {
 	if (f->n == f->cap) {
 		size_t nc = f->cap ? f->cap * 2 : 256;
-		struct k_hl_fill *nv = realloc(f->v, nc * sizeof *nv);
+		struct k_hyperliquid_fill *nv = realloc(f->v, nc * sizeof *nv);
 		if (nv == NULL)
 			return K_ENOMEM;
 		f->v = nv;
@@ -694,8 +694,8 @@ parse_liq(const json_t *el, const json_t *lq, const char *account,
 }
 
 enum k_status
-k_hl_parse_fills(const json_t *resp, const char *account, const char *label,
-                 struct k_hl_fills *out, k_raw_reject_fn rej, void *ctx,
+k_hyperliquid_parse_fills(const json_t *resp, const char *account, const char *label,
+                 struct k_hyperliquid_fills *out, k_raw_reject_fn rej, void *ctx,
                  struct k_error *err)
 {
 	size_t i;
@@ -704,7 +704,7 @@ k_hl_parse_fills(const json_t *resp, const char *account, const char *label,
 	if (!json_is_array(resp))
 		return shape(err, label, "", resp, "an array of fills");
 	json_array_foreach(resp, i, el) {
-		struct k_hl_fill f;
+		struct k_hyperliquid_fill f;
 		struct k_error e;
 		const json_t *lq;
 
@@ -741,13 +741,7 @@ k_hl_parse_fills(const json_t *resp, const char *account, const char *label,
 /* ---- seen set ---- */
 
 void
-k_hl_seen_init(struct k_hl_seen *s)
-{
-	memset(s, 0, sizeof *s);
-}
-
-void
-k_hl_seen_release(struct k_hl_seen *s)
+k_hyperliquid_seen_release(struct k_hyperliquid_seen *s)
 {
 	free(s->slot);
 	memset(s, 0, sizeof *s);
@@ -764,13 +758,13 @@ mix(uint64_t x)
 
 /* 1 if id was new (now added), 0 if seen, -1 out of memory. */
 static int
-seen_add(struct k_hl_seen *s, uint64_t id, int64_t time)
+seen_add(struct k_hyperliquid_seen *s, uint64_t id, int64_t time)
 {
 	if (id == 0)
 		id = 1;
 	if ((s->n + 1) * 2 > s->cap) {
 		size_t nc = s->cap ? s->cap * 2 : 1024;
-		struct k_hl_seen ns = { calloc(nc, sizeof *s->slot), nc, 0 };
+		struct k_hyperliquid_seen ns = { calloc(nc, sizeof *s->slot), nc, 0 };
 		if (ns.slot == NULL)
 			return -1;
 		for (size_t i = 0; i < s->cap; i++)
@@ -792,9 +786,9 @@ seen_add(struct k_hl_seen *s, uint64_t id, int64_t time)
 }
 
 void
-k_hl_seen_prune(struct k_hl_seen *s, int64_t before)
+k_hyperliquid_seen_prune(struct k_hyperliquid_seen *s, int64_t before)
 {
-	struct k_hl_seen ns = { NULL, 0, 0 };
+	struct k_hyperliquid_seen ns = { NULL, 0, 0 };
 	size_t keep = 0;
 
 	for (size_t i = 0; i < s->cap; i++)
@@ -815,7 +809,7 @@ k_hl_seen_prune(struct k_hl_seen *s, int64_t before)
 
 /* POST /info with body (stolen), checked and parsed. */
 static enum k_status
-info(struct k_hl *c, const char *type, json_t *body, const char *label,
+info(struct k_hyperliquid *c, const char *type, json_t *body, const char *label,
      struct k_http_resp *r, struct k_error *err)
 {
 	char *s;
@@ -828,21 +822,21 @@ info(struct k_hl *c, const char *type, json_t *body, const char *label,
 	if (s == NULL)
 		return k_error_set(err, K_ENOMEM, "out of memory");
 	struct k_http_req q = { "POST", c->base, "/info", s, label,
-	                        k_hl_weight(type) };
+	                        k_hyperliquid_weight(type) };
 	st = k_http_json(c->http, &q, r, err);
 	free(s);
 	return st;
 }
 
 static void
-progress(struct k_hl *c, const char *label, size_t n)
+progress(struct k_hyperliquid *c, const char *label, size_t n)
 {
 	if (c->progress != NULL)
 		c->progress(c->progress_ctx, label, n);
 }
 
 enum k_status
-k_hl_fetch_prices(struct k_hl *c, const char *const *coins, size_t ncoins,
+k_hyperliquid_fetch_prices(struct k_hyperliquid *c, const char *const *coins, size_t ncoins,
                   struct k_raw_vec *out, struct k_error *err)
 {
 	struct k_http_resp r;
@@ -853,7 +847,7 @@ k_hl_fetch_prices(struct k_hl *c, const char *const *coins, size_t ncoins,
 	st = info(c, "metaAndAssetCtxs",
 	          json_pack("{s:s}", "type", "metaAndAssetCtxs"), label, &r, err);
 	if (st == K_OK)
-		st = k_hl_parse_asset_ctxs(r.json, r.time_ms, coins, ncoins,
+		st = k_hyperliquid_parse_asset_ctxs(r.json, r.time_ms, coins, ncoins,
 		                           label, out, c->reject, c->reject_ctx,
 		                           err);
 	k_http_resp_release(&r);
@@ -861,11 +855,11 @@ k_hl_fetch_prices(struct k_hl *c, const char *const *coins, size_t ncoins,
 }
 
 enum k_status
-k_hl_fetch_candles(struct k_hl *c, const char *coin, const char *interval,
+k_hyperliquid_fetch_candles(struct k_hyperliquid *c, const char *coin, const char *interval,
                    int64_t start, int64_t end, int64_t now,
                    struct k_raw_vec *out, int64_t *next, struct k_error *err)
 {
-	int64_t iv = k_hl_interval_ms(interval);
+	int64_t iv = k_hyperliquid_interval_ms(interval);
 	int64_t s = start, last = INT64_MIN;
 	size_t got = 0;
 	char label[96], t1[40], t2[40];
@@ -879,7 +873,7 @@ k_hl_fetch_candles(struct k_hl *c, const char *coin, const char *interval,
 	if (next != NULL)
 		*next = start;
 	k_raw_vec_init(&page);
-	for (int pages = 0; s < end && pages < K_HL_MAX_PAGES; pages++) {
+	for (int pages = 0; s < end && pages < K_HYPERLIQUID_MAX_PAGES; pages++) {
 		struct k_http_resp r;
 		k_http_resp_init(&r);
 		page.n = 0;
@@ -890,13 +884,13 @@ k_hl_fetch_candles(struct k_hl *c, const char *coin, const char *interval,
 		                    (json_int_t)s, "endTime", (json_int_t)(end - 1)),
 		          label, &r, err);
 		if (st == K_OK)
-			st = k_hl_parse_candles(r.json, coin, interval, label, &page,
+			st = k_hyperliquid_parse_candles(r.json, coin, interval, label, &page,
 			                        c->reject, c->reject_ctx, err);
 		k_http_resp_release(&r);
 		if (st != K_OK)
 			break;
 		k_http_charge(c->http, c->base,
-		              k_hl_extra_weight("candleSnapshot", page.n));
+		              k_hyperliquid_extra_weight("candleSnapshot", page.n));
 		if (page.n > 1)
 			qsort(page.v, page.n, sizeof *page.v, cmp_raw_ts);
 		if (pages == 0 && page.n > 0 && page.v[0].ts > start + iv)
@@ -937,7 +931,7 @@ out:
 }
 
 enum k_status
-k_hl_fetch_funding(struct k_hl *c, const char *coin, int64_t start,
+k_hyperliquid_fetch_funding(struct k_hyperliquid *c, const char *coin, int64_t start,
                    int64_t end, struct k_raw_vec *out, int64_t *next,
                    struct k_error *err)
 {
@@ -951,7 +945,7 @@ k_hl_fetch_funding(struct k_hl *c, const char *coin, int64_t start,
 	if (next != NULL)
 		*next = start;
 	k_raw_vec_init(&page);
-	for (int pages = 0; s < end && pages < K_HL_MAX_PAGES; pages++) {
+	for (int pages = 0; s < end && pages < K_HYPERLIQUID_MAX_PAGES; pages++) {
 		struct k_http_resp r;
 		k_http_resp_init(&r);
 		page.n = 0;
@@ -961,13 +955,13 @@ k_hl_fetch_funding(struct k_hl *c, const char *coin, int64_t start,
 		                    (json_int_t)s, "endTime", (json_int_t)(end - 1)),
 		          label, &r, err);
 		if (st == K_OK)
-			st = k_hl_parse_funding(r.json, coin, label, &page,
+			st = k_hyperliquid_parse_funding(r.json, coin, label, &page,
 			                        c->reject, c->reject_ctx, err);
 		k_http_resp_release(&r);
 		if (st != K_OK)
 			break;
 		k_http_charge(c->http, c->base,
-		              k_hl_extra_weight("fundingHistory", page.n));
+		              k_hyperliquid_extra_weight("fundingHistory", page.n));
 		if (page.n > 1)
 			qsort(page.v, page.n, sizeof *page.v, cmp_raw_ts);
 		int progressed = 0;
@@ -1001,7 +995,7 @@ out:
 }
 
 enum k_status
-k_hl_fetch_vault(struct k_hl *c, const char *address, int use_portfolio,
+k_hyperliquid_fetch_vault(struct k_hyperliquid *c, const char *address, int use_portfolio,
                  int64_t start, int64_t end, struct k_raw_vec *out,
                  int64_t *next, struct k_error *err)
 {
@@ -1025,7 +1019,7 @@ k_hl_fetch_vault(struct k_hl *c, const char *address, int use_portfolio,
 		st = k_error_set(err, K_EDATA, "%s: the API knows no such %s",
 		                 label, use_portfolio ? "account" : "vault");
 	if (st == K_OK)
-		st = k_hl_parse_portfolio(r.json, address, label, &page,
+		st = k_hyperliquid_parse_portfolio(r.json, address, label, &page,
 		                          c->reject, c->reject_ctx, err);
 	k_http_resp_release(&r);
 	for (size_t i = 0; st == K_OK && i < page.n; i++) {
@@ -1046,8 +1040,8 @@ k_hl_fetch_vault(struct k_hl *c, const char *address, int use_portfolio,
 }
 
 enum k_status
-k_hl_fetch_liquidations(struct k_hl *c, const char *user, int64_t start,
-                        int64_t end, struct k_hl_seen *seen,
+k_hyperliquid_fetch_liquidations(struct k_hyperliquid *c, const char *user, int64_t start,
+                        int64_t end, struct k_hyperliquid_seen *seen,
                         struct k_raw_vec *out, int64_t *next, size_t *nfills,
                         struct k_error *err)
 {
@@ -1056,8 +1050,8 @@ k_hl_fetch_liquidations(struct k_hl *c, const char *user, int64_t start,
 	int64_t newest = INT64_MIN;
 	char label[96], t1[40];
 	enum k_status st = K_OK;
-	struct k_hl_fills page = { 0 };
-	size_t cap = c->fills_cap ? c->fills_cap : K_HL_FILLS_CAP;
+	struct k_hyperliquid_fills page = { 0 };
+	size_t cap = c->fills_cap ? c->fills_cap : K_HYPERLIQUID_FILLS_CAP;
 
 	snprintf(label, sizeof label, "userFillsByTime %s", user);
 	if (next != NULL)
@@ -1070,7 +1064,7 @@ k_hl_fetch_liquidations(struct k_hl *c, const char *user, int64_t start,
 		return k_error_set(err, K_ENOMEM, "out of memory");
 	stack[ns++] = (struct span){ start, end - 1 };
 	for (int pages = 0; ns > 0; pages++) {
-		if (pages == K_HL_MAX_PAGES) {
+		if (pages == K_HYPERLIQUID_MAX_PAGES) {
 			note(c, "%s: stopped after %d requests", label, pages);
 			break;
 		}
@@ -1084,16 +1078,16 @@ k_hl_fetch_liquidations(struct k_hl *c, const char *user, int64_t start,
 		                    (json_int_t)sp.a, "endTime", (json_int_t)sp.b,
 		                    "aggregateByTime", 0), label, &r, err);
 		if (st == K_OK)
-			st = k_hl_parse_fills(r.json, user, label, &page, c->reject,
+			st = k_hyperliquid_parse_fills(r.json, user, label, &page, c->reject,
 			                      c->reject_ctx, err);
 		k_http_resp_release(&r);
 		if (st != K_OK)
 			break;
 		k_http_charge(c->http, c->base,
-		              k_hl_extra_weight("userFillsByTime", page.n));
+		              k_hyperliquid_extra_weight("userFillsByTime", page.n));
 		int64_t tmin = INT64_MAX, tmax = INT64_MIN;
 		for (size_t i = 0; i < page.n; i++) {
-			const struct k_hl_fill *f = &page.v[i];
+			const struct k_hyperliquid_fill *f = &page.v[i];
 			if (f->time < sp.a || f->time > sp.b)
 				continue;
 			if (f->time < tmin)
@@ -1144,6 +1138,6 @@ out:
 	if (nfills != NULL)
 		*nfills = fresh;
 	free(stack);
-	k_hl_fills_release(&page);
+	k_hyperliquid_fills_release(&page);
 	return st;
 }

@@ -1,8 +1,8 @@
 /*
- * k_rstate.c - the rules' state of k_rstate.h and its file: one JSON
+ * k_rulestate.c - the rules' state of k_rulestate.h and its file: one JSON
  * object, human-readable, written atomically under a lock, read strictly.
  */
-#include "score/k_rstate.h"
+#include "score/k_rulestate.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -19,13 +19,13 @@
 #include <unistd.h>
 
 #include "base/k_buf.h"
-#include "text/k_jw.h"
 #include "base/k_time.h"
+#include "text/k_jsonw.h"
 
 #define LOCK_WAIT_MS 5000
 
 void
-k_rstate_init(struct k_rstate *s)
+k_rulestate_init(struct k_rulestate *s)
 {
 	memset(s, 0, sizeof *s);
 	s->last_ts = INT64_MIN;
@@ -34,120 +34,120 @@ k_rstate_init(struct k_rstate *s)
 }
 
 void
-k_rstate_pnl_push(struct k_rstate *s, double v)
+k_rulestate_pnl_push(struct k_rulestate *s, double v)
 {
-	if (s->npnl == K_RSTATE_PNL) {
+	if (s->npnl == K_RULESTATE_PNL) {
 		s->pnl[s->pnl_first] = v;
-		s->pnl_first = (s->pnl_first + 1) % K_RSTATE_PNL;
+		s->pnl_first = (s->pnl_first + 1) % K_RULESTATE_PNL;
 		return;
 	}
-	s->pnl[(s->pnl_first + s->npnl) % K_RSTATE_PNL] = v;
+	s->pnl[(s->pnl_first + s->npnl) % K_RULESTATE_PNL] = v;
 	s->npnl++;
 }
 
 double
-k_rstate_pnl_at(const struct k_rstate *s, size_t i)
+k_rulestate_pnl_at(const struct k_rulestate *s, size_t i)
 {
-	return s->pnl[(s->pnl_first + i) % K_RSTATE_PNL];
+	return s->pnl[(s->pnl_first + i) % K_RULESTATE_PNL];
 }
 
 void
-k_rstate_liq_push(struct k_rstate *s, int64_t start, int64_t end,
+k_rulestate_liq_push(struct k_rulestate *s, int64_t start, int64_t end,
                   double count)
 {
-	struct k_rstate_liq e = { start, end, count };
+	struct k_rulestate_liq e = { start, end, count };
 
-	if (s->nliq == K_RSTATE_LIQ) {
+	if (s->nliq == K_RULESTATE_LIQ) {
 		s->liq[s->liq_first] = e;
-		s->liq_first = (s->liq_first + 1) % K_RSTATE_LIQ;
+		s->liq_first = (s->liq_first + 1) % K_RULESTATE_LIQ;
 		return;
 	}
-	s->liq[(s->liq_first + s->nliq) % K_RSTATE_LIQ] = e;
+	s->liq[(s->liq_first + s->nliq) % K_RULESTATE_LIQ] = e;
 	s->nliq++;
 }
 
-const struct k_rstate_liq *
-k_rstate_liq_at(const struct k_rstate *s, size_t i)
+const struct k_rulestate_liq *
+k_rulestate_liq_at(const struct k_rulestate *s, size_t i)
 {
-	return &s->liq[(s->liq_first + i) % K_RSTATE_LIQ];
+	return &s->liq[(s->liq_first + i) % K_RULESTATE_LIQ];
 }
 
 void
-k_rstate_onset_push(struct k_rstate *s, int64_t t)
+k_rulestate_onset_push(struct k_rulestate *s, int64_t t)
 {
-	if (s->nonsets == K_RSTATE_ONSETS) {
+	if (s->nonsets == K_RULESTATE_ONSETS) {
 		s->onsets[s->onset_first] = t;
-		s->onset_first = (s->onset_first + 1) % K_RSTATE_ONSETS;
+		s->onset_first = (s->onset_first + 1) % K_RULESTATE_ONSETS;
 		return;
 	}
-	s->onsets[(s->onset_first + s->nonsets) % K_RSTATE_ONSETS] = t;
+	s->onsets[(s->onset_first + s->nonsets) % K_RULESTATE_ONSETS] = t;
 	s->nonsets++;
 }
 
 int64_t
-k_rstate_onset_at(const struct k_rstate *s, size_t i)
+k_rulestate_onset_at(const struct k_rulestate *s, size_t i)
 {
-	return s->onsets[(s->onset_first + i) % K_RSTATE_ONSETS];
+	return s->onsets[(s->onset_first + i) % K_RULESTATE_ONSETS];
 }
 
 /* ---- JSON ---- */
 
 static void
-put_time(struct k_jw *w, const char *key, int64_t ms)
+put_time(struct k_jsonw *w, const char *key, int64_t ms)
 {
 	char buf[40];
 
-	k_jw_key(w, key);
+	k_jsonw_key(w, key);
 	if (ms == INT64_MIN)
-		k_jw_null(w);
+		k_jsonw_null(w);
 	else
-		k_jw_str(w, k_time_format(ms, buf, sizeof buf));
+		k_jsonw_str(w, k_time_format(ms, buf, sizeof buf));
 }
 
 char *
-k_rstate_dump(const struct k_rstate *s)
+k_rulestate_dump(const struct k_rulestate *s)
 {
 	struct k_buf b;
-	struct k_jw w;
+	struct k_jsonw w;
 
 	k_buf_init(&b);
-	k_jw_init(&w, &b);
-	k_jw_obj(&w);
-	k_jw_key(&w, "format");
-	k_jw_int(&w, K_RSTATE_FORMAT);
-	k_jw_key(&w, "rows");
-	k_jw_int(&w, s->rows);
+	k_jsonw_init(&w, &b);
+	k_jsonw_obj(&w);
+	k_jsonw_key(&w, "format");
+	k_jsonw_int(&w, K_RULESTATE_FORMAT);
+	k_jsonw_key(&w, "rows");
+	k_jsonw_int(&w, s->rows);
 	put_time(&w, "last_ts", s->last_ts);
 	put_time(&w, "last_end", s->last_end);
 	put_time(&w, "deviation_since", s->dev_since);
-	k_jw_key(&w, "active");
-	k_jw_int(&w, (long long)s->active);
-	k_jw_key(&w, "pnl_24h");
-	k_jw_arr(&w);
+	k_jsonw_key(&w, "active");
+	k_jsonw_int(&w, (long long)s->active);
+	k_jsonw_key(&w, "pnl_24h");
+	k_jsonw_arr(&w);
 	for (size_t i = 0; i < s->npnl; i++)
-		k_jw_num(&w, k_rstate_pnl_at(s, i));
-	k_jw_arr_end(&w);
-	k_jw_key(&w, "liquidation_rows");
-	k_jw_arr(&w);
+		k_jsonw_num(&w, k_rulestate_pnl_at(s, i));
+	k_jsonw_arr_end(&w);
+	k_jsonw_key(&w, "liquidation_rows");
+	k_jsonw_arr(&w);
 	for (size_t i = 0; i < s->nliq; i++) {
-		const struct k_rstate_liq *l = k_rstate_liq_at(s, i);
+		const struct k_rulestate_liq *l = k_rulestate_liq_at(s, i);
 		char a[40], e[40];
-		k_jw_arr(&w);
-		k_jw_str(&w, k_time_format(l->start, a, sizeof a));
-		k_jw_str(&w, k_time_format(l->end, e, sizeof e));
-		k_jw_num(&w, l->count);
-		k_jw_arr_end(&w);
+		k_jsonw_arr(&w);
+		k_jsonw_str(&w, k_time_format(l->start, a, sizeof a));
+		k_jsonw_str(&w, k_time_format(l->end, e, sizeof e));
+		k_jsonw_num(&w, l->count);
+		k_jsonw_arr_end(&w);
 	}
-	k_jw_arr_end(&w);
-	k_jw_key(&w, "onsets");
-	k_jw_arr(&w);
+	k_jsonw_arr_end(&w);
+	k_jsonw_key(&w, "onsets");
+	k_jsonw_arr(&w);
 	for (size_t i = 0; i < s->nonsets; i++) {
 		char a[40];
-		k_jw_str(&w, k_time_format(k_rstate_onset_at(s, i), a,
+		k_jsonw_str(&w, k_time_format(k_rulestate_onset_at(s, i), a,
 		                           sizeof a));
 	}
-	k_jw_arr_end(&w);
-	k_jw_obj_end(&w);
+	k_jsonw_arr_end(&w);
+	k_jsonw_obj_end(&w);
 	k_buf_addc(&b, '\n');
 	if (b.oom) {
 		k_buf_release(&b);
@@ -173,7 +173,7 @@ get_time(const json_t *v, const char *field, int64_t *ms, int allow_null,
 }
 
 enum k_status
-k_rstate_parse(struct k_rstate *s, const char *text, size_t len,
+k_rulestate_parse(struct k_rulestate *s, const char *text, size_t len,
                struct k_error *err)
 {
 	json_error_t je;
@@ -182,7 +182,7 @@ k_rstate_parse(struct k_rstate *s, const char *text, size_t len,
 	const json_t *v;
 	size_t i;
 
-	k_rstate_init(s);
+	k_rulestate_init(s);
 	if (o == NULL || !json_is_object(o)) {
 		json_decref(o);
 		return k_error_set(err, K_EDATA, "not a JSON object%s%s",
@@ -194,11 +194,11 @@ k_rstate_parse(struct k_rstate *s, const char *text, size_t len,
 		                   "field 'format': expected a whole number");
 		goto out;
 	}
-	if (json_integer_value(v) != K_RSTATE_FORMAT) {
+	if (json_integer_value(v) != K_RULESTATE_FORMAT) {
 		st = k_error_field(err, K_EDATA, "format", "field 'format': "
 		                   "version %lld, this program reads %d",
 		                   (long long)json_integer_value(v),
-		                   K_RSTATE_FORMAT);
+		                   K_RULESTATE_FORMAT);
 		goto out;
 	}
 	v = json_object_get(o, "rows");
@@ -237,7 +237,7 @@ k_rstate_parse(struct k_rstate *s, const char *text, size_t len,
 			                   "'pnl_24h': item %zu is not a number", i);
 			goto out;
 		}
-		k_rstate_pnl_push(s, json_number_value(x));
+		k_rulestate_pnl_push(s, json_number_value(x));
 	}
 	a = json_object_get(o, "liquidation_rows");
 	if (!json_is_array(a)) {
@@ -258,7 +258,7 @@ k_rstate_parse(struct k_rstate *s, const char *text, size_t len,
 			                   "not [start, end, count]", i);
 			goto out;
 		}
-		k_rstate_liq_push(s, t0, t1,
+		k_rulestate_liq_push(s, t0, t1,
 		                  json_number_value(json_array_get(x, 2)));
 	}
 	a = json_object_get(o, "onsets");
@@ -274,12 +274,12 @@ k_rstate_parse(struct k_rstate *s, const char *text, size_t len,
 			                   "'onsets': item %zu is not a time", i);
 			goto out;
 		}
-		k_rstate_onset_push(s, t);
+		k_rulestate_onset_push(s, t);
 	}
 out:
 	json_decref(o);
 	if (st != K_OK)
-		k_rstate_init(s);
+		k_rulestate_init(s);
 	return st;
 }
 
@@ -329,7 +329,7 @@ read_file(const char *path, char **text, size_t *len, struct k_error *err)
 }
 
 enum k_status
-k_rstate_open(struct k_rstate *s, const char *path, int *lockfd,
+k_rulestate_open(struct k_rulestate *s, const char *path, int *lockfd,
               struct k_error *err)
 {
 	char lp[PATH_MAX];
@@ -338,7 +338,7 @@ k_rstate_open(struct k_rstate *s, const char *path, int *lockfd,
 	enum k_status st;
 	int fd;
 
-	k_rstate_init(s);
+	k_rulestate_init(s);
 	*lockfd = -1;
 	if (snprintf(lp, sizeof lp, "%s.lock", path) >= (int)sizeof lp)
 		return k_error_set(err, K_ECANTCREAT, "rules state path too "
@@ -370,7 +370,7 @@ k_rstate_open(struct k_rstate *s, const char *path, int *lockfd,
 	if (st == K_OK && text != NULL) {
 		struct k_error pe;
 		k_error_clear(&pe);
-		st = k_rstate_parse(s, text, len, &pe);
+		st = k_rulestate_parse(s, text, len, &pe);
 		if (st != K_OK)
 			k_error_field(err, st, pe.field, "rules state '%s': %s "
 			              "(remove the file to start afresh)", path,
@@ -401,12 +401,12 @@ fsync_dir_of(const char *path)
 }
 
 enum k_status
-k_rstate_save(const struct k_rstate *s, const char *path,
+k_rulestate_save(const struct k_rulestate *s, const char *path,
               struct k_error *err)
 {
 	char tmp[PATH_MAX];
 	enum k_status st = K_OK;
-	char *text = k_rstate_dump(s);
+	char *text = k_rulestate_dump(s);
 	int fd;
 
 	if (text == NULL)
@@ -456,7 +456,7 @@ k_rstate_save(const struct k_rstate *s, const char *path,
 }
 
 void
-k_rstate_close(int lockfd)
+k_rulestate_close(int lockfd)
 {
 	if (lockfd < 0)
 		return;

@@ -1,7 +1,7 @@
 /*
- * k_jw.c - the JSON writer of k_jw.h.
+ * k_jsonw.c - the JSON writer of k_jsonw.h.
  */
-#include "text/k_jw.h"
+#include "text/k_jsonw.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -11,7 +11,7 @@
 #include "text/k_dtoa.h"
 
 void
-k_jw_init(struct k_jw *w, struct k_buf *b)
+k_jsonw_init(struct k_jsonw *w, struct k_buf *b)
 {
 	w->b = b;
 	w->depth = 0;
@@ -21,7 +21,7 @@ k_jw_init(struct k_jw *w, struct k_buf *b)
 
 /* Comma before a new element, unless it follows a key or comes first. */
 static void
-sep(struct k_jw *w)
+sep(struct k_jsonw *w)
 {
 	if (w->after_key) {
 		w->after_key = 0;
@@ -35,30 +35,30 @@ sep(struct k_jw *w)
 }
 
 static void
-open_(struct k_jw *w, char c)
+open_(struct k_jsonw *w, char c)
 {
 	sep(w);
 	k_buf_addc(w->b, c);
-	if (w->depth + 1 < K_JW_MAX_DEPTH)
+	if (w->depth + 1 < K_JSONW_MAX_DEPTH)
 		w->depth++;
 	w->first[w->depth] = 1;
 }
 
 static void
-close_(struct k_jw *w, char c)
+close_(struct k_jsonw *w, char c)
 {
 	k_buf_addc(w->b, c);
 	if (w->depth > 0)
 		w->depth--;
 }
 
-void k_jw_obj(struct k_jw *w) { open_(w, '{'); }
-void k_jw_obj_end(struct k_jw *w) { close_(w, '}'); }
-void k_jw_arr(struct k_jw *w) { open_(w, '['); }
-void k_jw_arr_end(struct k_jw *w) { close_(w, ']'); }
+void k_jsonw_obj(struct k_jsonw *w) { open_(w, '{'); }
+void k_jsonw_obj_end(struct k_jsonw *w) { close_(w, '}'); }
+void k_jsonw_arr(struct k_jsonw *w) { open_(w, '['); }
+void k_jsonw_arr_end(struct k_jsonw *w) { close_(w, ']'); }
 
 void
-k_jw_obj_continue(struct k_jw *w, int nonempty)
+k_jsonw_obj_continue(struct k_jsonw *w, int nonempty)
 {
 	w->depth = 1;
 	w->after_key = 0;
@@ -97,7 +97,7 @@ put_escaped(struct k_buf *b, const char *s, size_t n)
 }
 
 void
-k_jw_key(struct k_jw *w, const char *key)
+k_jsonw_key(struct k_jsonw *w, const char *key)
 {
 	sep(w);
 	put_escaped(w->b, key, strlen(key));
@@ -106,20 +106,20 @@ k_jw_key(struct k_jw *w, const char *key)
 }
 
 void
-k_jw_strn(struct k_jw *w, const char *s, size_t n)
+k_jsonw_strn(struct k_jsonw *w, const char *s, size_t n)
 {
 	sep(w);
 	put_escaped(w->b, s, n);
 }
 
 void
-k_jw_str(struct k_jw *w, const char *s)
+k_jsonw_str(struct k_jsonw *w, const char *s)
 {
 	if (s == NULL) {
-		k_jw_null(w);
+		k_jsonw_null(w);
 		return;
 	}
-	k_jw_strn(w, s, strlen(s));
+	k_jsonw_strn(w, s, strlen(s));
 }
 
 size_t
@@ -157,7 +157,7 @@ k_fmt_double(double d, char *buf)
 }
 
 void
-k_jw_num(struct k_jw *w, double d)
+k_jsonw_num(struct k_jsonw *w, double d)
 {
 	char t[32];
 	size_t n = k_fmt_double(d, t);
@@ -167,7 +167,7 @@ k_jw_num(struct k_jw *w, double d)
 }
 
 void
-k_jw_fixed(struct k_jw *w, double d, int places)
+k_jsonw_fixed(struct k_jsonw *w, double d, int places)
 {
 	static const double scale[] = { 1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7,
 	                                1e8, 1e9 };
@@ -179,7 +179,7 @@ k_jw_fixed(struct k_jw *w, double d, int places)
 	if (places < 0 || places > 9 || !isfinite(d) ||
 	    fabs(d) * scale[places] >= 9e15 ||
 	    (places > 4 && fabs(d) < 1e-4)) {
-		k_jw_num(w, k_round(d, places));
+		k_jsonw_num(w, k_round(d, places));
 		return;
 	}
 	/* round() as k_round does, then integer digits. */
@@ -214,7 +214,7 @@ k_jw_fixed(struct k_jw *w, double d, int places)
 }
 
 void
-k_jw_int(struct k_jw *w, long long v)
+k_jsonw_int(struct k_jsonw *w, long long v)
 {
 	char t[32];
 	int n = snprintf(t, sizeof t, "%lld", v);
@@ -224,28 +224,21 @@ k_jw_int(struct k_jw *w, long long v)
 }
 
 void
-k_jw_bool(struct k_jw *w, int v)
+k_jsonw_bool(struct k_jsonw *w, int v)
 {
 	sep(w);
 	k_buf_adds(w->b, v ? "true" : "false");
 }
 
 void
-k_jw_null(struct k_jw *w)
+k_jsonw_null(struct k_jsonw *w)
 {
 	sep(w);
 	k_buf_adds(w->b, "null");
 }
 
 void
-k_jw_raw(struct k_jw *w, const char *json, size_t n)
-{
-	sep(w);
-	k_buf_add(w->b, json, n);
-}
-
-void
-k_jw_value(struct k_jw *w, const json_t *v)
+k_jsonw_value(struct k_jsonw *w, const json_t *v)
 {
 	const char *k;
 	json_t *x;
@@ -253,36 +246,36 @@ k_jw_value(struct k_jw *w, const json_t *v)
 
 	switch (json_typeof(v)) {
 	case JSON_OBJECT:
-		k_jw_obj(w);
+		k_jsonw_obj(w);
 		json_object_foreach((json_t *)v, k, x) {
-			k_jw_key(w, k);
-			k_jw_value(w, x);
+			k_jsonw_key(w, k);
+			k_jsonw_value(w, x);
 		}
-		k_jw_obj_end(w);
+		k_jsonw_obj_end(w);
 		break;
 	case JSON_ARRAY:
-		k_jw_arr(w);
+		k_jsonw_arr(w);
 		json_array_foreach(v, i, x)
-			k_jw_value(w, x);
-		k_jw_arr_end(w);
+			k_jsonw_value(w, x);
+		k_jsonw_arr_end(w);
 		break;
 	case JSON_STRING:
-		k_jw_strn(w, json_string_value(v), json_string_length(v));
+		k_jsonw_strn(w, json_string_value(v), json_string_length(v));
 		break;
 	case JSON_INTEGER:
-		k_jw_int(w, (long long)json_integer_value(v));
+		k_jsonw_int(w, (long long)json_integer_value(v));
 		break;
 	case JSON_REAL:
-		k_jw_num(w, json_real_value(v));
+		k_jsonw_num(w, json_real_value(v));
 		break;
 	case JSON_TRUE:
-		k_jw_bool(w, 1);
+		k_jsonw_bool(w, 1);
 		break;
 	case JSON_FALSE:
-		k_jw_bool(w, 0);
+		k_jsonw_bool(w, 0);
 		break;
 	case JSON_NULL:
-		k_jw_null(w);
+		k_jsonw_null(w);
 		break;
 	}
 }

@@ -1,8 +1,8 @@
 /*
- * k_par.c - the parallel for-loop of k_par.h: one contiguous chunk per
- * thread, the caller's thread taking the first.
+ * k_parallel.c - the parallel for-loop of k_parallel.h: one contiguous
+ * chunk per thread, the caller's thread taking the first.
  */
-#include "base/k_par.h"
+#include "base/k_parallel.h"
 
 #include <pthread.h>
 #include <unistd.h>
@@ -26,7 +26,7 @@ run(void *p)
 }
 
 int
-k_par_threads(void)
+k_parallel_threads(void)
 {
 	long n = sysconf(_SC_NPROCESSORS_ONLN);
 
@@ -36,7 +36,7 @@ k_par_threads(void)
 }
 
 void
-k_par_for(size_t n, int threads,
+k_parallel_for(size_t n, int threads,
           void (*fn)(void *arg, size_t lo, size_t hi, int tid), void *arg)
 {
 	struct job jobs[MAX_THREADS];

@@ -1,17 +1,15 @@
 /*
- * k_io.c - the line reader and the stdout writer described in k_io.h.
+ * k_reader.c - the line reader of k_reader.h.
  */
-#include "cli/k_io.h"
+#include "base/k_reader.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
-#include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-
-#include "cli/k_log.h"
 
 #define READ_CHUNK (1u << 20)
 
@@ -19,7 +17,7 @@ enum k_status
 k_reader_open(struct k_reader *r, const char *path, struct k_error *err)
 {
 	memset(r, 0, sizeof *r);
-	r->max_line = K_IO_MAX_LINE_DEFAULT;
+	r->max_line = K_READER_MAX_LINE;
 	if (path == NULL || strcmp(path, "-") == 0) {
 		r->fd = 0;
 		snprintf(r->name, sizeof r->name, "<stdin>");
@@ -174,108 +172,11 @@ k_reader_would_block(struct k_reader *r)
 }
 
 int
-k_line_blank(const char *line, size_t len)
+k_reader_blank(const char *line, size_t len)
 {
 	for (size_t i = 0; i < len; i++)
 		if (line[i] != ' ' && line[i] != '\t' && line[i] != '\r' &&
 		    line[i] != '\n')
 			return 0;
 	return 1;
-}
-
-/* ---- output ---- */
-
-#define OUT_CAP (1u << 16)
-static char out_buf[OUT_CAP];
-static size_t out_len;
-static int out_linebuf;
-
-static void
-out_drain(const char *p, size_t n)
-{
-	while (n > 0) {
-		ssize_t w = write(1, p, n);
-		if (w < 0) {
-			if (errno == EINTR)
-				continue;
-			if (errno == EPIPE)
-				_exit(0); /* the reader went away: end quietly */
-			k_die(K_EIO, "write error on standard output: %s",
-			      strerror(errno));
-		}
-		p += w;
-		n -= (size_t)w;
-	}
-}
-
-void
-k_out_flush(void)
-{
-	if (out_len > 0) {
-		size_t n = out_len;
-		out_len = 0;
-		out_drain(out_buf, n);
-	}
-}
-
-void
-k_out_write(const void *p, size_t n)
-{
-	if (n == 0)
-		return;
-	if (n >= OUT_CAP) {
-		k_out_flush();
-		out_drain(p, n);
-		return;
-	}
-	if (out_len + n > OUT_CAP)
-		k_out_flush();
-	memcpy(out_buf + out_len, p, n);
-	out_len += n;
-}
-
-void
-k_out_str(const char *s)
-{
-	k_out_write(s, strlen(s));
-}
-
-void
-k_out_putc(int c)
-{
-	if (out_len == OUT_CAP)
-		k_out_flush();
-	out_buf[out_len++] = (char)c;
-}
-
-void
-k_out_set_linebuf(int on)
-{
-	out_linebuf = on;
-}
-
-void
-k_out_line_end(void)
-{
-	k_out_putc('\n');
-	if (out_linebuf)
-		k_out_flush();
-}
-
-void
-k_out_finish(void)
-{
-	k_out_flush();
-	if (fflush(stdout) != 0 && errno != EPIPE)
-		k_die(K_EIO, "write error on standard output: %s",
-		      strerror(errno));
-	if (close(1) != 0 && errno != EBADF && errno != EPIPE)
-		k_die(K_EIO, "error closing standard output: %s",
-		      strerror(errno));
-}
-
-void
-k_io_init(void)
-{
-	signal(SIGPIPE, SIG_IGN);
 }
