@@ -428,8 +428,6 @@ emit(void *arg, struct k_batch *b, size_t i, const char *out, size_t n)
 {
 	struct ctx *c = arg;
 
-	if (b->flag[i] == K_LINE_SKIP)
-		return 0;
 	if (b->flag[i] == K_LINE_REJECT)
 		return k_reject_line(&c->rj, b->source, b->lineno[i],
 		                     b->lens[i] ? b->data + b->off[i] : NULL,

@@ -166,6 +166,17 @@ bats_require_minimum_version 1.5.0
 	[ -z "$stderr" ]
 }
 
+@test "kscore: when the reader goes away, rejected lines are kept and the status says so" {
+	train_fixture
+	{ head -n 1 "$FIX/rows_1k.ndjson"; echo '{"features":{"f00":"n/a"}}'
+	  for i in $(seq 30); do cat "$FIX/rows_1k.ndjson"; done; } >"$T/big"
+	run --separate-stderr bash -c 'kscore --rejects "$2" "$1" | head -n 1 >/dev/null; echo "${PIPESTATUS[0]}"' _ "$T/big" "$T/rej"
+	assert_output 65
+	[ "$(cat "$T/rej")" = '{"features":{"f00":"n/a"}}' ]
+	[[ "$stderr" == *"$T/big:2: feature 'f00'"* ]]
+	[[ "$stderr" != *"rror"* ]]
+}
+
 @test "kscore: a line over the length bound is rejected without being kept" {
 	train_fixture
 	{ head -n 1 "$FIX/rows_1k.ndjson"; head -c 17000000 /dev/zero | tr '\0' 'x'; echo; head -n 1 "$FIX/rows_1k.ndjson"; } >"$T/in"

@@ -126,6 +126,14 @@ deviation_rows() {
 	[ "$(wc -l <"$T/out")" -eq 3 ]
 }
 
+@test "rules: the state file is saved when the reader of the output goes away" {
+	kfetch simulate hyperliquid -q --days 2 --seed 4 | kfeatures hyperliquid -q --bucket 1m >"$T/rows"
+	run --separate-stderr bash -c 'ML_ENABLED=false kscore --rules-state "$2" "$1" | head -n 1 >/dev/null; echo "${PIPESTATUS[0]}"' _ "$T/rows" "$T/state"
+	assert_output 0
+	[ -z "$stderr" ] || [[ "$stderr" == *"scoring by rules"* && "$stderr" != *"rror"* ]]
+	jq -e 'type == "object"' "$T/state"
+}
+
 @test "rules: a corrupt state file exits 65 naming it, with nothing on stdout" {
 	deviation_rows >"$T/rows"
 	echo '{"format":1,"rows":"many"}' >"$T/state"

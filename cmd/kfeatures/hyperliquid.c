@@ -10,9 +10,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "base/k_reader.h"
 #include "base/k_time.h"
 #include "cli/k_args.h"
+#include "cli/k_input.h"
 #include "cli/k_log.h"
 #include "cli/k_out.h"
 #include "cli/k_progress.h"
@@ -192,17 +192,57 @@ notices(const struct k_hlfeat_stats *s, int64_t lateness)
 	        s->rows, s->gap_rows);
 }
 
+/* Say once per kind that records of kinds this set does not use are
+ * skipped (at most eight kinds are remembered). */
+static void
+note_other_kind(const char **noted, size_t *nnoted, const char *kind)
+{
+	size_t k = 0;
+
+	while (k < *nnoted && strcmp(noted[k], kind) != 0)
+		k++;
+	if (k < *nnoted || *nnoted == 8 || (noted[k] = strdup(kind)) == NULL)
+		return;
+	k_info("skipping records of kind '%s' (not used by this feature set)",
+	       kind);
+	(*nnoted)++;
+}
+
+/* With -v, why a record did not count. */
+static void
+note_fate(const struct k_input *in, enum k_hlfeat_fate f)
+{
+	if (f == K_HLF_NOMEM)
+		k_die(K_ENOMEM, "out of memory");
+	if (f == K_HLF_LATE)
+		k_debug("%s:%ld: older than the open bucket, dropped",
+		        in->source, in->lineno);
+	else if (f == K_HLF_DUPLICATE)
+		k_debug("%s:%ld: duplicate, ignored", in->source, in->lineno);
+	else if (f == K_HLF_OUT_OF_ORDER)
+		k_debug("%s:%ld: older than its series' newest, ignored",
+		        in->source, in->lineno);
+}
+
+/* A live feed waits for input: rows written so far go out now. */
+static void
+flush_out(void *arg)
+{
+	(void)arg;
+	k_out_flush();
+}
+
 int
 kfeatures_hyperliquid(int argc, char **argv)
 {
 	struct opts o = { .p = k_hlfeat_params_default() };
 	struct k_hlfeat *eng;
 	struct k_reject rj;
+	struct k_input in;
 	struct k_error e;
 	enum k_status st;
 	const char *noted[8];
 	size_t nnoted = 0;
-	int stop = 0;
 	struct k_progress prog;
 
 	k_args_parse("kfeatures", &argp, argc, argv, &o);
@@ -211,81 +251,26 @@ kfeatures_hyperliquid(int argc, char **argv)
 		k_die(st, "%s", e.text);
 	k_reject_init(&rj);
 	k_progress_init(&prog);
-
-	int nin = o.nfiles > 0 ? o.nfiles : 1;
-	for (int i = 0; i < nin && !stop; i++) {
-		struct k_reader r;
-		char *line;
-		size_t len;
-		int got;
-
-		st = k_reader_open(&r, o.nfiles > 0 ? o.files[i] : "-", &e);
-		if (st != K_OK) {
-			k_out_finish();
-			k_die_error(&e);
-		}
-		while (!stop && (got = k_reader_next(&r, &line, &len, &e)) > 0) {
-			struct k_hlrec rec;
-			json_t *obj;
-
-			if (r.toolong) {
-				char why[80];
-				snprintf(why, sizeof why, "line longer than %zu "
-				         "bytes", r.max_line);
-				stop = k_reject_line(&rj, r.name, r.lineno, NULL, 0,
-				                     why);
-				continue;
-			}
-			if (k_reader_blank(line, len))
-				continue;
-			obj = k_json_parse(line, len, &e);
-			if (obj == NULL || k_hlfeat_parse(obj, &rec, &e) != K_OK) {
-				json_decref(obj);
-				stop = k_reject_line(&rj, r.name, r.lineno, line, len,
-				                     e.text);
-				continue;
-			}
+	k_input_init(&in, o.files, o.nfiles, 0, &rj);
+	in.idle = flush_out;
+	while (k_input_next(&in) > 0) {
+		struct k_hlrec rec;
+		json_t *obj = k_json_parse(in.line, in.len, &e);
+		if (obj == NULL || k_hlfeat_parse(obj, &rec, &e) != K_OK) {
 			json_decref(obj);
-			if (rec.kind == K_HL_OTHER) {
-				size_t k = 0;
-				while (k < nnoted && strcmp(noted[k], rec.kind_name))
-					k++;
-				if (k == nnoted && nnoted < 8) {
-					noted[nnoted] = strdup(rec.kind_name);
-					if (noted[nnoted] != NULL) {
-						k_info("skipping records of kind '%s' "
-						       "(not used by this feature set)",
-						       rec.kind_name);
-						nnoted++;
-					}
-				}
-			}
-			enum k_hlfeat_fate f = k_hlfeat_push(eng, &rec);
-			if (f == K_HLF_NOMEM)
-				k_die(K_ENOMEM, "out of memory");
-			if (f == K_HLF_LATE)
-				k_debug("%s:%ld: older than the open bucket, dropped",
-				        r.name, r.lineno);
-			else if (f == K_HLF_DUPLICATE)
-				k_debug("%s:%ld: duplicate, ignored", r.name,
-				        r.lineno);
-			else if (f == K_HLF_OUT_OF_ORDER)
-				k_debug("%s:%ld: older than its series' newest, "
-				        "ignored", r.name, r.lineno);
-			if (k_reader_would_block(&r))
-				k_out_flush();
-			if ((r.lineno & 4095) == 0)
-				k_progress_update(&prog, "%ld records read, %ld rows "
-				                  "written", k_hlfeat_stats(eng)->records,
-				                  k_hlfeat_stats(eng)->rows);
+			k_input_reject(&in, "%s", e.text);
+			continue;
 		}
-		k_reader_close(&r);
-		if (got < 0) {
-			k_out_finish();
-			k_die_error(&e);
-		}
+		json_decref(obj);
+		if (rec.kind == K_HL_OTHER)
+			note_other_kind(noted, &nnoted, rec.kind_name);
+		note_fate(&in, k_hlfeat_push(eng, &rec));
+		if ((in.lineno & 4095) == 0)
+			k_progress_update(&prog, "%ld records read, %ld rows "
+			                  "written", k_hlfeat_stats(eng)->records,
+			                  k_hlfeat_stats(eng)->rows);
 	}
-	if (!stop)
+	if (!in.stop)
 		k_hlfeat_finish(eng);
 	k_progress_done(&prog);
 	k_out_finish();

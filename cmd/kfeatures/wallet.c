@@ -12,9 +12,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "base/k_reader.h"
 #include "base/k_time.h"
 #include "cli/k_args.h"
+#include "cli/k_input.h"
 #include "cli/k_lines.h"
 #include "cli/k_log.h"
 #include "cli/k_out.h"
@@ -343,6 +343,7 @@ struct reading {
 	char *noted[8];
 	size_t nnoted;
 	size_t labels, market, other;
+	long lines;            /* input lines read */
 };
 
 /* Say once per kind (or per what) that records are skipped. */
@@ -467,13 +468,146 @@ select_address(void *arg, const char *addr, struct k_error *err)
 	return k_walletfeat_select(arg, addr, err);
 }
 
+/* The address lists: the flags, else $KTOOLS_LABELS (colon-separated),
+ * else the list `make install` puts beside the programs. Returns the copy
+ * of the environment the list names point into (free it at the end). */
+static char *
+load_lists(struct opts *o, struct k_walletfeat *wf)
+{
+	static const char installed[] = KTOOLS_DATADIR "/labels/addresses.csv";
+	struct k_error e;
+	enum k_status st;
+	char *envcopy = NULL;
+	const char *env = getenv("KTOOLS_LABELS");
+
+	if (o->nlists == 0 && env != NULL && env[0] != '\0') {
+		if ((envcopy = strdup(env)) == NULL)
+			k_die(K_ENOMEM, "out of memory");
+		char *save = NULL;
+		for (char *t = strtok_r(envcopy, ":", &save);
+		     t != NULL && o->nlists < MAX_LISTS;
+		     t = strtok_r(NULL, ":", &save))
+			o->lists[o->nlists++] = t;
+	}
+	if (o->nlists == 0 && access(installed, R_OK) == 0)
+		o->lists[o->nlists++] = installed;
+	for (int i = 0; i < o->nlists; i++)
+		if ((st = k_walletfeat_labels(wf, o->lists[i], &e)) != K_OK)
+			k_die(st, "--labels: %s", e.text);
+	if (o->nlists == 0)
+		k_info("no address list (--labels, KTOOLS_LABELS or %s): the "
+		       "mixer, sanctioned, flagged and exchange features are null",
+		       installed);
+	return envcopy;
+}
+
+/* The addresses to write rows for: --address, then --address-file. */
 static void
-load_addresses(struct k_walletfeat *wf, const char *path)
+select_addresses(const struct opts *o, struct k_walletfeat *wf)
 {
 	struct k_error e;
+	enum k_status st;
 
-	if (k_tx_addr_file(path, select_address, wf, &e) != K_OK)
+	for (int i = 0; i < o->naddr; i++)
+		if ((st = k_walletfeat_select(wf, o->addr_args[i], &e)) != K_OK)
+			k_die(st, "--address: %s", e.text);
+	if (o->addr_file != NULL &&
+	    k_tx_addr_file(o->addr_file, select_address, wf, &e) != K_OK)
 		k_die_error(&e);
+}
+
+/* Every input line into rd; returns 1 if --strict stopped the reading. */
+static int
+read_records(struct reading *rd)
+{
+	struct k_input in;
+	struct k_progress prog;
+	char why[600];
+
+	k_progress_init(&prog);
+	k_input_init(&in, rd->o->files, rd->o->nfiles, 0, &rd->rj);
+	while (k_input_next(&in) > 0) {
+		if ((in.lines & 0xffff) == 0)
+			k_progress_update(&prog, "reading: %ld lines", in.lines);
+		if (record(rd, in.line, in.len, why, sizeof why) < 0)
+			k_input_reject(&in, "%s", why);
+	}
+	k_progress_done(&prog);
+	rd->lines = in.lines;
+	return in.stop;
+}
+
+/* Compute the features and write one row per address. */
+static void
+write_rows(struct k_walletfeat *wf, long lines)
+{
+	struct k_progress prog;
+	struct k_error e;
+	enum k_status st;
+	struct k_buf b;
+
+	k_progress_init(&prog);
+	k_progress_update(&prog, "computing features of %ld lines", lines);
+	st = k_walletfeat_compute(wf, &e);
+	k_progress_done(&prog);
+	if (st != K_OK) {
+		k_out_finish();
+		k_die(st, "%s", e.text);
+	}
+	k_buf_init(&b);
+	for (size_t i = 0; i < k_walletfeat_rows(wf) && !k_out_closed(); i++) {
+		k_buf_reset(&b);
+		k_walletfeat_write_row(wf, i, &b);
+		if (b.oom)
+			k_die(K_ENOMEM, "out of memory");
+		k_out_write(b.data, b.len);
+		k_out_line_end();
+	}
+	k_buf_release(&b);
+}
+
+/* --dump-graph FILE: the transfer graph for other tools. */
+static void
+dump_graph(struct k_walletfeat *wf, const char *path)
+{
+	struct k_error e;
+	enum k_status st;
+	FILE *f = fopen(path, "w");
+
+	if (f == NULL)
+		k_die(K_ECANTCREAT, "--dump-graph: cannot create '%s': %s", path,
+		      strerror(errno));
+	st = k_walletfeat_dump_graph(wf, f, &e);
+	if (fclose(f) != 0 && st == K_OK)
+		st = k_error_set(&e, K_EIO, "--dump-graph: %s", strerror(errno));
+	if (st != K_OK)
+		k_die(st, "%s", e.text);
+}
+
+/* The summary on stderr: rows, the rules applied, the window, the graph. */
+static void
+summary(const struct reading *rd)
+{
+	struct k_walletfeat_stats s;
+	char a[32], b[32];
+
+	k_walletfeat_stats(rd->wf, &s);
+	k_info("%zu rows from %zu tx records (duplicates dropped: %zu; "
+	       "self-transfers: %zu; failed: %zu; contract creations: %zu; "
+	       "after --as-of, ignored: %zu), window %s to %s",
+	       s.rows, s.tx, s.duplicates, s.self, s.failed, s.creations,
+	       s.after_as_of,
+	       s.start == INT64_MIN ? "the start" :
+	       k_time_format(s.start, a, sizeof a),
+	       k_time_format(s.as_of, b, sizeof b));
+	if (rd->o->p.graph)
+		k_info("transfer graph: %zu vertices, %zu edges%s (%.2f s); "
+		       "rows %.2f s", s.vertices, s.edges,
+		       s.sampled ? ", betweenness/closeness sampled from "
+		                   "pivots" : "",
+		       s.seconds_graph, s.seconds_rows);
+	k_debug("%zu labels, %zu market records, %zu other records skipped",
+	        rd->labels, rd->market, rd->other);
 }
 
 int
@@ -483,8 +617,6 @@ kfeatures_wallet(int argc, char **argv)
 	struct reading rd;
 	struct k_error e;
 	enum k_status st;
-	struct k_progress prog;
-	int stop = 0;
 
 	memset(&o, 0, sizeof o);
 	k_walletfeat_default(&o.p);
@@ -504,134 +636,20 @@ kfeatures_wallet(int argc, char **argv)
 
 	memset(&rd, 0, sizeof rd);
 	rd.o = &o;
-	rd.wf = k_walletfeat_alloc(&o.p);
-	if (rd.wf == NULL)
+	if ((rd.wf = k_walletfeat_alloc(&o.p)) == NULL)
 		k_die(K_ENOMEM, "out of memory");
-	/* address lists: the flags, else $KTOOLS_LABELS */
-	char *envcopy = NULL;
-	if (o.nlists == 0) {
-		const char *env = getenv("KTOOLS_LABELS");
-		if (env != NULL && env[0] != '\0') {
-			envcopy = strdup(env);
-			if (envcopy == NULL)
-				k_die(K_ENOMEM, "out of memory");
-			char *save = NULL;
-			for (char *t = strtok_r(envcopy, ":", &save);
-			     t != NULL && o.nlists < MAX_LISTS;
-			     t = strtok_r(NULL, ":", &save))
-				o.lists[o.nlists++] = t;
-		}
-	}
-	/* Last, the list `make install` puts beside the programs. */
-	static const char installed[] = KTOOLS_DATADIR "/labels/addresses.csv";
-	if (o.nlists == 0 && access(installed, R_OK) == 0)
-		o.lists[o.nlists++] = installed;
-	for (int i = 0; i < o.nlists; i++)
-		if ((st = k_walletfeat_labels(rd.wf, o.lists[i], &e)) != K_OK)
-			k_die(st, "--labels: %s", e.text);
-	if (o.nlists == 0)
-		k_info("no address list (--labels, KTOOLS_LABELS or %s): the "
-		       "mixer, sanctioned, flagged and exchange features are null",
-		       installed);
-	for (int i = 0; i < o.naddr; i++)
-		if ((st = k_walletfeat_select(rd.wf, o.addr_args[i], &e)) != K_OK)
-			k_die(st, "--address: %s", e.text);
-	if (o.addr_file)
-		load_addresses(rd.wf, o.addr_file);
-
+	char *envcopy = load_lists(&o, rd.wf);
+	select_addresses(&o, rd.wf);
 	k_reject_init(&rd.rj);
 	k_jscan_init(&rd.scan, NULL);
-	k_progress_init(&prog);
-	long nlines = 0;
-	int nin = o.nfiles > 0 ? o.nfiles : 1;
-	for (int i = 0; i < nin && !stop; i++) {
-		struct k_reader r;
-		char *line, why[600];
-		size_t len;
-		int got;
-
-		st = k_reader_open(&r, o.nfiles > 0 ? o.files[i] : "-", &e);
-		if (st != K_OK) {
-			k_out_finish();
-			k_die_error(&e);
-		}
-		while (!stop && (got = k_reader_next(&r, &line, &len, &e)) > 0) {
-			nlines++;
-			if ((nlines & 0xffff) == 0)
-				k_progress_update(&prog, "reading: %ld lines", nlines);
-			if (r.toolong) {
-				snprintf(why, sizeof why, "line longer than %zu bytes",
-				         r.max_line);
-				stop = k_reject_line(&rd.rj, r.name, r.lineno, NULL, 0,
-				                     why);
-				continue;
-			}
-			if (k_reader_blank(line, len))
-				continue;
-			if (record(&rd, line, len, why, sizeof why) < 0)
-				stop = k_reject_line(&rd.rj, r.name, r.lineno, line,
-				                     len, why);
-		}
-		k_reader_close(&r);
-		if (got < 0) {
-			k_out_finish();
-			k_die_error(&e);
-		}
-	}
-	k_progress_update(&prog, "computing features of %ld lines", nlines);
-	if (!stop) {
-		if ((st = k_walletfeat_compute(rd.wf, &e)) != K_OK) {
-			k_progress_done(&prog);
-			k_out_finish();
-			k_die(st, "%s", e.text);
-		}
-		struct k_buf b;
-		k_buf_init(&b);
-		for (size_t i = 0; i < k_walletfeat_rows(rd.wf); i++) {
-			k_buf_reset(&b);
-			k_walletfeat_write_row(rd.wf, i, &b);
-			if (b.oom)
-				k_die(K_ENOMEM, "out of memory");
-			k_out_write(b.data, b.len);
-			k_out_line_end();
-		}
-		k_buf_release(&b);
-	}
-	k_progress_done(&prog);
+	int stop = read_records(&rd);
+	if (!stop)
+		write_rows(rd.wf, rd.lines);
 	k_out_finish();
-	if (!stop && o.dump != NULL) {
-		FILE *f = fopen(o.dump, "w");
-		if (f == NULL)
-			k_die(K_ECANTCREAT, "--dump-graph: cannot create '%s': %s",
-			      o.dump, strerror(errno));
-		st = k_walletfeat_dump_graph(rd.wf, f, &e);
-		if (fclose(f) != 0 && st == K_OK)
-			st = k_error_set(&e, K_EIO, "--dump-graph: %s",
-			                 strerror(errno));
-		if (st != K_OK)
-			k_die(st, "%s", e.text);
-	}
-	if (!stop) {
-		struct k_walletfeat_stats s;
-		char a[32], b2[32];
-		k_walletfeat_stats(rd.wf, &s);
-		k_info("%zu rows from %zu tx records (duplicates dropped: %zu; "
-		       "self-transfers: %zu; failed: %zu; contract creations: %zu; "
-		       "after --as-of, ignored: %zu), window %s to %s",
-		       s.rows, s.tx, s.duplicates, s.self, s.failed, s.creations,
-		       s.after_as_of,
-		       s.start == INT64_MIN ? "the start" :
-		       k_time_format(s.start, a, sizeof a),
-		       k_time_format(s.as_of, b2, sizeof b2));
-		if (o.p.graph)
-			k_info("transfer graph: %zu vertices, %zu edges%s (%.2f s); "
-			       "rows %.2f s", s.vertices, s.edges,
-			       s.sampled ? ", betweenness/closeness sampled from "
-			                   "pivots" : "",
-			       s.seconds_graph, s.seconds_rows);
-		k_debug("%zu labels, %zu market records, %zu other records "
-		        "skipped", rd.labels, rd.market, rd.other);
-	}
+	if (!stop && o.dump != NULL)
+		dump_graph(rd.wf, o.dump);
+	if (!stop)
+		summary(&rd);
 	for (size_t k = 0; k < rd.nnoted; k++)
 		free(rd.noted[k]);
 	free(envcopy);

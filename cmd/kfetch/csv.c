@@ -12,9 +12,9 @@
 #include <string.h>
 
 #include "base/k_buf.h"
-#include "base/k_reader.h"
 #include "base/k_time.h"
 #include "cli/k_args.h"
+#include "cli/k_input.h"
 #include "cli/k_log.h"
 #include "cli/k_out.h"
 #include "cli/k_reject.h"
@@ -457,15 +457,74 @@ row(const struct opts *o, const struct layout *l, const struct k_csv *hdr,
 	return 0;
 }
 
+/* Counts across the files. */
+struct tally {
+	long rows, written;
+};
+
+/* One CSV file: its header, then a tx record per row. Returns 1 if
+ * --strict stopped at a rejected row. */
+static int
+read_file(const struct opts *o, char **path, struct k_reject *rj,
+          struct k_buf *b, struct tally *n)
+{
+	struct k_input in;
+	struct k_csv hdr, c;
+	struct layout l;
+	struct k_error e;
+	char why[700];
+	int have_hdr = 0;
+
+	k_csv_init(&hdr, o->delim);
+	k_csv_init(&c, o->delim);
+	memset(&l, 0, sizeof l);
+	k_input_init(&in, path, path != NULL, 0, rj);
+	while (k_input_next(&in) > 0) {
+		if (!have_hdr) {
+			if (k_csv_split(&hdr, in.line, in.len, &e) != K_OK) {
+				k_out_finish();
+				k_die(K_EDATA, "%s:%ld: header: %s", in.source,
+				      in.lineno, e.text);
+			}
+			make_layout(o, &hdr, &l, in.source);
+			have_hdr = 1;
+			continue;
+		}
+		n->rows++;
+		struct k_tx t;
+		if (k_csv_split(&c, in.line, in.len, &e) != K_OK) {
+			if (e.code == K_ENOMEM)
+				k_die(K_ENOMEM, "out of memory");
+			k_input_reject(&in, "%s", e.text);
+			continue;
+		}
+		if (row(o, &l, &hdr, &c, &t, why, sizeof why) < 0) {
+			k_input_reject(&in, "%s", why);
+			continue;
+		}
+		k_buf_reset(b);
+		k_tx_write(b, &t);
+		k_out_write(b->data, b->len);
+		k_out_line_end();
+		n->written++;
+	}
+	if (!have_hdr && !in.stop && !k_out_closed())
+		k_info("csv: %s: empty, no header line",
+		       path != NULL && strcmp(*path, "-") != 0 ? *path
+		                                               : "<stdin>");
+	free(l.names);
+	k_csv_release(&hdr);
+	k_csv_release(&c);
+	return in.stop;
+}
+
 int
 kfetch_csv(int argc, char **argv)
 {
 	struct opts o;
 	struct k_reject rj;
-	struct k_error e;
 	struct k_buf b;
-	long written = 0, rows = 0;
-	int stop = 0;
+	struct tally n = { 0, 0 };
 
 	memset(&o, 0, sizeof o);
 	o.delim = ',';
@@ -473,74 +532,13 @@ kfetch_csv(int argc, char **argv)
 	k_args_parse("kfetch", &argp, argc, argv, &o);
 	k_reject_init(&rj);
 	k_buf_init(&b);
-	int nin = o.nfiles > 0 ? o.nfiles : 1;
-	for (int i = 0; i < nin && !stop; i++) {
-		struct k_reader r;
-		struct k_csv hdr, c;
-		struct layout l;
-		char *line, why[700];
-		size_t len;
-		int got, have_hdr = 0;
-
-		if (k_reader_open(&r, o.nfiles > 0 ? o.files[i] : "-", &e) != K_OK) {
-			k_out_finish();
-			k_die_error(&e);
-		}
-		k_csv_init(&hdr, o.delim);
-		k_csv_init(&c, o.delim);
-		memset(&l, 0, sizeof l);
-		while (!stop && (got = k_reader_next(&r, &line, &len, &e)) > 0) {
-			if (r.toolong) {
-				snprintf(why, sizeof why, "line longer than %zu bytes",
-				         r.max_line);
-				stop = k_reject_line(&rj, r.name, r.lineno, NULL, 0, why);
-				continue;
-			}
-			if (len == 0 || (len == 1 && line[0] == '\r'))
-				continue;
-			if (!have_hdr) {
-				if (k_csv_split(&hdr, line, len, &e) != K_OK) {
-					k_out_finish();
-					k_die(K_EDATA, "%s:%ld: header: %s", r.name,
-					      r.lineno, e.text);
-				}
-				make_layout(&o, &hdr, &l, r.name);
-				have_hdr = 1;
-				continue;
-			}
-			rows++;
-			struct k_tx t;
-			if (k_csv_split(&c, line, len, &e) != K_OK) {
-				if (e.code == K_ENOMEM)
-					k_die(K_ENOMEM, "out of memory");
-				stop = k_reject_line(&rj, r.name, r.lineno, line, len,
-				                     e.text);
-				continue;
-			}
-			if (row(&o, &l, &hdr, &c, &t, why, sizeof why) < 0) {
-				stop = k_reject_line(&rj, r.name, r.lineno, line, len,
-				                     why);
-				continue;
-			}
-			k_buf_reset(&b);
-			k_tx_write(&b, &t);
-			k_out_write(b.data, b.len);
-			k_out_line_end();
-			written++;
-		}
-		if (got >= 0 && !have_hdr && !stop)
-			k_info("csv: %s: empty, no header line", r.name);
-		k_reader_close(&r);
-		free(l.names);
-		k_csv_release(&hdr);
-		k_csv_release(&c);
-		if (got < 0) {
-			k_out_finish();
-			k_die_error(&e);
-		}
-	}
+	if (o.nfiles == 0)
+		read_file(&o, NULL, &rj, &b, &n);
+	for (int i = 0; i < o.nfiles; i++)
+		if (read_file(&o, &o.files[i], &rj, &b, &n))
+			break;
 	k_buf_release(&b);
 	k_out_finish();
-	k_info("csv: wrote %ld tx records from %ld rows", written, rows);
+	k_info("csv: wrote %ld tx records from %ld rows", n.written, n.rows);
 	return k_status_exit(k_reject_finish(&rj));
 }

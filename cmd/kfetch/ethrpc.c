@@ -10,7 +10,6 @@
 #include <string.h>
 
 #include "base/k_buf.h"
-#include "base/k_reader.h"
 #include "base/k_rng.h"
 #include "cli/k_args.h"
 #include "cli/k_log.h"
@@ -74,16 +73,10 @@ parse_block(const char *s, long long *out)
 	return 0;
 }
 
+/* Add a normalised address (lower-case 0x and 40 hex digits). */
 static void
-add_addr(struct opts *o, const char *a, struct argp_state *state)
+add_addr(struct opts *o, const char *norm)
 {
-	char norm[K_TX_ADDR];
-	if (k_tx_addr_norm(a, strlen(a), norm) < 0) {
-		if (state)
-			argp_error(state, "--address: '%s' is not an address (0x and "
-			           "40 hex digits)", a);
-		k_die(K_EDATA, "'%.60s' is not an address", a);
-	}
 	if (o->naddrs == MAX_ADDRS)
 		k_die(K_EUSAGE, "more than %d addresses", MAX_ADDRS);
 	if (o->naddrs == o->caddrs) {
@@ -98,6 +91,15 @@ add_addr(struct opts *o, const char *a, struct argp_state *state)
 	if (c == NULL)
 		k_die(K_ENOMEM, "out of memory");
 	o->addrs[o->naddrs++] = c;
+}
+
+/* k_tx_addr_file's callback: one address of --address-file. */
+static enum k_status
+add_file_addr(void *arg, const char *addr, struct k_error *err)
+{
+	(void)err;
+	add_addr(arg, addr);
+	return K_OK;
 }
 
 static error_t
@@ -144,10 +146,14 @@ parse_opt(int key, char *arg, struct argp_state *state)
 		o->no_tokens = 1;
 		break;
 	case OPT_ADDRESS: {
-		char *save = NULL;
+		char *save = NULL, norm[K_TX_ADDR];
 		for (char *t = strtok_r(arg, ",", &save); t != NULL;
-		     t = strtok_r(NULL, ",", &save))
-			add_addr(o, t, state);
+		     t = strtok_r(NULL, ",", &save)) {
+			if (k_tx_addr_norm(t, strlen(t), norm) < 0)
+				argp_error(state, "--address: '%s' is not an address "
+				           "(0x and 40 hex digits)", t);
+			add_addr(o, norm);
+		}
 		break;
 	}
 	case OPT_ADDRESSES:
@@ -213,7 +219,7 @@ emit(void *ctx, const struct k_tx *t)
 	k_out_write(e->b.data, e->b.len);
 	k_out_line_end();
 	e->by_kind[t->transfer]++;
-	return 0;
+	return k_out_closed();
 }
 
 static int
@@ -239,23 +245,9 @@ kfetch_ethrpc(int argc, char **argv)
 	o.batch = 25;
 	k_args_libs_hook = k_http_version;
 	k_args_parse("kfetch", &argp, argc, argv, &o);
-	if (o.addr_file) {
-		struct k_reader r;
-		char *line;
-		size_t len;
-		int got;
-		if (k_reader_open(&r, o.addr_file, &err) != K_OK)
-			k_die_error(&err);
-		while ((got = k_reader_next(&r, &line, &len, &err)) > 0) {
-			while (len > 0 && (line[len - 1] == '\r' || line[len - 1] == ' '))
-				line[--len] = '\0';
-			if (len > 0 && line[0] != '#')
-				add_addr(&o, line, NULL);
-		}
-		k_reader_close(&r);
-		if (got < 0)
-			k_die_error(&err);
-	}
+	if (o.addr_file != NULL &&
+	    k_tx_addr_file(o.addr_file, add_file_addr, &o, &err) != K_OK)
+		k_die_error(&err);
 	if (o.naddrs > 0)
 		qsort(o.addrs, o.naddrs, sizeof *o.addrs, cmp_str);
 

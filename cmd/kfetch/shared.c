@@ -308,6 +308,8 @@ kfetch_flush(struct kfetch_run *r)
 		k_out_line_end();
 	}
 	k_raw_out_clear(&r->out);
+	if (k_out_closed())
+		kfetch_stop = 1; /* nobody reads: stop fetching, as on SIGINT */
 }
 
 int

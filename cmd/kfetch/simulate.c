@@ -175,7 +175,7 @@ emit(void *arg, const char *rec, size_t len)
 	(void)arg;
 	k_out_write(rec, len);
 	k_out_line_end();
-	return 0;
+	return k_out_closed();
 }
 
 static int

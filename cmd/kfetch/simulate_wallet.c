@@ -180,7 +180,7 @@ kfetch_simulate_wallet(int argc, char **argv)
 	if (k_simwallet_run(&p, &s, &e) != K_OK)
 		k_die_error(&e);
 	k_buf_init(&b);
-	for (size_t i = 0; i < k_simwallet_len(s); i++) {
+	for (size_t i = 0; i < k_simwallet_len(s) && !k_out_closed(); i++) {
 		k_buf_reset(&b);
 		k_simwallet_write(s, i, &b);
 		if (b.oom)

@@ -12,7 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "base/k_reader.h"
+#include "cli/k_input.h"
 #include "cli/k_log.h"
 
 #define BATCH_BYTES (1u << 20)
@@ -243,13 +243,24 @@ drain(struct pool *p)
 		emit_oldest(p);
 }
 
+/* The input would wait: emit every line read so far, then the job's idle
+ * work (flush, reload a model). */
+static void
+on_idle(void *arg)
+{
+	struct pool *p = arg;
+
+	drain(p);
+	if (p->job->idle && !p->stop)
+		p->job->idle(p->job->arg);
+}
+
 enum k_status
 k_lines_run(struct k_lines_job *job, char **files, int nfiles,
             struct k_error *err)
 {
 	struct pool p;
 	enum k_status st = K_OK;
-	int nin = nfiles > 0 ? nfiles : 1;
 
 	memset(&p, 0, sizeof p);
 	p.job = job;
@@ -272,49 +283,34 @@ k_lines_run(struct k_lines_job *job, char **files, int nfiles,
 		p.inline_ws = job->worker_new(job->arg);
 	}
 
-	for (int f = 0; f < nin && !p.stop && st == K_OK; f++) {
-		struct k_reader r;
-		char *line;
-		size_t len;
-		int rc = 0;
-
-		st = k_reader_open(&r, nfiles > 0 ? files[f] : "-", err);
-		if (st != K_OK)
+	struct k_input in;
+	k_input_init(&in, files, nfiles, K_INPUT_LONG | K_INPUT_ERRORS, NULL);
+	in.idle = on_idle;
+	in.idle_arg = &p;
+	while (!p.stop && k_input_next(&in) > 0) {
+		struct k_batch *b = filling(&p);
+		if (p.stop)
 			break;
-		while (!p.stop && (rc = k_reader_next(&r, &line, &len, err)) > 0) {
-			struct k_batch *b = filling(&p);
-			if (p.stop)
-				break;
-			if (b->n > 0 && b->source != NULL &&
-			    strcmp(b->source, r.name) != 0) {
-				submit(&p);
-				b = filling(&p);
-			}
-			b->source = r.name;
-			int flag = K_LINE_OUT;
-			if (r.toolong)
-				flag = K_LINE_REJECT;
-			else if (k_reader_blank(line, len))
-				flag = K_LINE_SKIP;
-			if (batch_add(b, line, len, r.lineno, flag) < 0)
-				k_die(K_ENOMEM, "out of memory");
-			if (r.toolong) {
-				k_batch_reject(b, b->n - 1, "line longer than %zu "
-				               "bytes", r.max_line);
-			}
-			if (b->len >= BATCH_BYTES || b->n >= BATCH_LINES)
-				submit(&p);
-			if (k_reader_would_block(&r)) {
-				drain(&p);
-				if (job->idle && !p.stop)
-					job->idle(job->arg);
-			}
+		if (b->n > 0 && b->source != in.source) {
+			submit(&p);
+			b = filling(&p);
 		}
-		if (rc < 0 && st == K_OK)
-			st = err ? err->code : K_EIO;
-		/* Emit this file's lines while its name is still valid. */
-		drain(&p);
-		k_reader_close(&r);
+		b->source = in.source;
+		if (batch_add(b, in.line, in.len, in.lineno,
+		              in.toolong ? K_LINE_REJECT : K_LINE_OUT) < 0)
+			k_die(K_ENOMEM, "out of memory");
+		if (in.toolong)
+			k_batch_reject(b, b->n - 1, "line longer than %zu bytes",
+			               in.r.max_line);
+		if (b->len >= BATCH_BYTES || b->n >= BATCH_LINES)
+			submit(&p);
+	}
+	drain(&p);
+	k_input_release(&in);
+	if (in.err.code != K_OK) {
+		st = in.err.code;
+		if (err != NULL)
+			*err = in.err;
 	}
 
 	if (p.nthreads > 1) {

@@ -17,7 +17,6 @@
 enum k_line_flag {
 	K_LINE_OUT = 0,      /* produced output */
 	K_LINE_REJECT = 1,   /* rejected: why[i] says why */
-	K_LINE_SKIP = 2,     /* blank: no output, not an error */
 };
 
 struct k_batch {
@@ -61,8 +60,9 @@ struct k_lines_job {
 };
 
 /*
- * Run job over files (NULL or none: standard input). Over-long lines are
- * passed to emit as rejects without being processed. Returns K_OK, or the
+ * Run job over files (NULL or none: standard input), read by k_input:
+ * blank lines are skipped, over-long lines are passed to emit as rejects
+ * without being processed, and reading stops when stdout has closed. Returns K_OK, or the
  * status of an input that could not be opened or read (err filled).
  */
 enum k_status k_lines_run(struct k_lines_job *job, char **files, int nfiles,

@@ -8,6 +8,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "cli/k_out.h"
+
 int k_log_level;
 const char *k_progname = "ktools";
 
@@ -45,7 +47,7 @@ k_info(const char *fmt, ...)
 {
 	va_list ap;
 
-	if (k_log_level < 0)
+	if (k_log_level < 0 || k_out_closed())
 		return;
 	va_start(ap, fmt);
 	vlog(fmt, ap);

@@ -16,7 +16,9 @@ void k_log_init(const char *progname);
 
 /* "prog: message", always printed. */
 void k_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-/* Printed unless -q: summaries and notices meant for people. */
+/* Printed unless -q: summaries and notices meant for people. Not printed
+ * once standard output has closed (k_out_closed: kscore | head), since a
+ * summary of output nobody read would mislead. */
 void k_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Printed with -v only. */
 void k_debug(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -15,17 +15,20 @@
 static char out_buf[OUT_CAP];
 static size_t out_len;
 static int out_linebuf;
+static int out_closed;     /* the reader went away: output is dropped */
 
 static void
 out_drain(const char *p, size_t n)
 {
-	while (n > 0) {
+	while (n > 0 && !out_closed) {
 		ssize_t w = write(1, p, n);
 		if (w < 0) {
 			if (errno == EINTR)
 				continue;
-			if (errno == EPIPE)
-				_exit(0); /* the reader went away: end quietly */
+			if (errno == EPIPE) {
+				out_closed = 1;
+				return;
+			}
 			k_die(K_EIO, "write error on standard output: %s",
 			      strerror(errno));
 		}
@@ -44,10 +47,16 @@ k_out_flush(void)
 	}
 }
 
+int
+k_out_closed(void)
+{
+	return out_closed;
+}
+
 void
 k_out_write(const void *p, size_t n)
 {
-	if (n == 0)
+	if (n == 0 || out_closed)
 		return;
 	if (n >= OUT_CAP) {
 		k_out_flush();
@@ -63,6 +72,8 @@ k_out_write(const void *p, size_t n)
 void
 k_out_putc(int c)
 {
+	if (out_closed)
+		return;
 	if (out_len == OUT_CAP)
 		k_out_flush();
 	out_buf[out_len++] = (char)c;

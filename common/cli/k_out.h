@@ -1,8 +1,11 @@
 /*
  * k_out.h - checked record output on standard output: buffered, flushed
- * per line when following a live stream, ending the program quietly
- * (status 0) when the reader of a pipe goes away, and reporting any other
- * write or flush failure as an I/O error (exit 74).
+ * per line when following a live stream, and reporting a failed write or
+ * flush as an I/O error (exit 74). When the reader of a pipe goes away
+ * (kscore | head), the writer never ends the process: it records that the
+ * output is closed and drops what follows, and the program stops
+ * producing, finishes its work (rejected lines kept, state saved) and ends
+ * quietly with the status it would have had.
  */
 #ifndef K_OUT_H
 #define K_OUT_H
@@ -17,11 +20,16 @@ void k_out_flush(void);
 void k_out_set_linebuf(int on);
 /* End of a record: writes '\n', flushes when line buffered. */
 void k_out_line_end(void);
-/* Flush and close standard output at exit; exits 74 if that fails. */
+/* Flush and close standard output at exit; exits 74 if that fails
+ * (a closed pipe is not a failure). */
 void k_out_finish(void);
 
-/* Ignore SIGPIPE so that writes fail with EPIPE, which k_out turns into a
- * quiet exit. Called once at start-up by k_args. */
+/* 1 once a write found the reader gone (EPIPE): every later write is
+ * dropped. Loops that produce output test it to stop early. */
+int k_out_closed(void);
+
+/* Ignore SIGPIPE so that writes fail with EPIPE, which k_out records
+ * (k_out_closed). Called once at start-up by k_args. */
 void k_out_init(void);
 
 #endif
