@@ -153,7 +153,8 @@ struct ctx {
 	struct k_rulestate rs;
 	const char *rs_path;     /* NULL: state kept for this run only */
 	char why[600];           /* why the rules score, for messages */
-	int rs_lock, rs_dirty;
+	struct k_lockfile rs_lock;
+	int rs_dirty;
 };
 
 struct ws {
@@ -461,7 +462,7 @@ use_rules(struct ctx *c, const char *why)
 	c->rules = 1;
 	snprintf(c->why, sizeof c->why, "%s", why);
 	c->rp = k_rules_params_default();
-	c->rs_lock = -1;
+	c->rs_lock.fd = -1;
 	k_rulestate_init(&c->rs);
 	c->rs_path = c->o->rules_state != NULL ? c->o->rules_state
 	             : getenv("KTOOLS_RULES_STATE");
@@ -556,7 +557,7 @@ main(int argc, char **argv)
 	enum k_status rs = k_reject_finish(&c.rj);
 	if (c.rules) {
 		save_rules_state(&c);
-		k_rulestate_close(c.rs_lock);
+		k_rulestate_close(&c.rs_lock);
 	} else {
 		k_anomaly_release(&c.m);
 	}

@@ -120,6 +120,20 @@ refused() {
 	assert_success
 }
 
+@test "model store: a save whose latest cannot be written leaves nothing, and can be run again" {
+	d="$KTOOLS_MODEL_DIR/anomaly"
+	rm "$d/latest" && mkdir "$d/latest"    # rename onto it fails
+	run --separate-stderr ktrain anomaly -q --save-version v2 "$FIX/rows_1k.ndjson"
+	assert_failure 74
+	[ -z "$output" ]
+	[[ "$stderr" == *"cannot replace '$d/latest'"* ]]
+	[ ! -e "$d/v2.ktm" ]
+	[ -z "$(find "$d" -name '.*tmp*')" ]
+	rmdir "$d/latest"
+	ktrain anomaly -q --save-version v2 "$FIX/rows_1k.ndjson" >/dev/null
+	[ "$(cat "$d/latest")" = v2 ]
+}
+
 @test "model file: rows lacking the model's features are rejected line by line" {
 	ktrain anomaly -q --save-version wide <(jq -c '.features.extra = 1' "$FIX/rows_1k.ndjson") >/dev/null
 	run --separate-stderr kscore <<<"$row"

@@ -1,7 +1,8 @@
 /*
- * k_store.c - the versioned model store of k_store.h. The lock is flock(2)
- * on <kind>/.lock, released by the kernel if a trainer dies, so a crash
- * never leaves the store locked.
+ * k_store.c - the versioned model store of k_store.h. The lock is
+ * k_lockfile's flock(2) on <kind>/.lock, released by the kernel if a
+ * trainer dies, so a crash never leaves the store locked; versions are
+ * published by link(2) and `latest` replaced whole.
  */
 #include "model/k_store.h"
 
@@ -16,8 +17,11 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "base/k_lockfile.h"
 #include "base/k_time.h"
 
+/* A publish holds the lock for milliseconds; a cron trainer should wait
+ * out another's publish rather than fail. */
 #define LOCK_WAIT_MS 30000
 
 void
@@ -95,116 +99,28 @@ mkdirs(const char *path, struct k_error *err)
 	return K_OK;
 }
 
-static int
-fsync_dir(const char *dir)
-{
-	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	int rc;
-
-	if (fd < 0)
-		return -1;
-	rc = fsync(fd);
-	close(fd);
-	return rc;
-}
-
+/* Take the kind's lock, flock(2) on <kind>/.lock. */
 static enum k_status
-write_all(int fd, const void *data, size_t n, const char *path,
-          struct k_error *err)
+lock_kind(const char *kdir, struct k_lockfile *lk, struct k_error *err)
 {
-	const char *p = data;
+	char lp[K_PATH_MAX], what[K_PATH_MAX + 16];
 
-	while (n > 0) {
-		ssize_t w = write(fd, p, n);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w < 0)
-			return k_error_set(err, K_EIO, "write error on '%s': %s",
-			                   path, strerror(errno));
-		p += w;
-		n -= (size_t)w;
-	}
-	return K_OK;
-}
-
-/* Take the kind's lock; returns the fd or -1 with err filled. */
-static int
-lock_kind(const char *kdir, struct k_error *err)
-{
-	char lp[K_PATH_MAX];
-	int fd;
-
-	if (path_join(lp, sizeof lp, kdir, ".lock", NULL) < 0) {
-		k_error_set(err, K_ECANTCREAT, "path too long");
-		return -1;
-	}
-	fd = open(lp, O_RDWR | O_CREAT | O_CLOEXEC, 0666);
-	if (fd < 0) {
-		k_error_set(err, K_ECANTCREAT, "cannot open lock '%s': %s", lp,
-		            strerror(errno));
-		return -1;
-	}
-	for (int waited = 0; ; waited += 10) {
-		if (flock(fd, LOCK_EX | LOCK_NB) == 0)
-			return fd;
-		if (errno != EWOULDBLOCK && errno != EINTR) {
-			k_error_set(err, K_EIO, "cannot lock '%s': %s", lp,
-			            strerror(errno));
-			close(fd);
-			return -1;
-		}
-		if (waited >= LOCK_WAIT_MS) {
-			k_error_set(err, K_ETEMPFAIL, "model store '%s' stayed "
-			            "locked for %d s by another process; try again",
-			            kdir, LOCK_WAIT_MS / 1000);
-			close(fd);
-			return -1;
-		}
-		struct timespec ts = { 0, 10 * 1000000 };
-		nanosleep(&ts, NULL);
-	}
-}
-
-static void
-unlock_kind(int fd)
-{
-	flock(fd, LOCK_UN);
-	close(fd);
+	if (path_join(lp, sizeof lp, kdir, ".lock", NULL) < 0)
+		return k_error_set(err, K_ECANTCREAT, "path too long");
+	snprintf(what, sizeof what, "model store '%s'", kdir);
+	return k_lockfile_take(lk, lp, LOCK_WAIT_MS, what, err);
 }
 
 /* Replace <kdir>/latest with version; the caller holds the lock. */
 static enum k_status
 write_latest(const char *kdir, const char *version, struct k_error *err)
 {
-	char tmp[K_PATH_MAX], dst[K_PATH_MAX], line[K_VERSION_MAX + 2];
-	char name[64];
-	enum k_status st;
-	int fd;
+	char dst[K_PATH_MAX], line[K_VERSION_MAX + 2];
 
-	snprintf(name, sizeof name, ".latest.%ld", (long)getpid());
-	if (path_join(tmp, sizeof tmp, kdir, name, NULL) < 0 ||
-	    path_join(dst, sizeof dst, kdir, "latest", NULL) < 0)
+	if (path_join(dst, sizeof dst, kdir, "latest", NULL) < 0)
 		return k_error_set(err, K_ECANTCREAT, "path too long");
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
-	if (fd < 0)
-		return k_error_set(err, K_ECANTCREAT, "cannot create '%s': %s",
-		                   tmp, strerror(errno));
 	int n = snprintf(line, sizeof line, "%s\n", version);
-	st = write_all(fd, line, (size_t)n, tmp, err);
-	if (st == K_OK && fsync(fd) < 0)
-		st = k_error_set(err, K_EIO, "fsync '%s': %s", tmp,
-		                 strerror(errno));
-	if (close(fd) < 0 && st == K_OK)
-		st = k_error_set(err, K_EIO, "close '%s': %s", tmp,
-		                 strerror(errno));
-	if (st == K_OK && rename(tmp, dst) < 0)
-		st = k_error_set(err, K_EIO, "cannot replace '%s': %s", dst,
-		                 strerror(errno));
-	if (st != K_OK)
-		unlink(tmp);
-	else
-		fsync_dir(kdir);
-	return st;
+	return k_lockfile_replace(dst, line, (size_t)n, err);
 }
 
 enum k_status
@@ -215,8 +131,8 @@ k_store_publish(const struct k_store *st, const char *kind,
 {
 	char kdir[K_PATH_MAX], tmp[K_PATH_MAX], dst[K_PATH_MAX];
 	char name[K_VERSION_MAX + 16];
+	struct k_lockfile lk;
 	enum k_status s;
-	int fd, lk;
 
 	if (version != NULL && (s = k_version_check(version, err)) != K_OK)
 		return s;
@@ -230,27 +146,13 @@ k_store_publish(const struct k_store *st, const char *kind,
 	snprintf(name, sizeof name, ".tmp.%ld.ktm", (long)getpid());
 	if (path_join(tmp, sizeof tmp, kdir, name, NULL) < 0)
 		return k_error_set(err, K_ECANTCREAT, "path too long");
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
-	if (fd < 0)
-		return k_error_set(err, K_ECANTCREAT, "cannot create '%s': %s",
-		                   tmp, strerror(errno));
-	s = write_all(fd, data, n, tmp, err);
-	if (s == K_OK && fsync(fd) < 0)
-		s = k_error_set(err, K_EIO, "fsync '%s': %s", tmp,
-		                strerror(errno));
-	if (close(fd) < 0 && s == K_OK)
-		s = k_error_set(err, K_EIO, "close '%s': %s", tmp,
-		                strerror(errno));
-	if (s != K_OK) {
-		unlink(tmp);
+	if ((s = k_lockfile_write(tmp, data, n, err)) != K_OK)
 		return s;
-	}
 
 	/* 2. Under the lock: link into its version name, point latest. */
-	lk = lock_kind(kdir, err);
-	if (lk < 0) {
+	if ((s = lock_kind(kdir, &lk, err)) != K_OK) {
 		unlink(tmp);
-		return err ? err->code : K_EIO;
+		return s;
 	}
 	char base[K_VERSION_MAX + 1];
 	if (version != NULL) {
@@ -299,8 +201,12 @@ k_store_publish(const struct k_store *st, const char *kind,
 		 * the version it names did not. */
 		s = write_latest(kdir, vout, err);
 		snprintf(pout, K_PATH_MAX, "%s", dst);
+		/* A version without its pointer is half a save: take it
+		 * back, so the same command can be run again. */
+		if (s != K_OK)
+			unlink(dst);
 	}
-	unlock_kind(lk);
+	k_lockfile_release(&lk);
 	return s;
 }
 
@@ -377,17 +283,17 @@ k_store_set_latest(const struct k_store *st, const char *kind,
                    const char *version, struct k_error *err)
 {
 	char kdir[K_PATH_MAX], v[K_VERSION_MAX + 1], p[K_PATH_MAX];
+	struct k_lockfile lk;
 	enum k_status s;
-	int lk;
 
 	if ((s = k_store_resolve(st, kind, version, v, p, err)) != K_OK)
 		return s;
 	if (path_join(kdir, sizeof kdir, st->root, kind, NULL) < 0)
 		return k_error_set(err, K_EUSAGE, "path too long");
-	if ((lk = lock_kind(kdir, err)) < 0)
-		return err ? err->code : K_EIO;
+	if ((s = lock_kind(kdir, &lk, err)) != K_OK)
+		return s;
 	s = write_latest(kdir, v, err);
-	unlock_kind(lk);
+	k_lockfile_release(&lk);
 	return s;
 }
 
@@ -397,15 +303,15 @@ k_store_remove(const struct k_store *st, const char *kind,
 {
 	char kdir[K_PATH_MAX], v[K_VERSION_MAX + 1], p[K_PATH_MAX];
 	char cur[K_VERSION_MAX + 1];
+	struct k_lockfile lk;
 	enum k_status s;
-	int lk;
 
 	if ((s = k_store_resolve(st, kind, version, v, p, err)) != K_OK)
 		return s;
 	if (path_join(kdir, sizeof kdir, st->root, kind, NULL) < 0)
 		return k_error_set(err, K_EUSAGE, "path too long");
-	if ((lk = lock_kind(kdir, err)) < 0)
-		return err ? err->code : K_EIO;
+	if ((s = lock_kind(kdir, &lk, err)) != K_OK)
+		return s;
 	s = k_store_latest(st, kind, cur, err);
 	if (s == K_OK && strcmp(cur, v) == 0)
 		s = k_error_set(err, K_EUSAGE, "'%s' is the latest '%s' model; "
@@ -414,8 +320,8 @@ k_store_remove(const struct k_store *st, const char *kind,
 		s = k_error_set(err, K_EIO, "cannot remove '%s': %s", p,
 		                strerror(errno));
 	if (s == K_OK)
-		fsync_dir(kdir);
-	unlock_kind(lk);
+		s = k_lockfile_sync_dir(p, err);
+	k_lockfile_release(&lk);
 	return s;
 }
 

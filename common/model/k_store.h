@@ -36,7 +36,8 @@ enum k_status k_version_check(const char *name, struct k_error *err);
  * Publish the n bytes of a model file as a new version of kind. version
  * NULL means a UTC timestamp (YYYYmmdd_HHMMSS, with _2, _3... if taken);
  * a named version that exists is K_ECANTCREAT. On success the version and
- * path are copied out and `latest` names the new version.
+ * path are copied out and `latest` names the new version. A save either
+ * completes (the file and the pointer) or leaves the store as it was.
  */
 enum k_status k_store_publish(const struct k_store *st, const char *kind,
                               const char *version, const void *data, size_t n,

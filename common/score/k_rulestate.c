@@ -7,21 +7,21 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <jansson.h>
-#include <libgen.h>
 #include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/file.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "base/k_buf.h"
+#include "base/k_lockfile.h"
 #include "base/k_time.h"
 #include "text/k_jsonw.h"
 
+/* kscore holds the state's lock for its whole run: a second scorer of the
+ * same state waits briefly for one that is finishing, then says so. */
 #define LOCK_WAIT_MS 5000
 
 void
@@ -329,43 +329,22 @@ read_file(const char *path, char **text, size_t *len, struct k_error *err)
 }
 
 enum k_status
-k_rulestate_open(struct k_rulestate *s, const char *path, int *lockfd,
-              struct k_error *err)
+k_rulestate_open(struct k_rulestate *s, const char *path,
+                 struct k_lockfile *lock, struct k_error *err)
 {
-	char lp[PATH_MAX];
+	char lp[PATH_MAX], what[PATH_MAX + 16];
 	char *text;
 	size_t len;
 	enum k_status st;
-	int fd;
 
 	k_rulestate_init(s);
-	*lockfd = -1;
+	lock->fd = -1;
 	if (snprintf(lp, sizeof lp, "%s.lock", path) >= (int)sizeof lp)
 		return k_error_set(err, K_ECANTCREAT, "rules state path too "
 		                   "long");
-	fd = open(lp, O_RDWR | O_CREAT | O_CLOEXEC, 0666);
-	if (fd < 0)
-		return k_error_set(err, K_ECANTCREAT, "cannot open lock '%s': "
-		                   "%s", lp, strerror(errno));
-	for (int waited = 0; ; waited += 10) {
-		if (flock(fd, LOCK_EX | LOCK_NB) == 0)
-			break;
-		if (errno != EWOULDBLOCK && errno != EINTR) {
-			st = k_error_set(err, K_EIO, "cannot lock '%s': %s", lp,
-			                 strerror(errno));
-			close(fd);
-			return st;
-		}
-		if (waited >= LOCK_WAIT_MS) {
-			close(fd);
-			return k_error_set(err, K_ETEMPFAIL, "rules state '%s' "
-			                   "stayed locked for %d s by another "
-			                   "process; try again", path,
-			                   LOCK_WAIT_MS / 1000);
-		}
-		struct timespec ts = { 0, 10 * 1000000 };
-		nanosleep(&ts, NULL);
-	}
+	snprintf(what, sizeof what, "rules state '%s'", path);
+	if ((st = k_lockfile_take(lock, lp, LOCK_WAIT_MS, what, err)) != K_OK)
+		return st;
 	st = read_file(path, &text, &len, err);
 	if (st == K_OK && text != NULL) {
 		struct k_error pe;
@@ -377,89 +356,26 @@ k_rulestate_open(struct k_rulestate *s, const char *path, int *lockfd,
 			              pe.text);
 	}
 	free(text);
-	if (st != K_OK) {
-		flock(fd, LOCK_UN);
-		close(fd);
-		return st;
-	}
-	*lockfd = fd;
-	return K_OK;
-}
-
-static void
-fsync_dir_of(const char *path)
-{
-	char copy[PATH_MAX];
-
-	if (snprintf(copy, sizeof copy, "%s", path) >= (int)sizeof copy)
-		return;
-	int fd = open(dirname(copy), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0)
-		return;
-	fsync(fd);
-	close(fd);
+	if (st != K_OK)
+		k_lockfile_release(lock);
+	return st;
 }
 
 enum k_status
 k_rulestate_save(const struct k_rulestate *s, const char *path,
-              struct k_error *err)
+                 struct k_error *err)
 {
-	char tmp[PATH_MAX];
-	enum k_status st = K_OK;
 	char *text = k_rulestate_dump(s);
-	int fd;
 
 	if (text == NULL)
 		return k_error_set(err, K_ENOMEM, "out of memory");
-	if (snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid()) >=
-	    (int)sizeof tmp) {
-		free(text);
-		return k_error_set(err, K_ECANTCREAT, "rules state path too "
-		                   "long");
-	}
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
-	if (fd < 0) {
-		st = k_error_set(err, K_ECANTCREAT, "cannot create '%s': %s",
-		                 tmp, strerror(errno));
-		free(text);
-		return st;
-	}
-	const char *p = text;
-	size_t n = strlen(text);
-	while (n > 0 && st == K_OK) {
-		ssize_t w = write(fd, p, n);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w < 0)
-			st = k_error_set(err, K_EIO, "write error on '%s': %s", tmp,
-			                 strerror(errno));
-		else {
-			p += w;
-			n -= (size_t)w;
-		}
-	}
+	enum k_status st = k_lockfile_replace(path, text, strlen(text), err);
 	free(text);
-	if (st == K_OK && fsync(fd) < 0)
-		st = k_error_set(err, K_EIO, "fsync '%s': %s", tmp,
-		                 strerror(errno));
-	if (close(fd) < 0 && st == K_OK)
-		st = k_error_set(err, K_EIO, "close '%s': %s", tmp,
-		                 strerror(errno));
-	if (st == K_OK && rename(tmp, path) < 0)
-		st = k_error_set(err, K_EIO, "cannot replace '%s': %s", path,
-		                 strerror(errno));
-	if (st != K_OK)
-		unlink(tmp);
-	else
-		fsync_dir_of(path);
 	return st;
 }
 
 void
-k_rulestate_close(int lockfd)
+k_rulestate_close(struct k_lockfile *lock)
 {
-	if (lockfd < 0)
-		return;
-	flock(lockfd, LOCK_UN);
-	close(lockfd);
+	k_lockfile_release(lock);
 }

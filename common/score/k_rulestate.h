@@ -12,6 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "base/k_lockfile.h"
 #include "base/k_status.h"
 
 #define K_RULESTATE_FORMAT 1     /* file format version written and read */
@@ -57,19 +58,21 @@ int64_t k_rulestate_onset_at(const struct k_rulestate *s, size_t i);
  * The state file. k_rulestate_open takes an exclusive lock on path + ".lock"
  * (waiting up to 5 s, then K_ETEMPFAIL) and loads path into s; a missing
  * file gives an empty state. A file that does not parse, or was written
- * by a newer format, is K_EDATA naming the file and the field. *lockfd
- * receives the lock to hand to k_rulestate_close.
+ * by a newer format, is K_EDATA naming the file and the field. lock
+ * receives the lock to hand to k_rulestate_close (not held on failure).
  */
 enum k_status k_rulestate_open(struct k_rulestate *s, const char *path,
-                            int *lockfd, struct k_error *err);
+                               struct k_lockfile *lock,
+                               struct k_error *err);
 
-/* Write s to path atomically (temporary file in the same directory,
- * fsync, rename, fsync the directory). K_ECANTCREAT or K_EIO. */
-enum k_status k_rulestate_save(const struct k_rulestate *s, const char *path,
-                            struct k_error *err);
+/* Write s to path atomically (k_lockfile_replace: a temporary file in the
+ * same directory, fsync, rename, fsync the directory). K_ECANTCREAT or
+ * K_EIO. */
+enum k_status k_rulestate_save(const struct k_rulestate *s,
+                               const char *path, struct k_error *err);
 
-/* Release the lock taken by k_rulestate_open (-1 is ignored). */
-void k_rulestate_close(int lockfd);
+/* Release the lock taken by k_rulestate_open (safe when not held). */
+void k_rulestate_close(struct k_lockfile *lock);
 
 /* Load from / dump to JSON text (the file's content); used by open/save
  * and the tests. k_rulestate_parse fills err with the field at fault. */

@@ -273,7 +273,7 @@ test_state_file(void)
 	struct k_rulestate s;
 	struct k_error e;
 	char dir[] = "/tmp/test_rules.XXXXXX", path[256], bad[300];
-	int lock;
+	struct k_lockfile lock;
 
 	KT_CHECK(mkdtemp(dir) != NULL);
 	snprintf(path, sizeof path, "%s/state.json", dir);
@@ -286,13 +286,13 @@ test_state_file(void)
 	k_rulestate_pnl_push(&s, -4.15e6);
 	k_rulestate_onset_push(&s, s.last_end);
 	KT_EQ_INT(k_rulestate_save(&s, path, &e), K_OK);
-	k_rulestate_close(lock);
+	k_rulestate_close(&lock);
 	KT_EQ_INT(k_rulestate_open(&s, path, &lock, &e), K_OK);
 	KT_EQ_INT(s.rows, 7);
 	KT_EQ_INT(s.npnl, 1);
 	KT_NEAR(k_rulestate_pnl_at(&s, 0), -4.15e6, 0);
 	KT_EQ_INT(k_rulestate_onset_at(&s, 0), at("2025-03-15T14:24:00Z"));
-	k_rulestate_close(lock);
+	k_rulestate_close(&lock);
 
 	/* Every malformed file is refused naming the field. */
 	static const struct { const char *text, *field; } cases[] = {
@@ -331,7 +331,7 @@ test_state_file(void)
 	KT_EQ_INT(k_rulestate_open(&s, bad, &lock, &e), K_EDATA);
 	KT_CHECK(strstr(e.text, "bad.json") != NULL);
 	KT_CHECK(strstr(e.text, "version 9") != NULL);
-	KT_EQ_INT(lock, -1);
+	KT_EQ_INT(lock.fd, -1);
 	/* Cannot create the lock: no such directory. */
 	snprintf(bad, sizeof bad, "%s/nodir/state.json", dir);
 	KT_EQ_INT(k_rulestate_open(&s, bad, &lock, &e), K_ECANTCREAT);
