@@ -174,6 +174,175 @@ fnv(uint64_t h, const void *p, size_t n)
 
 #define FNV0 14695981039346656037ULL
 
+/* Every number of r not given: NAN. */
+static void
+rec_clear(struct k_hlrec *r)
+{
+	memset(r, 0, sizeof *r);
+	r->account_value = r->pnl = r->pnl_24h = NAN;
+	r->oracle = r->mark = r->mid = r->price = NAN;
+	r->funding = r->open_interest = r->premium = NAN;
+	r->open = r->high = r->low = r->close = r->volume = NAN;
+	r->rate = r->px = r->size = r->value_usd = NAN;
+}
+
+static enum k_hlkind
+kind_of(const json_t *o, const char *kind)
+{
+	if (strcmp(kind, "hlp") == 0)
+		return K_HL_HLP;
+	if (strcmp(kind, "price") == 0)
+		return K_HL_PRICE;
+	if (strcmp(kind, "candle") == 0)
+		return K_HL_CANDLE;
+	if (strcmp(kind, "funding") == 0)
+		return K_HL_FUNDING;
+	if (strcmp(kind, "liquidation") == 0)
+		return K_HL_LIQ;
+	if (strcmp(kind, "label") == 0 && json_object_get(o, "incident") != NULL)
+		return K_HL_LABEL;   /* not a wallet label: those lack it */
+	return K_HL_OTHER;
+}
+
+static enum k_status
+parse_hlp(const json_t *o, struct k_hlrec *r, struct k_error *err)
+{
+	enum k_status st;
+	if ((st = copy_str(o, "vault", r->vault, sizeof r->vault, 1,
+	                   err)) != K_OK ||
+	    (st = req_num(o, "account_value", &r->account_value, 0,
+	                  err)) != K_OK ||
+	    (st = opt_num(o, "pnl", &r->pnl, -1, err)) != K_OK ||
+	    (st = opt_num(o, "pnl_24h", &r->pnl_24h, -1, err)) != K_OK)
+		return st;
+	for (char *c = r->vault; *c; c++)
+		*c = (char)tolower((unsigned char)*c);
+	return K_OK;
+}
+
+static enum k_status
+parse_price(const json_t *o, struct k_hlrec *r, struct k_error *err)
+{
+	enum k_status st;
+	if ((st = opt_num(o, "oracle", &r->oracle, 1, err)) != K_OK ||
+	    (st = opt_num(o, "mark", &r->mark, 1, err)) != K_OK ||
+	    (st = opt_num(o, "mid", &r->mid, 1, err)) != K_OK ||
+	    (st = opt_num(o, "price", &r->price, 1, err)) != K_OK ||
+	    (st = opt_num(o, "funding", &r->funding, -1, err)) != K_OK ||
+	    (st = opt_num(o, "premium", &r->premium, -1, err)) != K_OK ||
+	    (st = opt_num(o, "open_interest", &r->open_interest, 0,
+	                  err)) != K_OK)
+		return st;
+	if (isnan(r->oracle) && isnan(r->mark) && isnan(r->mid) &&
+	    isnan(r->price) && isnan(r->funding) &&
+	    isnan(r->open_interest))
+		return k_error_set(err, K_EDATA, "no value in price record "
+		                   "(oracle, mark, mid, price, funding or "
+		                   "open_interest)");
+	return K_OK;
+}
+
+static enum k_status
+parse_candle(const json_t *o, struct k_hlrec *r, struct k_error *err)
+{
+	enum k_status st;
+	char iv[16];
+	if ((st = copy_str(o, "interval", iv, sizeof iv, 1, err)) != K_OK)
+		return st;
+	if (k_time_span_parse(iv, &r->interval_ms) < 0)
+		return k_error_field(err, K_EDATA, "interval", "field "
+		                     "'interval': not a duration such as "
+		                     "\"1h\": \"%s\"", iv);
+	if ((st = req_num(o, "open", &r->open, 1, err)) != K_OK ||
+	    (st = req_num(o, "high", &r->high, 1, err)) != K_OK ||
+	    (st = req_num(o, "low", &r->low, 1, err)) != K_OK ||
+	    (st = req_num(o, "close", &r->close, 1, err)) != K_OK ||
+	    (st = req_num(o, "volume", &r->volume, 0, err)) != K_OK)
+		return st;
+	if (r->high < r->low)
+		return k_error_field(err, K_EDATA, "high", "field 'high': "
+		                     "%g is below 'low' %g", r->high, r->low);
+	return K_OK;
+}
+
+static enum k_status
+parse_funding(const json_t *o, struct k_hlrec *r, struct k_error *err)
+{
+	enum k_status st;
+	if ((st = req_num(o, "rate", &r->rate, -1, err)) != K_OK ||
+	    (st = opt_num(o, "premium", &r->premium, -1, err)) != K_OK)
+		return st;
+	return K_OK;
+}
+
+/* A liquidation's identity, for duplicates: its time, coin, user, side,
+ * amounts, and the hash and tid when given. */
+static uint64_t
+liq_key(const json_t *o, const struct k_hlrec *r, const char *user,
+        const char *side)
+{
+	char extra[96];
+	const json_t *v;
+	uint64_t k = fnv(FNV0, &r->ts, sizeof r->ts);
+	k = fnv(k, r->coin, strlen(r->coin));
+	k = fnv(k, user, strlen(user));
+	k = fnv(k, side, strlen(side));
+	k = fnv(k, &r->px, sizeof r->px);
+	k = fnv(k, &r->size, sizeof r->size);
+	k = fnv(k, &r->value_usd, sizeof r->value_usd);
+	if ((v = json_object_get(o, "hash")) != NULL && json_is_string(v)) {
+		snprintf(extra, sizeof extra, "%s", json_string_value(v));
+		k = fnv(k, extra, strlen(extra));
+	}
+	if ((v = json_object_get(o, "tid")) != NULL && json_is_integer(v)) {
+		json_int_t t = json_integer_value(v);
+		k = fnv(k, &t, sizeof t);
+	}
+	return k;
+}
+
+static enum k_status
+parse_liq(const json_t *o, struct k_hlrec *r, struct k_error *err)
+{
+	char venue[32], user[80], side[16];
+	enum k_status st;
+	if ((st = copy_str(o, "venue", venue, sizeof venue, 0, err)) != K_OK)
+		return st;
+	r->venue = venue[0] ? venue_of(venue) : K_VENUE_HL;
+	if ((st = opt_num(o, "px", &r->px, 1, err)) != K_OK ||
+	    (st = opt_num(o, "size", &r->size, -1, err)) != K_OK ||
+	    (st = opt_num(o, "value_usd", &r->value_usd, 0, err)) != K_OK ||
+	    (st = copy_str(o, "user", user, sizeof user, 0, err)) != K_OK ||
+	    (st = copy_str(o, "side", side, sizeof side, 0, err)) != K_OK)
+		return st;
+	if (isnan(r->value_usd)) {
+		if (isnan(r->px) || isnan(r->size))
+			return k_error_field(err, K_EDATA, "value_usd",
+			                     "field 'value_usd': missing, and "
+			                     "no 'px' and 'size' to compute it");
+		r->value_usd = r->px * fabs(r->size);
+	}
+	r->user = user[0] ? fnv(FNV0, user, strlen(user)) : 0;
+	r->key = liq_key(o, r, user, side);
+	return K_OK;
+}
+
+static enum k_status
+parse_label(const json_t *o, struct k_hlrec *r, struct k_error *err)
+{
+	enum k_status st;
+	if ((st = k_json_ts(o, "ts_end", &r->ts_end, err)) != K_OK ||
+	    (st = copy_str(o, "incident", r->incident,
+	                   sizeof r->incident, 1, err)) != K_OK ||
+	    (st = copy_str(o, "coin", r->coin, sizeof r->coin, 0, err)) !=
+	    K_OK)
+		return st;
+	if (r->ts_end < r->ts)
+		return k_error_field(err, K_EDATA, "ts_end", "field "
+		                     "'ts_end': before 'ts'");
+	return K_OK;
+}
+
 enum k_status
 k_hlfeat_parse(const json_t *o, struct k_hlrec *r, struct k_error *err)
 {
@@ -181,29 +350,11 @@ k_hlfeat_parse(const json_t *o, struct k_hlrec *r, struct k_error *err)
 	char venue[32];
 	enum k_status st;
 
-	memset(r, 0, sizeof *r);
-	r->account_value = r->pnl = r->pnl_24h = NAN;
-	r->oracle = r->mark = r->mid = r->price = NAN;
-	r->funding = r->open_interest = r->premium = NAN;
-	r->open = r->high = r->low = r->close = r->volume = NAN;
-	r->rate = r->px = r->size = r->value_usd = NAN;
+	rec_clear(r);
 	if ((st = k_json_str(o, "kind", &kind, err)) != K_OK)
 		return st;
-	if (strcmp(kind, "hlp") == 0)
-		r->kind = K_HL_HLP;
-	else if (strcmp(kind, "price") == 0)
-		r->kind = K_HL_PRICE;
-	else if (strcmp(kind, "candle") == 0)
-		r->kind = K_HL_CANDLE;
-	else if (strcmp(kind, "funding") == 0)
-		r->kind = K_HL_FUNDING;
-	else if (strcmp(kind, "liquidation") == 0)
-		r->kind = K_HL_LIQ;
-	else if (strcmp(kind, "label") == 0 &&
-	         json_object_get(o, "incident") != NULL)
-		r->kind = K_HL_LABEL;   /* not a wallet label: those lack it */
-	else {
-		r->kind = K_HL_OTHER;
+	r->kind = kind_of(o, kind);
+	if (r->kind == K_HL_OTHER) {
 		snprintf(r->kind_name, sizeof r->kind_name, "%s", kind);
 		return K_OK;
 	}
@@ -222,112 +373,17 @@ k_hlfeat_parse(const json_t *o, struct k_hlrec *r, struct k_error *err)
 
 	switch (r->kind) {
 	case K_HL_HLP:
-		if ((st = copy_str(o, "vault", r->vault, sizeof r->vault, 1,
-		                   err)) != K_OK ||
-		    (st = req_num(o, "account_value", &r->account_value, 0,
-		                  err)) != K_OK ||
-		    (st = opt_num(o, "pnl", &r->pnl, -1, err)) != K_OK ||
-		    (st = opt_num(o, "pnl_24h", &r->pnl_24h, -1, err)) != K_OK)
-			return st;
-		for (char *c = r->vault; *c; c++)
-			*c = (char)tolower((unsigned char)*c);
-		break;
+		return parse_hlp(o, r, err);
 	case K_HL_PRICE:
-		if ((st = opt_num(o, "oracle", &r->oracle, 1, err)) != K_OK ||
-		    (st = opt_num(o, "mark", &r->mark, 1, err)) != K_OK ||
-		    (st = opt_num(o, "mid", &r->mid, 1, err)) != K_OK ||
-		    (st = opt_num(o, "price", &r->price, 1, err)) != K_OK ||
-		    (st = opt_num(o, "funding", &r->funding, -1, err)) != K_OK ||
-		    (st = opt_num(o, "premium", &r->premium, -1, err)) != K_OK ||
-		    (st = opt_num(o, "open_interest", &r->open_interest, 0,
-		                  err)) != K_OK)
-			return st;
-		if (isnan(r->oracle) && isnan(r->mark) && isnan(r->mid) &&
-		    isnan(r->price) && isnan(r->funding) &&
-		    isnan(r->open_interest))
-			return k_error_set(err, K_EDATA, "no value in price record "
-			                   "(oracle, mark, mid, price, funding or "
-			                   "open_interest)");
-		break;
-	case K_HL_CANDLE: {
-		char iv[16];
-		if ((st = copy_str(o, "interval", iv, sizeof iv, 1, err)) != K_OK)
-			return st;
-		if (k_time_span_parse(iv, &r->interval_ms) < 0)
-			return k_error_field(err, K_EDATA, "interval", "field "
-			                     "'interval': not a duration such as "
-			                     "\"1h\": \"%s\"", iv);
-		if ((st = req_num(o, "open", &r->open, 1, err)) != K_OK ||
-		    (st = req_num(o, "high", &r->high, 1, err)) != K_OK ||
-		    (st = req_num(o, "low", &r->low, 1, err)) != K_OK ||
-		    (st = req_num(o, "close", &r->close, 1, err)) != K_OK ||
-		    (st = req_num(o, "volume", &r->volume, 0, err)) != K_OK)
-			return st;
-		if (r->high < r->low)
-			return k_error_field(err, K_EDATA, "high", "field 'high': "
-			                     "%g is below 'low' %g", r->high,
-			                     r->low);
-		break;
-	}
+		return parse_price(o, r, err);
+	case K_HL_CANDLE:
+		return parse_candle(o, r, err);
 	case K_HL_FUNDING:
-		if ((st = req_num(o, "rate", &r->rate, -1, err)) != K_OK ||
-		    (st = opt_num(o, "premium", &r->premium, -1, err)) != K_OK)
-			return st;
-		break;
-	case K_HL_LIQ: {
-		char user[80], side[16], extra[96];
-		const json_t *v;
-		if ((st = copy_str(o, "venue", venue, sizeof venue, 0, err)) !=
-		    K_OK)
-			return st;
-		r->venue = venue[0] ? venue_of(venue) : K_VENUE_HL;
-		if ((st = opt_num(o, "px", &r->px, 1, err)) != K_OK ||
-		    (st = opt_num(o, "size", &r->size, -1, err)) != K_OK ||
-		    (st = opt_num(o, "value_usd", &r->value_usd, 0, err)) !=
-		    K_OK ||
-		    (st = copy_str(o, "user", user, sizeof user, 0, err)) !=
-		    K_OK ||
-		    (st = copy_str(o, "side", side, sizeof side, 0, err)) != K_OK)
-			return st;
-		if (isnan(r->value_usd)) {
-			if (isnan(r->px) || isnan(r->size))
-				return k_error_field(err, K_EDATA, "value_usd",
-				                     "field 'value_usd': missing, and "
-				                     "no 'px' and 'size' to compute it");
-			r->value_usd = r->px * fabs(r->size);
-		}
-		r->user = user[0] ? fnv(FNV0, user, strlen(user)) : 0;
-		uint64_t k = fnv(FNV0, &r->ts, sizeof r->ts);
-		k = fnv(k, r->coin, strlen(r->coin));
-		k = fnv(k, user, strlen(user));
-		k = fnv(k, side, strlen(side));
-		k = fnv(k, &r->px, sizeof r->px);
-		k = fnv(k, &r->size, sizeof r->size);
-		k = fnv(k, &r->value_usd, sizeof r->value_usd);
-		if ((v = json_object_get(o, "hash")) != NULL &&
-		    json_is_string(v)) {
-			snprintf(extra, sizeof extra, "%s", json_string_value(v));
-			k = fnv(k, extra, strlen(extra));
-		}
-		if ((v = json_object_get(o, "tid")) != NULL &&
-		    json_is_integer(v)) {
-			json_int_t t = json_integer_value(v);
-			k = fnv(k, &t, sizeof t);
-		}
-		r->key = k;
-		break;
-	}
+		return parse_funding(o, r, err);
+	case K_HL_LIQ:
+		return parse_liq(o, r, err);
 	case K_HL_LABEL:
-		if ((st = k_json_ts(o, "ts_end", &r->ts_end, err)) != K_OK ||
-		    (st = copy_str(o, "incident", r->incident,
-		                   sizeof r->incident, 1, err)) != K_OK ||
-		    (st = copy_str(o, "coin", r->coin, sizeof r->coin, 0, err)) !=
-		    K_OK)
-			return st;
-		if (r->ts_end < r->ts)
-			return k_error_field(err, K_EDATA, "ts_end", "field "
-			                     "'ts_end': before 'ts'");
-		break;
+		return parse_label(o, r, err);
 	case K_HL_OTHER:
 		break;
 	}
@@ -1322,23 +1378,30 @@ user_get(struct k_hlfeat *e, uint64_t h, int64_t now)
 	return stale;
 }
 
-static enum k_hlfeat_fate
-apply_liq(struct k_hlfeat *e, struct coin *c, const struct k_hlrec *r)
+/* Has a liquidation with this key been seen among the last DEDUP_CAP?
+ * If not, it is remembered. */
+static int
+liq_seen(struct k_hlfeat *e, uint64_t key)
+{
+	for (size_t i = 0; i < e->dn; i++)
+		if (e->dk[(e->dfirst + i) % DEDUP_CAP] == key)
+			return 1;
+	if (e->dn == DEDUP_CAP) {
+		e->dk[e->dfirst] = key;
+		e->dfirst = (e->dfirst + 1) % DEDUP_CAP;
+	} else {
+		e->dk[(e->dfirst + e->dn++) % DEDUP_CAP] = key;
+	}
+	return 0;
+}
+
+/* The liquidation windows and the bucket's counts, peaks and flash
+ * suspicion; value v (USD) at t. */
+static void
+liq_windows(struct k_hlfeat *e, int64_t t, double v)
 {
 	struct bucket *b = &e->b;
 	struct k_timewin_stats s;
-	int64_t t = r->ts;
-	double v = r->value_usd;
-
-	for (size_t i = 0; i < e->dn; i++)
-		if (e->dk[(e->dfirst + i) % DEDUP_CAP] == r->key)
-			return K_HLF_DUPLICATE;
-	if (e->dn == DEDUP_CAP) {
-		e->dk[e->dfirst] = r->key;
-		e->dfirst = (e->dfirst + 1) % DEDUP_CAP;
-	} else {
-		e->dk[(e->dfirst + e->dn++) % DEDUP_CAP] = r->key;
-	}
 
 	/* value_zscore against the 24 h before this one */
 	k_timewin_stats(&e->lq24h, t, &s);
@@ -1364,9 +1427,14 @@ apply_liq(struct k_hlfeat *e, struct coin *c, const struct k_hlrec *r)
 		e->nliq_t = 5;
 	}
 	e->liq_t[e->nliq_t++] = t;
+}
 
-	/* Cascade: this coin's liquidations of the last 5 minutes, with at
-	 * least 70% of consecutive prices moving one way. */
+/* Cascade: this coin's liquidations of the last 5 minutes, with at
+ * least 70% of consecutive prices moving one way. */
+static void
+cascade(struct k_hlfeat *e, struct coin *c, const struct k_hlrec *r)
+{
+	int64_t t = r->ts;
 	while (c->lq_n > 0 && c->lq_t[c->lq_first] <= t - e->p.rules.cascade_ms) {
 		c->lq_first = (c->lq_first + 1) % LQ_CAP;
 		c->lq_n--;
@@ -1378,58 +1446,71 @@ apply_liq(struct k_hlfeat *e, struct coin *c, const struct k_hlrec *r)
 	size_t at = (c->lq_first + c->lq_n++) % LQ_CAP;
 	c->lq_t[at] = t;
 	c->lq_px[at] = isfinite(r->px) ? r->px : NAN;
-	c->lq_v[at] = v;
-	if ((double)c->lq_n >= e->p.rules.cascade_count) {
-		double up = 0, down = 0, usd = 0, p0 = NAN, p1 = NAN, prev = NAN;
-		for (size_t i = 0; i < c->lq_n; i++) {
-			size_t k = (c->lq_first + i) % LQ_CAP;
-			usd += c->lq_v[k];
-			double px = c->lq_px[k];
-			if (isnan(px))
-				continue;
-			if (isnan(p0))
-				p0 = px;
-			p1 = px;
-			if (isfinite(prev)) {
-				up += px > prev;
-				down += px < prev;
-			}
-			prev = px;
+	c->lq_v[at] = r->value_usd;
+	if ((double)c->lq_n < e->p.rules.cascade_count)
+		return;
+	double up = 0, down = 0, usd = 0, p0 = NAN, p1 = NAN, prev = NAN;
+	for (size_t i = 0; i < c->lq_n; i++) {
+		size_t k = (c->lq_first + i) % LQ_CAP;
+		usd += c->lq_v[k];
+		double px = c->lq_px[k];
+		if (isnan(px))
+			continue;
+		if (isnan(p0))
+			p0 = px;
+		p1 = px;
+		if (isfinite(prev)) {
+			up += px > prev;
+			down += px < prev;
 		}
-		double pairs = (double)c->lq_n - 1;
-		double one_way = fmax(up, down) / pairs;
-		if (one_way >= 0.7) {
-			double impact = isfinite(p0) && p0 > 0
-			                ? fabs(p1 - p0) / p0 * 100 : 0;
-			b->cas = fmax(b->cas, k_rules_cascade_suspicion(
-			                 (double)c->lq_n, usd, impact));
-		}
+		prev = px;
 	}
+	double pairs = (double)c->lq_n - 1;
+	double one_way = fmax(up, down) / pairs;
+	if (one_way >= 0.7) {
+		double impact = isfinite(p0) && p0 > 0
+		                ? fabs(p1 - p0) / p0 * 100 : 0;
+		e->b.cas = fmax(e->b.cas, k_rules_cascade_suspicion(
+		                   (double)c->lq_n, usd, impact));
+	}
+}
 
-	/* Coordinated: one liquidated user, repeatedly, within the hour. */
-	if (r->user != 0) {
-		struct user *u = user_get(e, r->user, t);
-		if (u != NULL) {
-			if (u->n == USER_EV) {
-				u->first = (u->first + 1) % USER_EV;
-				u->n--;
-			}
-			size_t k = (u->first + u->n++) % USER_EV;
-			u->t[k] = t;
-			u->v[k] = v;
-			u->last = t;
-			double n = 0, usd = 0;
-			for (size_t i = 0; i < u->n; i++) {
-				size_t q = (u->first + i) % USER_EV;
-				if (u->t[q] > t - H) {
-					n++;
-					usd += u->v[q];
-				}
-			}
-			b->coord = fmax(b->coord,
-			                k_rules_coordinated_suspicion(n, usd));
+/* Coordinated: one liquidated user, repeatedly, within the hour. */
+static void
+coordinated(struct k_hlfeat *e, const struct k_hlrec *r)
+{
+	int64_t t = r->ts;
+	struct user *u = user_get(e, r->user, t);
+	if (u == NULL)
+		return;
+	if (u->n == USER_EV) {
+		u->first = (u->first + 1) % USER_EV;
+		u->n--;
+	}
+	size_t k = (u->first + u->n++) % USER_EV;
+	u->t[k] = t;
+	u->v[k] = r->value_usd;
+	u->last = t;
+	double n = 0, usd = 0;
+	for (size_t i = 0; i < u->n; i++) {
+		size_t q = (u->first + i) % USER_EV;
+		if (u->t[q] > t - H) {
+			n++;
+			usd += u->v[q];
 		}
 	}
+	e->b.coord = fmax(e->b.coord, k_rules_coordinated_suspicion(n, usd));
+}
+
+static enum k_hlfeat_fate
+apply_liq(struct k_hlfeat *e, struct coin *c, const struct k_hlrec *r)
+{
+	if (liq_seen(e, r->key))
+		return K_HLF_DUPLICATE;
+	liq_windows(e, r->ts, r->value_usd);
+	cascade(e, c, r);
+	if (r->user != 0)
+		coordinated(e, r);
 	return K_HLF_APPLIED;
 }
 
