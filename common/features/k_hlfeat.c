@@ -22,9 +22,6 @@
 #include "text/k_json.h"
 #include "text/k_jsonw.h"
 
-#define H  K_MS_PER_HOUR
-#define D  K_MS_PER_DAY
-
 /* ---- feature names, in row order ---- */
 
 enum {
@@ -495,7 +492,8 @@ struct k_hlfeat_params
 k_hlfeat_params_default(void)
 {
 	struct k_hlfeat_params p = {
-		.bucket_ms = H, .stale_ms = 0, .max_gap_ms = D,
+		.bucket_ms = K_MS_PER_HOUR, .stale_ms = 0,
+		.max_gap_ms = K_MS_PER_DAY,
 		.lateness_ms = 0, .since_ms = INT64_MIN, .match_ms = 10000,
 		.vault = NULL, .entity = "hyperliquid", .coins = NULL,
 		.max_coins = 512, .high_dev_pct = 0.5, .warn_dev_pct = 0.3,
@@ -507,12 +505,12 @@ k_hlfeat_params_default(void)
 const char *
 k_hlfeat_params_check(const struct k_hlfeat_params *p)
 {
-	if (p->bucket_ms < 1000 || p->bucket_ms > 7 * D)
+	if (p->bucket_ms < 1000 || p->bucket_ms > 7 * K_MS_PER_DAY)
 		return "--bucket must be from 1s to 7d";
 	if (p->stale_ms < 0 || p->max_gap_ms < 0 || p->lateness_ms < 0 ||
 	    p->match_ms < 0)
 		return "durations must not be negative";
-	if (p->lateness_ms > 400 * D)
+	if (p->lateness_ms > 400 * K_MS_PER_DAY)
 		return "--lateness must be at most 400d";
 	if (p->max_coins < 1 || p->max_coins > 100000)
 		return "max coins must be from 1 to 100000";
@@ -613,7 +611,8 @@ k_hlfeat_alloc(struct k_hlfeat **out, const struct k_hlfeat_params *p,
 		return k_error_set(err, K_ENOMEM, "out of memory");
 	e->p = *p;
 	e->stale = p->stale_ms > 0 ? p->stale_ms
-	           : (2 * p->bucket_ms > 2 * H ? 2 * p->bucket_ms : 2 * H);
+	           : (2 * p->bucket_ms > 2 * K_MS_PER_HOUR ? 2 * p->bucket_ms
+	                                                   : 2 * K_MS_PER_HOUR);
 	e->emit = emit;
 	e->arg = arg;
 	e->open = INT64_MIN;
@@ -630,24 +629,28 @@ k_hlfeat_alloc(struct k_hlfeat **out, const struct k_hlfeat_params *p,
 	}
 	int64_t B = p->bucket_ms;
 	int bad = 0;
-	bad |= k_asof_init(&e->av, 7 * D + H, 60000, err) != K_OK;
-	bad |= !bad && k_asof_init(&e->pnl, D + H, 60000, err) != K_OK;
-	bad |= !bad && k_asof_init(&e->pnl24, H, 60000, err) != K_OK;
+	bad |= k_asof_init(&e->av, 7 * K_MS_PER_DAY + K_MS_PER_HOUR,
+	                   K_MS_PER_MINUTE, err) != K_OK;
+	bad |= !bad && k_asof_init(&e->pnl, K_MS_PER_DAY + K_MS_PER_HOUR,
+	                           K_MS_PER_MINUTE, err) != K_OK;
+	bad |= !bad && k_asof_init(&e->pnl24, K_MS_PER_HOUR, K_MS_PER_MINUTE,
+	                           err) != K_OK;
 	for (size_t i = 0; i < L_N && !bad; i++)
-		bad |= k_asof_init(&e->lag[i], H + B, B, err) != K_OK;
-	bad = bad || twin(&e->r_ret24, D, 96, INFINITY, err) ||
-	      twin(&e->r_ret7d, 7 * D, 168, INFINITY, err) ||
-	      twin(&e->r_sharpe7d, 7 * D, 168, INFINITY, err) ||
-	      twin(&e->r_av7d, 7 * D, 168, INFINITY, err) ||
-	      twin(&e->r_pnl7d, 7 * D, 168, INFINITY, err) ||
-	      twin(&e->r_orisk1h, H, 60, INFINITY, err) ||
-	      twin(&e->dev1h, H, 60, p->high_dev_pct, err) ||
-	      twin(&e->lq5m, 5 * 60000, 60, INFINITY, err) ||
-	      twin(&e->lq1h, H, 60, INFINITY, err) ||
-	      twin(&e->lq24h, D, 96, INFINITY, err) ||
+		bad |= k_asof_init(&e->lag[i], K_MS_PER_HOUR + B, B, err) !=
+		       K_OK;
+	bad = bad || twin(&e->r_ret24, K_MS_PER_DAY, 96, INFINITY, err) ||
+	      twin(&e->r_ret7d, 7 * K_MS_PER_DAY, 168, INFINITY, err) ||
+	      twin(&e->r_sharpe7d, 7 * K_MS_PER_DAY, 168, INFINITY, err) ||
+	      twin(&e->r_av7d, 7 * K_MS_PER_DAY, 168, INFINITY, err) ||
+	      twin(&e->r_pnl7d, 7 * K_MS_PER_DAY, 168, INFINITY, err) ||
+	      twin(&e->r_orisk1h, K_MS_PER_HOUR, 60, INFINITY, err) ||
+	      twin(&e->dev1h, K_MS_PER_HOUR, 60, p->high_dev_pct, err) ||
+	      twin(&e->lq5m, 5 * K_MS_PER_MINUTE, 60, INFINITY, err) ||
+	      twin(&e->lq1h, K_MS_PER_HOUR, 60, INFINITY, err) ||
+	      twin(&e->lq24h, K_MS_PER_DAY, 96, INFINITY, err) ||
 	      twin(&e->lq10s, 10000, 10, INFINITY, err) ||
-	      twin(&e->vol1h, H, 60, INFINITY, err) ||
-	      twin(&e->volr1h, H, 60, INFINITY, err);
+	      twin(&e->vol1h, K_MS_PER_HOUR, 60, INFINITY, err) ||
+	      twin(&e->volr1h, K_MS_PER_HOUR, 60, INFINITY, err);
 	e->ctabcap = 1024;
 	while (e->ctabcap < 2 * p->max_coins)
 		e->ctabcap *= 2;
@@ -724,10 +727,12 @@ coin_get(struct k_hlfeat *e, const char *name)
 	struct coin *c = &e->coins[e->ncoins];
 	memset(c, 0, sizeof *c);
 	snprintf(c->name, sizeof c->name, "%s", name);
-	if (k_asof_init(&c->px, 2 * H + 5 * 60000, 60000, NULL) != K_OK ||
-	    k_asof_init(&c->oi, H + 5 * 60000, 60000, NULL) != K_OK ||
-	    twin(&c->vlog, 7 * D, 168, INFINITY, NULL) ||
-	    twin(&c->vrlog, 7 * D, 168, INFINITY, NULL) ||
+	if (k_asof_init(&c->px, 2 * K_MS_PER_HOUR + 5 * K_MS_PER_MINUTE,
+	                K_MS_PER_MINUTE, NULL) != K_OK ||
+	    k_asof_init(&c->oi, K_MS_PER_HOUR + 5 * K_MS_PER_MINUTE,
+	                K_MS_PER_MINUTE, NULL) != K_OK ||
+	    twin(&c->vlog, 7 * K_MS_PER_DAY, 168, INFINITY, NULL) ||
+	    twin(&c->vrlog, 7 * K_MS_PER_DAY, 168, INFINITY, NULL) ||
 	    (c->lq_t = malloc(LQ_CAP * sizeof *c->lq_t)) == NULL ||
 	    (c->lq_px = malloc(LQ_CAP * sizeof *c->lq_px)) == NULL ||
 	    (c->lq_v = malloc(LQ_CAP * sizeof *c->lq_v)) == NULL) {
@@ -808,7 +813,8 @@ lag_of(struct k_hlfeat *e, int l, int64_t now)
 {
 	double v;
 
-	if (!k_asof_asof(&e->lag[l], now - H, e->p.bucket_ms - 1, &v, NULL))
+	if (!k_asof_asof(&e->lag[l], now - K_MS_PER_HOUR, e->p.bucket_ms - 1,
+	                 &v, NULL))
 		return NAN;
 	return v;
 }
@@ -852,7 +858,7 @@ drawdown_24h(const struct k_hlfeat *e, int64_t now)
 
 	while (i > 0) {
 		k_asof_at(s, i - 1, &t, &v);
-		if (t <= now - D)
+		if (t <= now - K_MS_PER_DAY)
 			break;
 		i--;
 	}
@@ -883,9 +889,9 @@ hlp_features(struct k_hlfeat *e, int64_t t0, int64_t now, double *F)
 {
 	int64_t st = e->stale;
 	double av = asof(&e->av, now, st);
-	int64_t civil = floor_div(t0, D);
+	int64_t civil = floor_div(t0, K_MS_PER_DAY);
 
-	F[F_HOUR] = (double)floor_div(t0 - civil * D, H);
+	F[F_HOUR] = (double)floor_div(t0 - civil * K_MS_PER_DAY, K_MS_PER_HOUR);
 	F[F_DOW] = (double)(((civil + 3) % 7 + 7) % 7);   /* 1970-01-01: Thu */
 	F[F_WEEKEND] = F[F_DOW] >= 5;
 	for (int f = F_ACCOUNT_VALUE; f < F_HOUR; f++)
@@ -897,13 +903,14 @@ hlp_features(struct k_hlfeat *e, int64_t t0, int64_t now, double *F)
 	F[F_ALL_TIME_PNL] = pnl;
 	double p24 = asof(&e->pnl24, now, st);
 	if (isnan(p24) && isfinite(pnl))
-		p24 = pnl - asof(&e->pnl, now - D, st);
+		p24 = pnl - asof(&e->pnl, now - K_MS_PER_DAY, st);
 	F[F_PNL_24H] = p24;
 	if (isfinite(p24) && av - p24 > 0)
 		F[F_PNL_24H_PCT] = p24 / (av - p24) * 100;
-	F[F_RET_1H] = ratio_change(av, asof(&e->av, now - H, st));
-	F[F_RET_24H] = ratio_change(av, asof(&e->av, now - D, st));
-	F[F_RET_7D] = ratio_change(av, asof(&e->av, now - 7 * D, st));
+	F[F_RET_1H] = ratio_change(av, asof(&e->av, now - K_MS_PER_HOUR, st));
+	F[F_RET_24H] = ratio_change(av, asof(&e->av, now - K_MS_PER_DAY, st));
+	F[F_RET_7D] = ratio_change(av, asof(&e->av, now - 7 * K_MS_PER_DAY,
+	                                    st));
 	F[F_MAX_DD] = drawdown_24h(e, now);
 
 	struct k_timewin_stats s;
@@ -941,8 +948,8 @@ price_features(struct k_hlfeat *e, int64_t now, double *F)
 	for (size_t i = 0; i < e->ncoins; i++) {
 		struct coin *c = &e->coins[i];
 		double p0 = asof(&c->px, now, e->stale);
-		double p1 = asof(&c->px, now - H, e->stale);
-		double p2 = asof(&c->px, now - 2 * H, e->stale);
+		double p1 = asof(&c->px, now - K_MS_PER_HOUR, e->stale);
+		double p2 = asof(&c->px, now - 2 * K_MS_PER_HOUR, e->stale);
 		double v = ratio_change(p0, p1) * 100;
 		double a = v - ratio_change(p1, p2) * 100;
 		if (isfinite(v) && (isnan(vel) || fabs(v) > fabs(vel)))
@@ -950,7 +957,8 @@ price_features(struct k_hlfeat *e, int64_t now, double *F)
 		if (isfinite(a) && (isnan(acc) || fabs(a) > fabs(acc)))
 			acc = a;
 		double o = ratio_change(asof(&c->oi, now, e->stale),
-		                        asof(&c->oi, now - H, e->stale)) * 100;
+		                        asof(&c->oi, now - K_MS_PER_HOUR,
+		                             e->stale)) * 100;
 		if (isfinite(o) && (isnan(oi) || fabs(o) > fabs(oi)))
 			oi = o;
 	}
@@ -1296,7 +1304,7 @@ apply_candle(struct k_hlfeat *e, struct coin *c, const struct k_hlrec *r,
 	k_timewin_add(&e->volr1h, et, usd * range);
 	/* Per-coin z of log volume (per hour) and of log volume per unit of
 	 * price range, against the coin's candles of the last 7 days. */
-	double per_h = usd * (double)H / (double)r->interval_ms;
+	double per_h = usd * (double)K_MS_PER_HOUR / (double)r->interval_ms;
 	double lv = log1p(per_h);
 	double lr = log1p(per_h / fmax(range, 0.01));
 	double vz = zscore(&c->vlog, et, lv, MIN_CANDLES);
@@ -1343,7 +1351,7 @@ user_get(struct k_hlfeat *e, uint64_t h, int64_t now)
 			return u;
 		if (u->h == 0)
 			break;
-		if (stale == NULL && u->last < now - H)
+		if (stale == NULL && u->last < now - K_MS_PER_HOUR)
 			stale = u;
 	}
 	if (stale == NULL) {
@@ -1357,7 +1365,8 @@ user_get(struct k_hlfeat *e, uint64_t h, int64_t now)
 			e->users = nu;
 			e->uused = 0;
 			for (size_t k = 0; k < n; k++) {
-				if (old[k].h == 0 || old[k].last < now - H)
+				if (old[k].h == 0 ||
+				    old[k].last < now - K_MS_PER_HOUR)
 					continue;
 				size_t j = (size_t)old[k].h & mask;
 				while (nu[j].h != 0)
@@ -1494,7 +1503,7 @@ coordinated(struct k_hlfeat *e, const struct k_hlrec *r)
 	double n = 0, usd = 0;
 	for (size_t i = 0; i < u->n; i++) {
 		size_t q = (u->first + i) % USER_EV;
-		if (u->t[q] > t - H) {
+		if (u->t[q] > t - K_MS_PER_HOUR) {
 			n++;
 			usd += u->v[q];
 		}

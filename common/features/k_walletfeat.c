@@ -35,8 +35,6 @@
 #include "text/k_jsonw.h"
 
 #define NOADDR UINT32_MAX
-#define DAY_MS 86400000.0
-#define HOUR_MS 3600000.0
 
 /* ---- the features ---- */
 
@@ -986,12 +984,12 @@ market_gas(const struct k_walletfeat *wf, int64_t t)
 	}
 	for (size_t i = lo; i > 0; i--) {
 		const struct mk *m = &wf->market.v[i - 1];
-		if ((double)(t - m->ts) > 2 * HOUR_MS)
+		if ((double)(t - m->ts) > 2 * K_MS_PER_HOUR)
 			break;
 		if (isfinite(m->gas) && m->gas > 0)
 			return m->gas;
 	}
-	int64_t h = t / (int64_t)HOUR_MS;
+	int64_t h = t / K_MS_PER_HOUR;
 	lo = 0;
 	hi = wf->nhg;
 	while (lo < hi) {
@@ -1398,7 +1396,7 @@ fan_24h(struct ws *w, const struct who *v, size_t n)
 		}
 		if (c == 1)
 			distinct++;
-		while ((double)(v[r].ts - v[l].ts) >= DAY_MS) {
+		while ((double)(v[r].ts - v[l].ts) >= K_MS_PER_DAY) {
 			if (umap_add(&w->win, v[l].a, -1) == 0)
 				distinct--;
 			l++;
@@ -1478,7 +1476,7 @@ row_span(struct rowctx *r)
 		t->span0 = r->me->first;
 	if (t->span0 == INT64_MIN || t->span0 > wf->as_of)
 		t->span0 = wf->as_of;
-	t->span_days = (double)(wf->as_of - t->span0) / DAY_MS;
+	t->span_days = (double)(wf->as_of - t->span0) / K_MS_PER_DAY;
 	if (t->span_days < 1)
 		t->span_days = 1;
 	t->ndays = (size_t)ceil(t->span_days);
@@ -1520,10 +1518,10 @@ note_record(struct rowctx *r, const struct wtx *x)
 	struct tally *t = &r->t;
 	t->tx_count++;
 	t->last = x->ts;
-	size_t di = (size_t)((double)(x->ts - t->span0) / DAY_MS);
+	size_t di = (size_t)((double)(x->ts - t->span0) / K_MS_PER_DAY);
 	if (x->ts >= t->span0)
 		w->daycnt[di < t->ndays ? di : t->ndays - 1]++;
-	if (umap_add(&w->days, (uint64_t)(x->ts / (int64_t)DAY_MS), 1) == 0)
+	if (umap_add(&w->days, (uint64_t)(x->ts / K_MS_PER_DAY), 1) == 0)
 		w->oom = 1;
 }
 
@@ -1555,13 +1553,13 @@ note_sent(struct rowctx *r, const struct wtx *x)
 	struct tally *t = &r->t;
 	t->sent++;
 	PUSH(w->sent_ts, x->ts);
-	int h = (int)((x->ts / (int64_t)HOUR_MS) % 24);
+	int h = (int)((x->ts / K_MS_PER_HOUR) % 24);
 	if (h < 0)
 		h += 24;
 	t->hours[h]++;
 	t->hx += cos(2 * M_PI * h / 24);
 	t->hy += sin(2 * M_PI * h / 24);
-	int64_t day = x->ts / (int64_t)DAY_MS;
+	int64_t day = x->ts / K_MS_PER_DAY;
 	int wd = (int)(((day + 3) % 7 + 7) % 7);   /* 0 Monday */
 	t->wdays[wd]++;
 	t->weekend += wd >= 5;
@@ -1652,7 +1650,8 @@ note_eth(struct rowctx *r, const struct wtx *x, uint32_t other, int from_me)
 		PUSH(w->outv, x->value);
 		forward(w, &t->qh, x->ts, r->fwd_ms, x->value, &t->fwd);
 		for (size_t j = 0; j < w->pend.n; j++)
-			PUSH(w->hold, (double)(x->ts - w->pend.v[j]) / 60000.0);
+			PUSH(w->hold, (double)(x->ts - w->pend.v[j]) /
+			              K_MS_PER_MINUTE);
 		w->pend.n = 0;
 	} else {
 		t->eth_in += x->value;
@@ -1750,7 +1749,7 @@ gap_features(struct rowctx *r)
 	double *f = r->f;
 	for (size_t i = 1; i < w->sent_ts.n; i++)
 		PUSH(w->gaps, (double)(w->sent_ts.v[i] - w->sent_ts.v[i - 1]) /
-		              HOUR_MS);
+		              K_MS_PER_HOUR);
 	if (w->gaps.n < 1)
 		return;
 	double m = mean_of(w->gaps.v, w->gaps.n);
@@ -1805,9 +1804,11 @@ activity(struct rowctx *r)
 		f[F_weekend_share] = (double)t->weekend / ns;
 	}
 	if (t->last != INT64_MIN)
-		f[F_days_since_last] = (double)(wf->as_of - t->last) / DAY_MS;
+		f[F_days_since_last] = (double)(wf->as_of - t->last) /
+		                       K_MS_PER_DAY;
 	if (r->me->first != INT64_MAX) {
-		f[F_wallet_age_days] = (double)(wf->as_of - r->me->first) / DAY_MS;
+		f[F_wallet_age_days] = (double)(wf->as_of - r->me->first) /
+		                       K_MS_PER_DAY;
 		f[F_new_in_window] = r->me->first >= wf->start;
 	}
 }
@@ -2017,7 +2018,7 @@ cycles(struct rowctx *r)
 	struct ws *w = r->w;
 	size_t budget = wf->p.cycle_budget, n = 0;
 	double cyc_eth = 0;
-	int64_t horizon = (int64_t)(wf->p.cycle_hours * HOUR_MS);
+	int64_t horizon = (int64_t)(wf->p.cycle_hours * K_MS_PER_HOUR);
 	for (uint32_t k = wf->out_off[r->id];
 	     k < wf->out_off[r->id + 1] && budget > 0; k++) {
 		const struct wtx *x = &wf->tx[wf->out[k]];
@@ -2059,14 +2060,15 @@ listed_and_funding(struct rowctx *r)
 	if (me->first_in == INT64_MAX)
 		return;
 	const struct wa *fu = &wf->ad[me->funder];
-	double age = (double)(me->first_in - fu->first) / HOUR_MS;
+	double age = (double)(me->first_in - fu->first) / K_MS_PER_HOUR;
 	f[F_funder_age_hours] = age;
 	f[F_funded_by_fresh] = age < wf->p.fresh_hours;
 	if (wf->listed)
 		f[F_funded_by_mixer] = (fu->bits & L_MIXER) != 0;
 	if (t->first_out_after != INT64_MIN)
 		f[F_first_out_after_funding_min] =
-			(double)(t->first_out_after - me->first_in) / 60000.0;
+			(double)(t->first_out_after - me->first_in) /
+			K_MS_PER_MINUTE;
 }
 
 static void
@@ -2091,7 +2093,7 @@ row(const struct k_walletfeat *wf, uint32_t id, struct ws *w, double *f)
 {
 	struct rowctx r = {
 		.wf = wf, .id = id, .me = &wf->ad[id], .w = w, .f = f,
-		.fwd_ms = (int64_t)(wf->p.forward_minutes * 60000),
+		.fwd_ms = (int64_t)(wf->p.forward_minutes * K_MS_PER_MINUTE),
 	};
 	row_reset(&r);
 	if (row_span(&r) < 0) {
@@ -2153,7 +2155,7 @@ set_window(struct k_walletfeat *wf)
 			wf->as_of = 0;
 	}
 	wf->start = wf->p.window_days > 0
-	            ? wf->as_of - (int64_t)(wf->p.window_days * DAY_MS)
+	            ? wf->as_of - (int64_t)(wf->p.window_days * K_MS_PER_DAY)
 	            : INT64_MIN;
 }
 
@@ -2310,7 +2312,7 @@ hourly_gas(struct k_walletfeat *wf)
 	for (size_t i = 0; i < wf->norder; i++) {
 		const struct wtx *x = &wf->tx[wf->order[i]];
 		if (x->xfer == K_TX_NATIVE && isfinite(x->gas_price)) {
-			hg[n].hour = x->ts / (int64_t)HOUR_MS;
+			hg[n].hour = x->ts / K_MS_PER_HOUR;
 			hg[n++].gas = x->gas_price;
 		}
 	}

@@ -67,9 +67,6 @@
 #include "records/k_raw.h"
 #include "text/k_jsonw.h"
 
-#define MIN_MS 60000LL
-#define HOUR_MS 3600000LL
-#define DAY_MS 86400000LL
 #define USERS 2000
 
 static const char HLP_VAULT[] = "0xdfc24b077bc1425ad1dea75bcb6f8158e10df303";
@@ -107,7 +104,7 @@ k_simhl_default(struct k_simhl_params *p)
 	p->start_ms = 1735689600000LL;  /* 2025-01-01T00:00:00Z */
 	p->seed = 1;
 	p->coins = "BTC,ETH,SOL";
-	p->step_ms = MIN_MS;
+	p->step_ms = K_MS_PER_MINUTE;
 	p->incidents = -1;
 	p->kinds = (1u << K_SIMHL_NKINDS) - 1;
 	p->warmup_days = -1;
@@ -152,7 +149,7 @@ k_simhl_check(const struct k_simhl_params *p)
 
 	if (!(p->days > 0 && p->days <= 400))
 		return "days must be more than 0 and at most 400";
-	if (p->start_ms % HOUR_MS != 0)
+	if (p->start_ms % K_MS_PER_HOUR != 0)
 		return "start must be a whole hour";
 	if (p->start_ms < 946684800000LL || p->start_ms > 4102444800000LL)
 		return "start must be between 2000 and 2100";
@@ -164,9 +161,11 @@ k_simhl_check(const struct k_simhl_params *p)
 	if (bad == 3)
 		return "a coin is listed twice";
 	if (p->step_ms <= 0 ||
-	    (p->step_ms < MIN_MS && MIN_MS % p->step_ms != 0) ||
-	    (p->step_ms >= MIN_MS && (p->step_ms % MIN_MS != 0 ||
-	                              HOUR_MS % p->step_ms != 0)))
+	    (p->step_ms < K_MS_PER_MINUTE &&
+	     K_MS_PER_MINUTE % p->step_ms != 0) ||
+	    (p->step_ms >= K_MS_PER_MINUTE &&
+	     (p->step_ms % K_MS_PER_MINUTE != 0 ||
+	      K_MS_PER_HOUR % p->step_ms != 0)))
 		return "step must divide a minute (1s, 5s, 15s, ...) or be whole "
 		       "minutes dividing an hour (1m, 5m, 15m, 1h)";
 	if (p->step_ms < 1000)
@@ -208,8 +207,8 @@ schedule(const struct k_simhl_params *p, size_t ncoins, char coins[][16],
 {
 	struct k_rng rng;
 	double w = warmup(p);
-	int64_t lo = p->start_ms + (int64_t)(w * DAY_MS);
-	int64_t hi = p->start_ms + (int64_t)((p->days - 0.25) * DAY_MS);
+	int64_t lo = p->start_ms + (int64_t)(w * K_MS_PER_DAY);
+	int64_t hi = p->start_ms + (int64_t)((p->days - 0.25) * K_MS_PER_DAY);
 	long want = p->incidents >= 0 ? p->incidents
 	            : (long)floor((p->days - w) / 4);
 	int kinds[K_SIMHL_NKINDS], nk = 0;
@@ -246,36 +245,39 @@ schedule(const struct k_simhl_params *p, size_t ncoins, char coins[][16],
 		int64_t dur;
 		switch (x.pub.kind) {
 		case K_SIMHL_ORACLE:
-			dur = (int64_t)((3 + 37 * pow(u, 1.5)) * MIN_MS);
+			dur = (int64_t)((3 + 37 * pow(u, 1.5)) *
+			                K_MS_PER_MINUTE);
 			x.pub.magnitude = 0.4 + 2.1 * u2;
 			x.dir = k_rng_uniform(&rng) < 0.5 ? -1 : 1;
 			break;
 		case K_SIMHL_CASCADE:
-			dur = (int64_t)((5 + 25 * u) * MIN_MS);
+			dur = (int64_t)((5 + 25 * u) * K_MS_PER_MINUTE);
 			x.pub.magnitude = 2 + 6 * u2;
 			x.nliq = floor(8 + 52 * k_rng_uniform(&rng));
 			break;
 		case K_SIMHL_DRAWDOWN:
-			dur = (int64_t)((10 + 50 * u) * MIN_MS);
+			dur = (int64_t)((10 + 50 * u) * K_MS_PER_MINUTE);
 			x.pub.magnitude = 1.2 + 3.8 * u2;
 			x.nliq = floor(2 + 5 * k_rng_uniform(&rng));
 			break;
 		default:
-			dur = (1 + (int64_t)floor(4 * u)) * HOUR_MS;
+			dur = (1 + (int64_t)floor(4 * u)) * K_MS_PER_HOUR;
 			x.pub.magnitude = 4 + 21 * u2;
 			break;
 		}
-		dur -= dur % MIN_MS;   /* whole minutes */
+		dur -= dur % K_MS_PER_MINUTE;   /* whole minutes */
 		/* Place it at least 12 hours from the others. */
 		int placed = 0;
 		for (int tries = 0; tries < 1000 && !placed; tries++) {
 			int64_t s = lo + (int64_t)(k_rng_uniform(&rng) *
 			                           (double)(hi - lo));
-			s -= s % (x.pub.kind == K_SIMHL_WASH ? HOUR_MS : MIN_MS);
+			s -= s % (x.pub.kind == K_SIMHL_WASH ? K_MS_PER_HOUR :
+			          K_MS_PER_MINUTE);
 			placed = 1;
 			for (size_t j = 0; j < n && placed; j++)
-				if (s < v[j].pub.end + 12 * HOUR_MS &&
-				    v[j].pub.start < s + dur + 12 * HOUR_MS)
+				if (s < v[j].pub.end + 12 * K_MS_PER_HOUR &&
+				    v[j].pub.start <
+				    s + dur + 12 * K_MS_PER_HOUR)
 					placed = 0;
 			if (placed) {
 				x.pub.start = s;
@@ -385,8 +387,8 @@ poisson(struct k_rng *r, double lambda)
 static double
 day_cycle(int64_t t)
 {
-	int64_t d = t / DAY_MS;
-	double hod = (double)(t - d * DAY_MS) / HOUR_MS;
+	int64_t d = t / K_MS_PER_DAY;
+	double hod = (double)(t - d * K_MS_PER_DAY) / K_MS_PER_HOUR;
 	int dow = (int)(((d + 3) % 7 + 7) % 7);   /* 0 Monday */
 	double c = 1 + 0.25 * cos(2 * M_PI * (hod - 15) / 24);
 
@@ -408,9 +410,10 @@ liquidation(struct sim *s, struct coin *c, int64_t t, double dt,
 	              3e-4 * k_rng_uniform(&s->rng);
 
 	k_raw_init(&r, K_RAW_LIQUIDATION, "hyperliquid");
-	r.ts = t - (int64_t)((1 - f) * dt * MIN_MS);
-	if (r.ts < t - t % HOUR_MS)
-		r.ts = t - t % HOUR_MS;   /* stay in the hour being written */
+	r.ts = t - (int64_t)((1 - f) * dt * K_MS_PER_MINUTE);
+	if (r.ts < t - t % K_MS_PER_HOUR)
+		/* stay in the hour being written */
+		r.ts = t - t % K_MS_PER_HOUR;
 	snprintf(r.coin, sizeof r.coin, "%s", c->name);
 	snprintf(l->side, sizeof l->side, "%s", side);
 	l->px = mark * slip;
@@ -497,7 +500,8 @@ tick(struct sim *s, int64_t t, double dt, int emit_prices)
 			if ((size_t)x->coin != i || t < x->pub.start ||
 			    t >= x->pub.end)
 				continue;
-			double dmin = (double)(x->pub.end - x->pub.start) / MIN_MS;
+			double dmin = (double)(x->pub.end - x->pub.start) /
+			              K_MS_PER_MINUTE;
 			if (x->pub.kind == K_SIMHL_ORACLE) {
 				manip = x->dir * x->pub.magnitude / 100 * profile(x, t);
 				lam_side_mult = 5;
@@ -586,7 +590,8 @@ incident_tick(struct sim *s, int64_t t, double dt)
 		const struct inc *x = &s->inc[k];
 		if (t < x->pub.start || t >= x->pub.end)
 			continue;
-		double dmin = (double)(x->pub.end - x->pub.start) / MIN_MS;
+		double dmin = (double)(x->pub.end - x->pub.start) /
+		              K_MS_PER_MINUTE;
 		struct coin *c = &s->coins[x->coin];
 		if (x->pub.kind == K_SIMHL_CASCADE) {
 			int n = poisson(&s->rng, x->nliq / dmin * dt);
@@ -639,17 +644,17 @@ end_of_hour(struct sim *s, int64_t hour)
 		r.ts = hour;
 		snprintf(r.coin, sizeof r.coin, "%s", c->name);
 		snprintf(r.u.candle.interval, sizeof r.u.candle.interval, "1h");
-		r.u.candle.close_ms = hour + HOUR_MS - 1;
+		r.u.candle.close_ms = hour + K_MS_PER_HOUR - 1;
 		r.u.candle.open = k_round(c->o, 8);
 		r.u.candle.high = k_round(c->h, 8);
 		r.u.candle.low = k_round(c->l, 8);
 		r.u.candle.close = k_round(c->c, 8);
 		r.u.candle.volume = k_round(usd / c->c, 6);
 		add(s, &r);
-		if (hour + HOUR_MS >= s->end)
+		if (hour + K_MS_PER_HOUR >= s->end)
 			goto reset;   /* paid at the end of the span: not in it */
 		k_raw_init(&r, K_RAW_FUNDING, "hyperliquid");
-		r.ts = hour + HOUR_MS;
+		r.ts = hour + K_MS_PER_HOUR;
 		snprintf(r.coin, sizeof r.coin, "%s", c->name);
 		double pm = c->prem_n > 0 ? c->prem_sum / c->prem_n : 0;
 		r.u.funding.rate = k_round(fmax(-0.04, fmin(0.04, pm / 8 +
@@ -747,16 +752,18 @@ k_simhl_run(const struct k_simhl_params *p, k_simhl_emit_fn emit, void *arg,
 	for (size_t i = 0; i < s->ninc; i++)
 		stats->incidents[s->inc[i].pub.kind]++;
 
-	int64_t tick_ms = p->step_ms < MIN_MS ? p->step_ms : MIN_MS;
+	int64_t tick_ms = p->step_ms < K_MS_PER_MINUTE ? p->step_ms
+	                                                : K_MS_PER_MINUTE;
 	int64_t every = p->step_ms / tick_ms;   /* ticks per price record */
-	double dt = (double)tick_ms / MIN_MS;
+	double dt = (double)tick_ms / K_MS_PER_MINUTE;
 	int64_t hours = (int64_t)ceil(p->days * 24);
-	s->end = p->start_ms + hours * HOUR_MS;
+	s->end = p->start_ms + hours * K_MS_PER_HOUR;
 	double mu = 0.15 / (365.0 * 1440), sd = 0.0045 / sqrt(1440.0);
 	long n = 0;
 	for (int64_t h = 0; h < hours && !stop && !s->oom; h++) {
-		int64_t hour = p->start_ms + h * HOUR_MS;
-		for (int64_t t = hour; t < hour + HOUR_MS; t += tick_ms, n++) {
+		int64_t hour = p->start_ms + h * K_MS_PER_HOUR;
+		for (int64_t t = hour; t < hour + K_MS_PER_HOUR;
+		     t += tick_ms, n++) {
 			tick(s, t, dt, n % every == 0);
 			incident_tick(s, t, dt);
 			/* The vault: drift, noise, deposits and withdrawals. */
@@ -768,7 +775,7 @@ k_simhl_run(const struct k_simhl_params *p, k_simhl_emit_fn emit, void *arg,
 				double f = lognormal(&s->rng, 0.004, 0.8);
 				s->av *= 1 + (k_rng_uniform(&s->rng) < 0.5 ? -f : f);
 			}
-			if ((t - hour) % (5 * MIN_MS) == 0) {
+			if ((t - hour) % (5 * K_MS_PER_MINUTE) == 0) {
 				struct k_raw r;
 				k_raw_init(&r, K_RAW_HLP, NULL);
 				r.ts = t;
@@ -779,7 +786,7 @@ k_simhl_run(const struct k_simhl_params *p, k_simhl_emit_fn emit, void *arg,
 				add(s, &r);
 			}
 			/* The minute's history for the liquidation rate. */
-			if ((t - hour) % MIN_MS == 0)
+			if ((t - hour) % K_MS_PER_MINUTE == 0)
 				for (size_t i = 0; i < s->ncoins; i++) {
 					struct coin *c = &s->coins[i];
 					c->hist[c->nhist % 16] = c->lp;

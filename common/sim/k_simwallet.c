@@ -964,7 +964,7 @@ schedule_forward(struct k_simwallet *s, int32_t from, int32_t dst, int64_t t,
 	if (e->sweep)
 		return;
 	e->sweep = 1;
-	double d = lognormal(&e->rng, log(median_min), 0.8) * 60000;
+	double d = lognormal(&e->rng, log(median_min), 0.8) * K_MS_PER_MINUTE;
 	ev_push(s, t + (int64_t)d + SLOT_MS, EV_FORWARD, from, dst, 0);
 }
 
@@ -1302,7 +1302,7 @@ act_mixer(struct k_simwallet *s, int32_t w, int64_t t)
 	int32_t pool = s->fixed_of[EK_MIXER][d];
 	tx_begin(s, &s->e[w].rng, t, w, pool, v, M_DEPOSIT, tip_of(&s->e[w]), 1);
 	/* the note is withdrawn days later, to itself or a fresh wallet */
-	double delay = lognormal(&s->e[w].rng, log(2 * 86400e3), 1.0);
+	double delay = lognormal(&s->e[w].rng, log(2 * K_MS_PER_DAY), 1.0);
 	ev_push(s, t + (int64_t)delay, EV_MIXOUT, w, d, v);
 }
 
@@ -1423,7 +1423,8 @@ scheme_addr(struct k_simwallet *s, unsigned pat, unsigned role)
 static int64_t
 minutes(struct k_rng *r, double median)
 {
-	return (int64_t)(lognormal(r, log(median), 0.7) * 60000) + SLOT_MS;
+	return (int64_t)(lognormal(r, log(median), 0.7) * K_MS_PER_MINUTE) +
+	       SLOT_MS;
 }
 
 /* A fresh exchange deposit address for the scheme's cash-out. */
@@ -1820,7 +1821,8 @@ k_simwallet_check(const struct k_simwallet_params *p)
 	if (!(tot > 0))
 		return "mix: at least one weight must be > 0";
 	if (p->start_ms < INT64_C(-62135596800000) ||
-	    p->start_ms > INT64_C(253402300799000) - (int64_t)(MAX_DAYS * 86400e3))
+	    p->start_ms > INT64_C(253402300799000) -
+	                  (int64_t)(MAX_DAYS * K_MS_PER_DAY))
 		return "start: out of range";
 	return NULL;
 }

@@ -67,7 +67,7 @@ test_check(void)
 	k_simhl_default(&p);
 	p.step_ms = 7000;
 	KT_CHECK(strstr(k_simhl_check(&p), "step") != NULL);
-	p.step_ms = 7 * 60000;
+	p.step_ms = 7 * K_MS_PER_MINUTE;
 	KT_CHECK(k_simhl_check(&p) != NULL);
 	k_simhl_default(&p);
 	p.coins = "BTC,,ETH";
@@ -77,7 +77,7 @@ test_check(void)
 	p.coins = "A,B,C,D,E,F,G,H,I,J,K,L,M,N,O,P,Q";
 	KT_CHECK(strstr(k_simhl_check(&p), "16") != NULL);
 	k_simhl_default(&p);
-	p.start_ms += 60000;
+	p.start_ms += K_MS_PER_MINUTE;
 	KT_CHECK(strstr(k_simhl_check(&p), "hour") != NULL);
 	k_simhl_default(&p);
 	p.kinds = 0;
@@ -146,13 +146,14 @@ test_schedule(void)
 	KT_EQ_INT(n, 20);
 	for (size_t i = 0; i < n; i++) {
 		per[v[i].kind]++;
-		KT_CHECK(v[i].start >= p.start_ms + 7 * 86400000LL);
+		KT_CHECK(v[i].start >= p.start_ms + 7 * K_MS_PER_DAY);
 		KT_CHECK(v[i].end > v[i].start);
-		KT_CHECK(v[i].end <= p.start_ms + 90 * 86400000LL);
+		KT_CHECK(v[i].end <= p.start_ms + 90 * K_MS_PER_DAY);
 		if (i > 0)
-			KT_CHECK(v[i].start >= v[i - 1].end + 12 * 3600000LL);
+			KT_CHECK(v[i].start >=
+			         v[i - 1].end + 12 * K_MS_PER_HOUR);
 		if (v[i].kind == K_SIMHL_WASH)
-			KT_EQ_INT(v[i].start % 3600000, 0);
+			KT_EQ_INT(v[i].start % K_MS_PER_HOUR, 0);
 	}
 	for (int k = 0; k < K_SIMHL_NKINDS; k++)
 		KT_EQ_INT(per[k], 5);
