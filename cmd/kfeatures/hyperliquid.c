@@ -84,7 +84,7 @@ parse_opt(int key, char *arg, struct argp_state *state)
 			           "from 1s to 7d", arg);
 		break;
 	case OPT_VAULT:
-		if (arg[0] == '\0' || strlen(arg) >= K_HL_VAULT_MAX)
+		if (arg[0] == '\0' || strlen(arg) >= K_HLFEAT_VAULT_MAX)
 			argp_error(state, "--vault: '%s' is not a vault address",
 			           arg);
 		o->p.vault = arg;
@@ -225,7 +225,7 @@ kfeatures_hyperliquid(int argc, char **argv)
 			k_die_error(&e);
 		}
 		while (!stop && (got = k_reader_next(&r, &line, &len, &e)) > 0) {
-			struct k_hlrec rec;
+			struct k_hlfeat_rec rec;
 			json_t *obj;
 
 			if (r.toolong) {
@@ -246,7 +246,7 @@ kfeatures_hyperliquid(int argc, char **argv)
 				continue;
 			}
 			json_decref(obj);
-			if (rec.kind == K_HL_OTHER) {
+			if (rec.kind == K_HLFEAT_OTHER) {
 				size_t k = 0;
 				while (k < nnoted && strcmp(noted[k], rec.kind_name))
 					k++;

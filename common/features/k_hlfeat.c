@@ -145,16 +145,16 @@ copy_str(const json_t *o, const char *f, char *buf, size_t cap, int required,
 	return K_OK;
 }
 
-static enum k_hlvenue
+static enum k_hlfeat_venue
 venue_of(const char *s)
 {
 	if (strcmp(s, "hyperliquid") == 0)
-		return K_VENUE_HL;
+		return K_HLFEAT_VENUE_HL;
 	if (strcmp(s, "binance") == 0)
-		return K_VENUE_BINANCE;
+		return K_HLFEAT_VENUE_BINANCE;
 	if (strcmp(s, "coinbase") == 0)
-		return K_VENUE_COINBASE;
-	return K_VENUE_OTHER;
+		return K_HLFEAT_VENUE_COINBASE;
+	return K_HLFEAT_VENUE_OTHER;
 }
 
 static uint64_t
@@ -173,7 +173,7 @@ fnv(uint64_t h, const void *p, size_t n)
 
 /* Every number of r not given: NAN. */
 static void
-rec_clear(struct k_hlrec *r)
+rec_clear(struct k_hlfeat_rec *r)
 {
 	memset(r, 0, sizeof *r);
 	r->account_value = r->pnl = r->pnl_24h = NAN;
@@ -183,26 +183,26 @@ rec_clear(struct k_hlrec *r)
 	r->rate = r->px = r->size = r->value_usd = NAN;
 }
 
-static enum k_hlkind
+static enum k_hlfeat_kind
 kind_of(const json_t *o, const char *kind)
 {
 	if (strcmp(kind, "hlp") == 0)
-		return K_HL_HLP;
+		return K_HLFEAT_HLP;
 	if (strcmp(kind, "price") == 0)
-		return K_HL_PRICE;
+		return K_HLFEAT_PRICE;
 	if (strcmp(kind, "candle") == 0)
-		return K_HL_CANDLE;
+		return K_HLFEAT_CANDLE;
 	if (strcmp(kind, "funding") == 0)
-		return K_HL_FUNDING;
+		return K_HLFEAT_FUNDING;
 	if (strcmp(kind, "liquidation") == 0)
-		return K_HL_LIQ;
+		return K_HLFEAT_LIQ;
 	if (strcmp(kind, "label") == 0 && json_object_get(o, "incident") != NULL)
-		return K_HL_LABEL;   /* not a wallet label: those lack it */
-	return K_HL_OTHER;
+		return K_HLFEAT_LABEL;   /* not a wallet label: those lack it */
+	return K_HLFEAT_OTHER;
 }
 
 static enum k_status
-parse_hlp(const json_t *o, struct k_hlrec *r, struct k_error *err)
+parse_hlp(const json_t *o, struct k_hlfeat_rec *r, struct k_error *err)
 {
 	enum k_status st;
 	if ((st = copy_str(o, "vault", r->vault, sizeof r->vault, 1,
@@ -218,7 +218,7 @@ parse_hlp(const json_t *o, struct k_hlrec *r, struct k_error *err)
 }
 
 static enum k_status
-parse_price(const json_t *o, struct k_hlrec *r, struct k_error *err)
+parse_price(const json_t *o, struct k_hlfeat_rec *r, struct k_error *err)
 {
 	enum k_status st;
 	if ((st = opt_num(o, "oracle", &r->oracle, 1, err)) != K_OK ||
@@ -240,7 +240,7 @@ parse_price(const json_t *o, struct k_hlrec *r, struct k_error *err)
 }
 
 static enum k_status
-parse_candle(const json_t *o, struct k_hlrec *r, struct k_error *err)
+parse_candle(const json_t *o, struct k_hlfeat_rec *r, struct k_error *err)
 {
 	enum k_status st;
 	char iv[16];
@@ -263,7 +263,7 @@ parse_candle(const json_t *o, struct k_hlrec *r, struct k_error *err)
 }
 
 static enum k_status
-parse_funding(const json_t *o, struct k_hlrec *r, struct k_error *err)
+parse_funding(const json_t *o, struct k_hlfeat_rec *r, struct k_error *err)
 {
 	enum k_status st;
 	if ((st = req_num(o, "rate", &r->rate, -1, err)) != K_OK ||
@@ -275,7 +275,7 @@ parse_funding(const json_t *o, struct k_hlrec *r, struct k_error *err)
 /* A liquidation's identity, for duplicates: its time, coin, user, side,
  * amounts, and the hash and tid when given. */
 static uint64_t
-liq_key(const json_t *o, const struct k_hlrec *r, const char *user,
+liq_key(const json_t *o, const struct k_hlfeat_rec *r, const char *user,
         const char *side)
 {
 	char extra[96];
@@ -299,13 +299,13 @@ liq_key(const json_t *o, const struct k_hlrec *r, const char *user,
 }
 
 static enum k_status
-parse_liq(const json_t *o, struct k_hlrec *r, struct k_error *err)
+parse_liq(const json_t *o, struct k_hlfeat_rec *r, struct k_error *err)
 {
 	char venue[32], user[80], side[16];
 	enum k_status st;
 	if ((st = copy_str(o, "venue", venue, sizeof venue, 0, err)) != K_OK)
 		return st;
-	r->venue = venue[0] ? venue_of(venue) : K_VENUE_HL;
+	r->venue = venue[0] ? venue_of(venue) : K_HLFEAT_VENUE_HL;
 	if ((st = opt_num(o, "px", &r->px, 1, err)) != K_OK ||
 	    (st = opt_num(o, "size", &r->size, -1, err)) != K_OK ||
 	    (st = opt_num(o, "value_usd", &r->value_usd, 0, err)) != K_OK ||
@@ -325,7 +325,7 @@ parse_liq(const json_t *o, struct k_hlrec *r, struct k_error *err)
 }
 
 static enum k_status
-parse_label(const json_t *o, struct k_hlrec *r, struct k_error *err)
+parse_label(const json_t *o, struct k_hlfeat_rec *r, struct k_error *err)
 {
 	enum k_status st;
 	if ((st = k_json_ts(o, "ts_end", &r->ts_end, err)) != K_OK ||
@@ -341,7 +341,7 @@ parse_label(const json_t *o, struct k_hlrec *r, struct k_error *err)
 }
 
 enum k_status
-k_hlfeat_parse(const json_t *o, struct k_hlrec *r, struct k_error *err)
+k_hlfeat_parse(const json_t *o, struct k_hlfeat_rec *r, struct k_error *err)
 {
 	const char *kind;
 	char venue[32];
@@ -351,37 +351,37 @@ k_hlfeat_parse(const json_t *o, struct k_hlrec *r, struct k_error *err)
 	if ((st = k_json_str(o, "kind", &kind, err)) != K_OK)
 		return st;
 	r->kind = kind_of(o, kind);
-	if (r->kind == K_HL_OTHER) {
+	if (r->kind == K_HLFEAT_OTHER) {
 		snprintf(r->kind_name, sizeof r->kind_name, "%s", kind);
 		return K_OK;
 	}
 	if ((st = k_json_ts(o, "ts", &r->ts, err)) != K_OK)
 		return st;
-	if (r->kind != K_HL_HLP && r->kind != K_HL_LABEL &&
-	    r->kind != K_HL_LIQ) {
+	if (r->kind != K_HLFEAT_HLP && r->kind != K_HLFEAT_LABEL &&
+	    r->kind != K_HLFEAT_LIQ) {
 		if ((st = copy_str(o, "venue", venue, sizeof venue, 1, err)) !=
 		    K_OK)
 			return st;
 		r->venue = venue_of(venue);
 	}
-	if (r->kind != K_HL_HLP && r->kind != K_HL_LABEL &&
+	if (r->kind != K_HLFEAT_HLP && r->kind != K_HLFEAT_LABEL &&
 	    (st = copy_str(o, "coin", r->coin, sizeof r->coin, 1, err)) != K_OK)
 		return st;
 
 	switch (r->kind) {
-	case K_HL_HLP:
+	case K_HLFEAT_HLP:
 		return parse_hlp(o, r, err);
-	case K_HL_PRICE:
+	case K_HLFEAT_PRICE:
 		return parse_price(o, r, err);
-	case K_HL_CANDLE:
+	case K_HLFEAT_CANDLE:
 		return parse_candle(o, r, err);
-	case K_HL_FUNDING:
+	case K_HLFEAT_FUNDING:
 		return parse_funding(o, r, err);
-	case K_HL_LIQ:
+	case K_HLFEAT_LIQ:
 		return parse_liq(o, r, err);
-	case K_HL_LABEL:
+	case K_HLFEAT_LABEL:
 		return parse_label(o, r, err);
-	case K_HL_OTHER:
+	case K_HLFEAT_OTHER:
 		break;
 	}
 	return K_OK;
@@ -390,7 +390,7 @@ k_hlfeat_parse(const json_t *o, struct k_hlrec *r, struct k_error *err)
 /* ---- engine state ---- */
 
 struct coin {
-	char name[K_HL_COIN_MAX];
+	char name[K_HLFEAT_COIN_MAX];
 	struct k_asof px;          /* Hyperliquid price, as of */
 	struct k_asof oi;          /* open interest, as of */
 	int64_t hl_t, bn_t, cb_t;     /* newest price per venue, ms */
@@ -424,7 +424,7 @@ struct label {
 struct hitem {
 	int64_t et;                   /* event time, ms */
 	uint64_t seq;
-	struct k_hlrec r;
+	struct k_hlfeat_rec r;
 };
 
 struct bucket {
@@ -456,7 +456,7 @@ struct k_hlfeat {
 	char **keep;
 	size_t nkeep;
 	/* the vault */
-	char vault[K_HL_VAULT_MAX];
+	char vault[K_HLFEAT_VAULT_MAX];
 	int64_t hlp_last;
 	struct k_asof av, pnl, pnl24;
 	/* rows */
@@ -759,7 +759,7 @@ hless(const struct hitem *a, const struct hitem *b)
 }
 
 static int
-heap_push(struct k_hlfeat *e, int64_t et, const struct k_hlrec *r)
+heap_push(struct k_hlfeat *e, int64_t et, const struct k_hlfeat_rec *r)
 {
 	if (e->hn == e->hcap) {
 		size_t nc = e->hcap ? 2 * e->hcap : 64;
@@ -1191,32 +1191,32 @@ pair_spreads(struct k_hlfeat *e, struct coin *c)
 }
 
 static void
-set_price(struct k_hlfeat *e, struct coin *c, enum k_hlvenue v, int64_t t,
+set_price(struct k_hlfeat *e, struct coin *c, enum k_hlfeat_venue v, int64_t t,
           double px)
 {
 	if (!isfinite(px))
 		return;
 	switch (v) {
-	case K_VENUE_HL:
+	case K_HLFEAT_VENUE_HL:
 		if (t < c->hl_t)
 			return;
 		c->hl_t = t;
 		c->hl_px = px;
 		k_asof_push(&c->px, t, px);
 		break;
-	case K_VENUE_BINANCE:
+	case K_HLFEAT_VENUE_BINANCE:
 		if (t < c->bn_t)
 			return;
 		c->bn_t = t;
 		c->bn_px = px;
 		break;
-	case K_VENUE_COINBASE:
+	case K_HLFEAT_VENUE_COINBASE:
 		if (t < c->cb_t)
 			return;
 		c->cb_t = t;
 		c->cb_px = px;
 		break;
-	case K_VENUE_OTHER:
+	case K_HLFEAT_VENUE_OTHER:
 		return;
 	}
 	pair_spreads(e, c);
@@ -1254,7 +1254,7 @@ deviation(struct k_hlfeat *e, struct coin *c, int64_t t, double dev)
 }
 
 static enum k_hlfeat_fate
-apply_price(struct k_hlfeat *e, struct coin *c, const struct k_hlrec *r)
+apply_price(struct k_hlfeat *e, struct coin *c, const struct k_hlfeat_rec *r)
 {
 	int64_t *last = &c->last_price[r->venue];
 
@@ -1263,8 +1263,8 @@ apply_price(struct k_hlfeat *e, struct coin *c, const struct k_hlrec *r)
 	if (r->ts < *last && *last != INT64_MIN)
 		return K_HLF_OUT_OF_ORDER;
 	*last = r->ts;
-	if (r->venue == K_VENUE_HL) {
-		set_price(e, c, K_VENUE_HL, r->ts,
+	if (r->venue == K_HLFEAT_VENUE_HL) {
+		set_price(e, c, K_HLFEAT_VENUE_HL, r->ts,
 		          first_finite(r->mark, r->mid, r->price));
 		if (isfinite(r->oracle) && isfinite(r->mark))
 			deviation(e, c, r->ts,
@@ -1285,7 +1285,7 @@ apply_price(struct k_hlfeat *e, struct coin *c, const struct k_hlrec *r)
 }
 
 static enum k_hlfeat_fate
-apply_candle(struct k_hlfeat *e, struct coin *c, const struct k_hlrec *r,
+apply_candle(struct k_hlfeat *e, struct coin *c, const struct k_hlfeat_rec *r,
              int64_t et)
 {
 	int64_t *last = &c->last_candle[r->venue];
@@ -1296,7 +1296,7 @@ apply_candle(struct k_hlfeat *e, struct coin *c, const struct k_hlrec *r,
 		return K_HLF_OUT_OF_ORDER;
 	*last = r->ts;
 	set_price(e, c, r->venue, et, r->close);
-	if (r->venue != K_VENUE_HL)
+	if (r->venue != K_HLFEAT_VENUE_HL)
 		return K_HLF_APPLIED;
 	double usd = r->volume * r->close;
 	double range = (r->high - r->low) / r->low * 100;
@@ -1321,7 +1321,7 @@ apply_candle(struct k_hlfeat *e, struct coin *c, const struct k_hlrec *r,
 }
 
 static enum k_hlfeat_fate
-apply_funding(struct k_hlfeat *e, struct coin *c, const struct k_hlrec *r)
+apply_funding(struct k_hlfeat *e, struct coin *c, const struct k_hlfeat_rec *r)
 {
 	int64_t *last = &c->last_funding[r->venue];
 
@@ -1331,7 +1331,7 @@ apply_funding(struct k_hlfeat *e, struct coin *c, const struct k_hlrec *r)
 	if (r->ts < *last && *last != INT64_MIN)
 		return K_HLF_OUT_OF_ORDER;
 	*last = r->ts;
-	if (r->venue == K_VENUE_HL) {
+	if (r->venue == K_HLFEAT_VENUE_HL) {
 		c->fund_t = r->ts;
 		c->fund_rate = r->rate;
 		c->fund_prem = r->premium;
@@ -1441,7 +1441,7 @@ liq_windows(struct k_hlfeat *e, int64_t t, double v)
 /* Cascade: this coin's liquidations of the last 5 minutes, with at
  * least 70% of consecutive prices moving one way. */
 static void
-cascade(struct k_hlfeat *e, struct coin *c, const struct k_hlrec *r)
+cascade(struct k_hlfeat *e, struct coin *c, const struct k_hlfeat_rec *r)
 {
 	int64_t t = r->ts;
 	while (c->lq_n > 0 && c->lq_t[c->lq_first] <= t - e->p.rules.cascade_ms) {
@@ -1486,7 +1486,7 @@ cascade(struct k_hlfeat *e, struct coin *c, const struct k_hlrec *r)
 
 /* Coordinated: one liquidated user, repeatedly, within the hour. */
 static void
-coordinated(struct k_hlfeat *e, const struct k_hlrec *r)
+coordinated(struct k_hlfeat *e, const struct k_hlfeat_rec *r)
 {
 	int64_t t = r->ts;
 	struct user *u = user_get(e, r->user, t);
@@ -1512,7 +1512,7 @@ coordinated(struct k_hlfeat *e, const struct k_hlrec *r)
 }
 
 static enum k_hlfeat_fate
-apply_liq(struct k_hlfeat *e, struct coin *c, const struct k_hlrec *r)
+apply_liq(struct k_hlfeat *e, struct coin *c, const struct k_hlfeat_rec *r)
 {
 	if (liq_seen(e, r->key))
 		return K_HLF_DUPLICATE;
@@ -1524,7 +1524,7 @@ apply_liq(struct k_hlfeat *e, struct coin *c, const struct k_hlrec *r)
 }
 
 static enum k_hlfeat_fate
-apply_hlp(struct k_hlfeat *e, const struct k_hlrec *r)
+apply_hlp(struct k_hlfeat *e, const struct k_hlfeat_rec *r)
 {
 	if (e->vault[0] == '\0') {
 		if (e->p.vault != NULL) {
@@ -1553,7 +1553,7 @@ apply_hlp(struct k_hlfeat *e, const struct k_hlrec *r)
 }
 
 static enum k_hlfeat_fate
-apply(struct k_hlfeat *e, const struct k_hlrec *r, int64_t et)
+apply(struct k_hlfeat *e, const struct k_hlfeat_rec *r, int64_t et)
 {
 	int64_t B = e->p.bucket_ms;
 	int64_t b = floor_div(et, B);
@@ -1563,7 +1563,7 @@ apply(struct k_hlfeat *e, const struct k_hlrec *r, int64_t et)
 	if (e->open != INT64_MIN && b < e->open) {
 		/* A candle written just after its close (a live feed) counts
 		 * in the open bucket; anything older is late. */
-		if (r->kind != K_HL_CANDLE ||
+		if (r->kind != K_HLFEAT_CANDLE ||
 		    et < e->open * B - r->interval_ms) {
 			e->st.late++;
 			return K_HLF_LATE;
@@ -1573,7 +1573,7 @@ apply(struct k_hlfeat *e, const struct k_hlrec *r, int64_t et)
 		b = e->open;
 	}
 	advance(e, b);
-	if (r->kind == K_HL_HLP) {
+	if (r->kind == K_HLFEAT_HLP) {
 		f = apply_hlp(e, r);
 	} else {
 		struct coin *c = coin_get(e, r->coin);
@@ -1582,10 +1582,10 @@ apply(struct k_hlfeat *e, const struct k_hlrec *r, int64_t et)
 			return e->oom ? K_HLF_NOMEM : K_HLF_IGNORED;
 		}
 		switch (r->kind) {
-		case K_HL_PRICE: f = apply_price(e, c, r); break;
-		case K_HL_CANDLE: f = apply_candle(e, c, r, et); break;
-		case K_HL_FUNDING: f = apply_funding(e, c, r); break;
-		case K_HL_LIQ: f = apply_liq(e, c, r); break;
+		case K_HLFEAT_PRICE: f = apply_price(e, c, r); break;
+		case K_HLFEAT_CANDLE: f = apply_candle(e, c, r, et); break;
+		case K_HLFEAT_FUNDING: f = apply_funding(e, c, r); break;
+		case K_HLFEAT_LIQ: f = apply_liq(e, c, r); break;
 		default: f = K_HLF_IGNORED; break;
 		}
 	}
@@ -1601,7 +1601,7 @@ apply(struct k_hlfeat *e, const struct k_hlrec *r, int64_t et)
 }
 
 static void
-add_label(struct k_hlfeat *e, const struct k_hlrec *r)
+add_label(struct k_hlfeat *e, const struct k_hlfeat_rec *r)
 {
 	e->st.labels++;
 	e->labels_seen = 1;
@@ -1622,32 +1622,32 @@ add_label(struct k_hlfeat *e, const struct k_hlrec *r)
 }
 
 enum k_hlfeat_fate
-k_hlfeat_push(struct k_hlfeat *e, const struct k_hlrec *r)
+k_hlfeat_push(struct k_hlfeat *e, const struct k_hlfeat_rec *r)
 {
 	enum k_hlfeat_fate fate = K_HLF_QUEUED;
 	struct hitem it;
 
 	e->st.records++;
-	if (r->kind == K_HL_LABEL) {
+	if (r->kind == K_HLFEAT_LABEL) {
 		add_label(e, r);
 		return e->oom ? K_HLF_NOMEM : K_HLF_LABEL;
 	}
-	if (r->kind == K_HL_OTHER) {
+	if (r->kind == K_HLFEAT_OTHER) {
 		e->st.other_kind++;
 		return K_HLF_IGNORED;
 	}
-	if (r->kind != K_HL_HLP && !coin_kept(e, r->coin)) {
+	if (r->kind != K_HLFEAT_HLP && !coin_kept(e, r->coin)) {
 		e->st.other_coin++;
 		return K_HLF_IGNORED;
 	}
 	int64_t et = r->ts;
-	if (r->kind == K_HL_CANDLE) {
+	if (r->kind == K_HLFEAT_CANDLE) {
 		et = r->ts + r->interval_ms - 1;
 		/* A newer version of a candle still waiting for its close
 		 * replaces it. */
 		for (size_t i = 0; i < e->hn; i++) {
-			struct k_hlrec *q = &e->heap[i].r;
-			if (q->kind == K_HL_CANDLE && q->ts == r->ts &&
+			struct k_hlfeat_rec *q = &e->heap[i].r;
+			if (q->kind == K_HLFEAT_CANDLE && q->ts == r->ts &&
 			    q->venue == r->venue && q->interval_ms == r->interval_ms &&
 			    strcmp(q->coin, r->coin) == 0) {
 				*q = *r;

@@ -74,7 +74,7 @@ push(struct k_hlfeat *e, const char *json)
 {
 	json_error_t je;
 	json_t *o = json_loads(json, 0, &je);
-	struct k_hlrec r;
+	struct k_hlfeat_rec r;
 	struct k_error err;
 
 	if (o == NULL) {
@@ -447,7 +447,7 @@ test_parse_errors(void)
 	};
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
 		json_t *o = json_loads(bad[i].json, 0, NULL);
-		struct k_hlrec r;
+		struct k_hlfeat_rec r;
 		struct k_error err;
 		k_error_clear(&err);
 		KT_CHECK(o != NULL);
