@@ -682,6 +682,130 @@ flush_out(struct sim *s, k_simhl_emit_fn emit, void *arg)
 	return 0;
 }
 
+/* The liquidated users' addresses: three draws each. */
+static void
+make_users(struct sim *s)
+{
+	for (size_t i = 0; i < USERS; i++) {
+		uint64_t a = k_rng_u64(&s->rng), b = k_rng_u64(&s->rng);
+		uint32_t c = (uint32_t)k_rng_u64(&s->rng);
+		snprintf(s->users[i], sizeof s->users[i],
+		         "0x%016llx%016llx%08x", (unsigned long long)a,
+		         (unsigned long long)b, c);
+	}
+}
+
+/* Each coin's start: a known coin's price, hourly volatility and volume,
+ * else 10 USD, 1.2% and 5 M USD. */
+static void
+make_coins(struct sim *s, char names[][16])
+{
+	for (size_t i = 0; i < s->ncoins; i++) {
+		struct coin *c = &s->coins[i];
+		double px = 10, vol = 0.012, usd = 5e6;
+		for (size_t k = 0; k < sizeof known / sizeof known[0]; k++)
+			if (strcmp(known[k].name, names[i]) == 0) {
+				px = known[k].px;
+				vol = known[k].vol_h;
+				usd = known[k].usd_h;
+			}
+		snprintf(c->name, sizeof c->name, "%s", names[i]);
+		c->sig = vol / sqrt(60.0);
+		c->usd_h = usd;
+		c->lp = log(px);
+		c->loi = log(usd * 5 / px);
+		c->o = c->h = c->l = c->c = NAN;
+		c->mark = c->prev_mark = px;
+	}
+}
+
+/* The incidents' label records, before any other. Nonzero when emit
+ * asks to stop. */
+static int
+emit_labels(struct sim *s, k_simhl_emit_fn emit, void *arg)
+{
+	struct k_buf b;
+	int stop = 0;
+	k_buf_init(&b);
+	for (size_t i = 0; i < s->ninc && !stop; i++) {
+		k_buf_reset(&b);
+		write_label(&b, &s->inc[i]);
+		if (b.oom) {
+			s->oom = 1;
+			break;
+		}
+		stop = emit(arg, b.data, b.len);
+		s->st->labels++;
+	}
+	k_buf_release(&b);
+	return stop;
+}
+
+/* The vault at t, dt minutes on: drift, noise, deposits and withdrawals;
+ * a record every five minutes of the hour. */
+static void
+vault_tick(struct sim *s, int64_t t, int64_t hour, double dt)
+{
+	double mu = 0.15 / (365.0 * 1440), sd = 0.0045 / sqrt(1440.0);
+	double d = s->av * (mu * dt + sd * sqrt(dt) * k_rng_normal(&s->rng));
+	s->pnl += d;
+	s->av += d;
+	if (k_rng_uniform(&s->rng) < dt / 1440) {
+		double f = lognormal(&s->rng, 0.004, 0.8);
+		s->av *= 1 + (k_rng_uniform(&s->rng) < 0.5 ? -f : f);
+	}
+	if ((t - hour) % (5 * K_MS_PER_MINUTE) == 0) {
+		struct k_raw r;
+		k_raw_init(&r, K_RAW_HLP, NULL);
+		r.ts = t;
+		snprintf(r.u.hlp.vault, sizeof r.u.hlp.vault, "%s", HLP_VAULT);
+		r.u.hlp.account_value = k_round(s->av, 2);
+		r.u.hlp.pnl = k_round(s->pnl, 2);
+		add(s, &r);
+	}
+}
+
+/* The minute's history for the liquidation rate. */
+static void
+minute_history(struct sim *s)
+{
+	for (size_t i = 0; i < s->ncoins; i++) {
+		struct coin *c = &s->coins[i];
+		c->hist[c->nhist % 16] = c->lp;
+		c->nhist++;
+	}
+}
+
+/* The span, hour by hour in ticks of at most a minute; each hour's
+ * records are emitted at its end, until emit asks to stop. */
+static void
+run_hours(struct sim *s, k_simhl_emit_fn emit, void *arg)
+{
+	const struct k_simhl_params *p = s->p;
+	int64_t tick_ms = p->step_ms < K_MS_PER_MINUTE ? p->step_ms
+	                                                : K_MS_PER_MINUTE;
+	int64_t every = p->step_ms / tick_ms;   /* ticks per price record */
+	double dt = (double)tick_ms / K_MS_PER_MINUTE;
+	int64_t hours = (int64_t)ceil(p->days * 24);
+	int stop = 0;
+	long n = 0;
+
+	s->end = p->start_ms + hours * K_MS_PER_HOUR;
+	for (int64_t h = 0; h < hours && !stop && !s->oom; h++) {
+		int64_t hour = p->start_ms + h * K_MS_PER_HOUR;
+		for (int64_t t = hour; t < hour + K_MS_PER_HOUR;
+		     t += tick_ms, n++) {
+			tick(s, t, dt, n % every == 0);
+			incident_tick(s, t, dt);
+			vault_tick(s, t, hour, dt);
+			if ((t - hour) % K_MS_PER_MINUTE == 0)
+				minute_history(s);
+		}
+		end_of_hour(s, hour);
+		stop = flush_out(s, emit, arg);
+	}
+}
+
 enum k_status
 k_simhl_run(const struct k_simhl_params *p, k_simhl_emit_fn emit, void *arg,
             struct k_simhl_stats *stats, struct k_error *err)
@@ -706,96 +830,16 @@ k_simhl_run(const struct k_simhl_params *p, k_simhl_emit_fn emit, void *arg,
 	s->ninc = schedule(p, s->ncoins, names, &s->inc);
 	k_raw_out_init(&s->out);
 	k_rng_seed(&s->rng, p->seed, 2);
-	for (size_t i = 0; i < USERS; i++) {
-		uint64_t a = k_rng_u64(&s->rng), b = k_rng_u64(&s->rng);
-		uint32_t c = (uint32_t)k_rng_u64(&s->rng);
-		snprintf(s->users[i], sizeof s->users[i],
-		         "0x%016llx%016llx%08x", (unsigned long long)a,
-		         (unsigned long long)b, c);
-	}
-	for (size_t i = 0; i < s->ncoins; i++) {
-		struct coin *c = &s->coins[i];
-		double px = 10, vol = 0.012, usd = 5e6;
-		for (size_t k = 0; k < sizeof known / sizeof known[0]; k++)
-			if (strcmp(known[k].name, names[i]) == 0) {
-				px = known[k].px;
-				vol = known[k].vol_h;
-				usd = known[k].usd_h;
-			}
-		snprintf(c->name, sizeof c->name, "%s", names[i]);
-		c->sig = vol / sqrt(60.0);
-		c->usd_h = usd;
-		c->lp = log(px);
-		c->loi = log(usd * 5 / px);
-		c->o = c->h = c->l = c->c = NAN;
-		c->mark = c->prev_mark = px;
-	}
+	make_users(s);
+	make_coins(s, names);
 	s->av = p->hlp_value;
 	s->pnl = 45e6;
 
-	int stop = 0;
-	if (p->labels) {
-		struct k_buf b;
-		k_buf_init(&b);
-		for (size_t i = 0; i < s->ninc && !stop; i++) {
-			k_buf_reset(&b);
-			write_label(&b, &s->inc[i]);
-			if (b.oom) {
-				s->oom = 1;
-				break;
-			}
-			stop = emit(arg, b.data, b.len);
-			stats->labels++;
-		}
-		k_buf_release(&b);
-	}
+	int stop = p->labels ? emit_labels(s, emit, arg) : 0;
 	for (size_t i = 0; i < s->ninc; i++)
 		stats->incidents[s->inc[i].pub.kind]++;
-
-	int64_t tick_ms = p->step_ms < K_MS_PER_MINUTE ? p->step_ms
-	                                                : K_MS_PER_MINUTE;
-	int64_t every = p->step_ms / tick_ms;   /* ticks per price record */
-	double dt = (double)tick_ms / K_MS_PER_MINUTE;
-	int64_t hours = (int64_t)ceil(p->days * 24);
-	s->end = p->start_ms + hours * K_MS_PER_HOUR;
-	double mu = 0.15 / (365.0 * 1440), sd = 0.0045 / sqrt(1440.0);
-	long n = 0;
-	for (int64_t h = 0; h < hours && !stop && !s->oom; h++) {
-		int64_t hour = p->start_ms + h * K_MS_PER_HOUR;
-		for (int64_t t = hour; t < hour + K_MS_PER_HOUR;
-		     t += tick_ms, n++) {
-			tick(s, t, dt, n % every == 0);
-			incident_tick(s, t, dt);
-			/* The vault: drift, noise, deposits and withdrawals. */
-			double d = s->av * (mu * dt + sd * sqrt(dt) *
-			                    k_rng_normal(&s->rng));
-			s->pnl += d;
-			s->av += d;
-			if (k_rng_uniform(&s->rng) < dt / 1440) {
-				double f = lognormal(&s->rng, 0.004, 0.8);
-				s->av *= 1 + (k_rng_uniform(&s->rng) < 0.5 ? -f : f);
-			}
-			if ((t - hour) % (5 * K_MS_PER_MINUTE) == 0) {
-				struct k_raw r;
-				k_raw_init(&r, K_RAW_HLP, NULL);
-				r.ts = t;
-				snprintf(r.u.hlp.vault, sizeof r.u.hlp.vault, "%s",
-				         HLP_VAULT);
-				r.u.hlp.account_value = k_round(s->av, 2);
-				r.u.hlp.pnl = k_round(s->pnl, 2);
-				add(s, &r);
-			}
-			/* The minute's history for the liquidation rate. */
-			if ((t - hour) % K_MS_PER_MINUTE == 0)
-				for (size_t i = 0; i < s->ncoins; i++) {
-					struct coin *c = &s->coins[i];
-					c->hist[c->nhist % 16] = c->lp;
-					c->nhist++;
-				}
-		}
-		end_of_hour(s, hour);
-		stop = flush_out(s, emit, arg);
-	}
+	if (!stop)
+		run_hours(s, emit, arg);
 	enum k_status st = K_OK;
 	if (s->oom)
 		st = k_error_set(err, K_ENOMEM, "out of memory");
