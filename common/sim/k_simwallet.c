@@ -1932,28 +1932,12 @@ mixout(struct k_simwallet *s, int32_t w, int d, int64_t t)
 	mixer_withdraw(s, &s->e[w].rng, t, d, rcp);
 }
 
-enum k_status
-k_simwallet_run(const struct k_simwallet_params *p, struct k_simwallet **out,
-                struct k_error *err)
+/* The population: each wallet's archetype, birth and first session,
+ * drawn from its own stream. */
+static void
+populate(struct k_simwallet *s)
 {
-	const char *why = k_simwallet_check(p);
-	*out = NULL;
-	if (why != NULL)
-		return k_error_set(err, K_EUSAGE, "%s", why);
-	struct k_simwallet *s = calloc(1, sizeof *s);
-	if (s == NULL)
-		return k_error_set(err, K_ENOMEM, "out of memory");
-	s->p = *p;
-	s->end_ms = p->start_ms + (int64_t)(p->days * K_MS_PER_DAY);
-	s->hash_key = mix64(p->seed ^ UINT64_C(0x6b746f6f6c73));
-	k_rng_seed(&s->env, p->seed, 1);
-	if (build_market(s) < 0) {
-		k_simwallet_free(s);
-		return k_error_set(err, K_ENOMEM, "out of memory");
-	}
-	init_fixed(s);
-
-	/* the population */
+	const struct k_simwallet_params *p = &s->p;
 	struct k_rng pr;
 	k_rng_seed(&pr, p->seed, 2);
 	s->pop0 = (int32_t)s->ne;
@@ -1972,16 +1956,28 @@ k_simwallet_run(const struct k_simwallet_params *p, struct k_simwallet **out,
 			: born;
 		ev_push(s, first, EV_SESSION, w, existing ? 0 : 1, 0);
 	}
-	/* protocol launches and spam campaigns */
+}
+
+/* Protocol launches and spam campaigns, from the environment's stream. */
+static void
+schedule_launches_and_spam(struct k_simwallet *s)
+{
+	const struct k_simwallet_params *p = &s->p;
 	for (double d = 2; d < p->days; d += 2 + 6 * k_rng_uniform(&s->env))
 		ev_push(s, p->start_ms + (int64_t)(d * K_MS_PER_DAY), EV_LAUNCH,
 		        0, 0, 0);
 	for (double d = 0.5; d < p->days; d += 1 + 4 * k_rng_uniform(&s->env))
 		ev_push(s, p->start_ms + (int64_t)(d * K_MS_PER_DAY), EV_SPAM,
 		        0, 0, 0);
+}
 
-	/* malicious schemes, until their addresses reach the target share;
-	 * the ones that need the population's state run as events */
+/* Malicious schemes, until their addresses reach the target share; the
+ * ones that need the population's state run as events. Each scheme
+ * draws from its own stream. */
+static void
+plant_schemes(struct k_simwallet *s)
+{
+	const struct k_simwallet_params *p = &s->p;
 	struct k_rng sr;
 	k_rng_seed(&sr, p->seed, 3);
 	double target = p->malicious * (double)p->wallets;
@@ -1989,8 +1985,9 @@ k_simwallet_run(const struct k_simwallet_params *p, struct k_simwallet **out,
 	while ((double)s->st.malicious < target && !s->oom) {
 		unsigned pat = 1 + (unsigned)(nsch % (K_PAT_N - 1));
 		double latest = p->days > 4 ? p->days - 3 : p->days * 0.5;
-		int64_t t0 = slot(s, p->start_ms + (int64_t)((0.2 + k_rng_uniform(&sr) *
-		                                        (latest - 0.2)) * K_MS_PER_DAY));
+		double day = 0.2 + k_rng_uniform(&sr) * (latest - 0.2);
+		int64_t t0 = slot(s, p->start_ms +
+		                     (int64_t)(day * K_MS_PER_DAY));
 		struct k_rng r;
 		k_rng_seed(&r, p->seed, UINT64_C(0x100000000) + nsch);
 		size_t before = s->st.malicious;
@@ -2006,7 +2003,12 @@ k_simwallet_run(const struct k_simwallet_params *p, struct k_simwallet **out,
 		if (s->st.malicious == before)
 			break;
 	}
+}
 
+/* Every event in time order, until none is left. */
+static void
+run_events(struct k_simwallet *s)
+{
 	while (s->nh > 0 && !s->oom) {
 		struct ev v = ev_pop(s);
 		switch (v.type) {
@@ -2037,32 +2039,43 @@ k_simwallet_run(const struct k_simwallet_params *p, struct k_simwallet **out,
 			break;
 		}
 	}
-	if (s->oom) {
-		k_simwallet_free(s);
-		return k_error_set(err, K_ENOMEM, "out of memory");
-	}
+}
 
-	/* drop what fell outside the span, then add market and labels */
+/* Drop the records that fell outside the span. */
+static void
+trim_to_span(struct k_simwallet *s)
+{
 	size_t n = 0;
 	for (size_t i = 0; i < s->nr; i++)
-		if (s->r[i].ts >= p->start_ms && s->r[i].ts < s->end_ms)
+		if (s->r[i].ts >= s->p.start_ms && s->r[i].ts < s->end_ms)
 			s->r[n++] = s->r[i];
 	s->nr = n;
 	s->ntxrec = n;
-	if (p->market) {
-		for (size_t h = 0; h < s->hours; h++) {
-			int64_t t = p->start_ms + (int64_t)h * K_MS_PER_HOUR;
-			if (t >= s->end_ms)
-				break;
-			struct rec *x = rec_new(s);
-			if (x == NULL)
-				break;
-			x->type = RT_MARKET;
-			x->ts = t;
-			x->txno = (uint32_t)h;
-			s->nmarket++;
-		}
+}
+
+/* One market record per hour of the span. */
+static void
+add_market(struct k_simwallet *s)
+{
+	for (size_t h = 0; h < s->hours; h++) {
+		int64_t t = s->p.start_ms + (int64_t)h * K_MS_PER_HOUR;
+		if (t >= s->end_ms)
+			break;
+		struct rec *x = rec_new(s);
+		if (x == NULL)
+			break;
+		x->type = RT_MARKET;
+		x->ts = t;
+		x->txno = (uint32_t)h;
+		s->nmarket++;
 	}
+}
+
+/* Count the labelled addresses, and add their label records unless
+ * --no-labels. */
+static void
+add_labels(struct k_simwallet *s)
+{
 	for (size_t i = 0; i < s->ne; i++) {
 		struct ent *e = &s->e[i];
 		if (!e->labelled && e->pattern == K_PAT_NONE)
@@ -2070,26 +2083,57 @@ k_simwallet_run(const struct k_simwallet_params *p, struct k_simwallet **out,
 		s->st.addresses++;
 		if (e->kind == EK_WALLET)
 			s->st.by_arch[e->arch]++;
-		if (!p->labels)
+		if (!s->p.labels)
 			continue;
 		struct rec *x = rec_new(s);
 		if (x == NULL)
 			break;
 		x->type = RT_LABEL;
-		x->ts = p->start_ms;
+		x->ts = s->p.start_ms;
 		x->txno = (uint32_t)i;
 		s->nlabels++;
 	}
-	if (s->oom) {
-		k_simwallet_free(s);
+}
+
+enum k_status
+k_simwallet_run(const struct k_simwallet_params *p, struct k_simwallet **out,
+                struct k_error *err)
+{
+	const char *why = k_simwallet_check(p);
+	*out = NULL;
+	if (why != NULL)
+		return k_error_set(err, K_EUSAGE, "%s", why);
+	struct k_simwallet *s = calloc(1, sizeof *s);
+	if (s == NULL)
 		return k_error_set(err, K_ENOMEM, "out of memory");
-	}
+	s->p = *p;
+	s->end_ms = p->start_ms + (int64_t)(p->days * K_MS_PER_DAY);
+	s->hash_key = mix64(p->seed ^ UINT64_C(0x6b746f6f6c73));
+	k_rng_seed(&s->env, p->seed, 1);
+	if (build_market(s) < 0)
+		goto oom;
+	init_fixed(s);
+	populate(s);
+	schedule_launches_and_spam(s);
+	plant_schemes(s);
+	run_events(s);
+	if (s->oom)
+		goto oom;
+	trim_to_span(s);
+	if (p->market)
+		add_market(s);
+	add_labels(s);
+	if (s->oom)
+		goto oom;
 	qsort(s->r, s->nr, sizeof *s->r, rec_cmp);
 	s->st.tx = s->ntxrec;
 	s->st.labels = s->nlabels;
 	s->st.market = s->nmarket;
 	*out = s;
 	return K_OK;
+oom:
+	k_simwallet_free(s);
+	return k_error_set(err, K_ENOMEM, "out of memory");
 }
 
 size_t
