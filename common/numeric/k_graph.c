@@ -184,19 +184,10 @@ pair_cmp(const void *a, const void *b)
 	return *x < *y ? -1 : *x > *y;
 }
 
-enum k_status
-k_graph_alloc(struct k_graph **out, size_t n, const uint32_t *from,
-              const uint32_t *to, const double *w, size_t m,
-              struct k_error *err)
+static enum k_status
+check_edges(size_t n, const uint32_t *from, const uint32_t *to,
+            const double *w, size_t m, struct k_error *err)
 {
-	enum k_status st;
-	igraph_vector_int_t e;
-	uint64_t *pairs = NULL;
-	uint32_t *par = NULL;
-
-	*out = NULL;
-	if ((st = k_graph_load(err)) != K_OK)
-		return st;
 	for (size_t i = 0; i < m; i++) {
 		if (from[i] >= n || to[i] >= n || from[i] == to[i])
 			return k_error_set(err, K_EDATA, "edge %zu: %u -> %u is a "
@@ -205,111 +196,140 @@ k_graph_alloc(struct k_graph **out, size_t n, const uint32_t *from,
 			return k_error_set(err, K_EDATA, "edge %zu: weight must "
 			                   "be positive", i);
 	}
-	struct k_graph *g = calloc(1, sizeof *g);
-	pairs = malloc((m ? m : 1) * sizeof *pairs);
-	par = malloc((n ? n : 1) * sizeof *par);
-	if (g == NULL || pairs == NULL || par == NULL) {
-		st = k_error_set(err, K_ENOMEM, "out of memory");
-		goto fail;
-	}
-	g->n = n;
-	g->m = m;
-	last_error[0] = '\0';
-	/* directed, weighted */
-	if ((st = ig(p_igraph_vector_int_init(&e, (igraph_integer_t)(2 * m)),
+	return K_OK;
+}
+
+/* The igraph graph on nv vertices with the ne edges pairs[i] = from << 32
+ * | to; directed or not. */
+static enum k_status
+make_igraph(igraph_t *out, size_t nv, const uint64_t *pairs, size_t ne,
+            int directed, struct k_error *err)
+{
+	igraph_vector_int_t e;
+	enum k_status st;
+
+	if ((st = ig(p_igraph_vector_int_init(&e, (igraph_integer_t)(2 * ne)),
 	             err, "graph")) != K_OK)
-		goto fail;
-	for (size_t i = 0; i < m; i++) {
-		VECTOR(e)[2 * i] = from[i];
-		VECTOR(e)[2 * i + 1] = to[i];
+		return st;
+	for (size_t i = 0; i < ne; i++) {
+		uint64_t a = pairs[i] >> 32, b = pairs[i] & 0xffffffffu;
+		VECTOR(e)[2 * i] = (igraph_integer_t)a;
+		VECTOR(e)[2 * i + 1] = (igraph_integer_t)b;
 	}
-	st = ig(p_igraph_create(&g->dg, &e, (igraph_integer_t)n, 1), err,
+	st = ig(p_igraph_create(out, &e, (igraph_integer_t)nv, directed), err,
 	        "graph");
 	p_igraph_vector_int_destroy(&e);
-	if (st != K_OK)
-		goto fail;
+	return st;
+}
+
+/* The directed graph, weighted by w (NULL: all 1). pairs has room for
+ * the m edges. */
+static enum k_status
+make_directed(struct k_graph *g, const uint32_t *from, const uint32_t *to,
+              const double *w, uint64_t *pairs, struct k_error *err)
+{
+	enum k_status st;
+
+	for (size_t i = 0; i < g->m; i++)
+		pairs[i] = (uint64_t)from[i] << 32 | to[i];
+	if ((st = make_igraph(&g->dg, g->n, pairs, g->m, 1, err)) != K_OK)
+		return st;
 	g->have_dg = 1;
-	if ((st = ig(p_igraph_vector_init(&g->w, (igraph_integer_t)m), err,
+	if ((st = ig(p_igraph_vector_init(&g->w, (igraph_integer_t)g->m), err,
 	             "graph")) != K_OK)
-		goto fail;
+		return st;
 	g->have_w = 1;
-	for (size_t i = 0; i < m; i++)
+	for (size_t i = 0; i < g->m; i++)
 		VECTOR(g->w)[i] = w != NULL ? w[i] : 1.0;
-	/* undirected simple: each unordered pair once */
-	for (size_t i = 0; i < m; i++) {
+	return K_OK;
+}
+
+/* The undirected simple graph: each unordered pair once, left sorted
+ * (low << 32 | high) in pairs[0..g->mu). */
+static enum k_status
+make_undirected(struct k_graph *g, const uint32_t *from, const uint32_t *to,
+                uint64_t *pairs, struct k_error *err)
+{
+	enum k_status st;
+
+	for (size_t i = 0; i < g->m; i++) {
 		uint64_t a = from[i], b = to[i];
 		pairs[i] = a < b ? (a << 32 | b) : (b << 32 | a);
 	}
-	qsort(pairs, m, sizeof *pairs, pair_cmp);
+	qsort(pairs, g->m, sizeof *pairs, pair_cmp);
 	size_t mu = 0;
-	for (size_t i = 0; i < m; i++)
+	for (size_t i = 0; i < g->m; i++)
 		if (mu == 0 || pairs[i] != pairs[mu - 1])
 			pairs[mu++] = pairs[i];
 	g->mu = mu;
-	if ((st = ig(p_igraph_vector_int_init(&e, (igraph_integer_t)(2 * mu)),
-	             err, "graph")) != K_OK)
-		goto fail;
-	for (size_t i = 0; i < mu; i++) {
-		VECTOR(e)[2 * i] = (igraph_integer_t)(pairs[i] >> 32);
-		VECTOR(e)[2 * i + 1] = (igraph_integer_t)(pairs[i] & 0xffffffffu);
-	}
-	st = ig(p_igraph_create(&g->ug, &e, (igraph_integer_t)n, 0), err,
-	        "graph");
-	p_igraph_vector_int_destroy(&e);
-	if (st != K_OK)
-		goto fail;
+	if ((st = make_igraph(&g->ug, g->n, pairs, mu, 0, err)) != K_OK)
+		return st;
 	g->have_ug = 1;
-	/* components, by union-find */
-	for (size_t i = 0; i < n; i++)
-		par[i] = (uint32_t)i;
-	for (size_t i = 0; i < mu; i++) {
-		uint32_t a = find(par, (uint32_t)(pairs[i] >> 32));
-		uint32_t b = find(par, (uint32_t)(pairs[i] & 0xffffffffu));
-		if (a != b)
-			par[a < b ? b : a] = a < b ? a : b;
-	}
-	g->comp = malloc((n ? n : 1) * sizeof *g->comp);
-	g->compsize = calloc(n ? n : 1, sizeof *g->compsize);
+	return K_OK;
+}
+
+/* Undirected degrees and adjacency lists, each sorted, from the sorted
+ * pairs. -1 when out of memory. */
+static int
+make_adjacency(struct k_graph *g, const uint64_t *pairs)
+{
+	size_t n = g->n, mu = g->mu;
+
 	g->udeg = calloc(n ? n : 1, sizeof *g->udeg);
-	if (g->comp == NULL || g->compsize == NULL || g->udeg == NULL) {
-		st = k_error_set(err, K_ENOMEM, "out of memory");
-		goto fail;
+	g->uoff = malloc((n + 1) * sizeof *g->uoff);
+	g->uadj = malloc((mu > 0 ? 2 * mu : 1) * sizeof *g->uadj);
+	uint32_t *fill = calloc(n ? n : 1, sizeof *fill);
+	if (g->udeg == NULL || g->uoff == NULL || g->uadj == NULL ||
+	    fill == NULL) {
+		free(fill);
+		return -1;
 	}
 	for (size_t i = 0; i < mu; i++) {
 		g->udeg[pairs[i] >> 32]++;
 		g->udeg[pairs[i] & 0xffffffffu]++;
 	}
-	/* adjacency lists, each sorted: pairs are sorted by (low, high), so
-	 * filling low->high then high->low in that order keeps both sorted
-	 * once merged by a counting pass */
-	g->uoff = malloc((n + 1) * sizeof *g->uoff);
-	g->uadj = malloc((mu > 0 ? 2 * mu : 1) * sizeof *g->uadj);
-	if (g->uoff == NULL || g->uadj == NULL) {
-		st = k_error_set(err, K_ENOMEM, "out of memory");
-		goto fail;
-	}
 	g->uoff[0] = 0;
 	for (size_t i = 0; i < n; i++)
 		g->uoff[i + 1] = g->uoff[i] + g->udeg[i];
-	{
-		uint32_t *fill = calloc(n ? n : 1, sizeof *fill);
-		if (fill == NULL) {
-			st = k_error_set(err, K_ENOMEM, "out of memory");
-			goto fail;
-		}
-		/* neighbours below v first (from pairs (w, v), w < v, in
-		 * order of w), then above (pairs (v, w) in order of w) */
-		for (size_t i = 0; i < mu; i++) {
-			uint32_t a = (uint32_t)(pairs[i] >> 32);
-			uint32_t b = (uint32_t)(pairs[i] & 0xffffffffu);
-			g->uadj[g->uoff[b] + fill[b]++] = a;
-		}
-		for (size_t i = 0; i < mu; i++) {
-			uint32_t a = (uint32_t)(pairs[i] >> 32);
-			uint32_t b = (uint32_t)(pairs[i] & 0xffffffffu);
-			g->uadj[g->uoff[a] + fill[a]++] = b;
-		}
-		free(fill);
+	/* pairs are sorted by (low, high): neighbours below v first (from
+	 * pairs (w, v), w < v, in order of w), then above (pairs (v, w) in
+	 * order of w), keeps each list sorted */
+	for (size_t i = 0; i < mu; i++) {
+		uint32_t a = (uint32_t)(pairs[i] >> 32);
+		uint32_t b = (uint32_t)(pairs[i] & 0xffffffffu);
+		g->uadj[g->uoff[b] + fill[b]++] = a;
+	}
+	for (size_t i = 0; i < mu; i++) {
+		uint32_t a = (uint32_t)(pairs[i] >> 32);
+		uint32_t b = (uint32_t)(pairs[i] & 0xffffffffu);
+		g->uadj[g->uoff[a] + fill[a]++] = b;
+	}
+	free(fill);
+	return 0;
+}
+
+/* Undirected components, by union-find over the pairs, numbered in
+ * order of their lowest vertex, and their sizes. -1 when out of
+ * memory. */
+static int
+make_components(struct k_graph *g, const uint64_t *pairs)
+{
+	size_t n = g->n;
+	uint32_t *par = malloc((n ? n : 1) * sizeof *par);
+
+	g->comp = malloc((n ? n : 1) * sizeof *g->comp);
+	g->compsize = calloc(n ? n : 1, sizeof *g->compsize);
+	if (par == NULL || g->comp == NULL || g->compsize == NULL) {
+		free(par);
+		return -1;
+	}
+	for (size_t i = 0; i < n; i++)
+		par[i] = (uint32_t)i;
+	for (size_t i = 0; i < g->mu; i++) {
+		uint32_t a = find(par, (uint32_t)(pairs[i] >> 32));
+		uint32_t b = find(par, (uint32_t)(pairs[i] & 0xffffffffu));
+		if (a != b)
+			par[a < b ? b : a] = a < b ? a : b;
 	}
 	for (size_t i = 0; i < n; i++)
 		g->comp[i] = UINT32_MAX;
@@ -320,13 +340,42 @@ k_graph_alloc(struct k_graph **out, size_t n, const uint32_t *from,
 		g->comp[i] = g->comp[r];
 		g->compsize[g->comp[i]]++;
 	}
-	free(pairs);
 	free(par);
+	return 0;
+}
+
+enum k_status
+k_graph_alloc(struct k_graph **out, size_t n, const uint32_t *from,
+              const uint32_t *to, const double *w, size_t m,
+              struct k_error *err)
+{
+	enum k_status st;
+
+	*out = NULL;
+	if ((st = k_graph_load(err)) != K_OK ||
+	    (st = check_edges(n, from, to, w, m, err)) != K_OK)
+		return st;
+	struct k_graph *g = calloc(1, sizeof *g);
+	uint64_t *pairs = malloc((m ? m : 1) * sizeof *pairs);
+	if (g == NULL || pairs == NULL) {
+		st = k_error_set(err, K_ENOMEM, "out of memory");
+		goto fail;
+	}
+	g->n = n;
+	g->m = m;
+	last_error[0] = '\0';
+	if ((st = make_directed(g, from, to, w, pairs, err)) != K_OK ||
+	    (st = make_undirected(g, from, to, pairs, err)) != K_OK)
+		goto fail;
+	if (make_adjacency(g, pairs) < 0 || make_components(g, pairs) < 0) {
+		st = k_error_set(err, K_ENOMEM, "out of memory");
+		goto fail;
+	}
+	free(pairs);
 	*out = g;
 	return K_OK;
 fail:
 	free(pairs);
-	free(par);
 	k_graph_free(g);
 	return st;
 }
@@ -387,68 +436,59 @@ seed_igraph(const struct k_graph_params *p)
 	p_igraph_rng_seed(p_igraph_rng_default(), (igraph_uint_t)p->seed);
 }
 
-/* Closeness: exact for vertices in components of at most exact_max
- * vertices; 1 / mean distance from the component's pivots beyond. */
+/* Exact closeness of the nsmall vertices in components of at most
+ * exact_max vertices (igraph_closeness over the undirected graph). */
 static enum k_status
-closeness(struct k_graph *g, const struct k_graph_params *p,
-          struct k_graph_metrics *m, struct k_rng *rng, struct k_error *err)
+closeness_exact(struct k_graph *g, const struct k_graph_params *p,
+                struct k_graph_metrics *m, size_t nsmall, struct k_error *err)
 {
-	size_t n = g->n;
-	enum k_status st = K_OK;
-	igraph_vector_int_t ids, piv;
+	igraph_vector_int_t ids;
 	igraph_vector_t res;
-	igraph_matrix_t d;
-	double *sum = NULL;
-	uint32_t *cnt = NULL;
-	int have_ids = 0, have_res = 0, have_piv = 0, have_d = 0;
+	enum k_status st;
 
-	m->closeness = malloc((n ? n : 1) * sizeof *m->closeness);
-	if (m->closeness == NULL)
-		return k_error_set(err, K_ENOMEM, "out of memory");
-	size_t nsmall = 0;
-	for (size_t i = 0; i < n; i++)
-		nsmall += g->compsize[g->comp[i]] <= p->exact_max;
-	if (nsmall > 0) {
-		if ((st = ig(p_igraph_vector_int_init(&ids, (igraph_integer_t)nsmall),
-		             err, "closeness")) != K_OK)
-			goto out;
-		have_ids = 1;
-		size_t k = 0;
-		for (size_t i = 0; i < n; i++)
-			if (g->compsize[g->comp[i]] <= p->exact_max)
-				VECTOR(ids)[k++] = (igraph_integer_t)i;
-		if ((st = ig(p_igraph_vector_init(&res, 0), err, "closeness")) != K_OK)
-			goto out;
-		have_res = 1;
-		if ((st = ig(p_igraph_closeness(&g->ug, &res, NULL, NULL,
-		                                p_igraph_vss_vector(&ids), IGRAPH_ALL,
-		                                NULL, 1), err, "closeness")) != K_OK)
-			goto out;
+	if ((st = ig(p_igraph_vector_int_init(&ids, (igraph_integer_t)nsmall),
+	             err, "closeness")) != K_OK)
+		return st;
+	size_t k = 0;
+	for (size_t i = 0; i < g->n; i++)
+		if (g->compsize[g->comp[i]] <= p->exact_max)
+			VECTOR(ids)[k++] = (igraph_integer_t)i;
+	st = ig(p_igraph_vector_init(&res, 0), err, "closeness");
+	if (st != K_OK) {
+		p_igraph_vector_int_destroy(&ids);
+		return st;
+	}
+	if ((st = ig(p_igraph_closeness(&g->ug, &res, NULL, NULL,
+	                                p_igraph_vss_vector(&ids), IGRAPH_ALL,
+	                                NULL, 1), err, "closeness")) == K_OK)
 		for (size_t j = 0; j < nsmall; j++) {
 			double c = VECTOR(res)[j];
 			m->closeness[VECTOR(ids)[j]] = isfinite(c) ? c : 0;
 		}
-	}
-	if (nsmall == n)
-		goto out;
-	/* big components: pivots already drawn in m->pivot, topped up to at
-	 * least 8 per component */
-	m->sampled_closeness = 1;
-	cnt = calloc(g->ncomp, sizeof *cnt);
-	sum = calloc(n, sizeof *sum);
-	uint32_t *seen = calloc(n, sizeof *seen);
-	if (cnt == NULL || sum == NULL || seen == NULL) {
-		free(seen);
-		st = k_error_set(err, K_ENOMEM, "out of memory");
-		goto out;
-	}
+	p_igraph_vector_destroy(&res);
+	p_igraph_vector_int_destroy(&ids);
+	return st;
+}
+
+/* The pivots already drawn in m->pivot, topped up to at least 8 in each
+ * component over exact_max vertices (up to 100000 draws each). */
+static enum k_status
+top_up_pivots(struct k_graph *g, const struct k_graph_params *p,
+              struct k_graph_metrics *m, struct k_rng *rng,
+              struct k_error *err)
+{
+	uint32_t *cnt = calloc(g->ncomp, sizeof *cnt);
+	enum k_status st = K_OK;
+
+	if (cnt == NULL)
+		return k_error_set(err, K_ENOMEM, "out of memory");
 	for (size_t j = 0; j < m->npivot; j++)
 		cnt[g->comp[m->pivot[j]]]++;
-	for (size_t c = 0; c < g->ncomp; c++) {
+	for (size_t c = 0; c < g->ncomp && st == K_OK; c++) {
 		if (g->compsize[c] <= p->exact_max)
 			continue;
 		for (int tries = 0; cnt[c] < 8 && tries < 100000; tries++) {
-			uint32_t v = (uint32_t)k_rng_below(rng, n);
+			uint32_t v = (uint32_t)k_rng_below(rng, g->n);
 			if (g->comp[v] != c)
 				continue;
 			int dup = 0;
@@ -458,48 +498,49 @@ closeness(struct k_graph *g, const struct k_graph_params *p,
 				continue;
 			uint32_t *np = realloc(m->pivot, (m->npivot + 1) * sizeof *np);
 			if (np == NULL) {
-				free(seen);
 				st = k_error_set(err, K_ENOMEM, "out of memory");
-				goto out;
+				break;
 			}
 			m->pivot = np;
 			m->pivot[m->npivot++] = v;
 			cnt[c]++;
 		}
 	}
-	/* distances from the pivots, 32 at a time */
-	size_t chunk = 32;
-	if ((st = ig(p_igraph_vector_int_init(&piv, 0), err, "closeness")) != K_OK) {
-		free(seen);
-		goto out;
-	}
-	have_piv = 1;
-	if ((st = ig(p_igraph_matrix_init(&d, 0, 0), err, "closeness")) != K_OK) {
-		free(seen);
-		goto out;
-	}
-	have_d = 1;
-	memset(seen, 0, n * sizeof *seen);
-	for (size_t j0 = 0; j0 < m->npivot; j0 += chunk) {
-		size_t k = 0;
-		p_igraph_vector_int_destroy(&piv);
-		have_piv = 0;
+	free(cnt);
+	return st;
+}
+
+/* Sum the distances from the pivots of big components to every vertex,
+ * and count the pivots that reach it: 32 pivots a time. */
+static enum k_status
+pivot_distances(struct k_graph *g, const struct k_graph_params *p,
+                const struct k_graph_metrics *m, double *sum, uint32_t *seen,
+                struct k_error *err)
+{
+	const size_t chunk = 32;
+	igraph_vector_int_t piv;
+	igraph_matrix_t d;
+	enum k_status st;
+
+	if ((st = ig(p_igraph_matrix_init(&d, 0, 0), err, "closeness")) != K_OK)
+		return st;
+	for (size_t j0 = 0; j0 < m->npivot && st == K_OK; j0 += chunk) {
 		size_t kk = m->npivot - j0 < chunk ? m->npivot - j0 : chunk;
 		if ((st = ig(p_igraph_vector_int_init(&piv, (igraph_integer_t)kk),
 		             err, "closeness")) != K_OK)
 			break;
-		have_piv = 1;
-		for (size_t j = j0; j < j0 + kk; j++)
-			VECTOR(piv)[k++] = m->pivot[j];
-		if ((st = ig(p_igraph_distances(&g->ug, &d, p_igraph_vss_vector(&piv),
-		                                p_igraph_vss_all(), IGRAPH_ALL),
-		             err, "closeness")) != K_OK)
-			break;
-		for (size_t j = 0; j < kk; j++) {
+		for (size_t j = 0; j < kk; j++)
+			VECTOR(piv)[j] = m->pivot[j0 + j];
+		st = ig(p_igraph_distances(&g->ug, &d,
+		                           p_igraph_vss_vector(&piv),
+		                           p_igraph_vss_all(), IGRAPH_ALL),
+		        err, "closeness");
+		p_igraph_vector_int_destroy(&piv);
+		for (size_t j = 0; j < kk && st == K_OK; j++) {
 			uint32_t s = m->pivot[j0 + j];
 			if (g->compsize[g->comp[s]] <= p->exact_max)
 				continue;
-			for (size_t v = 0; v < n; v++) {
+			for (size_t v = 0; v < g->n; v++) {
 				double dv = MATRIX(d, j, v);
 				if (v == s || !isfinite(dv))
 					continue;
@@ -508,21 +549,43 @@ closeness(struct k_graph *g, const struct k_graph_params *p,
 			}
 		}
 	}
+	p_igraph_matrix_destroy(&d);
+	return st;
+}
+
+/* Closeness: exact for vertices in components of at most exact_max
+ * vertices; 1 / mean distance from the component's pivots beyond. */
+static enum k_status
+closeness(struct k_graph *g, const struct k_graph_params *p,
+          struct k_graph_metrics *m, struct k_rng *rng, struct k_error *err)
+{
+	size_t n = g->n;
+	enum k_status st;
+
+	m->closeness = malloc((n ? n : 1) * sizeof *m->closeness);
+	if (m->closeness == NULL)
+		return k_error_set(err, K_ENOMEM, "out of memory");
+	size_t nsmall = 0;
+	for (size_t i = 0; i < n; i++)
+		nsmall += g->compsize[g->comp[i]] <= p->exact_max;
+	if (nsmall > 0 && (st = closeness_exact(g, p, m, nsmall, err)) != K_OK)
+		return st;
+	if (nsmall == n)
+		return K_OK;
+	m->sampled_closeness = 1;
+	if ((st = top_up_pivots(g, p, m, rng, err)) != K_OK)
+		return st;
+	double *sum = calloc(n, sizeof *sum);
+	uint32_t *seen = calloc(n, sizeof *seen);
+	if (sum == NULL || seen == NULL)
+		st = k_error_set(err, K_ENOMEM, "out of memory");
+	else
+		st = pivot_distances(g, p, m, sum, seen, err);
 	for (size_t v = 0; v < n && st == K_OK; v++)
 		if (g->compsize[g->comp[v]] > p->exact_max)
 			m->closeness[v] = seen[v] > 0 ? seen[v] / sum[v] : 0;
-	free(seen);
-out:
-	if (have_ids)
-		p_igraph_vector_int_destroy(&ids);
-	if (have_res)
-		p_igraph_vector_destroy(&res);
-	if (have_piv)
-		p_igraph_vector_int_destroy(&piv);
-	if (have_d)
-		p_igraph_matrix_destroy(&d);
 	free(sum);
-	free(cnt);
+	free(seen);
 	return st;
 }
 
