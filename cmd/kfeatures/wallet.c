@@ -476,6 +476,29 @@ load_addresses(struct k_walletfeat *wf, const char *path)
 		k_die_error(&e);
 }
 
+/* -v: igraph's warnings and each graph metric's time, in the order they
+ * came. */
+static void
+debug_graph(const struct k_walletfeat *wf)
+{
+	struct k_walletfeat_stats s;
+	k_walletfeat_stats(wf, &s);
+	const struct k_graph_timing *t = &s.graph_timing;
+	size_t kept = t->nnotice < K_GRAPH_NOTICES ? t->nnotice
+	                                           : K_GRAPH_NOTICES;
+	for (int k = 0; k < K_GRAPH_NSTEPS; k++) {
+		for (size_t i = 0; i < kept; i++)
+			if (t->notice[i].step == (enum k_graph_step)k)
+				k_debug("igraph: %s", t->notice[i].text);
+		if (!isnan(t->seconds[k]))
+			k_debug("graph: %s %.3f s",
+			        k_graph_step_name((enum k_graph_step)k),
+			        t->seconds[k]);
+	}
+	if (t->nnotice > kept)
+		k_debug("igraph: %zu more warnings", t->nnotice - kept);
+}
+
 int
 kfeatures_wallet(int argc, char **argv)
 {
@@ -580,7 +603,9 @@ kfeatures_wallet(int argc, char **argv)
 	}
 	k_progress_update(&prog, "computing features of %ld lines", nlines);
 	if (!stop) {
-		if ((st = k_walletfeat_compute(rd.wf, &e)) != K_OK) {
+		st = k_walletfeat_compute(rd.wf, &e);
+		debug_graph(rd.wf);
+		if (st != K_OK) {
 			k_progress_done(&prog);
 			k_out_finish();
 			k_die(st, "%s", e.text);

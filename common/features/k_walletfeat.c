@@ -563,6 +563,7 @@ k_walletfeat_alloc(const struct k_walletfeat_params *p)
 	}
 	wf->nastable = 1;
 	wf->eth_usd_mean = NAN;
+	k_graph_timing_init(&wf->st.graph_timing);
 	return wf;
 }
 
@@ -1189,7 +1190,7 @@ build_graph(struct k_walletfeat *wf, struct k_error *err)
 	                                 wf->ecount, wf->ne, err);
 	if (st != K_OK)
 		return st;
-	st = k_graph_metrics(g, &wf->p.gp, &wf->gm, err);
+	st = k_graph_metrics(g, &wf->p.gp, &wf->gm, &wf->st.graph_timing, err);
 	k_graph_free(g);
 	wf->st.sampled = wf->gm.sampled_betweenness || wf->gm.sampled_closeness;
 	return st;

@@ -22,7 +22,6 @@
 
 #include "base/k_rng.h"
 #include "base/k_time.h"
-#include "cli/k_log.h"
 
 /* ---- the library, loaded once ---- */
 
@@ -58,12 +57,23 @@ on_error(const char *reason, const char *file, int line, igraph_error_t e)
 	p_igraph_error_handler_ignore(reason, file, line, e);
 }
 
+/* igraph's warnings, each with the step it came in, kept for the next
+ * k_graph_metrics to return (k_graph prints nothing). */
+static struct k_graph_notice notices[K_GRAPH_NOTICES];
+static size_t nnotices;
+static enum k_graph_step step_now;
+
 static void
 on_warning(const char *reason, const char *file, int line)
 {
 	(void)file;
 	(void)line;
-	k_debug("igraph: %s", reason);
+	if (nnotices < K_GRAPH_NOTICES) {
+		notices[nnotices].step = step_now;
+		snprintf(notices[nnotices].text, sizeof notices[nnotices].text,
+		         "%s", reason);
+	}
+	nnotices++;
 }
 
 enum k_status
@@ -720,137 +730,241 @@ out:
 	return st;
 }
 
-enum k_status
-k_graph_metrics(struct k_graph *g, const struct k_graph_params *p,
-                struct k_graph_metrics *m, struct k_error *err)
+/* One k_graph_metrics call: what its steps share. */
+struct run {
+	struct k_graph *g;
+	const struct k_graph_params *p;
+	struct k_graph_metrics *m;
+	igraph_vector_t v;        /* igraph's result of a step */
+	struct k_rng rng;         /* the pivots */
+	struct k_error *err;
+};
+
+static enum k_status
+oom(struct k_error *err)
 {
-	enum k_status st;
-	size_t n = g->n;
-	igraph_vector_t v;
-	igraph_vector_int_t src;
-	igraph_arpack_options_t ao;
-	igraph_real_t value;
-	struct k_rng rng;
-	const char *bad;
+	return k_error_set(err, K_ENOMEM, "out of memory");
+}
 
-	memset(m, 0, sizeof *m);
-	if ((bad = k_graph_params_check(p)) != NULL)
-		return k_error_set(err, K_EUSAGE, "%s", bad);
-	last_error[0] = '\0';
-	k_rng_seed(&rng, p->seed, 0x67726170);
-	double t0 = k_time_mono();
-	if ((st = ig(p_igraph_vector_init(&v, 0), err, "graph")) != K_OK)
-		return st;
-
-	/* pivots: distinct vertices, uniformly (partial Fisher-Yates) */
-	if (n > p->exact_max) {
-		size_t k = p->pivots < n ? p->pivots : n;
-		uint32_t *perm = malloc(n * sizeof *perm);
-		m->pivot = malloc(k * sizeof *m->pivot);
-		if (perm == NULL || m->pivot == NULL) {
-			free(perm);
-			st = k_error_set(err, K_ENOMEM, "out of memory");
-			goto out;
-		}
-		for (size_t i = 0; i < n; i++)
-			perm[i] = (uint32_t)i;
-		for (size_t i = 0; i < k; i++) {
-			size_t j = i + (size_t)k_rng_below(&rng, n - i);
-			uint32_t t = perm[i];
-			perm[i] = perm[j];
-			perm[j] = t;
-			m->pivot[i] = perm[i];
-		}
-		m->npivot = k;
+/* Pivots beyond exact_max: distinct vertices, uniformly (partial
+ * Fisher-Yates). */
+static enum k_status
+draw_pivots(struct run *r)
+{
+	size_t n = r->g->n;
+	if (n <= r->p->exact_max)
+		return K_OK;
+	size_t k = r->p->pivots < n ? r->p->pivots : n;
+	uint32_t *perm = malloc(n * sizeof *perm);
+	r->m->pivot = malloc(k * sizeof *r->m->pivot);
+	if (perm == NULL || r->m->pivot == NULL) {
 		free(perm);
+		return oom(r->err);
 	}
+	for (size_t i = 0; i < n; i++)
+		perm[i] = (uint32_t)i;
+	for (size_t i = 0; i < k; i++) {
+		size_t j = i + (size_t)k_rng_below(&r->rng, n - i);
+		uint32_t t = perm[i];
+		perm[i] = perm[j];
+		perm[j] = t;
+		r->m->pivot[i] = perm[i];
+	}
+	r->m->npivot = k;
+	free(perm);
+	return K_OK;
+}
 
-	seed_igraph(p);
-	if ((st = ig(p_igraph_pagerank(&g->dg, IGRAPH_PAGERANK_ALGO_PRPACK, &v,
-	                               &value, p_igraph_vss_all(), 1, p->damping,
-	                               &g->w, NULL), err, "pagerank")) != K_OK)
-		goto out;
-	if ((m->pagerank = take(&v, n)) == NULL)
-		goto oom;
-	k_debug("graph: %s %.3f s", "pagerank", k_time_mono() - t0);
-	t0 = k_time_mono();
+static enum k_status
+step_pagerank(struct run *r)
+{
+	igraph_real_t value;
+	enum k_status st;
 
-	if (n <= p->exact_max) {
-		st = ig(p_igraph_betweenness(&g->dg, &v, p_igraph_vss_all(), 1, NULL),
-		        err, "betweenness");
+	seed_igraph(r->p);
+	if ((st = ig(p_igraph_pagerank(&r->g->dg, IGRAPH_PAGERANK_ALGO_PRPACK,
+	                               &r->v, &value, p_igraph_vss_all(), 1,
+	                               r->p->damping, &r->g->w, NULL),
+	             r->err, "pagerank")) != K_OK)
+		return st;
+	return (r->m->pagerank = take(&r->v, r->g->n)) ? K_OK : oom(r->err);
+}
+
+/* Exact up to exact_max vertices, else from the pivots; normalised. */
+static enum k_status
+step_betweenness(struct run *r)
+{
+	struct k_graph_metrics *m = r->m;
+	size_t n = r->g->n;
+	igraph_vector_int_t src;
+	enum k_status st;
+
+	if (n <= r->p->exact_max) {
+		st = ig(p_igraph_betweenness(&r->g->dg, &r->v,
+		                             p_igraph_vss_all(), 1, NULL),
+		        r->err, "betweenness");
 	} else {
 		m->sampled_betweenness = 1;
-		if ((st = ig(p_igraph_vector_int_init(&src, (igraph_integer_t)m->npivot),
-		             err, "betweenness")) != K_OK)
-			goto out;
+		st = ig(p_igraph_vector_int_init(&src,
+		                                 (igraph_integer_t)m->npivot),
+		        r->err, "betweenness");
+		if (st != K_OK)
+			return st;
 		for (size_t i = 0; i < m->npivot; i++)
 			VECTOR(src)[i] = m->pivot[i];
-		st = ig(p_igraph_betweenness_subset(&g->dg, &v, p_igraph_vss_all(), 1,
+		st = ig(p_igraph_betweenness_subset(&r->g->dg, &r->v,
+		                                    p_igraph_vss_all(), 1,
 		                                    p_igraph_vss_vector(&src),
 		                                    p_igraph_vss_all(), NULL),
-		        err, "betweenness");
+		        r->err, "betweenness");
 		p_igraph_vector_int_destroy(&src);
 	}
 	if (st != K_OK)
-		goto out;
-	if ((m->betweenness = take(&v, n)) == NULL)
-		goto oom;
-	k_debug("graph: %s %.3f s", "betweenness", k_time_mono() - t0);
-	t0 = k_time_mono();
-	{
-		double scale = n > 2 ? 1.0 / ((double)(n - 1) * (double)(n - 2)) : 0;
-		if (m->sampled_betweenness)
-			scale *= (double)n / (double)m->npivot;
-		for (size_t i = 0; i < n; i++)
-			m->betweenness[i] *= scale;
-	}
-
-	if ((st = closeness(g, p, m, &rng, err)) != K_OK)
-		goto out;
-	k_debug("graph: %s %.3f s", "closeness", k_time_mono() - t0);
-	t0 = k_time_mono();
-
-	seed_igraph(p);
-	p_igraph_arpack_options_init(&ao);
-	if ((st = ig(p_igraph_eigenvector_centrality(&g->ug, &v, &value, 0, 1,
-	                                             NULL, &ao), err,
-	             "eigenvector centrality")) != K_OK)
-		goto out;
-	if ((m->eigenvector = take(&v, n)) == NULL)
-		goto oom;
-	k_debug("graph: %s %.3f s", "eigenvector", k_time_mono() - t0);
-	t0 = k_time_mono();
-
-	if ((st = ig(p_igraph_transitivity_local_undirected(&g->ug, &v,
-	                 p_igraph_vss_all(), IGRAPH_TRANSITIVITY_ZERO), err,
-	             "clustering")) != K_OK)
-		goto out;
-	if ((m->clustering = take(&v, n)) == NULL)
-		goto oom;
-	k_debug("graph: %s %.3f s", "clustering", k_time_mono() - t0);
-	t0 = k_time_mono();
-
-	if ((st = ig(p_igraph_adjacent_triangles(&g->ug, &v, p_igraph_vss_all()),
-	             err, "triangles")) != K_OK)
-		goto out;
-	if ((m->triangles = take(&v, n)) == NULL)
-		goto oom;
-	k_debug("graph: %s %.3f s", "triangles", k_time_mono() - t0);
-	t0 = k_time_mono();
-
-	/* local efficiency for vertices of bounded degree */
-	m->local_eff = malloc((n ? n : 1) * sizeof *m->local_eff);
-	if (m->local_eff == NULL)
-		goto oom;
-	if ((st = local_efficiency(g, p, m->local_eff, err)) != K_OK)
-		goto out;
-	k_debug("graph: local efficiency %.3f s", k_time_mono() - t0);
-	p_igraph_vector_destroy(&v);
+		return st;
+	if ((m->betweenness = take(&r->v, n)) == NULL)
+		return oom(r->err);
+	double scale = n > 2 ? 1.0 / ((double)(n - 1) * (double)(n - 2)) : 0;
+	if (m->sampled_betweenness)
+		scale *= (double)n / (double)m->npivot;
+	for (size_t i = 0; i < n; i++)
+		m->betweenness[i] *= scale;
 	return K_OK;
-oom:
-	st = k_error_set(err, K_ENOMEM, "out of memory");
-out:
-	p_igraph_vector_destroy(&v);
-	k_graph_metrics_release(m);
+}
+
+static enum k_status
+step_closeness(struct run *r)
+{
+	return closeness(r->g, r->p, r->m, &r->rng, r->err);
+}
+
+static enum k_status
+step_eigenvector(struct run *r)
+{
+	igraph_arpack_options_t ao;
+	igraph_real_t value;
+	enum k_status st;
+
+	seed_igraph(r->p);
+	p_igraph_arpack_options_init(&ao);
+	if ((st = ig(p_igraph_eigenvector_centrality(&r->g->ug, &r->v, &value,
+	                                             0, 1, NULL, &ao),
+	             r->err, "eigenvector centrality")) != K_OK)
+		return st;
+	return (r->m->eigenvector = take(&r->v, r->g->n)) ? K_OK : oom(r->err);
+}
+
+static enum k_status
+step_clustering(struct run *r)
+{
+	enum k_status st;
+
+	if ((st = ig(p_igraph_transitivity_local_undirected(&r->g->ug, &r->v,
+	                 p_igraph_vss_all(), IGRAPH_TRANSITIVITY_ZERO),
+	             r->err, "clustering")) != K_OK)
+		return st;
+	return (r->m->clustering = take(&r->v, r->g->n)) ? K_OK : oom(r->err);
+}
+
+static enum k_status
+step_triangles(struct run *r)
+{
+	enum k_status st;
+
+	if ((st = ig(p_igraph_adjacent_triangles(&r->g->ug, &r->v,
+	                                         p_igraph_vss_all()),
+	             r->err, "triangles")) != K_OK)
+		return st;
+	return (r->m->triangles = take(&r->v, r->g->n)) ? K_OK : oom(r->err);
+}
+
+/* Local efficiency, for vertices of bounded degree. */
+static enum k_status
+step_local_efficiency(struct run *r)
+{
+	size_t n = r->g->n;
+	r->m->local_eff = malloc((n ? n : 1) * sizeof *r->m->local_eff);
+	if (r->m->local_eff == NULL)
+		return oom(r->err);
+	return local_efficiency(r->g, r->p, r->m->local_eff, r->err);
+}
+
+static enum k_status (*const steps[K_GRAPH_NSTEPS])(struct run *) = {
+	[K_GRAPH_PAGERANK] = step_pagerank,
+	[K_GRAPH_BETWEENNESS] = step_betweenness,
+	[K_GRAPH_CLOSENESS] = step_closeness,
+	[K_GRAPH_EIGENVECTOR] = step_eigenvector,
+	[K_GRAPH_CLUSTERING] = step_clustering,
+	[K_GRAPH_TRIANGLES] = step_triangles,
+	[K_GRAPH_LOCAL_EFFICIENCY] = step_local_efficiency,
+};
+
+static const char *const step_names[K_GRAPH_NSTEPS] = {
+	"pagerank", "betweenness", "closeness", "eigenvector", "clustering",
+	"triangles", "local efficiency",
+};
+
+const char *
+k_graph_step_name(enum k_graph_step s)
+{
+	return (unsigned)s < K_GRAPH_NSTEPS ? step_names[s] : "?";
+}
+
+void
+k_graph_timing_init(struct k_graph_timing *t)
+{
+	memset(t, 0, sizeof *t);
+	for (size_t i = 0; i < K_GRAPH_NSTEPS; i++)
+		t->seconds[i] = NAN;
+}
+
+/* Every step in turn, timed (the first with the pivots). */
+static enum k_status
+run_steps(struct run *r, struct k_graph_timing *t)
+{
+	enum k_status st;
+	double t0 = k_time_mono();
+
+	if ((st = ig(p_igraph_vector_init(&r->v, 0), r->err, "graph")) != K_OK)
+		return st;
+	st = draw_pivots(r);
+	for (size_t s = 0; s < K_GRAPH_NSTEPS && st == K_OK; s++) {
+		step_now = (enum k_graph_step)s;
+		if ((st = steps[s](r)) != K_OK)
+			break;
+		t->seconds[s] = k_time_mono() - t0;
+		t0 = k_time_mono();
+	}
+	step_now = K_GRAPH_PAGERANK;
+	p_igraph_vector_destroy(&r->v);
+	if (st != K_OK)
+		k_graph_metrics_release(r->m);
+	return st;
+}
+
+enum k_status
+k_graph_metrics(struct k_graph *g, const struct k_graph_params *p,
+                struct k_graph_metrics *m, struct k_graph_timing *t,
+                struct k_error *err)
+{
+	struct k_graph_timing ignored;
+	struct run r = { .g = g, .p = p, .m = m, .err = err };
+	enum k_status st;
+	const char *bad;
+
+	if (t == NULL)
+		t = &ignored;
+	k_graph_timing_init(t);
+	memset(m, 0, sizeof *m);
+	if ((bad = k_graph_params_check(p)) != NULL)
+		st = k_error_set(err, K_EUSAGE, "%s", bad);
+	else {
+		last_error[0] = '\0';
+		k_rng_seed(&r.rng, p->seed, 0x67726170);
+		st = run_steps(&r, t);
+	}
+	/* igraph's warnings since the last call */
+	t->nnotice = nnotices;
+	memcpy(t->notice, notices, sizeof t->notice);
+	nnotices = 0;
 	return st;
 }
