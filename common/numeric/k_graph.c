@@ -614,6 +614,100 @@ adjacent(const struct k_graph *g, uint32_t u, uint32_t w)
 	return lo < g->uoff[u + 1] && g->uadj[lo] == w;
 }
 
+/* local_efficiency's scratch, grown to the largest degree met. */
+struct le_ws {
+	uint32_t *loc;      /* per vertex: its index among v's neighbours */
+	uint32_t *stamp;    /* per vertex: v + 1 while a neighbour of v */
+	uint32_t *aoff, *dist, *queue;   /* per neighbour (ck) */
+	size_t ck;
+	uint32_t *arc;      /* the induced subgraph's arcs (carc) */
+	size_t carc;
+};
+
+/* Room for k neighbours. -1 when out of memory. */
+static int
+le_reserve(struct le_ws *w, uint32_t k)
+{
+	if (k + 1 <= w->ck)
+		return 0;
+	free(w->aoff);
+	free(w->dist);
+	free(w->queue);
+	w->ck = 2 * (size_t)k + 1;
+	w->aoff = malloc((w->ck + 1) * sizeof *w->aoff);
+	w->dist = malloc(w->ck * sizeof *w->dist);
+	w->queue = malloc(w->ck * sizeof *w->queue);
+	return w->aoff && w->dist && w->queue ? 0 : -1;
+}
+
+/* The arcs of the subgraph v's k neighbours induce, grouped by their
+ * tail (aoff), testing each pair on the smaller side. -1 when out of
+ * memory. */
+static int
+induced_arcs(const struct k_graph *g, uint32_t v, struct le_ws *w)
+{
+	uint32_t k = g->udeg[v];
+	const uint32_t *nb = g->uadj + g->uoff[v];
+	size_t na = 0;
+
+	for (uint32_t i = 0; i < k; i++) {
+		w->stamp[nb[i]] = v + 1;
+		w->loc[nb[i]] = i;
+	}
+	for (uint32_t i = 0; i < k; i++) {
+		uint32_t u = nb[i];
+		uint32_t du = g->udeg[u];
+		w->aoff[i] = (uint32_t)na;
+		if (na + k > w->carc) {
+			size_t nc = (na + k) * 2;
+			uint32_t *nr = realloc(w->arc, nc * sizeof *nr);
+			if (nr == NULL)
+				return -1;
+			w->arc = nr;
+			w->carc = nc;
+		}
+		if (du <= k) {
+			const uint32_t *nu = g->uadj + g->uoff[u];
+			for (uint32_t j = 0; j < du; j++)
+				if (w->stamp[nu[j]] == v + 1)
+					w->arc[na++] = w->loc[nu[j]];
+		} else {
+			for (uint32_t j = 0; j < k; j++)
+				if (j != i && adjacent(g, u, nb[j]))
+					w->arc[na++] = j;
+		}
+	}
+	w->aoff[k] = (uint32_t)na;
+	return 0;
+}
+
+/* Sum of 1/d over the ordered pairs of the k vertices of the induced
+ * subgraph, breadth-first from each. */
+static double
+inverse_distance_sum(struct le_ws *w, uint32_t k)
+{
+	double sum = 0;
+	for (uint32_t s0 = 0; s0 < k; s0++) {
+		for (uint32_t i = 0; i < k; i++)
+			w->dist[i] = UINT32_MAX;
+		size_t qh = 0, qt = 0;
+		w->dist[s0] = 0;
+		w->queue[qt++] = s0;
+		while (qh < qt) {
+			uint32_t x = w->queue[qh++];
+			for (uint32_t e = w->aoff[x]; e < w->aoff[x + 1]; e++) {
+				uint32_t y = w->arc[e];
+				if (w->dist[y] == UINT32_MAX) {
+					w->dist[y] = w->dist[x] + 1;
+					sum += 1.0 / w->dist[y];
+					w->queue[qt++] = y;
+				}
+			}
+		}
+	}
+	return sum;
+}
+
 /*
  * Local efficiency as Latora and Marchiori define it (and networkx's
  * global_efficiency of the neighbours' induced subgraph): the mean of
@@ -632,19 +726,16 @@ local_efficiency(const struct k_graph *g, const struct k_graph_params *p,
                  double *out, struct k_error *err)
 {
 	size_t n = g->n;
-	uint32_t *loc = malloc((n ? n : 1) * sizeof *loc);
-	uint32_t *stamp = calloc(n ? n : 1, sizeof *stamp);
-	uint32_t *aoff = NULL, *arc = NULL, *dist = NULL, *queue = NULL;
-	size_t carc = 0, ck = 0;
+	struct le_ws w = {
+		.loc = malloc((n ? n : 1) * sizeof *w.loc),
+		.stamp = calloc(n ? n : 1, sizeof *w.stamp),
+	};
 	enum k_status st = K_OK;
 
-	if (loc == NULL || stamp == NULL) {
+	if (w.loc == NULL || w.stamp == NULL)
 		st = k_error_set(err, K_ENOMEM, "out of memory");
-		goto out;
-	}
-	for (size_t v = 0; v < n; v++) {
+	for (size_t v = 0; v < n && st == K_OK; v++) {
 		uint32_t k = g->udeg[v];
-		const uint32_t *nb = g->uadj + g->uoff[v];
 		if (k > p->le_max_degree) {
 			out[v] = NAN;
 			continue;
@@ -653,80 +744,19 @@ local_efficiency(const struct k_graph *g, const struct k_graph_params *p,
 			out[v] = 0;
 			continue;
 		}
-		if (k + 1 > ck) {
-			free(aoff);
-			free(dist);
-			free(queue);
-			ck = 2 * (size_t)k + 1;
-			aoff = malloc((ck + 1) * sizeof *aoff);
-			dist = malloc(ck * sizeof *dist);
-			queue = malloc(ck * sizeof *queue);
-			if (!aoff || !dist || !queue) {
-				st = k_error_set(err, K_ENOMEM, "out of memory");
-				goto out;
-			}
+		if (le_reserve(&w, k) < 0 || induced_arcs(g, (uint32_t)v, &w) < 0) {
+			st = k_error_set(err, K_ENOMEM, "out of memory");
+			break;
 		}
-		for (uint32_t i = 0; i < k; i++) {
-			stamp[nb[i]] = (uint32_t)v + 1;
-			loc[nb[i]] = i;
-		}
-		/* arcs of the induced subgraph, grouped by their tail */
-		size_t na = 0;
-		for (uint32_t i = 0; i < k; i++) {
-			uint32_t u = nb[i];
-			uint32_t du = g->udeg[u];
-			aoff[i] = (uint32_t)na;
-			if (na + k > carc) {
-				size_t nc = (na + k) * 2;
-				uint32_t *nr = realloc(arc, nc * sizeof *nr);
-				if (nr == NULL) {
-					st = k_error_set(err, K_ENOMEM, "out of memory");
-					goto out;
-				}
-				arc = nr;
-				carc = nc;
-			}
-			if (du <= k) {
-				const uint32_t *nu = g->uadj + g->uoff[u];
-				for (uint32_t j = 0; j < du; j++)
-					if (stamp[nu[j]] == v + 1)
-						arc[na++] = loc[nu[j]];
-			} else {
-				for (uint32_t j = 0; j < k; j++)
-					if (j != i && adjacent(g, u, nb[j]))
-						arc[na++] = j;
-			}
-		}
-		aoff[k] = (uint32_t)na;
-		/* breadth-first from each neighbour within the subgraph */
-		double sum = 0;
-		for (uint32_t s0 = 0; s0 < k; s0++) {
-			for (uint32_t i = 0; i < k; i++)
-				dist[i] = UINT32_MAX;
-			size_t qh = 0, qt = 0;
-			dist[s0] = 0;
-			queue[qt++] = s0;
-			while (qh < qt) {
-				uint32_t x = queue[qh++];
-				for (uint32_t e = aoff[x]; e < aoff[x + 1]; e++) {
-					uint32_t y = arc[e];
-					if (dist[y] == UINT32_MAX) {
-						dist[y] = dist[x] + 1;
-						sum += 1.0 / dist[y];
-						queue[qt++] = y;
-					}
-				}
-			}
-		}
-		out[v] = sum / ((double)k * (double)(k - 1));
+		out[v] = inverse_distance_sum(&w, k) /
+		         ((double)k * (double)(k - 1));
 	}
-out:
-	free(loc);
-	free(stamp);
-	free(aoff);
-	free(arc);
-	free(dist);
-	free(queue);
+	free(w.loc);
+	free(w.stamp);
+	free(w.aoff);
+	free(w.arc);
+	free(w.dist);
+	free(w.queue);
 	return st;
 }
 
