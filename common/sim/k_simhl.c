@@ -200,6 +200,78 @@ warmup(const struct k_simhl_params *p)
 	return p->days / 4 < 7 ? p->days / 4 : 7;
 }
 
+/* An incident's duration (whole minutes) and magnitude, and what its
+ * kind needs besides, drawn in this order. */
+static int64_t
+draw_shape(struct k_rng *rng, struct inc *x)
+{
+	double u = k_rng_uniform(rng), u2 = k_rng_uniform(rng);
+	int64_t dur;
+	switch (x->pub.kind) {
+	case K_SIMHL_ORACLE:
+		dur = (int64_t)((3 + 37 * pow(u, 1.5)) * K_MS_PER_MINUTE);
+		x->pub.magnitude = 0.4 + 2.1 * u2;
+		x->dir = k_rng_uniform(rng) < 0.5 ? -1 : 1;
+		break;
+	case K_SIMHL_CASCADE:
+		dur = (int64_t)((5 + 25 * u) * K_MS_PER_MINUTE);
+		x->pub.magnitude = 2 + 6 * u2;
+		x->nliq = floor(8 + 52 * k_rng_uniform(rng));
+		break;
+	case K_SIMHL_DRAWDOWN:
+		dur = (int64_t)((10 + 50 * u) * K_MS_PER_MINUTE);
+		x->pub.magnitude = 1.2 + 3.8 * u2;
+		x->nliq = floor(2 + 5 * k_rng_uniform(rng));
+		break;
+	default:
+		dur = (1 + (int64_t)floor(4 * u)) * K_MS_PER_HOUR;
+		x->pub.magnitude = 4 + 21 * u2;
+		break;
+	}
+	return dur - dur % K_MS_PER_MINUTE;
+}
+
+/* Place x, lasting dur, in [lo, hi) at least 12 hours from the n placed
+ * in v (up to 1000 draws). 0 if there was no room. */
+static int
+place(struct k_rng *rng, struct inc *x, int64_t dur, const struct inc *v,
+      size_t n, int64_t lo, int64_t hi)
+{
+	const int64_t gap = 12 * K_MS_PER_HOUR;
+	for (int tries = 0; tries < 1000; tries++) {
+		int64_t s = lo + (int64_t)(k_rng_uniform(rng) *
+		                           (double)(hi - lo));
+		s -= s % (x->pub.kind == K_SIMHL_WASH ? K_MS_PER_HOUR
+		                                      : K_MS_PER_MINUTE);
+		int placed = 1;
+		for (size_t j = 0; j < n && placed; j++)
+			if (s < v[j].pub.end + gap &&
+			    v[j].pub.start < s + dur + gap)
+				placed = 0;
+		if (placed) {
+			x->pub.start = s;
+			x->pub.end = s + dur;
+			return 1;
+		}
+	}
+	return 0;
+}
+
+/* Insertion sort by start: stable, and n is small. */
+static void
+sort_by_start(struct inc *v, size_t n)
+{
+	for (size_t i = 1; i < n; i++) {
+		struct inc t = v[i];
+		size_t j = i;
+		while (j > 0 && v[j - 1].pub.start > t.pub.start) {
+			v[j] = v[j - 1];
+			j--;
+		}
+		v[j] = t;
+	}
+}
+
 /* Draw the schedule into *out (malloc'd, sorted by start); returns n. */
 static size_t
 schedule(const struct k_simhl_params *p, size_t ncoins, char coins[][16],
@@ -241,65 +313,15 @@ schedule(const struct k_simhl_params *p, size_t ncoins, char coins[][16],
 		memset(&x, 0, sizeof x);
 		x.pub.kind = (enum k_simhl_kind)order[i % nk];
 		x.coin = (int)k_rng_below(&rng, ncoins);
-		double u = k_rng_uniform(&rng), u2 = k_rng_uniform(&rng);
-		int64_t dur;
-		switch (x.pub.kind) {
-		case K_SIMHL_ORACLE:
-			dur = (int64_t)((3 + 37 * pow(u, 1.5)) *
-			                K_MS_PER_MINUTE);
-			x.pub.magnitude = 0.4 + 2.1 * u2;
-			x.dir = k_rng_uniform(&rng) < 0.5 ? -1 : 1;
-			break;
-		case K_SIMHL_CASCADE:
-			dur = (int64_t)((5 + 25 * u) * K_MS_PER_MINUTE);
-			x.pub.magnitude = 2 + 6 * u2;
-			x.nliq = floor(8 + 52 * k_rng_uniform(&rng));
-			break;
-		case K_SIMHL_DRAWDOWN:
-			dur = (int64_t)((10 + 50 * u) * K_MS_PER_MINUTE);
-			x.pub.magnitude = 1.2 + 3.8 * u2;
-			x.nliq = floor(2 + 5 * k_rng_uniform(&rng));
-			break;
-		default:
-			dur = (1 + (int64_t)floor(4 * u)) * K_MS_PER_HOUR;
-			x.pub.magnitude = 4 + 21 * u2;
-			break;
-		}
-		dur -= dur % K_MS_PER_MINUTE;   /* whole minutes */
-		/* Place it at least 12 hours from the others. */
-		int placed = 0;
-		for (int tries = 0; tries < 1000 && !placed; tries++) {
-			int64_t s = lo + (int64_t)(k_rng_uniform(&rng) *
-			                           (double)(hi - lo));
-			s -= s % (x.pub.kind == K_SIMHL_WASH ? K_MS_PER_HOUR :
-			          K_MS_PER_MINUTE);
-			placed = 1;
-			for (size_t j = 0; j < n && placed; j++)
-				if (s < v[j].pub.end + 12 * K_MS_PER_HOUR &&
-				    v[j].pub.start <
-				    s + dur + 12 * K_MS_PER_HOUR)
-					placed = 0;
-			if (placed) {
-				x.pub.start = s;
-				x.pub.end = s + dur;
-			}
-		}
-		if (!placed)
+		int64_t dur = draw_shape(&rng, &x);
+		if (!place(&rng, &x, dur, v, n, lo, hi))
 			break;
 		snprintf(x.pub.coin, sizeof x.pub.coin, "%s", coins[x.coin]);
 		if (x.pub.kind == K_SIMHL_DRAWDOWN)
 			x.pub.coin[0] = '\0';   /* the vault's, not a coin's */
 		v[n++] = x;
 	}
-	for (size_t i = 1; i < n; i++) {
-		struct inc t = v[i];
-		size_t j = i;
-		while (j > 0 && v[j - 1].pub.start > t.pub.start) {
-			v[j] = v[j - 1];
-			j--;
-		}
-		v[j] = t;
-	}
+	sort_by_start(v, n);
 	*out = v;
 	return n;
 }
