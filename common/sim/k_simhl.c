@@ -504,6 +504,96 @@ profile(const struct inc *x, int64_t t)
 	return 1;
 }
 
+/* What the incidents running at t do to a coin's tick. */
+struct effects {
+	double manip;              /* oracle manipulation of the mark */
+	double drift;              /* a cascade's log-price drift per tick */
+	double extra;              /* volatility multiplier */
+	double lam_side_mult;      /* liquidation rate multiplier */
+	const char *forced_side;   /* liquidated side, NULL: by the move */
+};
+
+static void
+incident_effects(const struct sim *s, size_t coin, int64_t t, double dt,
+                 struct effects *fx)
+{
+	*fx = (struct effects){ .extra = 1, .lam_side_mult = 1 };
+	for (size_t k = 0; k < s->ninc; k++) {
+		const struct inc *x = &s->inc[k];
+		if ((size_t)x->coin != coin || t < x->pub.start ||
+		    t >= x->pub.end)
+			continue;
+		double dmin = (double)(x->pub.end - x->pub.start) /
+		              K_MS_PER_MINUTE;
+		if (x->pub.kind == K_SIMHL_ORACLE) {
+			fx->manip = x->dir * x->pub.magnitude / 100 *
+			            profile(x, t);
+			fx->lam_side_mult = 5;
+			fx->forced_side = x->dir > 0 ? "short" : "long";
+		} else if (x->pub.kind == K_SIMHL_CASCADE) {
+			fx->drift = log(1 - x->pub.magnitude / 100) / dmin * dt;
+			fx->extra = 2;
+		}
+	}
+}
+
+/* A tick's prices of a coin. */
+struct quote {
+	double oracle, mark, mid;  /* Hyperliquid's */
+	double bn;                 /* Binance's */
+};
+
+/* The tick's price records of coin c: Hyperliquid's and Binance's. */
+static void
+add_prices(struct sim *s, const struct coin *c, int64_t t,
+           const struct quote *p, double manip)
+{
+	struct k_raw r;
+	k_raw_init(&r, K_RAW_PRICE, "hyperliquid");
+	r.ts = t;
+	snprintf(r.coin, sizeof r.coin, "%s", c->name);
+	struct k_raw_price *q = &r.u.price;
+	q->has = K_RAW_P_ORACLE | K_RAW_P_MARK | K_RAW_P_MID |
+	         K_RAW_P_FUNDING | K_RAW_P_OI | K_RAW_P_PREMIUM;
+	q->oracle = k_round(p->oracle, 8);
+	q->mark = k_round(p->mark, 8);
+	q->mid = k_round(p->mid, 8);
+	q->premium = k_round(c->prem + manip, 8);
+	q->funding = k_round((c->prem + manip) / 8 + 1.25e-5, 10);
+	q->open_interest = k_round(exp(c->loi), 4);
+	add(s, &r);
+	k_raw_init(&r, K_RAW_PRICE, "binance");
+	r.ts = t;
+	snprintf(r.coin, sizeof r.coin, "%s", c->name);
+	r.u.price.has = K_RAW_P_PRICE;
+	r.u.price.price = k_round(p->bn, 8);
+	add(s, &r);
+}
+
+/* Liquidations: more while the 15-minute move is large. */
+static void
+coin_liquidations(struct sim *s, struct coin *c, int64_t t, double dt,
+                  const struct effects *fx)
+{
+	double lam = 0.02 * dt;
+	double z15 = 0;
+	if (c->nhist >= 15)
+		z15 = fabs(c->lp - c->hist[(c->nhist - 15) % 16]) /
+		      (c->sig * sqrt(15.0));
+	lam *= 1 + 19 * fmin(1, fmax(0, (z15 - 1.5) / 2));
+	int n = poisson(&s->rng, lam * fx->lam_side_mult);
+	double move = c->nhist >= 15
+	              ? c->lp - c->hist[(c->nhist - 15) % 16] : 0;
+	for (int k = 0; k < n; k++) {
+		const char *side = fx->forced_side != NULL ? fx->forced_side
+		                   : move < 0 ? "long" : move > 0 ? "short"
+		                   : k_rng_uniform(&s->rng) < 0.5 ? "long"
+		                   : "short";
+		liquidation(s, c, t, dt, side, lognormal(&s->rng, 15e3, 1.3),
+		            k_rng_uniform(&s->rng) < 0.05);
+	}
+}
+
 static void
 tick(struct sim *s, int64_t t, double dt, int emit_prices)
 {
@@ -514,29 +604,13 @@ tick(struct sim *s, int64_t t, double dt, int emit_prices)
 	for (size_t i = 0; i < s->ncoins; i++) {
 		struct coin *c = &s->coins[i];
 		double vs = c->sig / (0.0055 / sqrt(60.0));  /* over BTC's */
-		double manip = 0, drift = 0, extra = 1;
-		double lam = 0.02 * dt, lam_side_mult = 1;
-		const char *forced_side = NULL;
-		for (size_t k = 0; k < s->ninc; k++) {
-			const struct inc *x = &s->inc[k];
-			if ((size_t)x->coin != i || t < x->pub.start ||
-			    t >= x->pub.end)
-				continue;
-			double dmin = (double)(x->pub.end - x->pub.start) /
-			              K_MS_PER_MINUTE;
-			if (x->pub.kind == K_SIMHL_ORACLE) {
-				manip = x->dir * x->pub.magnitude / 100 * profile(x, t);
-				lam_side_mult = 5;
-				forced_side = x->dir > 0 ? "short" : "long";
-			} else if (x->pub.kind == K_SIMHL_CASCADE) {
-				drift = log(1 - x->pub.magnitude / 100) / dmin * dt;
-				extra = 2;
-			}
-		}
+		struct effects fx;
+		incident_effects(s, i, t, dt, &fx);
 		c->sv = pd * c->sv + 0.3 * sqrt(1 - pd * pd) *
 		        k_rng_normal(&s->rng);
-		double r = c->sig * sqrt(dt) * exp(c->sv) * cyc * extra *
-		           (0.5 * z0 + 0.866 * k_rng_normal(&s->rng)) + drift;
+		double r = c->sig * sqrt(dt) * exp(c->sv) * cyc * fx.extra *
+		           (0.5 * z0 + 0.866 * k_rng_normal(&s->rng)) +
+		           fx.drift;
 		c->lp += r;
 		c->rv += r * r;
 		c->prem = pr * c->prem + 2.5e-4 * sqrt(vs) * sqrt(1 - pr * pr) *
@@ -544,63 +618,25 @@ tick(struct sim *s, int64_t t, double dt, int emit_prices)
 		c->basis = pb * c->basis + 6.5e-4 * sqrt(1 - pb * pb) *
 		           k_rng_normal(&s->rng);
 		c->loi += 0.002 / sqrt(60) * sqrt(dt) * k_rng_normal(&s->rng) +
-		          (drift < 0 ? 2 * drift : 0);
+		          (fx.drift < 0 ? 2 * fx.drift : 0);
 		double px = exp(c->lp);
-		double oracle = px * (1 + 3e-5 * k_rng_normal(&s->rng));
-		double mark = oracle * (1 + c->prem + manip);
-		double mid = mark * (1 + 1e-5 * k_rng_normal(&s->rng));
-		double bn = px * (1 + 3e-5 + c->basis);
+		struct quote q;
+		q.oracle = px * (1 + 3e-5 * k_rng_normal(&s->rng));
+		q.mark = q.oracle * (1 + c->prem + fx.manip);
+		q.mid = q.mark * (1 + 1e-5 * k_rng_normal(&s->rng));
+		q.bn = px * (1 + 3e-5 + c->basis);
 		c->prev_mark = c->mark;
-		c->mark = mark;
+		c->mark = q.mark;
 		if (isnan(c->o))
-			c->o = c->h = c->l = mark;
-		c->h = fmax(c->h, mark);
-		c->l = fmin(c->l, mark);
-		c->c = mark;
-		c->prem_sum += c->prem + manip;
+			c->o = c->h = c->l = q.mark;
+		c->h = fmax(c->h, q.mark);
+		c->l = fmin(c->l, q.mark);
+		c->c = q.mark;
+		c->prem_sum += c->prem + fx.manip;
 		c->prem_n++;
-
-		if (emit_prices) {
-			struct k_raw r1;
-			k_raw_init(&r1, K_RAW_PRICE, "hyperliquid");
-			r1.ts = t;
-			snprintf(r1.coin, sizeof r1.coin, "%s", c->name);
-			struct k_raw_price *q = &r1.u.price;
-			q->has = K_RAW_P_ORACLE | K_RAW_P_MARK | K_RAW_P_MID |
-			         K_RAW_P_FUNDING | K_RAW_P_OI | K_RAW_P_PREMIUM;
-			q->oracle = k_round(oracle, 8);
-			q->mark = k_round(mark, 8);
-			q->mid = k_round(mid, 8);
-			q->premium = k_round(c->prem + manip, 8);
-			q->funding = k_round((c->prem + manip) / 8 + 1.25e-5, 10);
-			q->open_interest = k_round(exp(c->loi), 4);
-			add(s, &r1);
-			k_raw_init(&r1, K_RAW_PRICE, "binance");
-			r1.ts = t;
-			snprintf(r1.coin, sizeof r1.coin, "%s", c->name);
-			r1.u.price.has = K_RAW_P_PRICE;
-			r1.u.price.price = k_round(bn, 8);
-			add(s, &r1);
-		}
-
-		/* Liquidations: more while the 15-minute move is large. */
-		double z15 = 0;
-		if (c->nhist >= 15)
-			z15 = fabs(c->lp - c->hist[(c->nhist - 15) % 16]) /
-			      (c->sig * sqrt(15.0));
-		lam *= 1 + 19 * fmin(1, fmax(0, (z15 - 1.5) / 2));
-		int n = poisson(&s->rng, lam * lam_side_mult);
-		double move = c->nhist >= 15
-		              ? c->lp - c->hist[(c->nhist - 15) % 16] : 0;
-		for (int k = 0; k < n; k++) {
-			const char *side = forced_side != NULL ? forced_side
-			                   : move < 0 ? "long" : move > 0 ? "short"
-			                   : k_rng_uniform(&s->rng) < 0.5 ? "long"
-			                   : "short";
-			liquidation(s, c, t, dt, side,
-			            lognormal(&s->rng, 15e3, 1.3),
-			            k_rng_uniform(&s->rng) < 0.05);
-		}
+		if (emit_prices)
+			add_prices(s, c, t, &q, fx.manip);
+		coin_liquidations(s, c, t, dt, &fx);
 	}
 }
 
