@@ -767,7 +767,7 @@ make_coins(struct sim *s, char names[][16])
 				vol = known[k].vol_h;
 				usd = known[k].usd_h;
 			}
-		snprintf(c->name, sizeof c->name, "%s", names[i]);
+		snprintf(c->name, sizeof c->name, "%.15s", names[i]);
 		c->sig = vol / sqrt(60.0);
 		c->usd_h = usd;
 		c->lp = log(px);
