@@ -84,7 +84,7 @@ parse_opt(int key, char *arg, struct argp_state *state)
 			           "from 1s to 7d", arg);
 		break;
 	case OPT_VAULT:
-		if (arg[0] == '\0' || strlen(arg) >= K_HL_VAULT_MAX)
+		if (arg[0] == '\0' || strlen(arg) >= K_HLFEAT_VAULT_MAX)
 			argp_error(state, "--vault: '%s' is not a vault address",
 			           arg);
 		o->p.vault = arg;
@@ -254,7 +254,7 @@ kfeatures_hyperliquid(int argc, char **argv)
 	k_input_init(&in, o.files, o.nfiles, 0, &rj);
 	in.idle = flush_out;
 	while (k_input_next(&in) > 0) {
-		struct k_hlrec rec;
+		struct k_hlfeat_rec rec;
 		json_t *obj = k_json_parse(in.line, in.len, &e);
 		if (obj == NULL || k_hlfeat_parse(obj, &rec, &e) != K_OK) {
 			json_decref(obj);
@@ -262,7 +262,7 @@ kfeatures_hyperliquid(int argc, char **argv)
 			continue;
 		}
 		json_decref(obj);
-		if (rec.kind == K_HL_OTHER)
+		if (rec.kind == K_HLFEAT_OTHER)
 			note_other_kind(noted, &nnoted, rec.kind_name);
 		note_fate(&in, k_hlfeat_push(eng, &rec));
 		if ((in.lineno & 4095) == 0)

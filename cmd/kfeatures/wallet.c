@@ -537,6 +537,29 @@ read_records(struct reading *rd)
 	return in.stop;
 }
 
+/* -v: igraph's warnings and each graph metric's time, in the order they
+ * came. */
+static void
+debug_graph(const struct k_walletfeat *wf)
+{
+	struct k_walletfeat_stats s;
+	k_walletfeat_stats(wf, &s);
+	const struct k_graph_timing *t = &s.graph_timing;
+	size_t kept = t->nnotice < K_GRAPH_NOTICES ? t->nnotice
+	                                           : K_GRAPH_NOTICES;
+	for (int k = 0; k < K_GRAPH_NSTEPS; k++) {
+		for (size_t i = 0; i < kept; i++)
+			if (t->notice[i].step == (enum k_graph_step)k)
+				k_debug("igraph: %s", t->notice[i].text);
+		if (!isnan(t->seconds[k]))
+			k_debug("graph: %s %.3f s",
+			        k_graph_step_name((enum k_graph_step)k),
+			        t->seconds[k]);
+	}
+	if (t->nnotice > kept)
+		k_debug("igraph: %zu more warnings", t->nnotice - kept);
+}
+
 /* Compute the features and write one row per address. */
 static void
 write_rows(struct k_walletfeat *wf, long lines)
@@ -549,6 +572,7 @@ write_rows(struct k_walletfeat *wf, long lines)
 	k_progress_init(&prog);
 	k_progress_update(&prog, "computing features of %ld lines", lines);
 	st = k_walletfeat_compute(wf, &e);
+	debug_graph(wf);
 	k_progress_done(&prog);
 	if (st != K_OK) {
 		k_out_finish();

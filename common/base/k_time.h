@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#define K_MS_PER_MINUTE INT64_C(60000)
 #define K_MS_PER_HOUR INT64_C(3600000)
 #define K_MS_PER_DAY  INT64_C(86400000)
 

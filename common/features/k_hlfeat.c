@@ -22,9 +22,6 @@
 #include "text/k_json.h"
 #include "text/k_jsonw.h"
 
-#define H  K_MS_PER_HOUR
-#define D  K_MS_PER_DAY
-
 /* ---- feature names, in row order ---- */
 
 enum {
@@ -148,16 +145,16 @@ copy_str(const json_t *o, const char *f, char *buf, size_t cap, int required,
 	return K_OK;
 }
 
-static enum k_hlvenue
+static enum k_hlfeat_venue
 venue_of(const char *s)
 {
 	if (strcmp(s, "hyperliquid") == 0)
-		return K_VENUE_HL;
+		return K_HLFEAT_VENUE_HL;
 	if (strcmp(s, "binance") == 0)
-		return K_VENUE_BINANCE;
+		return K_HLFEAT_VENUE_BINANCE;
 	if (strcmp(s, "coinbase") == 0)
-		return K_VENUE_COINBASE;
-	return K_VENUE_OTHER;
+		return K_HLFEAT_VENUE_COINBASE;
+	return K_HLFEAT_VENUE_OTHER;
 }
 
 static uint64_t
@@ -174,161 +171,217 @@ fnv(uint64_t h, const void *p, size_t n)
 
 #define FNV0 14695981039346656037ULL
 
-enum k_status
-k_hlfeat_parse(const json_t *o, struct k_hlrec *r, struct k_error *err)
+/* Every number of r not given: NAN. */
+static void
+rec_clear(struct k_hlfeat_rec *r)
 {
-	const char *kind;
-	char venue[32];
-	enum k_status st;
-
 	memset(r, 0, sizeof *r);
 	r->account_value = r->pnl = r->pnl_24h = NAN;
 	r->oracle = r->mark = r->mid = r->price = NAN;
 	r->funding = r->open_interest = r->premium = NAN;
 	r->open = r->high = r->low = r->close = r->volume = NAN;
 	r->rate = r->px = r->size = r->value_usd = NAN;
+}
+
+static enum k_hlfeat_kind
+kind_of(const json_t *o, const char *kind)
+{
+	if (strcmp(kind, "hlp") == 0)
+		return K_HLFEAT_HLP;
+	if (strcmp(kind, "price") == 0)
+		return K_HLFEAT_PRICE;
+	if (strcmp(kind, "candle") == 0)
+		return K_HLFEAT_CANDLE;
+	if (strcmp(kind, "funding") == 0)
+		return K_HLFEAT_FUNDING;
+	if (strcmp(kind, "liquidation") == 0)
+		return K_HLFEAT_LIQ;
+	if (strcmp(kind, "label") == 0 && json_object_get(o, "incident") != NULL)
+		return K_HLFEAT_LABEL;   /* not a wallet label: those lack it */
+	return K_HLFEAT_OTHER;
+}
+
+static enum k_status
+parse_hlp(const json_t *o, struct k_hlfeat_rec *r, struct k_error *err)
+{
+	enum k_status st;
+	if ((st = copy_str(o, "vault", r->vault, sizeof r->vault, 1,
+	                   err)) != K_OK ||
+	    (st = req_num(o, "account_value", &r->account_value, 0,
+	                  err)) != K_OK ||
+	    (st = opt_num(o, "pnl", &r->pnl, -1, err)) != K_OK ||
+	    (st = opt_num(o, "pnl_24h", &r->pnl_24h, -1, err)) != K_OK)
+		return st;
+	for (char *c = r->vault; *c; c++)
+		*c = (char)tolower((unsigned char)*c);
+	return K_OK;
+}
+
+static enum k_status
+parse_price(const json_t *o, struct k_hlfeat_rec *r, struct k_error *err)
+{
+	enum k_status st;
+	if ((st = opt_num(o, "oracle", &r->oracle, 1, err)) != K_OK ||
+	    (st = opt_num(o, "mark", &r->mark, 1, err)) != K_OK ||
+	    (st = opt_num(o, "mid", &r->mid, 1, err)) != K_OK ||
+	    (st = opt_num(o, "price", &r->price, 1, err)) != K_OK ||
+	    (st = opt_num(o, "funding", &r->funding, -1, err)) != K_OK ||
+	    (st = opt_num(o, "premium", &r->premium, -1, err)) != K_OK ||
+	    (st = opt_num(o, "open_interest", &r->open_interest, 0,
+	                  err)) != K_OK)
+		return st;
+	if (isnan(r->oracle) && isnan(r->mark) && isnan(r->mid) &&
+	    isnan(r->price) && isnan(r->funding) &&
+	    isnan(r->open_interest))
+		return k_error_set(err, K_EDATA, "no value in price record "
+		                   "(oracle, mark, mid, price, funding or "
+		                   "open_interest)");
+	return K_OK;
+}
+
+static enum k_status
+parse_candle(const json_t *o, struct k_hlfeat_rec *r, struct k_error *err)
+{
+	enum k_status st;
+	char iv[16];
+	if ((st = copy_str(o, "interval", iv, sizeof iv, 1, err)) != K_OK)
+		return st;
+	if (k_time_span_parse(iv, &r->interval_ms) < 0)
+		return k_error_field(err, K_EDATA, "interval", "field "
+		                     "'interval': not a duration such as "
+		                     "\"1h\": \"%s\"", iv);
+	if ((st = req_num(o, "open", &r->open, 1, err)) != K_OK ||
+	    (st = req_num(o, "high", &r->high, 1, err)) != K_OK ||
+	    (st = req_num(o, "low", &r->low, 1, err)) != K_OK ||
+	    (st = req_num(o, "close", &r->close, 1, err)) != K_OK ||
+	    (st = req_num(o, "volume", &r->volume, 0, err)) != K_OK)
+		return st;
+	if (r->high < r->low)
+		return k_error_field(err, K_EDATA, "high", "field 'high': "
+		                     "%g is below 'low' %g", r->high, r->low);
+	return K_OK;
+}
+
+static enum k_status
+parse_funding(const json_t *o, struct k_hlfeat_rec *r, struct k_error *err)
+{
+	enum k_status st;
+	if ((st = req_num(o, "rate", &r->rate, -1, err)) != K_OK ||
+	    (st = opt_num(o, "premium", &r->premium, -1, err)) != K_OK)
+		return st;
+	return K_OK;
+}
+
+/* A liquidation's identity, for duplicates: its time, coin, user, side,
+ * amounts, and the hash and tid when given. */
+static uint64_t
+liq_key(const json_t *o, const struct k_hlfeat_rec *r, const char *user,
+        const char *side)
+{
+	char extra[96];
+	const json_t *v;
+	uint64_t k = fnv(FNV0, &r->ts, sizeof r->ts);
+	k = fnv(k, r->coin, strlen(r->coin));
+	k = fnv(k, user, strlen(user));
+	k = fnv(k, side, strlen(side));
+	k = fnv(k, &r->px, sizeof r->px);
+	k = fnv(k, &r->size, sizeof r->size);
+	k = fnv(k, &r->value_usd, sizeof r->value_usd);
+	if ((v = json_object_get(o, "hash")) != NULL && json_is_string(v)) {
+		snprintf(extra, sizeof extra, "%s", json_string_value(v));
+		k = fnv(k, extra, strlen(extra));
+	}
+	if ((v = json_object_get(o, "tid")) != NULL && json_is_integer(v)) {
+		json_int_t t = json_integer_value(v);
+		k = fnv(k, &t, sizeof t);
+	}
+	return k;
+}
+
+static enum k_status
+parse_liq(const json_t *o, struct k_hlfeat_rec *r, struct k_error *err)
+{
+	char venue[32], user[80], side[16];
+	enum k_status st;
+	if ((st = copy_str(o, "venue", venue, sizeof venue, 0, err)) != K_OK)
+		return st;
+	r->venue = venue[0] ? venue_of(venue) : K_HLFEAT_VENUE_HL;
+	if ((st = opt_num(o, "px", &r->px, 1, err)) != K_OK ||
+	    (st = opt_num(o, "size", &r->size, -1, err)) != K_OK ||
+	    (st = opt_num(o, "value_usd", &r->value_usd, 0, err)) != K_OK ||
+	    (st = copy_str(o, "user", user, sizeof user, 0, err)) != K_OK ||
+	    (st = copy_str(o, "side", side, sizeof side, 0, err)) != K_OK)
+		return st;
+	if (isnan(r->value_usd)) {
+		if (isnan(r->px) || isnan(r->size))
+			return k_error_field(err, K_EDATA, "value_usd",
+			                     "field 'value_usd': missing, and "
+			                     "no 'px' and 'size' to compute it");
+		r->value_usd = r->px * fabs(r->size);
+	}
+	r->user = user[0] ? fnv(FNV0, user, strlen(user)) : 0;
+	r->key = liq_key(o, r, user, side);
+	return K_OK;
+}
+
+static enum k_status
+parse_label(const json_t *o, struct k_hlfeat_rec *r, struct k_error *err)
+{
+	enum k_status st;
+	if ((st = k_json_ts(o, "ts_end", &r->ts_end, err)) != K_OK ||
+	    (st = copy_str(o, "incident", r->incident,
+	                   sizeof r->incident, 1, err)) != K_OK ||
+	    (st = copy_str(o, "coin", r->coin, sizeof r->coin, 0, err)) !=
+	    K_OK)
+		return st;
+	if (r->ts_end < r->ts)
+		return k_error_field(err, K_EDATA, "ts_end", "field "
+		                     "'ts_end': before 'ts'");
+	return K_OK;
+}
+
+enum k_status
+k_hlfeat_parse(const json_t *o, struct k_hlfeat_rec *r, struct k_error *err)
+{
+	const char *kind;
+	char venue[32];
+	enum k_status st;
+
+	rec_clear(r);
 	if ((st = k_json_str(o, "kind", &kind, err)) != K_OK)
 		return st;
-	if (strcmp(kind, "hlp") == 0)
-		r->kind = K_HL_HLP;
-	else if (strcmp(kind, "price") == 0)
-		r->kind = K_HL_PRICE;
-	else if (strcmp(kind, "candle") == 0)
-		r->kind = K_HL_CANDLE;
-	else if (strcmp(kind, "funding") == 0)
-		r->kind = K_HL_FUNDING;
-	else if (strcmp(kind, "liquidation") == 0)
-		r->kind = K_HL_LIQ;
-	else if (strcmp(kind, "label") == 0 &&
-	         json_object_get(o, "incident") != NULL)
-		r->kind = K_HL_LABEL;   /* not a wallet label: those lack it */
-	else {
-		r->kind = K_HL_OTHER;
+	r->kind = kind_of(o, kind);
+	if (r->kind == K_HLFEAT_OTHER) {
 		snprintf(r->kind_name, sizeof r->kind_name, "%s", kind);
 		return K_OK;
 	}
 	if ((st = k_json_ts(o, "ts", &r->ts, err)) != K_OK)
 		return st;
-	if (r->kind != K_HL_HLP && r->kind != K_HL_LABEL &&
-	    r->kind != K_HL_LIQ) {
+	if (r->kind != K_HLFEAT_HLP && r->kind != K_HLFEAT_LABEL &&
+	    r->kind != K_HLFEAT_LIQ) {
 		if ((st = copy_str(o, "venue", venue, sizeof venue, 1, err)) !=
 		    K_OK)
 			return st;
 		r->venue = venue_of(venue);
 	}
-	if (r->kind != K_HL_HLP && r->kind != K_HL_LABEL &&
+	if (r->kind != K_HLFEAT_HLP && r->kind != K_HLFEAT_LABEL &&
 	    (st = copy_str(o, "coin", r->coin, sizeof r->coin, 1, err)) != K_OK)
 		return st;
 
 	switch (r->kind) {
-	case K_HL_HLP:
-		if ((st = copy_str(o, "vault", r->vault, sizeof r->vault, 1,
-		                   err)) != K_OK ||
-		    (st = req_num(o, "account_value", &r->account_value, 0,
-		                  err)) != K_OK ||
-		    (st = opt_num(o, "pnl", &r->pnl, -1, err)) != K_OK ||
-		    (st = opt_num(o, "pnl_24h", &r->pnl_24h, -1, err)) != K_OK)
-			return st;
-		for (char *c = r->vault; *c; c++)
-			*c = (char)tolower((unsigned char)*c);
-		break;
-	case K_HL_PRICE:
-		if ((st = opt_num(o, "oracle", &r->oracle, 1, err)) != K_OK ||
-		    (st = opt_num(o, "mark", &r->mark, 1, err)) != K_OK ||
-		    (st = opt_num(o, "mid", &r->mid, 1, err)) != K_OK ||
-		    (st = opt_num(o, "price", &r->price, 1, err)) != K_OK ||
-		    (st = opt_num(o, "funding", &r->funding, -1, err)) != K_OK ||
-		    (st = opt_num(o, "premium", &r->premium, -1, err)) != K_OK ||
-		    (st = opt_num(o, "open_interest", &r->open_interest, 0,
-		                  err)) != K_OK)
-			return st;
-		if (isnan(r->oracle) && isnan(r->mark) && isnan(r->mid) &&
-		    isnan(r->price) && isnan(r->funding) &&
-		    isnan(r->open_interest))
-			return k_error_set(err, K_EDATA, "no value in price record "
-			                   "(oracle, mark, mid, price, funding or "
-			                   "open_interest)");
-		break;
-	case K_HL_CANDLE: {
-		char iv[16];
-		if ((st = copy_str(o, "interval", iv, sizeof iv, 1, err)) != K_OK)
-			return st;
-		if (k_time_span_parse(iv, &r->interval_ms) < 0)
-			return k_error_field(err, K_EDATA, "interval", "field "
-			                     "'interval': not a duration such as "
-			                     "\"1h\": \"%s\"", iv);
-		if ((st = req_num(o, "open", &r->open, 1, err)) != K_OK ||
-		    (st = req_num(o, "high", &r->high, 1, err)) != K_OK ||
-		    (st = req_num(o, "low", &r->low, 1, err)) != K_OK ||
-		    (st = req_num(o, "close", &r->close, 1, err)) != K_OK ||
-		    (st = req_num(o, "volume", &r->volume, 0, err)) != K_OK)
-			return st;
-		if (r->high < r->low)
-			return k_error_field(err, K_EDATA, "high", "field 'high': "
-			                     "%g is below 'low' %g", r->high,
-			                     r->low);
-		break;
-	}
-	case K_HL_FUNDING:
-		if ((st = req_num(o, "rate", &r->rate, -1, err)) != K_OK ||
-		    (st = opt_num(o, "premium", &r->premium, -1, err)) != K_OK)
-			return st;
-		break;
-	case K_HL_LIQ: {
-		char user[80], side[16], extra[96];
-		const json_t *v;
-		if ((st = copy_str(o, "venue", venue, sizeof venue, 0, err)) !=
-		    K_OK)
-			return st;
-		r->venue = venue[0] ? venue_of(venue) : K_VENUE_HL;
-		if ((st = opt_num(o, "px", &r->px, 1, err)) != K_OK ||
-		    (st = opt_num(o, "size", &r->size, -1, err)) != K_OK ||
-		    (st = opt_num(o, "value_usd", &r->value_usd, 0, err)) !=
-		    K_OK ||
-		    (st = copy_str(o, "user", user, sizeof user, 0, err)) !=
-		    K_OK ||
-		    (st = copy_str(o, "side", side, sizeof side, 0, err)) != K_OK)
-			return st;
-		if (isnan(r->value_usd)) {
-			if (isnan(r->px) || isnan(r->size))
-				return k_error_field(err, K_EDATA, "value_usd",
-				                     "field 'value_usd': missing, and "
-				                     "no 'px' and 'size' to compute it");
-			r->value_usd = r->px * fabs(r->size);
-		}
-		r->user = user[0] ? fnv(FNV0, user, strlen(user)) : 0;
-		uint64_t k = fnv(FNV0, &r->ts, sizeof r->ts);
-		k = fnv(k, r->coin, strlen(r->coin));
-		k = fnv(k, user, strlen(user));
-		k = fnv(k, side, strlen(side));
-		k = fnv(k, &r->px, sizeof r->px);
-		k = fnv(k, &r->size, sizeof r->size);
-		k = fnv(k, &r->value_usd, sizeof r->value_usd);
-		if ((v = json_object_get(o, "hash")) != NULL &&
-		    json_is_string(v)) {
-			snprintf(extra, sizeof extra, "%s", json_string_value(v));
-			k = fnv(k, extra, strlen(extra));
-		}
-		if ((v = json_object_get(o, "tid")) != NULL &&
-		    json_is_integer(v)) {
-			json_int_t t = json_integer_value(v);
-			k = fnv(k, &t, sizeof t);
-		}
-		r->key = k;
-		break;
-	}
-	case K_HL_LABEL:
-		if ((st = k_json_ts(o, "ts_end", &r->ts_end, err)) != K_OK ||
-		    (st = copy_str(o, "incident", r->incident,
-		                   sizeof r->incident, 1, err)) != K_OK ||
-		    (st = copy_str(o, "coin", r->coin, sizeof r->coin, 0, err)) !=
-		    K_OK)
-			return st;
-		if (r->ts_end < r->ts)
-			return k_error_field(err, K_EDATA, "ts_end", "field "
-			                     "'ts_end': before 'ts'");
-		break;
-	case K_HL_OTHER:
+	case K_HLFEAT_HLP:
+		return parse_hlp(o, r, err);
+	case K_HLFEAT_PRICE:
+		return parse_price(o, r, err);
+	case K_HLFEAT_CANDLE:
+		return parse_candle(o, r, err);
+	case K_HLFEAT_FUNDING:
+		return parse_funding(o, r, err);
+	case K_HLFEAT_LIQ:
+		return parse_liq(o, r, err);
+	case K_HLFEAT_LABEL:
+		return parse_label(o, r, err);
+	case K_HLFEAT_OTHER:
 		break;
 	}
 	return K_OK;
@@ -337,7 +390,7 @@ k_hlfeat_parse(const json_t *o, struct k_hlrec *r, struct k_error *err)
 /* ---- engine state ---- */
 
 struct coin {
-	char name[K_HL_COIN_MAX];
+	char name[K_HLFEAT_COIN_MAX];
 	struct k_asof px;          /* Hyperliquid price, as of */
 	struct k_asof oi;          /* open interest, as of */
 	int64_t hl_t, bn_t, cb_t;     /* newest price per venue, ms */
@@ -371,7 +424,7 @@ struct label {
 struct hitem {
 	int64_t et;                   /* event time, ms */
 	uint64_t seq;
-	struct k_hlrec r;
+	struct k_hlfeat_rec r;
 };
 
 struct bucket {
@@ -403,7 +456,7 @@ struct k_hlfeat {
 	char **keep;
 	size_t nkeep;
 	/* the vault */
-	char vault[K_HL_VAULT_MAX];
+	char vault[K_HLFEAT_VAULT_MAX];
 	int64_t hlp_last;
 	struct k_asof av, pnl, pnl24;
 	/* rows */
@@ -439,7 +492,8 @@ struct k_hlfeat_params
 k_hlfeat_params_default(void)
 {
 	struct k_hlfeat_params p = {
-		.bucket_ms = H, .stale_ms = 0, .max_gap_ms = D,
+		.bucket_ms = K_MS_PER_HOUR, .stale_ms = 0,
+		.max_gap_ms = K_MS_PER_DAY,
 		.lateness_ms = 0, .since_ms = INT64_MIN, .match_ms = 10000,
 		.vault = NULL, .entity = "hyperliquid", .coins = NULL,
 		.max_coins = 512, .high_dev_pct = 0.5, .warn_dev_pct = 0.3,
@@ -451,12 +505,12 @@ k_hlfeat_params_default(void)
 const char *
 k_hlfeat_params_check(const struct k_hlfeat_params *p)
 {
-	if (p->bucket_ms < 1000 || p->bucket_ms > 7 * D)
+	if (p->bucket_ms < 1000 || p->bucket_ms > 7 * K_MS_PER_DAY)
 		return "--bucket must be from 1s to 7d";
 	if (p->stale_ms < 0 || p->max_gap_ms < 0 || p->lateness_ms < 0 ||
 	    p->match_ms < 0)
 		return "durations must not be negative";
-	if (p->lateness_ms > 400 * D)
+	if (p->lateness_ms > 400 * K_MS_PER_DAY)
 		return "--lateness must be at most 400d";
 	if (p->max_coins < 1 || p->max_coins > 100000)
 		return "max coins must be from 1 to 100000";
@@ -557,7 +611,8 @@ k_hlfeat_alloc(struct k_hlfeat **out, const struct k_hlfeat_params *p,
 		return k_error_set(err, K_ENOMEM, "out of memory");
 	e->p = *p;
 	e->stale = p->stale_ms > 0 ? p->stale_ms
-	           : (2 * p->bucket_ms > 2 * H ? 2 * p->bucket_ms : 2 * H);
+	           : (2 * p->bucket_ms > 2 * K_MS_PER_HOUR ? 2 * p->bucket_ms
+	                                                   : 2 * K_MS_PER_HOUR);
 	e->emit = emit;
 	e->arg = arg;
 	e->open = INT64_MIN;
@@ -574,24 +629,28 @@ k_hlfeat_alloc(struct k_hlfeat **out, const struct k_hlfeat_params *p,
 	}
 	int64_t B = p->bucket_ms;
 	int bad = 0;
-	bad |= k_asof_init(&e->av, 7 * D + H, 60000, err) != K_OK;
-	bad |= !bad && k_asof_init(&e->pnl, D + H, 60000, err) != K_OK;
-	bad |= !bad && k_asof_init(&e->pnl24, H, 60000, err) != K_OK;
+	bad |= k_asof_init(&e->av, 7 * K_MS_PER_DAY + K_MS_PER_HOUR,
+	                   K_MS_PER_MINUTE, err) != K_OK;
+	bad |= !bad && k_asof_init(&e->pnl, K_MS_PER_DAY + K_MS_PER_HOUR,
+	                           K_MS_PER_MINUTE, err) != K_OK;
+	bad |= !bad && k_asof_init(&e->pnl24, K_MS_PER_HOUR, K_MS_PER_MINUTE,
+	                           err) != K_OK;
 	for (size_t i = 0; i < L_N && !bad; i++)
-		bad |= k_asof_init(&e->lag[i], H + B, B, err) != K_OK;
-	bad = bad || twin(&e->r_ret24, D, 96, INFINITY, err) ||
-	      twin(&e->r_ret7d, 7 * D, 168, INFINITY, err) ||
-	      twin(&e->r_sharpe7d, 7 * D, 168, INFINITY, err) ||
-	      twin(&e->r_av7d, 7 * D, 168, INFINITY, err) ||
-	      twin(&e->r_pnl7d, 7 * D, 168, INFINITY, err) ||
-	      twin(&e->r_orisk1h, H, 60, INFINITY, err) ||
-	      twin(&e->dev1h, H, 60, p->high_dev_pct, err) ||
-	      twin(&e->lq5m, 5 * 60000, 60, INFINITY, err) ||
-	      twin(&e->lq1h, H, 60, INFINITY, err) ||
-	      twin(&e->lq24h, D, 96, INFINITY, err) ||
+		bad |= k_asof_init(&e->lag[i], K_MS_PER_HOUR + B, B, err) !=
+		       K_OK;
+	bad = bad || twin(&e->r_ret24, K_MS_PER_DAY, 96, INFINITY, err) ||
+	      twin(&e->r_ret7d, 7 * K_MS_PER_DAY, 168, INFINITY, err) ||
+	      twin(&e->r_sharpe7d, 7 * K_MS_PER_DAY, 168, INFINITY, err) ||
+	      twin(&e->r_av7d, 7 * K_MS_PER_DAY, 168, INFINITY, err) ||
+	      twin(&e->r_pnl7d, 7 * K_MS_PER_DAY, 168, INFINITY, err) ||
+	      twin(&e->r_orisk1h, K_MS_PER_HOUR, 60, INFINITY, err) ||
+	      twin(&e->dev1h, K_MS_PER_HOUR, 60, p->high_dev_pct, err) ||
+	      twin(&e->lq5m, 5 * K_MS_PER_MINUTE, 60, INFINITY, err) ||
+	      twin(&e->lq1h, K_MS_PER_HOUR, 60, INFINITY, err) ||
+	      twin(&e->lq24h, K_MS_PER_DAY, 96, INFINITY, err) ||
 	      twin(&e->lq10s, 10000, 10, INFINITY, err) ||
-	      twin(&e->vol1h, H, 60, INFINITY, err) ||
-	      twin(&e->volr1h, H, 60, INFINITY, err);
+	      twin(&e->vol1h, K_MS_PER_HOUR, 60, INFINITY, err) ||
+	      twin(&e->volr1h, K_MS_PER_HOUR, 60, INFINITY, err);
 	e->ctabcap = 1024;
 	while (e->ctabcap < 2 * p->max_coins)
 		e->ctabcap *= 2;
@@ -668,10 +727,12 @@ coin_get(struct k_hlfeat *e, const char *name)
 	struct coin *c = &e->coins[e->ncoins];
 	memset(c, 0, sizeof *c);
 	snprintf(c->name, sizeof c->name, "%s", name);
-	if (k_asof_init(&c->px, 2 * H + 5 * 60000, 60000, NULL) != K_OK ||
-	    k_asof_init(&c->oi, H + 5 * 60000, 60000, NULL) != K_OK ||
-	    twin(&c->vlog, 7 * D, 168, INFINITY, NULL) ||
-	    twin(&c->vrlog, 7 * D, 168, INFINITY, NULL) ||
+	if (k_asof_init(&c->px, 2 * K_MS_PER_HOUR + 5 * K_MS_PER_MINUTE,
+	                K_MS_PER_MINUTE, NULL) != K_OK ||
+	    k_asof_init(&c->oi, K_MS_PER_HOUR + 5 * K_MS_PER_MINUTE,
+	                K_MS_PER_MINUTE, NULL) != K_OK ||
+	    twin(&c->vlog, 7 * K_MS_PER_DAY, 168, INFINITY, NULL) ||
+	    twin(&c->vrlog, 7 * K_MS_PER_DAY, 168, INFINITY, NULL) ||
 	    (c->lq_t = malloc(LQ_CAP * sizeof *c->lq_t)) == NULL ||
 	    (c->lq_px = malloc(LQ_CAP * sizeof *c->lq_px)) == NULL ||
 	    (c->lq_v = malloc(LQ_CAP * sizeof *c->lq_v)) == NULL) {
@@ -698,7 +759,7 @@ hless(const struct hitem *a, const struct hitem *b)
 }
 
 static int
-heap_push(struct k_hlfeat *e, int64_t et, const struct k_hlrec *r)
+heap_push(struct k_hlfeat *e, int64_t et, const struct k_hlfeat_rec *r)
 {
 	if (e->hn == e->hcap) {
 		size_t nc = e->hcap ? 2 * e->hcap : 64;
@@ -752,7 +813,8 @@ lag_of(struct k_hlfeat *e, int l, int64_t now)
 {
 	double v;
 
-	if (!k_asof_asof(&e->lag[l], now - H, e->p.bucket_ms - 1, &v, NULL))
+	if (!k_asof_asof(&e->lag[l], now - K_MS_PER_HOUR, e->p.bucket_ms - 1,
+	                 &v, NULL))
 		return NAN;
 	return v;
 }
@@ -796,7 +858,7 @@ drawdown_24h(const struct k_hlfeat *e, int64_t now)
 
 	while (i > 0) {
 		k_asof_at(s, i - 1, &t, &v);
-		if (t <= now - D)
+		if (t <= now - K_MS_PER_DAY)
 			break;
 		i--;
 	}
@@ -827,9 +889,9 @@ hlp_features(struct k_hlfeat *e, int64_t t0, int64_t now, double *F)
 {
 	int64_t st = e->stale;
 	double av = asof(&e->av, now, st);
-	int64_t civil = floor_div(t0, D);
+	int64_t civil = floor_div(t0, K_MS_PER_DAY);
 
-	F[F_HOUR] = (double)floor_div(t0 - civil * D, H);
+	F[F_HOUR] = (double)floor_div(t0 - civil * K_MS_PER_DAY, K_MS_PER_HOUR);
 	F[F_DOW] = (double)(((civil + 3) % 7 + 7) % 7);   /* 1970-01-01: Thu */
 	F[F_WEEKEND] = F[F_DOW] >= 5;
 	for (int f = F_ACCOUNT_VALUE; f < F_HOUR; f++)
@@ -841,13 +903,14 @@ hlp_features(struct k_hlfeat *e, int64_t t0, int64_t now, double *F)
 	F[F_ALL_TIME_PNL] = pnl;
 	double p24 = asof(&e->pnl24, now, st);
 	if (isnan(p24) && isfinite(pnl))
-		p24 = pnl - asof(&e->pnl, now - D, st);
+		p24 = pnl - asof(&e->pnl, now - K_MS_PER_DAY, st);
 	F[F_PNL_24H] = p24;
 	if (isfinite(p24) && av - p24 > 0)
 		F[F_PNL_24H_PCT] = p24 / (av - p24) * 100;
-	F[F_RET_1H] = ratio_change(av, asof(&e->av, now - H, st));
-	F[F_RET_24H] = ratio_change(av, asof(&e->av, now - D, st));
-	F[F_RET_7D] = ratio_change(av, asof(&e->av, now - 7 * D, st));
+	F[F_RET_1H] = ratio_change(av, asof(&e->av, now - K_MS_PER_HOUR, st));
+	F[F_RET_24H] = ratio_change(av, asof(&e->av, now - K_MS_PER_DAY, st));
+	F[F_RET_7D] = ratio_change(av, asof(&e->av, now - 7 * K_MS_PER_DAY,
+	                                    st));
 	F[F_MAX_DD] = drawdown_24h(e, now);
 
 	struct k_timewin_stats s;
@@ -885,8 +948,8 @@ price_features(struct k_hlfeat *e, int64_t now, double *F)
 	for (size_t i = 0; i < e->ncoins; i++) {
 		struct coin *c = &e->coins[i];
 		double p0 = asof(&c->px, now, e->stale);
-		double p1 = asof(&c->px, now - H, e->stale);
-		double p2 = asof(&c->px, now - 2 * H, e->stale);
+		double p1 = asof(&c->px, now - K_MS_PER_HOUR, e->stale);
+		double p2 = asof(&c->px, now - 2 * K_MS_PER_HOUR, e->stale);
 		double v = ratio_change(p0, p1) * 100;
 		double a = v - ratio_change(p1, p2) * 100;
 		if (isfinite(v) && (isnan(vel) || fabs(v) > fabs(vel)))
@@ -894,7 +957,8 @@ price_features(struct k_hlfeat *e, int64_t now, double *F)
 		if (isfinite(a) && (isnan(acc) || fabs(a) > fabs(acc)))
 			acc = a;
 		double o = ratio_change(asof(&c->oi, now, e->stale),
-		                        asof(&c->oi, now - H, e->stale)) * 100;
+		                        asof(&c->oi, now - K_MS_PER_HOUR,
+		                             e->stale)) * 100;
 		if (isfinite(o) && (isnan(oi) || fabs(o) > fabs(oi)))
 			oi = o;
 	}
@@ -1127,32 +1191,32 @@ pair_spreads(struct k_hlfeat *e, struct coin *c)
 }
 
 static void
-set_price(struct k_hlfeat *e, struct coin *c, enum k_hlvenue v, int64_t t,
+set_price(struct k_hlfeat *e, struct coin *c, enum k_hlfeat_venue v, int64_t t,
           double px)
 {
 	if (!isfinite(px))
 		return;
 	switch (v) {
-	case K_VENUE_HL:
+	case K_HLFEAT_VENUE_HL:
 		if (t < c->hl_t)
 			return;
 		c->hl_t = t;
 		c->hl_px = px;
 		k_asof_push(&c->px, t, px);
 		break;
-	case K_VENUE_BINANCE:
+	case K_HLFEAT_VENUE_BINANCE:
 		if (t < c->bn_t)
 			return;
 		c->bn_t = t;
 		c->bn_px = px;
 		break;
-	case K_VENUE_COINBASE:
+	case K_HLFEAT_VENUE_COINBASE:
 		if (t < c->cb_t)
 			return;
 		c->cb_t = t;
 		c->cb_px = px;
 		break;
-	case K_VENUE_OTHER:
+	case K_HLFEAT_VENUE_OTHER:
 		return;
 	}
 	pair_spreads(e, c);
@@ -1190,7 +1254,7 @@ deviation(struct k_hlfeat *e, struct coin *c, int64_t t, double dev)
 }
 
 static enum k_hlfeat_fate
-apply_price(struct k_hlfeat *e, struct coin *c, const struct k_hlrec *r)
+apply_price(struct k_hlfeat *e, struct coin *c, const struct k_hlfeat_rec *r)
 {
 	int64_t *last = &c->last_price[r->venue];
 
@@ -1199,8 +1263,8 @@ apply_price(struct k_hlfeat *e, struct coin *c, const struct k_hlrec *r)
 	if (r->ts < *last && *last != INT64_MIN)
 		return K_HLF_OUT_OF_ORDER;
 	*last = r->ts;
-	if (r->venue == K_VENUE_HL) {
-		set_price(e, c, K_VENUE_HL, r->ts,
+	if (r->venue == K_HLFEAT_VENUE_HL) {
+		set_price(e, c, K_HLFEAT_VENUE_HL, r->ts,
 		          first_finite(r->mark, r->mid, r->price));
 		if (isfinite(r->oracle) && isfinite(r->mark))
 			deviation(e, c, r->ts,
@@ -1221,7 +1285,7 @@ apply_price(struct k_hlfeat *e, struct coin *c, const struct k_hlrec *r)
 }
 
 static enum k_hlfeat_fate
-apply_candle(struct k_hlfeat *e, struct coin *c, const struct k_hlrec *r,
+apply_candle(struct k_hlfeat *e, struct coin *c, const struct k_hlfeat_rec *r,
              int64_t et)
 {
 	int64_t *last = &c->last_candle[r->venue];
@@ -1232,7 +1296,7 @@ apply_candle(struct k_hlfeat *e, struct coin *c, const struct k_hlrec *r,
 		return K_HLF_OUT_OF_ORDER;
 	*last = r->ts;
 	set_price(e, c, r->venue, et, r->close);
-	if (r->venue != K_VENUE_HL)
+	if (r->venue != K_HLFEAT_VENUE_HL)
 		return K_HLF_APPLIED;
 	double usd = r->volume * r->close;
 	double range = (r->high - r->low) / r->low * 100;
@@ -1240,7 +1304,7 @@ apply_candle(struct k_hlfeat *e, struct coin *c, const struct k_hlrec *r,
 	k_timewin_add(&e->volr1h, et, usd * range);
 	/* Per-coin z of log volume (per hour) and of log volume per unit of
 	 * price range, against the coin's candles of the last 7 days. */
-	double per_h = usd * (double)H / (double)r->interval_ms;
+	double per_h = usd * (double)K_MS_PER_HOUR / (double)r->interval_ms;
 	double lv = log1p(per_h);
 	double lr = log1p(per_h / fmax(range, 0.01));
 	double vz = zscore(&c->vlog, et, lv, MIN_CANDLES);
@@ -1257,7 +1321,7 @@ apply_candle(struct k_hlfeat *e, struct coin *c, const struct k_hlrec *r,
 }
 
 static enum k_hlfeat_fate
-apply_funding(struct k_hlfeat *e, struct coin *c, const struct k_hlrec *r)
+apply_funding(struct k_hlfeat *e, struct coin *c, const struct k_hlfeat_rec *r)
 {
 	int64_t *last = &c->last_funding[r->venue];
 
@@ -1267,7 +1331,7 @@ apply_funding(struct k_hlfeat *e, struct coin *c, const struct k_hlrec *r)
 	if (r->ts < *last && *last != INT64_MIN)
 		return K_HLF_OUT_OF_ORDER;
 	*last = r->ts;
-	if (r->venue == K_VENUE_HL) {
+	if (r->venue == K_HLFEAT_VENUE_HL) {
 		c->fund_t = r->ts;
 		c->fund_rate = r->rate;
 		c->fund_prem = r->premium;
@@ -1287,7 +1351,7 @@ user_get(struct k_hlfeat *e, uint64_t h, int64_t now)
 			return u;
 		if (u->h == 0)
 			break;
-		if (stale == NULL && u->last < now - H)
+		if (stale == NULL && u->last < now - K_MS_PER_HOUR)
 			stale = u;
 	}
 	if (stale == NULL) {
@@ -1301,7 +1365,8 @@ user_get(struct k_hlfeat *e, uint64_t h, int64_t now)
 			e->users = nu;
 			e->uused = 0;
 			for (size_t k = 0; k < n; k++) {
-				if (old[k].h == 0 || old[k].last < now - H)
+				if (old[k].h == 0 ||
+				    old[k].last < now - K_MS_PER_HOUR)
 					continue;
 				size_t j = (size_t)old[k].h & mask;
 				while (nu[j].h != 0)
@@ -1322,23 +1387,30 @@ user_get(struct k_hlfeat *e, uint64_t h, int64_t now)
 	return stale;
 }
 
-static enum k_hlfeat_fate
-apply_liq(struct k_hlfeat *e, struct coin *c, const struct k_hlrec *r)
+/* Has a liquidation with this key been seen among the last DEDUP_CAP?
+ * If not, it is remembered. */
+static int
+liq_seen(struct k_hlfeat *e, uint64_t key)
+{
+	for (size_t i = 0; i < e->dn; i++)
+		if (e->dk[(e->dfirst + i) % DEDUP_CAP] == key)
+			return 1;
+	if (e->dn == DEDUP_CAP) {
+		e->dk[e->dfirst] = key;
+		e->dfirst = (e->dfirst + 1) % DEDUP_CAP;
+	} else {
+		e->dk[(e->dfirst + e->dn++) % DEDUP_CAP] = key;
+	}
+	return 0;
+}
+
+/* The liquidation windows and the bucket's counts, peaks and flash
+ * suspicion; value v (USD) at t. */
+static void
+liq_windows(struct k_hlfeat *e, int64_t t, double v)
 {
 	struct bucket *b = &e->b;
 	struct k_timewin_stats s;
-	int64_t t = r->ts;
-	double v = r->value_usd;
-
-	for (size_t i = 0; i < e->dn; i++)
-		if (e->dk[(e->dfirst + i) % DEDUP_CAP] == r->key)
-			return K_HLF_DUPLICATE;
-	if (e->dn == DEDUP_CAP) {
-		e->dk[e->dfirst] = r->key;
-		e->dfirst = (e->dfirst + 1) % DEDUP_CAP;
-	} else {
-		e->dk[(e->dfirst + e->dn++) % DEDUP_CAP] = r->key;
-	}
 
 	/* value_zscore against the 24 h before this one */
 	k_timewin_stats(&e->lq24h, t, &s);
@@ -1364,9 +1436,14 @@ apply_liq(struct k_hlfeat *e, struct coin *c, const struct k_hlrec *r)
 		e->nliq_t = 5;
 	}
 	e->liq_t[e->nliq_t++] = t;
+}
 
-	/* Cascade: this coin's liquidations of the last 5 minutes, with at
-	 * least 70% of consecutive prices moving one way. */
+/* Cascade: this coin's liquidations of the last 5 minutes, with at
+ * least 70% of consecutive prices moving one way. */
+static void
+cascade(struct k_hlfeat *e, struct coin *c, const struct k_hlfeat_rec *r)
+{
+	int64_t t = r->ts;
 	while (c->lq_n > 0 && c->lq_t[c->lq_first] <= t - e->p.rules.cascade_ms) {
 		c->lq_first = (c->lq_first + 1) % LQ_CAP;
 		c->lq_n--;
@@ -1378,63 +1455,76 @@ apply_liq(struct k_hlfeat *e, struct coin *c, const struct k_hlrec *r)
 	size_t at = (c->lq_first + c->lq_n++) % LQ_CAP;
 	c->lq_t[at] = t;
 	c->lq_px[at] = isfinite(r->px) ? r->px : NAN;
-	c->lq_v[at] = v;
-	if ((double)c->lq_n >= e->p.rules.cascade_count) {
-		double up = 0, down = 0, usd = 0, p0 = NAN, p1 = NAN, prev = NAN;
-		for (size_t i = 0; i < c->lq_n; i++) {
-			size_t k = (c->lq_first + i) % LQ_CAP;
-			usd += c->lq_v[k];
-			double px = c->lq_px[k];
-			if (isnan(px))
-				continue;
-			if (isnan(p0))
-				p0 = px;
-			p1 = px;
-			if (isfinite(prev)) {
-				up += px > prev;
-				down += px < prev;
-			}
-			prev = px;
+	c->lq_v[at] = r->value_usd;
+	if ((double)c->lq_n < e->p.rules.cascade_count)
+		return;
+	double up = 0, down = 0, usd = 0, p0 = NAN, p1 = NAN, prev = NAN;
+	for (size_t i = 0; i < c->lq_n; i++) {
+		size_t k = (c->lq_first + i) % LQ_CAP;
+		usd += c->lq_v[k];
+		double px = c->lq_px[k];
+		if (isnan(px))
+			continue;
+		if (isnan(p0))
+			p0 = px;
+		p1 = px;
+		if (isfinite(prev)) {
+			up += px > prev;
+			down += px < prev;
 		}
-		double pairs = (double)c->lq_n - 1;
-		double one_way = fmax(up, down) / pairs;
-		if (one_way >= 0.7) {
-			double impact = isfinite(p0) && p0 > 0
-			                ? fabs(p1 - p0) / p0 * 100 : 0;
-			b->cas = fmax(b->cas, k_rules_cascade_suspicion(
-			                 (double)c->lq_n, usd, impact));
-		}
+		prev = px;
 	}
+	double pairs = (double)c->lq_n - 1;
+	double one_way = fmax(up, down) / pairs;
+	if (one_way >= 0.7) {
+		double impact = isfinite(p0) && p0 > 0
+		                ? fabs(p1 - p0) / p0 * 100 : 0;
+		e->b.cas = fmax(e->b.cas, k_rules_cascade_suspicion(
+		                   (double)c->lq_n, usd, impact));
+	}
+}
 
-	/* Coordinated: one liquidated user, repeatedly, within the hour. */
-	if (r->user != 0) {
-		struct user *u = user_get(e, r->user, t);
-		if (u != NULL) {
-			if (u->n == USER_EV) {
-				u->first = (u->first + 1) % USER_EV;
-				u->n--;
-			}
-			size_t k = (u->first + u->n++) % USER_EV;
-			u->t[k] = t;
-			u->v[k] = v;
-			u->last = t;
-			double n = 0, usd = 0;
-			for (size_t i = 0; i < u->n; i++) {
-				size_t q = (u->first + i) % USER_EV;
-				if (u->t[q] > t - H) {
-					n++;
-					usd += u->v[q];
-				}
-			}
-			b->coord = fmax(b->coord,
-			                k_rules_coordinated_suspicion(n, usd));
+/* Coordinated: one liquidated user, repeatedly, within the hour. */
+static void
+coordinated(struct k_hlfeat *e, const struct k_hlfeat_rec *r)
+{
+	int64_t t = r->ts;
+	struct user *u = user_get(e, r->user, t);
+	if (u == NULL)
+		return;
+	if (u->n == USER_EV) {
+		u->first = (u->first + 1) % USER_EV;
+		u->n--;
+	}
+	size_t k = (u->first + u->n++) % USER_EV;
+	u->t[k] = t;
+	u->v[k] = r->value_usd;
+	u->last = t;
+	double n = 0, usd = 0;
+	for (size_t i = 0; i < u->n; i++) {
+		size_t q = (u->first + i) % USER_EV;
+		if (u->t[q] > t - K_MS_PER_HOUR) {
+			n++;
+			usd += u->v[q];
 		}
 	}
+	e->b.coord = fmax(e->b.coord, k_rules_coordinated_suspicion(n, usd));
+}
+
+static enum k_hlfeat_fate
+apply_liq(struct k_hlfeat *e, struct coin *c, const struct k_hlfeat_rec *r)
+{
+	if (liq_seen(e, r->key))
+		return K_HLF_DUPLICATE;
+	liq_windows(e, r->ts, r->value_usd);
+	cascade(e, c, r);
+	if (r->user != 0)
+		coordinated(e, r);
 	return K_HLF_APPLIED;
 }
 
 static enum k_hlfeat_fate
-apply_hlp(struct k_hlfeat *e, const struct k_hlrec *r)
+apply_hlp(struct k_hlfeat *e, const struct k_hlfeat_rec *r)
 {
 	if (e->vault[0] == '\0') {
 		if (e->p.vault != NULL) {
@@ -1463,7 +1553,7 @@ apply_hlp(struct k_hlfeat *e, const struct k_hlrec *r)
 }
 
 static enum k_hlfeat_fate
-apply(struct k_hlfeat *e, const struct k_hlrec *r, int64_t et)
+apply(struct k_hlfeat *e, const struct k_hlfeat_rec *r, int64_t et)
 {
 	int64_t B = e->p.bucket_ms;
 	int64_t b = floor_div(et, B);
@@ -1473,7 +1563,7 @@ apply(struct k_hlfeat *e, const struct k_hlrec *r, int64_t et)
 	if (e->open != INT64_MIN && b < e->open) {
 		/* A candle written just after its close (a live feed) counts
 		 * in the open bucket; anything older is late. */
-		if (r->kind != K_HL_CANDLE ||
+		if (r->kind != K_HLFEAT_CANDLE ||
 		    et < e->open * B - r->interval_ms) {
 			e->st.late++;
 			return K_HLF_LATE;
@@ -1483,7 +1573,7 @@ apply(struct k_hlfeat *e, const struct k_hlrec *r, int64_t et)
 		b = e->open;
 	}
 	advance(e, b);
-	if (r->kind == K_HL_HLP) {
+	if (r->kind == K_HLFEAT_HLP) {
 		f = apply_hlp(e, r);
 	} else {
 		struct coin *c = coin_get(e, r->coin);
@@ -1492,10 +1582,10 @@ apply(struct k_hlfeat *e, const struct k_hlrec *r, int64_t et)
 			return e->oom ? K_HLF_NOMEM : K_HLF_IGNORED;
 		}
 		switch (r->kind) {
-		case K_HL_PRICE: f = apply_price(e, c, r); break;
-		case K_HL_CANDLE: f = apply_candle(e, c, r, et); break;
-		case K_HL_FUNDING: f = apply_funding(e, c, r); break;
-		case K_HL_LIQ: f = apply_liq(e, c, r); break;
+		case K_HLFEAT_PRICE: f = apply_price(e, c, r); break;
+		case K_HLFEAT_CANDLE: f = apply_candle(e, c, r, et); break;
+		case K_HLFEAT_FUNDING: f = apply_funding(e, c, r); break;
+		case K_HLFEAT_LIQ: f = apply_liq(e, c, r); break;
 		default: f = K_HLF_IGNORED; break;
 		}
 	}
@@ -1511,7 +1601,7 @@ apply(struct k_hlfeat *e, const struct k_hlrec *r, int64_t et)
 }
 
 static void
-add_label(struct k_hlfeat *e, const struct k_hlrec *r)
+add_label(struct k_hlfeat *e, const struct k_hlfeat_rec *r)
 {
 	e->st.labels++;
 	e->labels_seen = 1;
@@ -1532,32 +1622,32 @@ add_label(struct k_hlfeat *e, const struct k_hlrec *r)
 }
 
 enum k_hlfeat_fate
-k_hlfeat_push(struct k_hlfeat *e, const struct k_hlrec *r)
+k_hlfeat_push(struct k_hlfeat *e, const struct k_hlfeat_rec *r)
 {
 	enum k_hlfeat_fate fate = K_HLF_QUEUED;
 	struct hitem it;
 
 	e->st.records++;
-	if (r->kind == K_HL_LABEL) {
+	if (r->kind == K_HLFEAT_LABEL) {
 		add_label(e, r);
 		return e->oom ? K_HLF_NOMEM : K_HLF_LABEL;
 	}
-	if (r->kind == K_HL_OTHER) {
+	if (r->kind == K_HLFEAT_OTHER) {
 		e->st.other_kind++;
 		return K_HLF_IGNORED;
 	}
-	if (r->kind != K_HL_HLP && !coin_kept(e, r->coin)) {
+	if (r->kind != K_HLFEAT_HLP && !coin_kept(e, r->coin)) {
 		e->st.other_coin++;
 		return K_HLF_IGNORED;
 	}
 	int64_t et = r->ts;
-	if (r->kind == K_HL_CANDLE) {
+	if (r->kind == K_HLFEAT_CANDLE) {
 		et = r->ts + r->interval_ms - 1;
 		/* A newer version of a candle still waiting for its close
 		 * replaces it. */
 		for (size_t i = 0; i < e->hn; i++) {
-			struct k_hlrec *q = &e->heap[i].r;
-			if (q->kind == K_HL_CANDLE && q->ts == r->ts &&
+			struct k_hlfeat_rec *q = &e->heap[i].r;
+			if (q->kind == K_HLFEAT_CANDLE && q->ts == r->ts &&
 			    q->venue == r->venue && q->interval_ms == r->interval_ms &&
 			    strcmp(q->coin, r->coin) == 0) {
 				*q = *r;

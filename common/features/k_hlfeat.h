@@ -17,27 +17,30 @@
 #include "base/k_status.h"
 #include "score/k_rules.h"
 
-#define K_HL_COIN_MAX 48
-#define K_HL_VAULT_MAX 64
+#define K_HLFEAT_COIN_MAX 48
+#define K_HLFEAT_VAULT_MAX 64
 
-enum k_hlkind {
-	K_HL_HLP, K_HL_PRICE, K_HL_CANDLE, K_HL_FUNDING, K_HL_LIQ,
-	K_HL_LABEL,   /* ground truth from a simulator */
-	K_HL_OTHER    /* a kind this feature set does not use */
+enum k_hlfeat_kind {
+	K_HLFEAT_HLP, K_HLFEAT_PRICE, K_HLFEAT_CANDLE, K_HLFEAT_FUNDING,
+	K_HLFEAT_LIQ,
+	K_HLFEAT_LABEL,   /* ground truth from a simulator */
+	K_HLFEAT_OTHER    /* a kind this feature set does not use */
 };
 
-enum k_hlvenue { K_VENUE_HL, K_VENUE_BINANCE, K_VENUE_COINBASE,
-                 K_VENUE_OTHER };
+enum k_hlfeat_venue {
+	K_HLFEAT_VENUE_HL, K_HLFEAT_VENUE_BINANCE, K_HLFEAT_VENUE_COINBASE,
+	K_HLFEAT_VENUE_OTHER
+};
 
 /* One raw record, parsed. Numbers not given are NAN. */
-struct k_hlrec {
-	enum k_hlkind kind;
+struct k_hlfeat_rec {
+	enum k_hlfeat_kind kind;
 	int64_t ts;              /* the record's "ts", ms */
-	enum k_hlvenue venue;
-	char coin[K_HL_COIN_MAX];
-	char kind_name[24];      /* for K_HL_OTHER */
+	enum k_hlfeat_venue venue;
+	char coin[K_HLFEAT_COIN_MAX];
+	char kind_name[24];      /* for K_HLFEAT_OTHER */
 	/* hlp */
-	char vault[K_HL_VAULT_MAX];
+	char vault[K_HLFEAT_VAULT_MAX];
 	double account_value, pnl, pnl_24h;  /* USD; pnl_24h optional */
 	/* price */
 	double oracle, mark, mid, price, funding, open_interest, premium;
@@ -56,12 +59,12 @@ struct k_hlrec {
 };
 
 /*
- * Parse one record object. K_OK with r filled (kind K_HL_OTHER for kinds
+ * Parse one record object. K_OK with r filled (kind K_HLFEAT_OTHER for kinds
  * not used here), or K_EDATA with err naming the field: a missing "kind"
  * or "ts", a string where a number belongs, a non-positive price, a
  * candle with high < low, a label that ends before it starts...
  */
-enum k_status k_hlfeat_parse(const json_t *o, struct k_hlrec *r,
+enum k_status k_hlfeat_parse(const json_t *o, struct k_hlfeat_rec *r,
                              struct k_error *err);
 
 struct k_hlfeat_params {
@@ -131,7 +134,8 @@ enum k_hlfeat_fate {
  * that of this record when it is applied at once, else K_HLF_QUEUED
  * (later fates only show in the stats).
  */
-enum k_hlfeat_fate k_hlfeat_push(struct k_hlfeat *e, const struct k_hlrec *r);
+enum k_hlfeat_fate k_hlfeat_push(struct k_hlfeat *e,
+                                 const struct k_hlfeat_rec *r);
 
 /* End of input: apply what is queued and close the open bucket (its row
  * may be partial). */

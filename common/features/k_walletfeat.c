@@ -35,8 +35,6 @@
 #include "text/k_jsonw.h"
 
 #define NOADDR UINT32_MAX
-#define DAY_MS 86400000.0
-#define HOUR_MS 3600000.0
 
 /* ---- the features ---- */
 
@@ -565,6 +563,7 @@ k_walletfeat_alloc(const struct k_walletfeat_params *p)
 	}
 	wf->nastable = 1;
 	wf->eth_usd_mean = NAN;
+	k_graph_timing_init(&wf->st.graph_timing);
 	return wf;
 }
 
@@ -986,12 +985,12 @@ market_gas(const struct k_walletfeat *wf, int64_t t)
 	}
 	for (size_t i = lo; i > 0; i--) {
 		const struct mk *m = &wf->market.v[i - 1];
-		if ((double)(t - m->ts) > 2 * HOUR_MS)
+		if ((double)(t - m->ts) > 2 * K_MS_PER_HOUR)
 			break;
 		if (isfinite(m->gas) && m->gas > 0)
 			return m->gas;
 	}
-	int64_t h = t / (int64_t)HOUR_MS;
+	int64_t h = t / K_MS_PER_HOUR;
 	lo = 0;
 	hi = wf->nhg;
 	while (lo < hi) {
@@ -1046,10 +1045,10 @@ uf_find(uint32_t *par, uint32_t x)
 	return x;
 }
 
-/* The window's transfer graph: one edge per (from, to) with the number of
- * transfers and the ETH moved; vertices numbered in address order. */
-static enum k_status
-build_graph(struct k_walletfeat *wf, struct k_error *err)
+/* The window's transfers as edges: one per (from, to) with the number of
+ * transfers and the ETH moved, by address ids. -1 when out of memory. */
+static int
+collect_edges(struct k_walletfeat *wf)
 {
 	size_t np = 0;
 	for (size_t i = 0; i < wf->norder; i++) {
@@ -1058,7 +1057,7 @@ build_graph(struct k_walletfeat *wf, struct k_error *err)
 	}
 	struct epair *ep = malloc((np ? np : 1) * sizeof *ep);
 	if (ep == NULL)
-		return k_error_set(err, K_ENOMEM, "out of memory");
+		return -1;
 	np = 0;
 	for (size_t i = 0; i < wf->norder; i++) {
 		const struct wtx *x = &wf->tx[wf->order[i]];
@@ -1078,7 +1077,7 @@ build_graph(struct k_walletfeat *wf, struct k_error *err)
 	wf->eeth = malloc((ne ? ne : 1) * sizeof *wf->eeth);
 	if (!wf->efrom || !wf->eto || !wf->ecount || !wf->eeth) {
 		free(ep);
-		return k_error_set(err, K_ENOMEM, "out of memory");
+		return -1;
 	}
 	ne = 0;
 	for (size_t i = 0; i < np; i++) {
@@ -1094,8 +1093,15 @@ build_graph(struct k_walletfeat *wf, struct k_error *err)
 	}
 	free(ep);
 	wf->ne = ne;
-	/* vertices: the addresses on edges, in address id order */
-	for (size_t i = 0; i < ne; i++) {
+	return 0;
+}
+
+/* Vertices: the addresses on edges, numbered in address id order; the
+ * edges renumbered to them. -1 when out of memory. */
+static int
+number_vertices(struct k_walletfeat *wf)
+{
+	for (size_t i = 0; i < wf->ne; i++) {
 		wf->ad[wf->efrom[i]].vertex = 0;
 		wf->ad[wf->eto[i]].vertex = 0;
 	}
@@ -1105,7 +1111,7 @@ build_graph(struct k_walletfeat *wf, struct k_error *err)
 	wf->nv = nv;
 	wf->vaddr = malloc((nv ? nv : 1) * sizeof *wf->vaddr);
 	if (wf->vaddr == NULL)
-		return k_error_set(err, K_ENOMEM, "out of memory");
+		return -1;
 	nv = 0;
 	for (size_t i = 0; i < wf->nad; i++) {
 		if (wf->ad[i].vertex == 0) {
@@ -1113,11 +1119,19 @@ build_graph(struct k_walletfeat *wf, struct k_error *err)
 			wf->vaddr[nv++] = (uint32_t)i;
 		}
 	}
-	for (size_t i = 0; i < ne; i++) {
+	for (size_t i = 0; i < wf->ne; i++) {
 		wf->efrom[i] = wf->ad[wf->efrom[i]].vertex;
 		wf->eto[i] = wf->ad[wf->eto[i]].vertex;
 	}
-	size_t cv = nv ? nv : 1;
+	return 0;
+}
+
+/* Per vertex: degrees, transfers and ETH in and out, and the size of its
+ * undirected component. -1 when out of memory. */
+static int
+vertex_sums(struct k_walletfeat *wf)
+{
+	size_t nv = wf->nv, cv = nv ? nv : 1;
 	wf->vindeg = calloc(cv, sizeof *wf->vindeg);
 	wf->voutdeg = calloc(cv, sizeof *wf->voutdeg);
 	wf->vinw = calloc(cv, sizeof *wf->vinw);
@@ -1129,11 +1143,11 @@ build_graph(struct k_walletfeat *wf, struct k_error *err)
 	if (!wf->vindeg || !wf->voutdeg || !wf->vinw || !wf->voutw ||
 	    !wf->vine || !wf->voute || !wf->vcomp || !par) {
 		free(par);
-		return k_error_set(err, K_ENOMEM, "out of memory");
+		return -1;
 	}
 	for (size_t i = 0; i < nv; i++)
 		par[i] = (uint32_t)i;
-	for (size_t i = 0; i < ne; i++) {
+	for (size_t i = 0; i < wf->ne; i++) {
 		uint32_t a = wf->efrom[i], b = wf->eto[i];
 		wf->voutdeg[a]++;
 		wf->vindeg[b]++;
@@ -1155,16 +1169,28 @@ build_graph(struct k_walletfeat *wf, struct k_error *err)
 		par[i] = wf->vcomp[par[i]];
 	memcpy(wf->vcomp, par, nv * sizeof *par);
 	free(par);
-	wf->st.vertices = nv;
-	wf->st.edges = ne;
-	if (!wf->p.graph || ne == 0)
+	return 0;
+}
+
+/* The window's transfer graph: one edge per (from, to) with the number of
+ * transfers and the ETH moved; vertices numbered in address order; its
+ * metrics unless --no-graph. */
+static enum k_status
+build_graph(struct k_walletfeat *wf, struct k_error *err)
+{
+	if (collect_edges(wf) < 0 || number_vertices(wf) < 0 ||
+	    vertex_sums(wf) < 0)
+		return k_error_set(err, K_ENOMEM, "out of memory");
+	wf->st.vertices = wf->nv;
+	wf->st.edges = wf->ne;
+	if (!wf->p.graph || wf->ne == 0)
 		return K_OK;
 	struct k_graph *g;
-	enum k_status st = k_graph_alloc(&g, nv, wf->efrom, wf->eto, wf->ecount,
-	                                 ne, err);
+	enum k_status st = k_graph_alloc(&g, wf->nv, wf->efrom, wf->eto,
+	                                 wf->ecount, wf->ne, err);
 	if (st != K_OK)
 		return st;
-	st = k_graph_metrics(g, &wf->p.gp, &wf->gm, err);
+	st = k_graph_metrics(g, &wf->p.gp, &wf->gm, &wf->st.graph_timing, err);
 	k_graph_free(g);
 	wf->st.sampled = wf->gm.sampled_betweenness || wf->gm.sampled_closeness;
 	return st;
@@ -1371,7 +1397,7 @@ fan_24h(struct ws *w, const struct who *v, size_t n)
 		}
 		if (c == 1)
 			distinct++;
-		while ((double)(v[r].ts - v[l].ts) >= DAY_MS) {
+		while ((double)(v[r].ts - v[l].ts) >= K_MS_PER_DAY) {
 			if (umap_add(&w->win, v[l].a, -1) == 0)
 				distinct--;
 			l++;
@@ -1384,17 +1410,43 @@ fan_24h(struct ws *w, const struct who *v, size_t n)
 
 #define PUSH(a, x) VPUSH(a, x, w->oom = 1)
 
-static void
-row(const struct k_walletfeat *wf, uint32_t id, struct ws *w, double *f)
-{
-	const struct wa *me = &wf->ad[id];
-	const uint32_t *L = wf->inc + wf->inc_off[id];
-	size_t nl = wf->inc_off[id + 1] - wf->inc_off[id];
-	const double dust = wf->p.dust_eth;
-	const int64_t fwd_ms = (int64_t)(wf->p.forward_minutes * 60000);
+/* What the pass over an address's records gathers for its row. */
+struct tally {
+	int64_t span0;          /* the span: the window after the address's
+	                         * first record */
+	double span_days;       /* its length, at least 1 */
+	size_t ndays;           /* in whole days */
+	uint32_t hours[24], wdays[7];   /* sent, by UTC hour and weekday */
+	double hx, hy;          /* sum of the sent hours' unit vectors */
+	size_t tx_count, sent, received, failed, zero, plain, creations;
+	size_t calls, defi, swaps, lend, approves, newproto, self;
+	size_t interactions, cex, mixer, sanct, flagged;
+	size_t transfers, nonzero, round, stable, tok_in, tok_out, huge;
+	size_t dust_in, weekend;
+	double eth_in, eth_out, fees, net, peak, in_max, stable_usd;
+	double mixer_eth, taint_in, fwd;
+	int64_t last, first_out_after;
+	size_t qh;              /* head of the inflow queue */
+};
 
+/* One row being computed: the engine, the address, the thread's
+ * workspace, what the pass gathered, and the row's values. */
+struct rowctx {
+	const struct k_walletfeat *wf;
+	uint32_t id;
+	const struct wa *me;
+	struct ws *w;
+	int64_t fwd_ms;         /* --forward-minutes */
+	struct tally t;
+	double *f;
+};
+
+static void
+row_reset(struct rowctx *r)
+{
+	struct ws *w = r->w;
 	for (size_t i = 0; i < NF; i++)
-		f[i] = NAN;
+		r->f[i] = NAN;
 	umap_reset(&w->cp);
 	umap_reset(&w->calls);
 	umap_reset(&w->meth);
@@ -1407,276 +1459,368 @@ row(const struct k_walletfeat *wf, uint32_t id, struct ws *w, double *f)
 	w->gaps.n = w->outv.n = w->logv.n = w->gasp.n = w->gasrel.n = 0;
 	w->gasu.n = w->hold.n = w->tmp.n = w->sent_ts.n = w->pend.n = 0;
 	w->q.n = w->tev.n = w->ins.n = w->outs.n = 0;
+	memset(&r->t, 0, sizeof r->t);
+	r->t.in_max = NAN;
+	r->t.last = INT64_MIN;
+	r->t.first_out_after = INT64_MIN;
+}
 
-	/* the span: the window after the address's first record */
-	int64_t span0 = wf->start;
-	if (me->first != INT64_MAX && me->first > span0)
-		span0 = me->first;
-	if (span0 == INT64_MIN || span0 > wf->as_of)
-		span0 = wf->as_of;
-	double span_days = (double)(wf->as_of - span0) / DAY_MS;
-	if (span_days < 1)
-		span_days = 1;
-	size_t ndays = (size_t)ceil(span_days);
-	if (ndays > w->ndaycnt) {
-		uint32_t *nd = realloc(w->daycnt, ndays * sizeof *nd);
-		if (nd == NULL) {
-			w->oom = 1;
-			return;
-		}
+/* The span and its zeroed per-day counts; -1 when out of memory. */
+static int
+row_span(struct rowctx *r)
+{
+	const struct k_walletfeat *wf = r->wf;
+	struct ws *w = r->w;
+	struct tally *t = &r->t;
+	t->span0 = wf->start;
+	if (r->me->first != INT64_MAX && r->me->first > t->span0)
+		t->span0 = r->me->first;
+	if (t->span0 == INT64_MIN || t->span0 > wf->as_of)
+		t->span0 = wf->as_of;
+	t->span_days = (double)(wf->as_of - t->span0) / K_MS_PER_DAY;
+	if (t->span_days < 1)
+		t->span_days = 1;
+	t->ndays = (size_t)ceil(t->span_days);
+	if (t->ndays > w->ndaycnt) {
+		uint32_t *nd = realloc(w->daycnt, t->ndays * sizeof *nd);
+		if (nd == NULL)
+			return -1;
 		w->daycnt = nd;
-		w->ndaycnt = ndays;
+		w->ndaycnt = t->ndays;
 	}
-	memset(w->daycnt, 0, ndays * sizeof *w->daycnt);
+	memset(w->daycnt, 0, t->ndays * sizeof *w->daycnt);
+	return 0;
+}
 
-	uint32_t hours[24] = { 0 }, wdays[7] = { 0 };
-	double hx = 0, hy = 0;
-	size_t tx_count = 0, sent = 0, received = 0, failed = 0, zero = 0;
-	size_t plain = 0, creations = 0, calls = 0, defi = 0, swaps = 0;
-	size_t lend = 0, approves = 0, newproto = 0, self = 0, interactions = 0;
-	size_t cex = 0, mixer = 0, sanct = 0, flagged = 0, transfers = 0;
-	size_t stable = 0, tok_in = 0, tok_out = 0, huge = 0, round = 0;
-	size_t nonzero = 0, dust_in = 0, weekend = 0, mixer_eth_n = 0;
-	double eth_in = 0, eth_out = 0, fees = 0, net = 0, peak = 0;
-	double in_max = NAN, stable_usd = 0, mixer_eth = 0, taint_in = 0;
-	double fwd = 0;
-	int64_t last = INT64_MIN, first_out_after = INT64_MIN;
-	size_t qh = 0;          /* head of the inflow queue */
-	(void)mixer_eth_n;
+/* Whole history: the first call of each contract, the first sent after
+ * the first funding. */
+static void
+note_history(struct rowctx *r, const struct wtx *x, int sent_tx)
+{
+	struct ws *w = r->w;
+	struct tally *t = &r->t;
+	if (sent_tx && x->method != 0 && x->to != NOADDR) {
+		uint32_t c = umap_add(&w->first_call, x->to, 1);
+		if (c == 0)
+			w->oom = 1;
+		if (c == 1 && in_window(r->wf, x->ts))
+			t->newproto++;
+	}
+	if (sent_tx && r->me->first_in != INT64_MAX &&
+	    x->ts >= r->me->first_in && t->first_out_after == INT64_MIN)
+		t->first_out_after = x->ts;
+}
 
-	for (size_t k = 0; k < nl; k++) {
-		const struct wtx *x = &wf->tx[L[k]];
-		int from_me = x->from == id, to_me = x->to == id;
-		int is_self = from_me && to_me;
+/* Any record in the window: counted, dated, its day marked. */
+static void
+note_record(struct rowctx *r, const struct wtx *x)
+{
+	struct ws *w = r->w;
+	struct tally *t = &r->t;
+	t->tx_count++;
+	t->last = x->ts;
+	size_t di = (size_t)((double)(x->ts - t->span0) / K_MS_PER_DAY);
+	if (x->ts >= t->span0)
+		w->daycnt[di < t->ndays ? di : t->ndays - 1]++;
+	if (umap_add(&w->days, (uint64_t)(x->ts / K_MS_PER_DAY), 1) == 0)
+		w->oom = 1;
+}
+
+/* A call (a sent transaction with a method): its kind, contract and
+ * method. */
+static void
+note_call(struct rowctx *r, const struct wtx *x)
+{
+	const struct k_walletfeat *wf = r->wf;
+	struct ws *w = r->w;
+	struct tally *t = &r->t;
+	t->calls++;
+	unsigned mk = wf->mkind[x->method];
+	if ((mk & M_DEFI) || (wf->ad[x->to].bits & L_DEFI))
+		t->defi++;
+	t->swaps += (mk & M_SWAP) != 0;
+	t->lend += (mk & M_LEND) != 0;
+	t->approves += (mk & M_APPROVE) != 0;
+	if (umap_add(&w->calls, x->to, 1) == 0 ||
+	    umap_add(&w->meth, x->method, 1) == 0)
+		w->oom = 1;
+}
+
+/* A transaction the address sent, in the window. */
+static void
+note_sent(struct rowctx *r, const struct wtx *x)
+{
+	struct ws *w = r->w;
+	struct tally *t = &r->t;
+	t->sent++;
+	PUSH(w->sent_ts, x->ts);
+	int h = (int)((x->ts / K_MS_PER_HOUR) % 24);
+	if (h < 0)
+		h += 24;
+	t->hours[h]++;
+	t->hx += cos(2 * M_PI * h / 24);
+	t->hy += sin(2 * M_PI * h / 24);
+	int64_t day = x->ts / K_MS_PER_DAY;
+	int wd = (int)(((day + 3) % 7 + 7) % 7);   /* 0 Monday */
+	t->wdays[wd]++;
+	t->weekend += wd >= 5;
+	if (!x->ok)
+		t->failed++;
+	if (!(x->asset == 0 && x->value > 0))
+		t->zero++;
+	if (x->method == 0 && x->to != NOADDR)
+		t->plain++;
+	if (x->to == NOADDR)
+		t->creations++;
+	if (isfinite(x->gas_price)) {
+		PUSH(w->gasp, x->gas_price);
+		double ref = market_gas(r->wf, x->ts);
+		if (isfinite(ref) && ref > 0)
+			PUSH(w->gasrel, x->gas_price / ref);
+	}
+	if (x->gas_used != UINT32_MAX)
+		PUSH(w->gasu, x->gas_used);
+	if (isfinite(x->gas_price) && x->gas_used != UINT32_MAX) {
+		double fee = x->gas_price * (double)x->gas_used * 1e-9;
+		t->fees += fee;
+		t->net -= fee;
+	}
+	if (x->method != 0 && x->to != NOADDR)
+		note_call(r, x);
+	uint64_t bk = x->block >= 0 ? (uint64_t)x->block
+	              : (UINT64_C(1) << 62) | (uint64_t)(x->ts / 1000);
+	if (umap_add(&w->blocks, bk, 1) == 0)
+		w->oom = 1;
+}
+
+/* One interaction per record, with the other side; and dust and
+ * zero-value token transfers in. */
+static void
+note_interaction(struct rowctx *r, const struct wtx *x, uint32_t other,
+                 int from_me, int sent_tx)
+{
+	struct ws *w = r->w;
+	struct tally *t = &r->t;
+	int counts = other != NOADDR && (from_me ? (sent_tx || x->ok) : x->ok);
+	if (counts) {
+		t->interactions++;
+		if (umap_add(&w->cp, other, 1) == 0)
+			w->oom = 1;
+		uint8_t b = r->wf->ad[other].bits;
+		t->cex += (b & L_EXCHANGE) != 0;
+		t->mixer += (b & L_MIXER) != 0;
+		t->sanct += (b & L_SANCTIONED) != 0;
+		t->flagged += (b & L_FLAGGED) != 0;
+	}
+	if (x->to == r->id && x->ok &&
+	    ((x->asset == 0 && x->value < r->wf->p.dust_eth) ||
+	     (x->asset != 0 && x->value == 0)))
+		t->dust_in++;
+}
+
+/* Forwarding: amt sent at ts consumes the oldest inflows of the queue
+ * still within fwd_ms before it; what it takes is added to *fwd. */
+static void
+forward(struct ws *w, size_t *qh, int64_t ts, int64_t fwd_ms, double amt,
+        double *fwd)
+{
+	while (*qh < w->q.n && (w->q.v[*qh].t < ts - fwd_ms ||
+	                        w->q.v[*qh].rem <= 0))
+		(*qh)++;
+	double need = amt;
+	for (size_t h = *qh; h < w->q.n && need > 0; h++) {
+		double take = w->q.v[h].rem < need ? w->q.v[h].rem : need;
+		*fwd += take;
+		need -= take;
+		w->q.v[h].rem -= take;
+	}
+}
+
+/* ETH moved: sizes, flows, forwarding, holding times, mixers, taint. */
+static void
+note_eth(struct rowctx *r, const struct wtx *x, uint32_t other, int from_me)
+{
+	struct ws *w = r->w;
+	struct tally *t = &r->t;
+	PUSH(w->logv, log10(x->value));
+	if (r->wf->ad[other].bits & L_MIXER)
+		t->mixer_eth += x->value;
+	if (from_me) {
+		t->eth_out += x->value;
+		t->net -= x->value;
+		PUSH(w->outv, x->value);
+		forward(w, &t->qh, x->ts, r->fwd_ms, x->value, &t->fwd);
+		for (size_t j = 0; j < w->pend.n; j++)
+			PUSH(w->hold, (double)(x->ts - w->pend.v[j]) /
+			              K_MS_PER_MINUTE);
+		w->pend.n = 0;
+	} else {
+		t->eth_in += x->value;
+		t->net += x->value;
+		if (!(x->value <= t->in_max))
+			t->in_max = x->value;
+		if (r->wf->ad[other].taint)
+			t->taint_in += x->value;
+		struct fifo q = { x->ts, x->value };
+		PUSH(w->q, q);
+		PUSH(w->pend, x->ts);
+	}
+	if (t->net > t->peak)
+		t->peak = t->net;
+}
+
+/* A transfer of value (is_flow): the k-th of the address's records. */
+static void
+note_flow(struct rowctx *r, const struct wtx *x, size_t k, uint32_t other,
+          int from_me)
+{
+	const struct k_walletfeat *wf = r->wf;
+	struct ws *w = r->w;
+	struct tally *t = &r->t;
+	t->transfers++;
+	t->nonzero++;
+	t->round += x->round;
+	if (umap_add(&w->asset, x->asset, 1) == 0)
+		w->oom = 1;
+	if (x->asset != 0 && wf->astable[x->asset]) {
+		t->stable++;
+		t->stable_usd += x->value;
+	}
+	struct who o = { x->ts, other };
+	if (from_me) {
+		if (umap_add(&w->rcv, other, 1) == 0)
+			w->oom = 1;
+		PUSH(w->outs, o);
+	} else {
+		if (umap_add(&w->snd, other, 1) == 0)
+			w->oom = 1;
+		PUSH(w->ins, o);
+	}
+	if (x->asset == 0) {
+		note_eth(r, x, other, from_me);
+		return;
+	}
+	struct tev te = { x->asset, (uint32_t)k, x->ts, x->value, !from_me };
+	PUSH(w->tev, te);
+	if (from_me) {
+		t->tok_out++;
+	} else {
+		t->tok_in++;
+		t->huge += x->huge;
+	}
+}
+
+/* The pass over the address's records, in time order. */
+static void
+row_scan(struct rowctx *r)
+{
+	const struct k_walletfeat *wf = r->wf;
+	const uint32_t *recs = wf->inc + wf->inc_off[r->id];
+	size_t n = wf->inc_off[r->id + 1] - wf->inc_off[r->id];
+	for (size_t k = 0; k < n; k++) {
+		const struct wtx *x = &wf->tx[recs[k]];
+		int from_me = x->from == r->id, to_me = x->to == r->id;
 		int sent_tx = from_me && x->xfer == K_TX_NATIVE;
-		/* whole history: first call of each contract, first sent
-		 * after the first funding */
-		if (sent_tx && x->method != 0 && x->to != NOADDR) {
-			uint32_t c = umap_add(&w->first_call, x->to, 1);
-			if (c == 0)
-				w->oom = 1;
-			if (c == 1 && in_window(wf, x->ts))
-				newproto++;
-		}
-		if (sent_tx && me->first_in != INT64_MAX &&
-		    x->ts >= me->first_in && first_out_after == INT64_MIN)
-			first_out_after = x->ts;
+		note_history(r, x, sent_tx);
 		if (!in_window(wf, x->ts))
 			continue;
-
-		tx_count++;
-		last = x->ts;
-		size_t di = (size_t)((double)(x->ts - span0) / DAY_MS);
-		if (x->ts >= span0)
-			w->daycnt[di < ndays ? di : ndays - 1]++;
-		if (umap_add(&w->days, (uint64_t)(x->ts / (int64_t)DAY_MS), 1) == 0)
-			w->oom = 1;
-
-		if (sent_tx) {
-			sent++;
-			PUSH(w->sent_ts, x->ts);
-			int h = (int)((x->ts / (int64_t)HOUR_MS) % 24);
-			if (h < 0)
-				h += 24;
-			hours[h]++;
-			hx += cos(2 * M_PI * h / 24);
-			hy += sin(2 * M_PI * h / 24);
-			int64_t day = x->ts / (int64_t)DAY_MS;
-			int wd = (int)(((day + 3) % 7 + 7) % 7);   /* 0 Monday */
-			wdays[wd]++;
-			weekend += wd >= 5;
-			if (!x->ok)
-				failed++;
-			if (!(x->asset == 0 && x->value > 0))
-				zero++;
-			if (x->method == 0 && x->to != NOADDR)
-				plain++;
-			if (x->to == NOADDR)
-				creations++;
-			if (isfinite(x->gas_price)) {
-				PUSH(w->gasp, x->gas_price);
-				double ref = market_gas(wf, x->ts);
-				if (isfinite(ref) && ref > 0)
-					PUSH(w->gasrel, x->gas_price / ref);
-			}
-			if (x->gas_used != UINT32_MAX)
-				PUSH(w->gasu, x->gas_used);
-			if (isfinite(x->gas_price) && x->gas_used != UINT32_MAX) {
-				double fee = x->gas_price * (double)x->gas_used * 1e-9;
-				fees += fee;
-				net -= fee;
-			}
-			if (x->method != 0 && x->to != NOADDR) {
-				calls++;
-				unsigned mk = wf->mkind[x->method];
-				if ((mk & M_DEFI) || (wf->ad[x->to].bits & L_DEFI))
-					defi++;
-				swaps += (mk & M_SWAP) != 0;
-				lend += (mk & M_LEND) != 0;
-				approves += (mk & M_APPROVE) != 0;
-				if (umap_add(&w->calls, x->to, 1) == 0 ||
-				    umap_add(&w->meth, x->method, 1) == 0)
-					w->oom = 1;
-			}
-			uint64_t bk = x->block >= 0 ? (uint64_t)x->block
-			              : (UINT64_C(1) << 62) | (uint64_t)(x->ts / 1000);
-			if (umap_add(&w->blocks, bk, 1) == 0)
-				w->oom = 1;
-		}
-		if (is_self) {
-			self++;
+		note_record(r, x);
+		if (sent_tx)
+			note_sent(r, x);
+		if (from_me && to_me) {
+			r->t.self++;
 			continue;
 		}
 		if (to_me && x->ok)
-			received++;
-
-		/* one interaction per record, with the other side */
+			r->t.received++;
 		uint32_t other = from_me ? x->to : x->from;
-		int counts = other != NOADDR && (from_me ? (sent_tx || x->ok) : x->ok);
-		if (counts) {
-			interactions++;
-			if (umap_add(&w->cp, other, 1) == 0)
-				w->oom = 1;
-			uint8_t b = wf->ad[other].bits;
-			cex += (b & L_EXCHANGE) != 0;
-			mixer += (b & L_MIXER) != 0;
-			sanct += (b & L_SANCTIONED) != 0;
-			flagged += (b & L_FLAGGED) != 0;
-		}
-		/* dust and zero-value token transfers in */
-		if (to_me && x->ok &&
-		    ((x->asset == 0 && x->value < dust) ||
-		     (x->asset != 0 && x->value == 0)))
-			dust_in++;
-		if (!is_flow(x))
-			continue;
-
-		/* value moved */
-		transfers++;
-		nonzero++;
-		round += x->round;
-		if (umap_add(&w->asset, x->asset, 1) == 0)
-			w->oom = 1;
-		if (x->asset != 0 && wf->astable[x->asset]) {
-			stable++;
-			stable_usd += x->value;
-		}
-		uint8_t ob = wf->ad[other].bits;
-		if (from_me) {
-			if (umap_add(&w->rcv, other, 1) == 0)
-				w->oom = 1;
-			struct who o = { x->ts, other };
-			PUSH(w->outs, o);
-		} else {
-			if (umap_add(&w->snd, other, 1) == 0)
-				w->oom = 1;
-			struct who o = { x->ts, other };
-			PUSH(w->ins, o);
-		}
-		if (x->asset == 0) {
-			PUSH(w->logv, log10(x->value));
-			if (ob & L_MIXER)
-				mixer_eth += x->value;
-			if (from_me) {
-				eth_out += x->value;
-				net -= x->value;
-				PUSH(w->outv, x->value);
-				/* forwarding: consume the oldest recent inflows */
-				while (qh < w->q.n && (w->q.v[qh].t < x->ts - fwd_ms ||
-				                       w->q.v[qh].rem <= 0))
-					qh++;
-				double need = x->value;
-				for (size_t h = qh; h < w->q.n && need > 0; h++) {
-					double take = w->q.v[h].rem < need ? w->q.v[h].rem : need;
-					fwd += take;
-					need -= take;
-					w->q.v[h].rem -= take;
-				}
-				for (size_t j = 0; j < w->pend.n; j++)
-					PUSH(w->hold, (double)(x->ts - w->pend.v[j]) / 60000.0);
-				w->pend.n = 0;
-			} else {
-				eth_in += x->value;
-				net += x->value;
-				if (!(x->value <= in_max))
-					in_max = x->value;
-				if (wf->ad[other].taint)
-					taint_in += x->value;
-				struct fifo q = { x->ts, x->value };
-				PUSH(w->q, q);
-				PUSH(w->pend, x->ts);
-			}
-			if (net > peak)
-				peak = net;
-		} else {
-			struct tev t = { x->asset, (uint32_t)k, x->ts, x->value,
-			                 !from_me };
-			PUSH(w->tev, t);
-			if (from_me) {
-				tok_out++;
-			} else {
-				tok_in++;
-				huge += x->huge;
-			}
-		}
+		note_interaction(r, x, other, from_me, sent_tx);
+		if (is_flow(x))
+			note_flow(r, x, k, other, from_me);
 	}
+}
 
-	/* ---- activity ---- */
-	f[F_tx_count] = (double)tx_count;
-	f[F_sent_count] = (double)sent;
-	f[F_received_count] = (double)received;
-	f[F_sent_per_day] = (double)sent / span_days;
+/* ---- the feature groups ---- */
+
+/* The gaps between sent transactions. */
+static void
+gap_features(struct rowctx *r)
+{
+	struct ws *w = r->w;
+	double *f = r->f;
+	for (size_t i = 1; i < w->sent_ts.n; i++)
+		PUSH(w->gaps, (double)(w->sent_ts.v[i] - w->sent_ts.v[i - 1]) /
+		              K_MS_PER_HOUR);
+	if (w->gaps.n < 1)
+		return;
+	double m = mean_of(w->gaps.v, w->gaps.n);
+	double mx = 0;
+	for (size_t i = 0; i < w->gaps.n; i++)
+		mx = w->gaps.v[i] > mx ? w->gaps.v[i] : mx;
+	f[F_gap_mean_hours] = m;
+	f[F_gap_max_hours] = mx;
+	if (w->gaps.n >= 2) {
+		double sd = sd_of(w->gaps.v, w->gaps.n, m);
+		f[F_gap_cv] = m > 0 ? sd / m : NAN;
+		f[F_burstiness] = sd + m > 0 ? (sd - m) / (sd + m) : NAN;
+	}
+	f[F_gap_median_hours] = median_of(w->gaps.v, w->gaps.n);
+}
+
+static void
+activity(struct rowctx *r)
+{
+	const struct k_walletfeat *wf = r->wf;
+	const struct tally *t = &r->t;
+	struct ws *w = r->w;
+	double *f = r->f;
+	f[F_tx_count] = (double)t->tx_count;
+	f[F_sent_count] = (double)t->sent;
+	f[F_received_count] = (double)t->received;
+	f[F_sent_per_day] = (double)t->sent / t->span_days;
 	f[F_active_days] = (double)w->days.n;
-	f[F_active_day_share] = (double)w->days.n / (double)ndays;
-	if (tx_count > 0) {
+	f[F_active_day_share] = (double)w->days.n / (double)t->ndays;
+	if (t->tx_count > 0) {
 		double s = 0, s2 = 0;
-		for (size_t i = 0; i < ndays; i++) {
+		for (size_t i = 0; i < t->ndays; i++) {
 			s += w->daycnt[i];
 			s2 += (double)w->daycnt[i] * w->daycnt[i];
 		}
-		double m = s / (double)ndays;
-		double var = s2 / (double)ndays - m * m;
+		double m = s / (double)t->ndays;
+		double var = s2 / (double)t->ndays - m * m;
 		f[F_daily_count_cv] = m > 0 ? sqrt(var > 0 ? var : 0) / m : NAN;
 	}
-	for (size_t i = 1; i < w->sent_ts.n; i++)
-		PUSH(w->gaps, (double)(w->sent_ts.v[i] - w->sent_ts.v[i - 1]) /
-		              HOUR_MS);
-	if (w->gaps.n >= 1) {
-		double m = mean_of(w->gaps.v, w->gaps.n);
-		double mx = 0;
-		for (size_t i = 0; i < w->gaps.n; i++)
-			mx = w->gaps.v[i] > mx ? w->gaps.v[i] : mx;
-		f[F_gap_mean_hours] = m;
-		f[F_gap_max_hours] = mx;
-		if (w->gaps.n >= 2) {
-			double sd = sd_of(w->gaps.v, w->gaps.n, m);
-			f[F_gap_cv] = m > 0 ? sd / m : NAN;
-			f[F_burstiness] = sd + m > 0 ? (sd - m) / (sd + m) : NAN;
-		}
-		f[F_gap_median_hours] = median_of(w->gaps.v, w->gaps.n);
-	}
-	if (sent > 0) {
-		double ns = (double)sent;
+	gap_features(r);
+	if (t->sent > 0) {
+		double ns = (double)t->sent;
 		uint32_t peak_h = 0;
 		for (int h = 0; h < 24; h++)
-			peak_h = hours[h] > peak_h ? hours[h] : peak_h;
-		f[F_hour_entropy] = entropy_bits(hours, 24, ns);
-		f[F_hour_sin] = hy / ns;
-		f[F_hour_cos] = hx / ns;
-		f[F_hour_concentration] = sqrt(hx * hx + hy * hy) / ns;
+			peak_h = t->hours[h] > peak_h ? t->hours[h] : peak_h;
+		f[F_hour_entropy] = entropy_bits(t->hours, 24, ns);
+		f[F_hour_sin] = t->hy / ns;
+		f[F_hour_cos] = t->hx / ns;
+		f[F_hour_concentration] = sqrt(t->hx * t->hx + t->hy * t->hy) / ns;
 		f[F_peak_hour_share] = peak_h / ns;
-		f[F_weekday_entropy] = entropy_bits(wdays, 7, ns);
-		f[F_weekend_share] = (double)weekend / ns;
+		f[F_weekday_entropy] = entropy_bits(t->wdays, 7, ns);
+		f[F_weekend_share] = (double)t->weekend / ns;
 	}
-	if (last != INT64_MIN)
-		f[F_days_since_last] = (double)(wf->as_of - last) / DAY_MS;
-	if (me->first != INT64_MAX) {
-		f[F_wallet_age_days] = (double)(wf->as_of - me->first) / DAY_MS;
-		f[F_new_in_window] = me->first >= wf->start;
+	if (t->last != INT64_MIN)
+		f[F_days_since_last] = (double)(wf->as_of - t->last) /
+		                       K_MS_PER_DAY;
+	if (r->me->first != INT64_MAX) {
+		f[F_wallet_age_days] = (double)(wf->as_of - r->me->first) /
+		                       K_MS_PER_DAY;
+		f[F_new_in_window] = r->me->first >= wf->start;
 	}
+}
 
-	/* ---- transaction characteristics ---- */
-	f[F_eth_net_flow] = eth_in - eth_out - fees;
+static void
+transaction(struct rowctx *r)
+{
+	const struct tally *t = &r->t;
+	struct ws *w = r->w;
+	double *f = r->f;
+	f[F_eth_net_flow] = t->eth_in - t->eth_out - t->fees;
 	if (w->outv.n > 0) {
 		double m = mean_of(w->outv.v, w->outv.n), mx = 0;
 		for (size_t i = 0; i < w->outv.n; i++)
@@ -1687,18 +1831,19 @@ row(const struct k_walletfeat *wf, uint32_t id, struct ws *w, double *f)
 			f[F_out_value_cv] = sd_of(w->outv.v, w->outv.n, m) / m;
 		f[F_out_value_median] = median_of(w->outv.v, w->outv.n);
 	}
-	f[F_in_value_max] = in_max;
+	f[F_in_value_max] = t->in_max;
 	if (w->logv.n >= 2)
 		f[F_value_log_sd] = sd_of(w->logv.v, w->logv.n,
 		                          mean_of(w->logv.v, w->logv.n));
-	if (nonzero > 0)
-		f[F_round_value_share] = (double)round / (double)nonzero;
-	if (sent > 0) {
-		f[F_zero_value_share] = (double)zero / (double)sent;
-		f[F_success_rate] = (double)(sent - failed) / (double)sent;
-		f[F_plain_transfer_share] = (double)plain / (double)sent;
+	if (t->nonzero > 0)
+		f[F_round_value_share] = (double)t->round / (double)t->nonzero;
+	if (t->sent > 0) {
+		double ns = (double)t->sent;
+		f[F_zero_value_share] = (double)t->zero / ns;
+		f[F_success_rate] = (double)(t->sent - t->failed) / ns;
+		f[F_plain_transfer_share] = (double)t->plain / ns;
 	}
-	f[F_failed_count] = (double)failed;
+	f[F_failed_count] = (double)t->failed;
 	if (w->gasp.n > 0) {
 		double m = mean_of(w->gasp.v, w->gasp.n);
 		f[F_gas_price_mean_gwei] = m;
@@ -1708,55 +1853,72 @@ row(const struct k_walletfeat *wf, uint32_t id, struct ws *w, double *f)
 	f[F_gas_price_rel_market] = median_of(w->gasrel.v, w->gasrel.n);
 	if (w->gasu.n > 0)
 		f[F_gas_used_mean] = mean_of(w->gasu.v, w->gasu.n);
-	f[F_gas_fee_eth] = fees;
-	if (fees + eth_out > 0)
-		f[F_gas_fee_share] = fees / (fees + eth_out);
-	f[F_contract_creations] = (double)creations;
+	f[F_gas_fee_eth] = t->fees;
+	if (t->fees + t->eth_out > 0)
+		f[F_gas_fee_share] = t->fees / (t->fees + t->eth_out);
+	f[F_contract_creations] = (double)t->creations;
+}
 
-	/* ---- protocol usage ---- */
+static void
+protocol(struct rowctx *r)
+{
+	const struct tally *t = &r->t;
+	struct ws *w = r->w;
+	double *f = r->f;
 	f[F_contracts_called] = (double)w->calls.n;
-	if (calls > 0) {
-		double hhi;
-		f[F_protocol_entropy] = map_entropy(&w->calls, (double)calls, &hhi,
-		                                    NULL);
+	if (t->calls > 0) {
+		double nc = (double)t->calls, hhi;
+		f[F_protocol_entropy] = map_entropy(&w->calls, nc, &hhi, NULL);
 		f[F_protocol_hhi] = hhi;
-		f[F_defi_share] = (double)defi / (double)calls;
-		f[F_swap_share] = (double)swaps / (double)calls;
-		f[F_lending_share] = (double)lend / (double)calls;
+		f[F_defi_share] = (double)t->defi / nc;
+		f[F_swap_share] = (double)t->swaps / nc;
+		f[F_lending_share] = (double)t->lend / nc;
 	}
-	f[F_approve_count] = (double)approves;
+	f[F_approve_count] = (double)t->approves;
 	f[F_method_count] = (double)w->meth.n;
-	f[F_new_protocols_30d] = (double)newproto * 30.0 / span_days;
-	if (wf->listed && interactions > 0)
-		f[F_cex_share] = (double)cex / (double)interactions;
+	f[F_new_protocols_30d] = (double)t->newproto * 30.0 / t->span_days;
+	if (r->wf->listed && t->interactions > 0)
+		f[F_cex_share] = (double)t->cex / (double)t->interactions;
+}
 
-	/* ---- portfolio ---- */
-	{
-		size_t ntok = w->asset.n - (umap_get(&w->asset, 0) > 0);
-		f[F_token_count] = (double)ntok;
-	}
-	if (transfers > 0) {
-		f[F_asset_entropy] = map_entropy(&w->asset, (double)transfers,
+static void
+portfolio(struct rowctx *r)
+{
+	const struct tally *t = &r->t;
+	struct ws *w = r->w;
+	double *f = r->f;
+	size_t ntok = w->asset.n - (umap_get(&w->asset, 0) > 0);
+	f[F_token_count] = (double)ntok;
+	if (t->transfers > 0) {
+		f[F_asset_entropy] = map_entropy(&w->asset, (double)t->transfers,
 		                                 NULL, NULL);
-		f[F_stablecoin_share] = (double)stable / (double)transfers;
+		f[F_stablecoin_share] = (double)t->stable / (double)t->transfers;
 	}
-	if (isfinite(wf->eth_usd_mean)) {
-		double eth_usd = (eth_in + eth_out) * wf->eth_usd_mean;
-		if (stable_usd + eth_usd > 0)
-			f[F_stable_value_share] = stable_usd / (stable_usd + eth_usd);
+	if (isfinite(r->wf->eth_usd_mean)) {
+		double eth_usd = (t->eth_in + t->eth_out) * r->wf->eth_usd_mean;
+		if (t->stable_usd + eth_usd > 0)
+			f[F_stable_value_share] = t->stable_usd /
+			                          (t->stable_usd + eth_usd);
 	}
-	f[F_token_in_count] = (double)tok_in;
-	f[F_token_out_count] = (double)tok_out;
-	f[F_peak_net_eth] = peak;
-	f[F_huge_token_in] = (double)huge;
+	f[F_token_in_count] = (double)t->tok_in;
+	f[F_token_out_count] = (double)t->tok_out;
+	f[F_peak_net_eth] = t->peak;
+	f[F_huge_token_in] = (double)t->huge;
+}
 
-	/* ---- behaviour ---- */
+static void
+behaviour(struct rowctx *r)
+{
+	const struct tally *t = &r->t;
+	struct ws *w = r->w;
+	double *f = r->f;
 	f[F_counterparties] = (double)w->cp.n;
-	if (interactions > 0) {
+	if (t->interactions > 0) {
 		uint32_t top;
-		map_entropy(&w->cp, (double)interactions, NULL, &top);
-		f[F_counterparty_reuse] = 1 - (double)w->cp.n / (double)interactions;
-		f[F_top_counterparty_share] = top / (double)interactions;
+		double ni = (double)t->interactions;
+		map_entropy(&w->cp, ni, NULL, &top);
+		f[F_counterparty_reuse] = 1 - (double)w->cp.n / ni;
+		f[F_top_counterparty_share] = top / ni;
 	}
 	if (w->snd.n + w->rcv.n > 0) {
 		size_t both = 0;
@@ -1765,139 +1927,188 @@ row(const struct k_walletfeat *wf, uint32_t id, struct ws *w, double *f)
 		f[F_reciprocity] = (double)both /
 		                   (double)(w->snd.n + w->rcv.n - both);
 	}
-	{
-		size_t batched = 0;
-		uint32_t mx = 0;
-		for (size_t i = 0; i < w->blocks.nused; i++) {
-			uint32_t c = w->blocks.v[w->blocks.used[i]];
-			if (c >= 2)
-				batched += c;
-			mx = c > mx ? c : mx;
-		}
-		if (sent > 0)
-			f[F_batch_share] = (double)batched / (double)sent;
-		f[F_max_tx_per_block] = mx;
+	size_t batched = 0;
+	uint32_t mx = 0;
+	for (size_t i = 0; i < w->blocks.nused; i++) {
+		uint32_t c = w->blocks.v[w->blocks.used[i]];
+		if (c >= 2)
+			batched += c;
+		mx = c > mx ? c : mx;
 	}
-	f[F_self_transfers] = (double)self;
+	if (t->sent > 0)
+		f[F_batch_share] = (double)batched / (double)t->sent;
+	f[F_max_tx_per_block] = mx;
+	f[F_self_transfers] = (double)t->self;
+}
 
-	/* ---- graph ---- */
-	if (wf->p.graph) {
-		uint32_t v = me->vertex;
-		static const int gfs[] = { F_in_degree, F_out_degree, F_in_weight,
-			F_out_weight, F_in_value_eth, F_out_value_eth, F_pagerank,
-			F_betweenness, F_closeness, F_eigenvector, F_clustering,
-			F_local_efficiency, F_triangles, F_in_triangle,
-			F_component_size };
-		for (size_t i = 0; i < sizeof gfs / sizeof gfs[0]; i++)
-			f[gfs[i]] = 0;
-		if (v != NOADDR) {
-			f[F_in_degree] = wf->vindeg[v];
-			f[F_out_degree] = wf->voutdeg[v];
-			f[F_in_weight] = wf->vinw[v];
-			f[F_out_weight] = wf->voutw[v];
-			f[F_in_value_eth] = wf->vine[v];
-			f[F_out_value_eth] = wf->voute[v];
-			f[F_component_size] = wf->vcomp[v];
-			if (wf->gm.pagerank != NULL) {
-				f[F_pagerank] = wf->gm.pagerank[v];
-				f[F_betweenness] = wf->gm.betweenness[v];
-				f[F_closeness] = wf->gm.closeness[v];
-				f[F_eigenvector] = wf->gm.eigenvector[v];
-				f[F_clustering] = wf->gm.clustering[v];
-				f[F_local_efficiency] = wf->gm.local_eff[v];
-				f[F_triangles] = wf->gm.triangles[v];
-				f[F_in_triangle] = wf->gm.triangles[v] > 0;
-			}
-		}
-	}
+static void
+graph(struct rowctx *r)
+{
+	const struct k_walletfeat *wf = r->wf;
+	double *f = r->f;
+	uint32_t v = r->me->vertex;
+	static const int gfs[] = { F_in_degree, F_out_degree, F_in_weight,
+		F_out_weight, F_in_value_eth, F_out_value_eth, F_pagerank,
+		F_betweenness, F_closeness, F_eigenvector, F_clustering,
+		F_local_efficiency, F_triangles, F_in_triangle,
+		F_component_size };
+	if (!wf->p.graph)
+		return;
+	for (size_t i = 0; i < sizeof gfs / sizeof gfs[0]; i++)
+		f[gfs[i]] = 0;
+	if (v == NOADDR)
+		return;
+	f[F_in_degree] = wf->vindeg[v];
+	f[F_out_degree] = wf->voutdeg[v];
+	f[F_in_weight] = wf->vinw[v];
+	f[F_out_weight] = wf->voutw[v];
+	f[F_in_value_eth] = wf->vine[v];
+	f[F_out_value_eth] = wf->voute[v];
+	f[F_component_size] = wf->vcomp[v];
+	if (wf->gm.pagerank == NULL)
+		return;
+	f[F_pagerank] = wf->gm.pagerank[v];
+	f[F_betweenness] = wf->gm.betweenness[v];
+	f[F_closeness] = wf->gm.closeness[v];
+	f[F_eigenvector] = wf->gm.eigenvector[v];
+	f[F_clustering] = wf->gm.clustering[v];
+	f[F_local_efficiency] = wf->gm.local_eff[v];
+	f[F_triangles] = wf->gm.triangles[v];
+	f[F_in_triangle] = wf->gm.triangles[v] > 0;
+}
 
-	/* ---- suspicious patterns ---- */
-	if (eth_in > 0)
-		f[F_forwarded_share] = fwd / eth_in;
-	if (w->tev.n > 0) {
-		qsort(w->tev.v, w->tev.n, sizeof *w->tev.v, tev_cmp);
-		double wsum = 0, share = 0;
-		for (size_t i = 0; i < w->tev.n;) {
-			size_t j = i;
-			double in = 0, fw = 0, nin = 0;
-			w->q.n = 0;
-			qh = 0;
-			for (; j < w->tev.n && w->tev.v[j].asset == w->tev.v[i].asset; j++) {
-				const struct tev *t = &w->tev.v[j];
-				if (t->in) {
-					struct fifo q = { t->ts, t->amt };
-					PUSH(w->q, q);
-					in += t->amt;
-					nin++;
-					continue;
-				}
-				while (qh < w->q.n && (w->q.v[qh].t < t->ts - fwd_ms ||
-				                       w->q.v[qh].rem <= 0))
-					qh++;
-				double need = t->amt;
-				for (size_t h = qh; h < w->q.n && need > 0; h++) {
-					double take = w->q.v[h].rem < need ? w->q.v[h].rem : need;
-					fw += take;
-					need -= take;
-					w->q.v[h].rem -= take;
-				}
-			}
-			if (in > 0) {
-				share += nin * (fw / in);
-				wsum += nin;
-			}
-			i = j;
-		}
-		if (wsum > 0)
-			f[F_token_forwarded_share] = share / wsum;
-	}
-	f[F_hold_median_minutes] = median_of(w->hold.v, w->hold.n);
-	{
-		size_t budget = wf->p.cycle_budget, cycles = 0;
-		double cyc_eth = 0;
-		int64_t horizon = (int64_t)(wf->p.cycle_hours * HOUR_MS);
-		for (uint32_t k = wf->out_off[id]; k < wf->out_off[id + 1] && budget > 0; k++) {
-			const struct wtx *x = &wf->tx[wf->out[k]];
-			w->path[0] = x->to;
-			w->keys[0] = x->txkey;
-			const struct wa *b = &wf->ad[x->to];
-			if (!b->eoa || (b->bits & L_EXCHANGE) ||
-			    wf->out_off[x->to + 1] - wf->out_off[x->to] > wf->p.hub_transfers)
+/* Forwarding per token, in that token's units, weighted by inflows. */
+static void
+token_forwarding(struct rowctx *r)
+{
+	struct ws *w = r->w;
+	if (w->tev.n == 0)
+		return;
+	qsort(w->tev.v, w->tev.n, sizeof *w->tev.v, tev_cmp);
+	double wsum = 0, share = 0;
+	for (size_t i = 0; i < w->tev.n;) {
+		size_t j = i, qh = 0;
+		double in = 0, fw = 0, nin = 0;
+		w->q.n = 0;
+		for (; j < w->tev.n && w->tev.v[j].asset == w->tev.v[i].asset; j++) {
+			const struct tev *te = &w->tev.v[j];
+			if (te->in) {
+				struct fifo q = { te->ts, te->amt };
+				PUSH(w->q, q);
+				in += te->amt;
+				nin++;
 				continue;
-			if (dfs(wf, w, id, x->to, x->ts, x->ts + horizon, 1, &budget)) {
-				cycles++;
-				if (x->asset == 0)
-					cyc_eth += x->value;
 			}
+			forward(w, &qh, te->ts, r->fwd_ms, te->amt, &fw);
 		}
-		f[F_cycle_count] = (double)cycles;
-		if (eth_out > 0)
-			f[F_cycle_value_share] = cyc_eth / eth_out;
+		if (in > 0) {
+			share += nin * (fw / in);
+			wsum += nin;
+		}
+		i = j;
 	}
+	if (wsum > 0)
+		r->f[F_token_forwarded_share] = share / wsum;
+}
+
+/* Outgoing transfers that start a cycle back to the address. */
+static void
+cycles(struct rowctx *r)
+{
+	const struct k_walletfeat *wf = r->wf;
+	struct ws *w = r->w;
+	size_t budget = wf->p.cycle_budget, n = 0;
+	double cyc_eth = 0;
+	int64_t horizon = (int64_t)(wf->p.cycle_hours * K_MS_PER_HOUR);
+	for (uint32_t k = wf->out_off[r->id];
+	     k < wf->out_off[r->id + 1] && budget > 0; k++) {
+		const struct wtx *x = &wf->tx[wf->out[k]];
+		w->path[0] = x->to;
+		w->keys[0] = x->txkey;
+		const struct wa *b = &wf->ad[x->to];
+		if (!b->eoa || (b->bits & L_EXCHANGE) ||
+		    wf->out_off[x->to + 1] - wf->out_off[x->to] > wf->p.hub_transfers)
+			continue;
+		if (dfs(wf, w, r->id, x->to, x->ts, x->ts + horizon, 1, &budget)) {
+			n++;
+			if (x->asset == 0)
+				cyc_eth += x->value;
+		}
+	}
+	r->f[F_cycle_count] = (double)n;
+	if (r->t.eth_out > 0)
+		r->f[F_cycle_value_share] = cyc_eth / r->t.eth_out;
+}
+
+/* Listed counterparties, and the first funding. */
+static void
+listed_and_funding(struct rowctx *r)
+{
+	const struct k_walletfeat *wf = r->wf;
+	const struct wa *me = r->me;
+	const struct tally *t = &r->t;
+	double *f = r->f;
 	if (wf->listed) {
-		f[F_mixer_count] = (double)mixer;
-		f[F_sanctioned_count] = (double)sanct;
-		f[F_flagged_count] = (double)flagged;
+		f[F_mixer_count] = (double)t->mixer;
+		f[F_sanctioned_count] = (double)t->sanct;
+		f[F_flagged_count] = (double)t->flagged;
 		f[F_self_listed] = (me->bits & L_BAD) != 0;
-		if (eth_in + eth_out > 0)
-			f[F_mixer_value_share] = mixer_eth / (eth_in + eth_out);
-		if (eth_in > 0)
-			f[F_tainted_inflow_share] = taint_in / eth_in;
+		if (t->eth_in + t->eth_out > 0)
+			f[F_mixer_value_share] = t->mixer_eth / (t->eth_in + t->eth_out);
+		if (t->eth_in > 0)
+			f[F_tainted_inflow_share] = t->taint_in / t->eth_in;
 	}
-	if (me->first_in != INT64_MAX) {
-		const struct wa *fu = &wf->ad[me->funder];
-		double age = (double)(me->first_in - fu->first) / HOUR_MS;
-		f[F_funder_age_hours] = age;
-		f[F_funded_by_fresh] = age < wf->p.fresh_hours;
-		if (wf->listed)
-			f[F_funded_by_mixer] = (fu->bits & L_MIXER) != 0;
-		if (first_out_after != INT64_MIN)
-			f[F_first_out_after_funding_min] =
-				(double)(first_out_after - me->first_in) / 60000.0;
-	}
+	if (me->first_in == INT64_MAX)
+		return;
+	const struct wa *fu = &wf->ad[me->funder];
+	double age = (double)(me->first_in - fu->first) / K_MS_PER_HOUR;
+	f[F_funder_age_hours] = age;
+	f[F_funded_by_fresh] = age < wf->p.fresh_hours;
+	if (wf->listed)
+		f[F_funded_by_mixer] = (fu->bits & L_MIXER) != 0;
+	if (t->first_out_after != INT64_MIN)
+		f[F_first_out_after_funding_min] =
+			(double)(t->first_out_after - me->first_in) /
+			K_MS_PER_MINUTE;
+}
+
+static void
+suspicious(struct rowctx *r)
+{
+	struct ws *w = r->w;
+	double *f = r->f;
+	if (r->t.eth_in > 0)
+		f[F_forwarded_share] = r->t.fwd / r->t.eth_in;
+	token_forwarding(r);
+	f[F_hold_median_minutes] = median_of(w->hold.v, w->hold.n);
+	cycles(r);
+	listed_and_funding(r);
 	f[F_fan_in_24h_max] = fan_24h(w, w->ins.v, w->ins.n);
 	f[F_fan_out_24h_max] = fan_24h(w, w->outs.v, w->outs.n);
-	f[F_dust_in_count] = (double)dust_in;
+	f[F_dust_in_count] = (double)r->t.dust_in;
+}
+
+/* Address id's row into f[0..NF), with the thread's workspace w. */
+static void
+row(const struct k_walletfeat *wf, uint32_t id, struct ws *w, double *f)
+{
+	struct rowctx r = {
+		.wf = wf, .id = id, .me = &wf->ad[id], .w = w, .f = f,
+		.fwd_ms = (int64_t)(wf->p.forward_minutes * K_MS_PER_MINUTE),
+	};
+	row_reset(&r);
+	if (row_span(&r) < 0) {
+		w->oom = 1;
+		return;
+	}
+	row_scan(&r);
+	activity(&r);
+	transaction(&r);
+	protocol(&r);
+	portfolio(&r);
+	behaviour(&r);
+	graph(&r);
+	suspicious(&r);
 }
 
 /* ---- compute ---- */
@@ -1931,16 +2142,10 @@ row_cmp(const void *a, const void *b, void *arg)
 	return memcmp(ad[*(const uint32_t *)a].a, ad[*(const uint32_t *)b].a, 20);
 }
 
-enum k_status
-k_walletfeat_compute(struct k_walletfeat *wf, struct k_error *err)
+/* The window: as_of (the newest record unless given) and its start. */
+static void
+set_window(struct k_walletfeat *wf)
 {
-	enum k_status st;
-	const char *bad = k_walletfeat_check(&wf->p);
-	if (bad != NULL)
-		return k_error_set(err, K_EUSAGE, "%s", bad);
-	double t0 = k_time_mono();
-
-	/* the window */
 	wf->as_of = wf->p.as_of;
 	if (wf->as_of == K_WF_AS_OF_LAST) {
 		wf->as_of = INT64_MIN;
@@ -1951,25 +2156,36 @@ k_walletfeat_compute(struct k_walletfeat *wf, struct k_error *err)
 			wf->as_of = 0;
 	}
 	wf->start = wf->p.window_days > 0
-	            ? wf->as_of - (int64_t)(wf->p.window_days * DAY_MS)
+	            ? wf->as_of - (int64_t)(wf->p.window_days * K_MS_PER_DAY)
 	            : INT64_MIN;
+}
 
-	/* records up to as_of, by time */
+/* Records up to as_of, by time. -1 when out of memory. */
+static int
+order_records(struct k_walletfeat *wf)
+{
 	wf->order = malloc((wf->ntx ? wf->ntx : 1) * sizeof *wf->order);
 	if (wf->order == NULL)
-		goto oom;
+		return -1;
 	for (size_t i = 0; i < wf->ntx; i++)
 		if (wf->tx[i].ts <= wf->as_of)
 			wf->order[wf->norder++] = (uint32_t)i;
 	if (wf->norder > 1)
 		qsort_r(wf->order, wf->norder, sizeof *wf->order, order_cmp, wf->tx);
+	return 0;
+}
 
-	/* per address: first record, senders, first ETH inflow; counts */
+/* Per address: first record, senders, first ETH inflow; the stats'
+ * counts; and the sizes of each address's lists of records and of
+ * window transfers out, as offsets. -1 when out of memory. */
+static int
+count_records(struct k_walletfeat *wf, size_t *ninc, size_t *nout)
+{
 	wf->inc_off = calloc(wf->nad + 1, sizeof *wf->inc_off);
 	wf->out_off = calloc(wf->nad + 1, sizeof *wf->out_off);
 	if (wf->inc_off == NULL || wf->out_off == NULL)
-		goto oom;
-	size_t ninc = 0, nout = 0;
+		return -1;
+	*ninc = *nout = 0;
 	for (size_t i = 0; i < wf->norder; i++) {
 		const struct wtx *x = &wf->tx[wf->order[i]];
 		struct wa *a = &wf->ad[x->from];
@@ -1978,13 +2194,13 @@ k_walletfeat_compute(struct k_walletfeat *wf, struct k_error *err)
 		if (x->xfer == K_TX_NATIVE)
 			a->eoa = 1;
 		wf->inc_off[x->from + 1]++;
-		ninc++;
+		(*ninc)++;
 		if (x->to != NOADDR && x->to != x->from) {
 			struct wa *b = &wf->ad[x->to];
 			if (b->first == INT64_MAX)
 				b->first = x->ts;
 			wf->inc_off[x->to + 1]++;
-			ninc++;
+			(*ninc)++;
 			if (is_flow(x) && x->asset == 0 && b->first_in == INT64_MAX) {
 				b->first_in = x->ts;
 				b->funder = x->from;
@@ -2000,7 +2216,7 @@ k_walletfeat_compute(struct k_walletfeat *wf, struct k_error *err)
 			wf->st.in_window++;
 			if (is_flow(x)) {
 				wf->out_off[x->from + 1]++;
-				nout++;
+				(*nout)++;
 			}
 		}
 	}
@@ -2009,6 +2225,14 @@ k_walletfeat_compute(struct k_walletfeat *wf, struct k_error *err)
 		wf->inc_off[i + 1] += wf->inc_off[i];
 		wf->out_off[i + 1] += wf->out_off[i];
 	}
+	return 0;
+}
+
+/* Fill the lists count_records sized, in time order. -1 when out of
+ * memory. */
+static int
+fill_lists(struct k_walletfeat *wf, size_t ninc, size_t nout)
+{
 	wf->inc = malloc((ninc ? ninc : 1) * sizeof *wf->inc);
 	wf->out = malloc((nout ? nout : 1) * sizeof *wf->out);
 	uint32_t *fill = calloc(wf->nad + 1, sizeof *fill);
@@ -2016,7 +2240,7 @@ k_walletfeat_compute(struct k_walletfeat *wf, struct k_error *err)
 	if (wf->inc == NULL || wf->out == NULL || fill == NULL || ofill == NULL) {
 		free(fill);
 		free(ofill);
-		goto oom;
+		return -1;
 	}
 	for (size_t i = 0; i < wf->norder; i++) {
 		uint32_t r = wf->order[i];
@@ -2029,8 +2253,14 @@ k_walletfeat_compute(struct k_walletfeat *wf, struct k_error *err)
 	}
 	free(fill);
 	free(ofill);
+	return 0;
+}
 
-	/* taint: listed, or received value from a listed address */
+/* Taint: listed, or received value from a listed address; and the
+ * stablecoins listed by address. */
+static void
+mark_taint_and_stablecoins(struct k_walletfeat *wf)
+{
 	for (size_t i = 0; i < wf->nad; i++)
 		wf->ad[i].taint = (wf->ad[i].bits & L_BAD) != 0;
 	for (size_t i = 0; i < wf->norder; i++) {
@@ -2039,7 +2269,6 @@ k_walletfeat_compute(struct k_walletfeat *wf, struct k_error *err)
 		    (wf->ad[x->from].bits & L_BAD))
 			wf->ad[x->to].taint = 1;
 	}
-	/* stablecoins listed by address */
 	for (size_t i = 1; i < wf->assets.n; i++) {
 		const char *k = wf->assets.s[i];
 		if (strncmp(k, "0x", 2) == 0 && strlen(k) == 42) {
@@ -2048,113 +2277,123 @@ k_walletfeat_compute(struct k_walletfeat *wf, struct k_error *err)
 				wf->astable[i] = 1;
 		}
 	}
-	/* market: sorted; mean ETH price in the window; hourly gas medians */
+}
+
+/* Market: sorted; the mean ETH price in the window. */
+static void
+market_summary(struct k_walletfeat *wf)
+{
 	if (wf->market.n > 0)
 		qsort(wf->market.v, wf->market.n, sizeof *wf->market.v, mk_cmp);
-	{
-		double s = 0;
-		size_t n = 0;
-		for (size_t i = 0; i < wf->market.n; i++)
-			if (in_window(wf, wf->market.v[i].ts) &&
-			    isfinite(wf->market.v[i].usd)) {
-				s += wf->market.v[i].usd;
-				n++;
-			}
-		wf->eth_usd_mean = n ? s / (double)n : NAN;
-	}
-	{
-		size_t n = 0;
-		for (size_t i = 0; i < wf->norder; i++) {
-			const struct wtx *x = &wf->tx[wf->order[i]];
-			n += x->xfer == K_TX_NATIVE && isfinite(x->gas_price);
+	double s = 0;
+	size_t n = 0;
+	for (size_t i = 0; i < wf->market.n; i++)
+		if (in_window(wf, wf->market.v[i].ts) &&
+		    isfinite(wf->market.v[i].usd)) {
+			s += wf->market.v[i].usd;
+			n++;
 		}
-		struct hourgas *hg = malloc((n ? n : 1) * sizeof *hg);
-		if (hg == NULL)
-			goto oom;
-		n = 0;
-		for (size_t i = 0; i < wf->norder; i++) {
-			const struct wtx *x = &wf->tx[wf->order[i]];
-			if (x->xfer == K_TX_NATIVE && isfinite(x->gas_price)) {
-				hg[n].hour = x->ts / (int64_t)HOUR_MS;
-				hg[n++].gas = x->gas_price;
-			}
-		}
-		if (n > 1)
-			qsort(hg, n, sizeof *hg, hg_cmp);
-		size_t m = 0;
-		for (size_t i = 0; i < n;) {
-			size_t j = i;
-			while (j < n && hg[j].hour == hg[i].hour)
-				j++;
-			size_t c = j - i;
-			double med = c % 2 ? hg[i + c / 2].gas
-			                   : 0.5 * (hg[i + c / 2 - 1].gas + hg[i + c / 2].gas);
-			hg[m].hour = hg[i].hour;
-			hg[m++].gas = med;
-			i = j;
-		}
-		wf->hg = hg;
-		wf->nhg = m;
-	}
+	wf->eth_usd_mean = n ? s / (double)n : NAN;
+}
 
-	/* the graph */
-	if ((st = build_graph(wf, err)) != K_OK)
-		return st;
-	wf->st.seconds_graph = k_time_mono() - t0;
-	double t1 = k_time_mono();
+/* The median gas price of the sent transactions of each hour. -1 when
+ * out of memory. */
+static int
+hourly_gas(struct k_walletfeat *wf)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < wf->norder; i++) {
+		const struct wtx *x = &wf->tx[wf->order[i]];
+		n += x->xfer == K_TX_NATIVE && isfinite(x->gas_price);
+	}
+	struct hourgas *hg = malloc((n ? n : 1) * sizeof *hg);
+	if (hg == NULL)
+		return -1;
+	n = 0;
+	for (size_t i = 0; i < wf->norder; i++) {
+		const struct wtx *x = &wf->tx[wf->order[i]];
+		if (x->xfer == K_TX_NATIVE && isfinite(x->gas_price)) {
+			hg[n].hour = x->ts / K_MS_PER_HOUR;
+			hg[n++].gas = x->gas_price;
+		}
+	}
+	if (n > 1)
+		qsort(hg, n, sizeof *hg, hg_cmp);
+	size_t m = 0;
+	for (size_t i = 0; i < n;) {
+		size_t j = i;
+		while (j < n && hg[j].hour == hg[i].hour)
+			j++;
+		size_t c = j - i;
+		double med = c % 2 ? hg[i + c / 2].gas
+		                   : 0.5 * (hg[i + c / 2 - 1].gas + hg[i + c / 2].gas);
+		hg[m].hour = hg[i].hour;
+		hg[m++].gas = med;
+		i = j;
+	}
+	wf->hg = hg;
+	wf->nhg = m;
+	return 0;
+}
 
-	/* which rows */
+/* Which rows: the addresses --entities asks for, in address order. -1
+ * when out of memory. */
+static int
+select_rows(struct k_walletfeat *wf)
+{
 	size_t nr = 0;
 	wf->rows = malloc((wf->nad ? wf->nad : 1) * sizeof *wf->rows);
-	if (wf->rows == NULL)
-		goto oom;
-	{
-		uint8_t *active = calloc(wf->nad ? wf->nad : 1, 1);
-		if (active == NULL)
-			goto oom;
-		for (size_t i = 0; i < wf->norder; i++) {
-			const struct wtx *x = &wf->tx[wf->order[i]];
-			if (!in_window(wf, x->ts))
-				continue;
-			if (x->xfer == K_TX_NATIVE)
-				active[x->from] |= 1;
-			active[x->from] |= 2;
-			if (x->to != NOADDR)
-				active[x->to] |= 2;
-		}
-		for (size_t i = 0; i < wf->nad; i++) {
-			int want = wf->p.entities == K_WF_SENDERS ? (active[i] & 1) :
-			           wf->p.entities == K_WF_ALL ? active[i] != 0 :
-			           wf->ad[i].sel;
-			if (want)
-				wf->rows[nr++] = (uint32_t)i;
-		}
+	uint8_t *active = calloc(wf->nad ? wf->nad : 1, 1);
+	if (wf->rows == NULL || active == NULL) {
 		free(active);
+		return -1;
 	}
+	for (size_t i = 0; i < wf->norder; i++) {
+		const struct wtx *x = &wf->tx[wf->order[i]];
+		if (!in_window(wf, x->ts))
+			continue;
+		if (x->xfer == K_TX_NATIVE)
+			active[x->from] |= 1;
+		active[x->from] |= 2;
+		if (x->to != NOADDR)
+			active[x->to] |= 2;
+	}
+	for (size_t i = 0; i < wf->nad; i++) {
+		int want = wf->p.entities == K_WF_SENDERS ? (active[i] & 1) :
+		           wf->p.entities == K_WF_ALL ? active[i] != 0 :
+		           wf->ad[i].sel;
+		if (want)
+			wf->rows[nr++] = (uint32_t)i;
+	}
+	free(active);
 	if (nr > 1)
 		qsort_r(wf->rows, nr, sizeof *wf->rows, row_cmp, wf->ad);
 	wf->nrows = nr;
+	return 0;
+}
+
+/* Every row, on up to --threads workers. -1 when out of memory. */
+static int
+run_rows(struct k_walletfeat *wf)
+{
+	size_t nr = wf->nrows;
 	wf->val = malloc((nr ? nr : 1) * NF * sizeof *wf->val);
 	if (wf->val == NULL)
-		goto oom;
+		return -1;
 	int nt = wf->p.threads;
 	if ((size_t)nt > nr)
 		nt = nr > 0 ? (int)nr : 1;
 	struct job jobs[256];
 	pthread_t th[256];
-	int started = 0;
 	for (int k = 0; k < nt; k++) {
 		jobs[k] = (struct job){ wf, k, nt, 0 };
-		if (k > 0 && pthread_create(&th[k], NULL, worker, &jobs[k]) == 0)
-			started++;
-		else if (k > 0)
+		if (k > 0 && pthread_create(&th[k], NULL, worker, &jobs[k]) != 0)
 			jobs[k].oom = 2;
 	}
 	worker(&jobs[0]);
 	for (int k = 1; k < nt; k++)
 		if (jobs[k].oom != 2)
 			pthread_join(th[k], NULL);
-	(void)started;
 	for (int k = 0; k < nt; k++) {
 		if (jobs[k].oom == 2) {
 			/* a thread could not start: do its share here */
@@ -2162,9 +2401,36 @@ k_walletfeat_compute(struct k_walletfeat *wf, struct k_error *err)
 			worker(&jobs[k]);
 		}
 		if (jobs[k].oom)
-			goto oom;
+			return -1;
 	}
-	wf->st.rows = nr;
+	return 0;
+}
+
+enum k_status
+k_walletfeat_compute(struct k_walletfeat *wf, struct k_error *err)
+{
+	enum k_status st;
+	const char *bad = k_walletfeat_check(&wf->p);
+	if (bad != NULL)
+		return k_error_set(err, K_EUSAGE, "%s", bad);
+	double t0 = k_time_mono();
+	size_t ninc, nout;
+
+	set_window(wf);
+	if (order_records(wf) < 0 || count_records(wf, &ninc, &nout) < 0 ||
+	    fill_lists(wf, ninc, nout) < 0)
+		goto oom;
+	mark_taint_and_stablecoins(wf);
+	market_summary(wf);
+	if (hourly_gas(wf) < 0)
+		goto oom;
+	if ((st = build_graph(wf, err)) != K_OK)
+		return st;
+	wf->st.seconds_graph = k_time_mono() - t0;
+	double t1 = k_time_mono();
+	if (select_rows(wf) < 0 || run_rows(wf) < 0)
+		goto oom;
+	wf->st.rows = wf->nrows;
 	wf->st.seconds_rows = k_time_mono() - t1;
 	return K_OK;
 oom:

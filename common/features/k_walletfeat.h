@@ -105,7 +105,9 @@ enum k_status k_walletfeat_add_label(struct k_walletfeat *wf,
                                      struct k_error *err);
 
 /* Compute every row. K_OK, K_ENOMEM, K_ECONFIG (igraph missing),
- * K_EINTERNAL (igraph failed). With no tx at all there are no rows. */
+ * K_EINTERNAL (igraph failed). With no tx at all there are no rows.
+ * The stats' graph_timing says what the graph metrics took, after a
+ * failure too. */
 enum k_status k_walletfeat_compute(struct k_walletfeat *wf,
                                    struct k_error *err);
 
@@ -135,6 +137,10 @@ struct k_walletfeat_stats {
 	int labelled;         /* an address list was loaded */
 	int64_t as_of, start; /* the window; start INT64_MIN for all */
 	double seconds_graph, seconds_rows;
+	struct k_graph_timing graph_timing; /* the graph metrics' steps and
+	                                     * igraph's warnings (no step
+	                                     * done with --no-graph or no
+	                                     * edges) */
 };
 
 void k_walletfeat_stats(const struct k_walletfeat *wf,

@@ -88,12 +88,52 @@ struct k_graph_metrics {
 	size_t npivot;
 };
 
-/* Compute every metric. K_OK, K_ENOMEM, K_EINTERNAL (igraph failed; the
- * message is igraph's). m is filled even on failure with NULL arrays, so
- * k_graph_metrics_release is always safe. */
+/* The steps of k_graph_metrics, in the order it takes them. */
+enum k_graph_step {
+	K_GRAPH_PAGERANK, K_GRAPH_BETWEENNESS, K_GRAPH_CLOSENESS,
+	K_GRAPH_EIGENVECTOR, K_GRAPH_CLUSTERING, K_GRAPH_TRIANGLES,
+	K_GRAPH_LOCAL_EFFICIENCY,
+	K_GRAPH_NSTEPS
+};
+
+/* A step's name for messages: "pagerank", "betweenness", "closeness",
+ * "eigenvector", "clustering", "triangles", "local efficiency". */
+const char *k_graph_step_name(enum k_graph_step s);
+
+#define K_GRAPH_NOTICES 16   /* igraph warnings a k_graph_timing keeps */
+
+/* A warning igraph gave, in its words, and the step it came in. */
+struct k_graph_notice {
+	enum k_graph_step step;
+	char text[240];
+};
+
+/*
+ * What a k_graph_metrics call took, for the caller to report (k_graph
+ * prints nothing): the seconds each step took (wall clock; the first
+ * includes drawing the pivots), NAN for the steps not done, as after a
+ * failure; and igraph's warnings since the previous call, in the order
+ * given, the first K_GRAPH_NOTICES kept (nnotice counts them all).
+ */
+struct k_graph_timing {
+	double seconds[K_GRAPH_NSTEPS];
+	size_t nnotice;
+	struct k_graph_notice notice[K_GRAPH_NOTICES];
+};
+
+/* No step done, no notice. */
+void k_graph_timing_init(struct k_graph_timing *t);
+
+/* Compute every metric. K_OK, K_EUSAGE (p fails k_graph_params_check),
+ * K_ENOMEM, K_EINTERNAL (igraph failed; the message is igraph's). m is
+ * filled even on failure with NULL arrays, so k_graph_metrics_release is
+ * always safe. t (NULL: not wanted) is filled on success and failure
+ * alike. Not for concurrent calls: igraph's warnings are gathered in one
+ * place. */
 enum k_status k_graph_metrics(struct k_graph *g,
                               const struct k_graph_params *p,
                               struct k_graph_metrics *m,
+                              struct k_graph_timing *t,
                               struct k_error *err);
 void k_graph_metrics_release(struct k_graph_metrics *m);
 

@@ -277,68 +277,81 @@ get_int(const struct k_jscan *s, const char *field, long long lo,
 	return K_OK;
 }
 
-enum k_status
-k_tx_read(const struct k_jscan *s, struct k_tx *t, struct k_error *err)
+static enum k_status
+read_ts(const struct k_jscan *s, struct k_tx *t, struct k_error *err)
 {
-	enum k_status st;
-	const struct k_jmember *m;
+	const struct k_jmember *m = get(s, "ts");
 	char buf[256];
 
-	k_tx_init(t);
-	/* ts */
-	m = get(s, "ts");
 	if (m == NULL || m->type != K_JSTR)
 		return wrong(err, "ts", "RFC 3339 time", m);
 	if (k_jstr(m, buf, sizeof buf) == (size_t)-1 ||
 	    k_time_parse(buf, strlen(buf), &t->ts) < 0)
 		return k_error_field(err, K_EDATA, "ts", "field 'ts': not an "
 		                     "RFC 3339 time: \"%.40s\"", buf);
-	{
-		char ch[sizeof t->chain];
-		if ((st = get_str(s, "chain", ch, sizeof ch, 0, 0, err)) != K_OK)
-			return st;
-		if (ch[0])
-			memcpy(t->chain, ch, sizeof ch);
-	}
+	return K_OK;
+}
+
+/* "chain", kept at its default when absent. */
+static enum k_status
+read_chain(const struct k_jscan *s, struct k_tx *t, struct k_error *err)
+{
+	char ch[sizeof t->chain];
+	enum k_status st;
+
+	if ((st = get_str(s, "chain", ch, sizeof ch, 0, 0, err)) != K_OK)
+		return st;
+	if (ch[0])
+		memcpy(t->chain, ch, sizeof ch);
+	return K_OK;
+}
+
+/* "hash": 0x and 64 hex digits, kept in lower case. */
+static enum k_status
+read_hash(const struct k_jscan *s, struct k_tx *t, struct k_error *err)
+{
+	char buf[256];
+	enum k_status st;
+
 	if ((st = get_str(s, "hash", buf, sizeof buf, 1, 0, err)) != K_OK)
 		return st;
-	if (buf[0]) {
-		size_t n = strlen(buf);
-		int ok = n == 66 && buf[0] == '0' && (buf[1] == 'x' || buf[1] == 'X');
-		for (size_t i = 2; ok && i < n; i++) {
-			char c = buf[i];
-			if (c >= 'A' && c <= 'F')
-				buf[i] = c = (char)(c - 'A' + 'a');
-			ok = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
-		}
-		if (!ok)
-			return k_error_field(err, K_EDATA, "hash", "field 'hash': "
-			                     "malformed hash \"%.70s\": expected 0x "
-			                     "and 64 hex digits", buf);
-		buf[1] = 'x';
-		memcpy(t->hash, buf, n + 1);
+	if (buf[0] == '\0')
+		return K_OK;
+	size_t n = strlen(buf);
+	int ok = n == 66 && buf[0] == '0' && (buf[1] == 'x' || buf[1] == 'X');
+	for (size_t i = 2; ok && i < n; i++) {
+		char c = buf[i];
+		if (c >= 'A' && c <= 'F')
+			buf[i] = c = (char)(c - 'A' + 'a');
+		ok = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
 	}
-	if ((st = get_addr(s, "from", t->from, 0, 1, err)) != K_OK)
-		return st;
-	m = get(s, "to");
-	if (m == NULL)
-		return wrong(err, "to", "address or null", m);
-	if ((st = get_addr(s, "to", t->to, 1, 1, err)) != K_OK)
-		return st;
-	/* value_wei: exact; a JSON number is refused, it may have lost digits */
-	m = get(s, "value_wei");
+	if (!ok)
+		return k_error_field(err, K_EDATA, "hash", "field 'hash': "
+		                     "malformed hash \"%.70s\": expected 0x "
+		                     "and 64 hex digits", buf);
+	buf[1] = 'x';
+	memcpy(t->hash, buf, n + 1);
+	return K_OK;
+}
+
+/* "value_wei", exact: a JSON number is refused, it may have lost digits;
+ * and the optional "value". */
+static enum k_status
+read_value(const struct k_jscan *s, struct k_tx *t, struct k_error *err)
+{
+	const struct k_jmember *m = get(s, "value_wei");
+	struct k_error e2;
+	char buf[256];
+
 	if (m == NULL || m->type != K_JSTR)
 		return wrong(err, "value_wei", "decimal string", m);
 	if (k_jstr(m, buf, sizeof buf) == (size_t)-1)
 		return k_error_field(err, K_EDATA, "value_wei", "field "
 		                     "'value_wei': longer than 255 bytes");
-	{
-		struct k_error e2;
-		if (k_wei_parse(buf, strlen(buf), K_WEI_DEC, &t->value_wei,
-		                &e2) != K_OK)
-			return k_error_field(err, K_EDATA, "value_wei",
-			                     "field 'value_wei': %s", e2.text);
-	}
+	if (k_wei_parse(buf, strlen(buf), K_WEI_DEC, &t->value_wei,
+	                &e2) != K_OK)
+		return k_error_field(err, K_EDATA, "value_wei",
+		                     "field 'value_wei': %s", e2.text);
 	m = get(s, "value");
 	if (m != NULL && m->type != K_JNULL) {
 		if (m->type != K_JNUM)
@@ -346,15 +359,33 @@ k_tx_read(const struct k_jscan *s, struct k_tx *t, struct k_error *err)
 		t->has_value = 1;
 		t->value = k_jnum(m);
 	}
-	if ((st = get_str(s, "token", t->token, sizeof t->token, 1, 0, err)) != K_OK)
-		return st;
-	if ((st = get_addr(s, "token_address", t->token_address, 1, 0, err)) != K_OK)
-		return st;
+	return K_OK;
+}
+
+/* "token", "token_address" and "decimals". */
+static enum k_status
+read_token(const struct k_jscan *s, struct k_tx *t, struct k_error *err)
+{
+	enum k_status st;
 	long long v = 18;
-	if ((st = get_int(s, "decimals", 0, K_WEI_MAX_DECIMALS, &v, err)) != K_OK)
+
+	if ((st = get_str(s, "token", t->token, sizeof t->token, 1, 0,
+	                  err)) != K_OK ||
+	    (st = get_addr(s, "token_address", t->token_address, 1, 0,
+	                   err)) != K_OK ||
+	    (st = get_int(s, "decimals", 0, K_WEI_MAX_DECIMALS, &v,
+	                  err)) != K_OK)
 		return st;
 	t->decimals = (unsigned)v;
-	m = get(s, "gas_price_gwei");
+	return K_OK;
+}
+
+/* "gas_price_gwei" (>= 0 or null) and "gas_used". */
+static enum k_status
+read_gas(const struct k_jscan *s, struct k_tx *t, struct k_error *err)
+{
+	const struct k_jmember *m = get(s, "gas_price_gwei");
+
 	if (m != NULL && m->type != K_JNULL) {
 		if (m->type != K_JNUM)
 			return wrong(err, "gas_price_gwei", "number or null", m);
@@ -363,22 +394,36 @@ k_tx_read(const struct k_jscan *s, struct k_tx *t, struct k_error *err)
 			return k_error_field(err, K_EDATA, "gas_price_gwei", "field "
 			                     "'gas_price_gwei': negative");
 	}
-	if ((st = get_int(s, "gas_used", 0, INT64_C(1) << 53, &t->gas_used,
-	                  err)) != K_OK)
-		return st;
-	m = get(s, "success");
-	if (m != NULL) {
-		if (m->type == K_JTRUE)
-			t->success = 1;
-		else if (m->type == K_JFALSE)
-			t->success = 0;
-		else if (m->type == K_JNULL)
-			t->success = -1;
-		else
-			return wrong(err, "success", "boolean or null", m);
-	}
-	if ((st = get_str(s, "method", t->method, sizeof t->method, 1, 0, err)) != K_OK)
-		return st;
+	return get_int(s, "gas_used", 0, INT64_C(1) << 53, &t->gas_used, err);
+}
+
+/* "success": true, false or null (unknown). */
+static enum k_status
+read_success(const struct k_jscan *s, struct k_tx *t, struct k_error *err)
+{
+	const struct k_jmember *m = get(s, "success");
+
+	if (m == NULL)
+		return K_OK;
+	if (m->type == K_JTRUE)
+		t->success = 1;
+	else if (m->type == K_JFALSE)
+		t->success = 0;
+	else if (m->type == K_JNULL)
+		t->success = -1;
+	else
+		return wrong(err, "success", "boolean or null", m);
+	return K_OK;
+}
+
+/* "transfer", by default token when a token is named, else native; a
+ * token transfer must name its token. */
+static enum k_status
+read_transfer(const struct k_jscan *s, struct k_tx *t, struct k_error *err)
+{
+	char buf[256];
+	enum k_status st;
+
 	if ((st = get_str(s, "transfer", buf, sizeof buf, 1, 0, err)) != K_OK)
 		return st;
 	if (buf[0] == '\0') {
@@ -400,19 +445,50 @@ k_tx_read(const struct k_jscan *s, struct k_tx *t, struct k_error *err)
 		return k_error_field(err, K_EDATA, "token", "field 'token': a "
 		                     "token transfer needs token or "
 		                     "token_address");
-	if ((st = get_int(s, "block", 0, INT64_C(1) << 53, &t->block, err)) != K_OK)
-		return st;
-	if ((st = get_int(s, "log_index", 0, INT64_C(1) << 53, &t->log_index,
-	                  err)) != K_OK)
-		return st;
-	m = get(s, "trace_id");
+	return K_OK;
+}
+
+/* "trace_id": a string, or a number written without decimals. */
+static enum k_status
+read_trace_id(const struct k_jscan *s, struct k_tx *t, struct k_error *err)
+{
+	const struct k_jmember *m = get(s, "trace_id");
+
 	if (m != NULL && m->type == K_JNUM) {
 		snprintf(t->trace_id, sizeof t->trace_id, "%.0f", k_jnum(m));
-	} else if ((st = get_str(s, "trace_id", t->trace_id, sizeof t->trace_id,
-	                         1, 0, err)) != K_OK) {
-		return st;
+		return K_OK;
 	}
-	if ((st = get_addr(s, "contract_address", t->contract_address, 1, 0,
+	return get_str(s, "trace_id", t->trace_id, sizeof t->trace_id, 1, 0,
+	               err);
+}
+
+enum k_status
+k_tx_read(const struct k_jscan *s, struct k_tx *t, struct k_error *err)
+{
+	enum k_status st;
+
+	k_tx_init(t);
+	if ((st = read_ts(s, t, err)) != K_OK ||
+	    (st = read_chain(s, t, err)) != K_OK ||
+	    (st = read_hash(s, t, err)) != K_OK ||
+	    (st = get_addr(s, "from", t->from, 0, 1, err)) != K_OK)
+		return st;
+	if (get(s, "to") == NULL)
+		return wrong(err, "to", "address or null", NULL);
+	if ((st = get_addr(s, "to", t->to, 1, 1, err)) != K_OK ||
+	    (st = read_value(s, t, err)) != K_OK ||
+	    (st = read_token(s, t, err)) != K_OK ||
+	    (st = read_gas(s, t, err)) != K_OK ||
+	    (st = read_success(s, t, err)) != K_OK ||
+	    (st = get_str(s, "method", t->method, sizeof t->method, 1, 0,
+	                  err)) != K_OK ||
+	    (st = read_transfer(s, t, err)) != K_OK ||
+	    (st = get_int(s, "block", 0, INT64_C(1) << 53, &t->block,
+	                  err)) != K_OK ||
+	    (st = get_int(s, "log_index", 0, INT64_C(1) << 53, &t->log_index,
+	                  err)) != K_OK ||
+	    (st = read_trace_id(s, t, err)) != K_OK ||
+	    (st = get_addr(s, "contract_address", t->contract_address, 1, 0,
 	                   err)) != K_OK)
 		return st;
 	return K_OK;

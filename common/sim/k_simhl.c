@@ -67,9 +67,6 @@
 #include "records/k_raw.h"
 #include "text/k_jsonw.h"
 
-#define MIN_MS 60000LL
-#define HOUR_MS 3600000LL
-#define DAY_MS 86400000LL
 #define USERS 2000
 
 static const char HLP_VAULT[] = "0xdfc24b077bc1425ad1dea75bcb6f8158e10df303";
@@ -107,7 +104,7 @@ k_simhl_default(struct k_simhl_params *p)
 	p->start_ms = 1735689600000LL;  /* 2025-01-01T00:00:00Z */
 	p->seed = 1;
 	p->coins = "BTC,ETH,SOL";
-	p->step_ms = MIN_MS;
+	p->step_ms = K_MS_PER_MINUTE;
 	p->incidents = -1;
 	p->kinds = (1u << K_SIMHL_NKINDS) - 1;
 	p->warmup_days = -1;
@@ -152,7 +149,7 @@ k_simhl_check(const struct k_simhl_params *p)
 
 	if (!(p->days > 0 && p->days <= 400))
 		return "days must be more than 0 and at most 400";
-	if (p->start_ms % HOUR_MS != 0)
+	if (p->start_ms % K_MS_PER_HOUR != 0)
 		return "start must be a whole hour";
 	if (p->start_ms < 946684800000LL || p->start_ms > 4102444800000LL)
 		return "start must be between 2000 and 2100";
@@ -164,9 +161,11 @@ k_simhl_check(const struct k_simhl_params *p)
 	if (bad == 3)
 		return "a coin is listed twice";
 	if (p->step_ms <= 0 ||
-	    (p->step_ms < MIN_MS && MIN_MS % p->step_ms != 0) ||
-	    (p->step_ms >= MIN_MS && (p->step_ms % MIN_MS != 0 ||
-	                              HOUR_MS % p->step_ms != 0)))
+	    (p->step_ms < K_MS_PER_MINUTE &&
+	     K_MS_PER_MINUTE % p->step_ms != 0) ||
+	    (p->step_ms >= K_MS_PER_MINUTE &&
+	     (p->step_ms % K_MS_PER_MINUTE != 0 ||
+	      K_MS_PER_HOUR % p->step_ms != 0)))
 		return "step must divide a minute (1s, 5s, 15s, ...) or be whole "
 		       "minutes dividing an hour (1m, 5m, 15m, 1h)";
 	if (p->step_ms < 1000)
@@ -201,6 +200,78 @@ warmup(const struct k_simhl_params *p)
 	return p->days / 4 < 7 ? p->days / 4 : 7;
 }
 
+/* An incident's duration (whole minutes) and magnitude, and what its
+ * kind needs besides, drawn in this order. */
+static int64_t
+draw_shape(struct k_rng *rng, struct inc *x)
+{
+	double u = k_rng_uniform(rng), u2 = k_rng_uniform(rng);
+	int64_t dur;
+	switch (x->pub.kind) {
+	case K_SIMHL_ORACLE:
+		dur = (int64_t)((3 + 37 * pow(u, 1.5)) * K_MS_PER_MINUTE);
+		x->pub.magnitude = 0.4 + 2.1 * u2;
+		x->dir = k_rng_uniform(rng) < 0.5 ? -1 : 1;
+		break;
+	case K_SIMHL_CASCADE:
+		dur = (int64_t)((5 + 25 * u) * K_MS_PER_MINUTE);
+		x->pub.magnitude = 2 + 6 * u2;
+		x->nliq = floor(8 + 52 * k_rng_uniform(rng));
+		break;
+	case K_SIMHL_DRAWDOWN:
+		dur = (int64_t)((10 + 50 * u) * K_MS_PER_MINUTE);
+		x->pub.magnitude = 1.2 + 3.8 * u2;
+		x->nliq = floor(2 + 5 * k_rng_uniform(rng));
+		break;
+	default:
+		dur = (1 + (int64_t)floor(4 * u)) * K_MS_PER_HOUR;
+		x->pub.magnitude = 4 + 21 * u2;
+		break;
+	}
+	return dur - dur % K_MS_PER_MINUTE;
+}
+
+/* Place x, lasting dur, in [lo, hi) at least 12 hours from the n placed
+ * in v (up to 1000 draws). 0 if there was no room. */
+static int
+place(struct k_rng *rng, struct inc *x, int64_t dur, const struct inc *v,
+      size_t n, int64_t lo, int64_t hi)
+{
+	const int64_t gap = 12 * K_MS_PER_HOUR;
+	for (int tries = 0; tries < 1000; tries++) {
+		int64_t s = lo + (int64_t)(k_rng_uniform(rng) *
+		                           (double)(hi - lo));
+		s -= s % (x->pub.kind == K_SIMHL_WASH ? K_MS_PER_HOUR
+		                                      : K_MS_PER_MINUTE);
+		int placed = 1;
+		for (size_t j = 0; j < n && placed; j++)
+			if (s < v[j].pub.end + gap &&
+			    v[j].pub.start < s + dur + gap)
+				placed = 0;
+		if (placed) {
+			x->pub.start = s;
+			x->pub.end = s + dur;
+			return 1;
+		}
+	}
+	return 0;
+}
+
+/* Insertion sort by start: stable, and n is small. */
+static void
+sort_by_start(struct inc *v, size_t n)
+{
+	for (size_t i = 1; i < n; i++) {
+		struct inc t = v[i];
+		size_t j = i;
+		while (j > 0 && v[j - 1].pub.start > t.pub.start) {
+			v[j] = v[j - 1];
+			j--;
+		}
+		v[j] = t;
+	}
+}
+
 /* Draw the schedule into *out (malloc'd, sorted by start); returns n. */
 static size_t
 schedule(const struct k_simhl_params *p, size_t ncoins, char coins[][16],
@@ -208,8 +279,8 @@ schedule(const struct k_simhl_params *p, size_t ncoins, char coins[][16],
 {
 	struct k_rng rng;
 	double w = warmup(p);
-	int64_t lo = p->start_ms + (int64_t)(w * DAY_MS);
-	int64_t hi = p->start_ms + (int64_t)((p->days - 0.25) * DAY_MS);
+	int64_t lo = p->start_ms + (int64_t)(w * K_MS_PER_DAY);
+	int64_t hi = p->start_ms + (int64_t)((p->days - 0.25) * K_MS_PER_DAY);
 	long want = p->incidents >= 0 ? p->incidents
 	            : (long)floor((p->days - w) / 4);
 	int kinds[K_SIMHL_NKINDS], nk = 0;
@@ -242,62 +313,15 @@ schedule(const struct k_simhl_params *p, size_t ncoins, char coins[][16],
 		memset(&x, 0, sizeof x);
 		x.pub.kind = (enum k_simhl_kind)order[i % nk];
 		x.coin = (int)k_rng_below(&rng, ncoins);
-		double u = k_rng_uniform(&rng), u2 = k_rng_uniform(&rng);
-		int64_t dur;
-		switch (x.pub.kind) {
-		case K_SIMHL_ORACLE:
-			dur = (int64_t)((3 + 37 * pow(u, 1.5)) * MIN_MS);
-			x.pub.magnitude = 0.4 + 2.1 * u2;
-			x.dir = k_rng_uniform(&rng) < 0.5 ? -1 : 1;
-			break;
-		case K_SIMHL_CASCADE:
-			dur = (int64_t)((5 + 25 * u) * MIN_MS);
-			x.pub.magnitude = 2 + 6 * u2;
-			x.nliq = floor(8 + 52 * k_rng_uniform(&rng));
-			break;
-		case K_SIMHL_DRAWDOWN:
-			dur = (int64_t)((10 + 50 * u) * MIN_MS);
-			x.pub.magnitude = 1.2 + 3.8 * u2;
-			x.nliq = floor(2 + 5 * k_rng_uniform(&rng));
-			break;
-		default:
-			dur = (1 + (int64_t)floor(4 * u)) * HOUR_MS;
-			x.pub.magnitude = 4 + 21 * u2;
-			break;
-		}
-		dur -= dur % MIN_MS;   /* whole minutes */
-		/* Place it at least 12 hours from the others. */
-		int placed = 0;
-		for (int tries = 0; tries < 1000 && !placed; tries++) {
-			int64_t s = lo + (int64_t)(k_rng_uniform(&rng) *
-			                           (double)(hi - lo));
-			s -= s % (x.pub.kind == K_SIMHL_WASH ? HOUR_MS : MIN_MS);
-			placed = 1;
-			for (size_t j = 0; j < n && placed; j++)
-				if (s < v[j].pub.end + 12 * HOUR_MS &&
-				    v[j].pub.start < s + dur + 12 * HOUR_MS)
-					placed = 0;
-			if (placed) {
-				x.pub.start = s;
-				x.pub.end = s + dur;
-			}
-		}
-		if (!placed)
+		int64_t dur = draw_shape(&rng, &x);
+		if (!place(&rng, &x, dur, v, n, lo, hi))
 			break;
 		snprintf(x.pub.coin, sizeof x.pub.coin, "%s", coins[x.coin]);
 		if (x.pub.kind == K_SIMHL_DRAWDOWN)
 			x.pub.coin[0] = '\0';   /* the vault's, not a coin's */
 		v[n++] = x;
 	}
-	for (size_t i = 1; i < n; i++) {
-		struct inc t = v[i];
-		size_t j = i;
-		while (j > 0 && v[j - 1].pub.start > t.pub.start) {
-			v[j] = v[j - 1];
-			j--;
-		}
-		v[j] = t;
-	}
+	sort_by_start(v, n);
 	*out = v;
 	return n;
 }
@@ -385,8 +409,8 @@ poisson(struct k_rng *r, double lambda)
 static double
 day_cycle(int64_t t)
 {
-	int64_t d = t / DAY_MS;
-	double hod = (double)(t - d * DAY_MS) / HOUR_MS;
+	int64_t d = t / K_MS_PER_DAY;
+	double hod = (double)(t - d * K_MS_PER_DAY) / K_MS_PER_HOUR;
 	int dow = (int)(((d + 3) % 7 + 7) % 7);   /* 0 Monday */
 	double c = 1 + 0.25 * cos(2 * M_PI * (hod - 15) / 24);
 
@@ -408,9 +432,10 @@ liquidation(struct sim *s, struct coin *c, int64_t t, double dt,
 	              3e-4 * k_rng_uniform(&s->rng);
 
 	k_raw_init(&r, K_RAW_LIQUIDATION, "hyperliquid");
-	r.ts = t - (int64_t)((1 - f) * dt * MIN_MS);
-	if (r.ts < t - t % HOUR_MS)
-		r.ts = t - t % HOUR_MS;   /* stay in the hour being written */
+	r.ts = t - (int64_t)((1 - f) * dt * K_MS_PER_MINUTE);
+	if (r.ts < t - t % K_MS_PER_HOUR)
+		/* stay in the hour being written */
+		r.ts = t - t % K_MS_PER_HOUR;
 	snprintf(r.coin, sizeof r.coin, "%s", c->name);
 	snprintf(l->side, sizeof l->side, "%s", side);
 	l->px = mark * slip;
@@ -479,6 +504,96 @@ profile(const struct inc *x, int64_t t)
 	return 1;
 }
 
+/* What the incidents running at t do to a coin's tick. */
+struct effects {
+	double manip;              /* oracle manipulation of the mark */
+	double drift;              /* a cascade's log-price drift per tick */
+	double extra;              /* volatility multiplier */
+	double lam_side_mult;      /* liquidation rate multiplier */
+	const char *forced_side;   /* liquidated side, NULL: by the move */
+};
+
+static void
+incident_effects(const struct sim *s, size_t coin, int64_t t, double dt,
+                 struct effects *fx)
+{
+	*fx = (struct effects){ .extra = 1, .lam_side_mult = 1 };
+	for (size_t k = 0; k < s->ninc; k++) {
+		const struct inc *x = &s->inc[k];
+		if ((size_t)x->coin != coin || t < x->pub.start ||
+		    t >= x->pub.end)
+			continue;
+		double dmin = (double)(x->pub.end - x->pub.start) /
+		              K_MS_PER_MINUTE;
+		if (x->pub.kind == K_SIMHL_ORACLE) {
+			fx->manip = x->dir * x->pub.magnitude / 100 *
+			            profile(x, t);
+			fx->lam_side_mult = 5;
+			fx->forced_side = x->dir > 0 ? "short" : "long";
+		} else if (x->pub.kind == K_SIMHL_CASCADE) {
+			fx->drift = log(1 - x->pub.magnitude / 100) / dmin * dt;
+			fx->extra = 2;
+		}
+	}
+}
+
+/* A tick's prices of a coin. */
+struct quote {
+	double oracle, mark, mid;  /* Hyperliquid's */
+	double bn;                 /* Binance's */
+};
+
+/* The tick's price records of coin c: Hyperliquid's and Binance's. */
+static void
+add_prices(struct sim *s, const struct coin *c, int64_t t,
+           const struct quote *p, double manip)
+{
+	struct k_raw r;
+	k_raw_init(&r, K_RAW_PRICE, "hyperliquid");
+	r.ts = t;
+	snprintf(r.coin, sizeof r.coin, "%s", c->name);
+	struct k_raw_price *q = &r.u.price;
+	q->has = K_RAW_P_ORACLE | K_RAW_P_MARK | K_RAW_P_MID |
+	         K_RAW_P_FUNDING | K_RAW_P_OI | K_RAW_P_PREMIUM;
+	q->oracle = k_round(p->oracle, 8);
+	q->mark = k_round(p->mark, 8);
+	q->mid = k_round(p->mid, 8);
+	q->premium = k_round(c->prem + manip, 8);
+	q->funding = k_round((c->prem + manip) / 8 + 1.25e-5, 10);
+	q->open_interest = k_round(exp(c->loi), 4);
+	add(s, &r);
+	k_raw_init(&r, K_RAW_PRICE, "binance");
+	r.ts = t;
+	snprintf(r.coin, sizeof r.coin, "%s", c->name);
+	r.u.price.has = K_RAW_P_PRICE;
+	r.u.price.price = k_round(p->bn, 8);
+	add(s, &r);
+}
+
+/* Liquidations: more while the 15-minute move is large. */
+static void
+coin_liquidations(struct sim *s, struct coin *c, int64_t t, double dt,
+                  const struct effects *fx)
+{
+	double lam = 0.02 * dt;
+	double z15 = 0;
+	if (c->nhist >= 15)
+		z15 = fabs(c->lp - c->hist[(c->nhist - 15) % 16]) /
+		      (c->sig * sqrt(15.0));
+	lam *= 1 + 19 * fmin(1, fmax(0, (z15 - 1.5) / 2));
+	int n = poisson(&s->rng, lam * fx->lam_side_mult);
+	double move = c->nhist >= 15
+	              ? c->lp - c->hist[(c->nhist - 15) % 16] : 0;
+	for (int k = 0; k < n; k++) {
+		const char *side = fx->forced_side != NULL ? fx->forced_side
+		                   : move < 0 ? "long" : move > 0 ? "short"
+		                   : k_rng_uniform(&s->rng) < 0.5 ? "long"
+		                   : "short";
+		liquidation(s, c, t, dt, side, lognormal(&s->rng, 15e3, 1.3),
+		            k_rng_uniform(&s->rng) < 0.05);
+	}
+}
+
 static void
 tick(struct sim *s, int64_t t, double dt, int emit_prices)
 {
@@ -489,28 +604,13 @@ tick(struct sim *s, int64_t t, double dt, int emit_prices)
 	for (size_t i = 0; i < s->ncoins; i++) {
 		struct coin *c = &s->coins[i];
 		double vs = c->sig / (0.0055 / sqrt(60.0));  /* over BTC's */
-		double manip = 0, drift = 0, extra = 1;
-		double lam = 0.02 * dt, lam_side_mult = 1;
-		const char *forced_side = NULL;
-		for (size_t k = 0; k < s->ninc; k++) {
-			const struct inc *x = &s->inc[k];
-			if ((size_t)x->coin != i || t < x->pub.start ||
-			    t >= x->pub.end)
-				continue;
-			double dmin = (double)(x->pub.end - x->pub.start) / MIN_MS;
-			if (x->pub.kind == K_SIMHL_ORACLE) {
-				manip = x->dir * x->pub.magnitude / 100 * profile(x, t);
-				lam_side_mult = 5;
-				forced_side = x->dir > 0 ? "short" : "long";
-			} else if (x->pub.kind == K_SIMHL_CASCADE) {
-				drift = log(1 - x->pub.magnitude / 100) / dmin * dt;
-				extra = 2;
-			}
-		}
+		struct effects fx;
+		incident_effects(s, i, t, dt, &fx);
 		c->sv = pd * c->sv + 0.3 * sqrt(1 - pd * pd) *
 		        k_rng_normal(&s->rng);
-		double r = c->sig * sqrt(dt) * exp(c->sv) * cyc * extra *
-		           (0.5 * z0 + 0.866 * k_rng_normal(&s->rng)) + drift;
+		double r = c->sig * sqrt(dt) * exp(c->sv) * cyc * fx.extra *
+		           (0.5 * z0 + 0.866 * k_rng_normal(&s->rng)) +
+		           fx.drift;
 		c->lp += r;
 		c->rv += r * r;
 		c->prem = pr * c->prem + 2.5e-4 * sqrt(vs) * sqrt(1 - pr * pr) *
@@ -518,63 +618,25 @@ tick(struct sim *s, int64_t t, double dt, int emit_prices)
 		c->basis = pb * c->basis + 6.5e-4 * sqrt(1 - pb * pb) *
 		           k_rng_normal(&s->rng);
 		c->loi += 0.002 / sqrt(60) * sqrt(dt) * k_rng_normal(&s->rng) +
-		          (drift < 0 ? 2 * drift : 0);
+		          (fx.drift < 0 ? 2 * fx.drift : 0);
 		double px = exp(c->lp);
-		double oracle = px * (1 + 3e-5 * k_rng_normal(&s->rng));
-		double mark = oracle * (1 + c->prem + manip);
-		double mid = mark * (1 + 1e-5 * k_rng_normal(&s->rng));
-		double bn = px * (1 + 3e-5 + c->basis);
+		struct quote q;
+		q.oracle = px * (1 + 3e-5 * k_rng_normal(&s->rng));
+		q.mark = q.oracle * (1 + c->prem + fx.manip);
+		q.mid = q.mark * (1 + 1e-5 * k_rng_normal(&s->rng));
+		q.bn = px * (1 + 3e-5 + c->basis);
 		c->prev_mark = c->mark;
-		c->mark = mark;
+		c->mark = q.mark;
 		if (isnan(c->o))
-			c->o = c->h = c->l = mark;
-		c->h = fmax(c->h, mark);
-		c->l = fmin(c->l, mark);
-		c->c = mark;
-		c->prem_sum += c->prem + manip;
+			c->o = c->h = c->l = q.mark;
+		c->h = fmax(c->h, q.mark);
+		c->l = fmin(c->l, q.mark);
+		c->c = q.mark;
+		c->prem_sum += c->prem + fx.manip;
 		c->prem_n++;
-
-		if (emit_prices) {
-			struct k_raw r1;
-			k_raw_init(&r1, K_RAW_PRICE, "hyperliquid");
-			r1.ts = t;
-			snprintf(r1.coin, sizeof r1.coin, "%s", c->name);
-			struct k_raw_price *q = &r1.u.price;
-			q->has = K_RAW_P_ORACLE | K_RAW_P_MARK | K_RAW_P_MID |
-			         K_RAW_P_FUNDING | K_RAW_P_OI | K_RAW_P_PREMIUM;
-			q->oracle = k_round(oracle, 8);
-			q->mark = k_round(mark, 8);
-			q->mid = k_round(mid, 8);
-			q->premium = k_round(c->prem + manip, 8);
-			q->funding = k_round((c->prem + manip) / 8 + 1.25e-5, 10);
-			q->open_interest = k_round(exp(c->loi), 4);
-			add(s, &r1);
-			k_raw_init(&r1, K_RAW_PRICE, "binance");
-			r1.ts = t;
-			snprintf(r1.coin, sizeof r1.coin, "%s", c->name);
-			r1.u.price.has = K_RAW_P_PRICE;
-			r1.u.price.price = k_round(bn, 8);
-			add(s, &r1);
-		}
-
-		/* Liquidations: more while the 15-minute move is large. */
-		double z15 = 0;
-		if (c->nhist >= 15)
-			z15 = fabs(c->lp - c->hist[(c->nhist - 15) % 16]) /
-			      (c->sig * sqrt(15.0));
-		lam *= 1 + 19 * fmin(1, fmax(0, (z15 - 1.5) / 2));
-		int n = poisson(&s->rng, lam * lam_side_mult);
-		double move = c->nhist >= 15
-		              ? c->lp - c->hist[(c->nhist - 15) % 16] : 0;
-		for (int k = 0; k < n; k++) {
-			const char *side = forced_side != NULL ? forced_side
-			                   : move < 0 ? "long" : move > 0 ? "short"
-			                   : k_rng_uniform(&s->rng) < 0.5 ? "long"
-			                   : "short";
-			liquidation(s, c, t, dt, side,
-			            lognormal(&s->rng, 15e3, 1.3),
-			            k_rng_uniform(&s->rng) < 0.05);
-		}
+		if (emit_prices)
+			add_prices(s, c, t, &q, fx.manip);
+		coin_liquidations(s, c, t, dt, &fx);
 	}
 }
 
@@ -586,7 +648,8 @@ incident_tick(struct sim *s, int64_t t, double dt)
 		const struct inc *x = &s->inc[k];
 		if (t < x->pub.start || t >= x->pub.end)
 			continue;
-		double dmin = (double)(x->pub.end - x->pub.start) / MIN_MS;
+		double dmin = (double)(x->pub.end - x->pub.start) /
+		              K_MS_PER_MINUTE;
 		struct coin *c = &s->coins[x->coin];
 		if (x->pub.kind == K_SIMHL_CASCADE) {
 			int n = poisson(&s->rng, x->nliq / dmin * dt);
@@ -639,17 +702,17 @@ end_of_hour(struct sim *s, int64_t hour)
 		r.ts = hour;
 		snprintf(r.coin, sizeof r.coin, "%s", c->name);
 		snprintf(r.u.candle.interval, sizeof r.u.candle.interval, "1h");
-		r.u.candle.close_ms = hour + HOUR_MS - 1;
+		r.u.candle.close_ms = hour + K_MS_PER_HOUR - 1;
 		r.u.candle.open = k_round(c->o, 8);
 		r.u.candle.high = k_round(c->h, 8);
 		r.u.candle.low = k_round(c->l, 8);
 		r.u.candle.close = k_round(c->c, 8);
 		r.u.candle.volume = k_round(usd / c->c, 6);
 		add(s, &r);
-		if (hour + HOUR_MS >= s->end)
+		if (hour + K_MS_PER_HOUR >= s->end)
 			goto reset;   /* paid at the end of the span: not in it */
 		k_raw_init(&r, K_RAW_FUNDING, "hyperliquid");
-		r.ts = hour + HOUR_MS;
+		r.ts = hour + K_MS_PER_HOUR;
 		snprintf(r.coin, sizeof r.coin, "%s", c->name);
 		double pm = c->prem_n > 0 ? c->prem_sum / c->prem_n : 0;
 		r.u.funding.rate = k_round(fmax(-0.04, fmin(0.04, pm / 8 +
@@ -677,6 +740,130 @@ flush_out(struct sim *s, k_simhl_emit_fn emit, void *arg)
 	return 0;
 }
 
+/* The liquidated users' addresses: three draws each. */
+static void
+make_users(struct sim *s)
+{
+	for (size_t i = 0; i < USERS; i++) {
+		uint64_t a = k_rng_u64(&s->rng), b = k_rng_u64(&s->rng);
+		uint32_t c = (uint32_t)k_rng_u64(&s->rng);
+		snprintf(s->users[i], sizeof s->users[i],
+		         "0x%016llx%016llx%08x", (unsigned long long)a,
+		         (unsigned long long)b, c);
+	}
+}
+
+/* Each coin's start: a known coin's price, hourly volatility and volume,
+ * else 10 USD, 1.2% and 5 M USD. */
+static void
+make_coins(struct sim *s, char names[][16])
+{
+	for (size_t i = 0; i < s->ncoins; i++) {
+		struct coin *c = &s->coins[i];
+		double px = 10, vol = 0.012, usd = 5e6;
+		for (size_t k = 0; k < sizeof known / sizeof known[0]; k++)
+			if (strcmp(known[k].name, names[i]) == 0) {
+				px = known[k].px;
+				vol = known[k].vol_h;
+				usd = known[k].usd_h;
+			}
+		snprintf(c->name, sizeof c->name, "%.15s", names[i]);
+		c->sig = vol / sqrt(60.0);
+		c->usd_h = usd;
+		c->lp = log(px);
+		c->loi = log(usd * 5 / px);
+		c->o = c->h = c->l = c->c = NAN;
+		c->mark = c->prev_mark = px;
+	}
+}
+
+/* The incidents' label records, before any other. Nonzero when emit
+ * asks to stop. */
+static int
+emit_labels(struct sim *s, k_simhl_emit_fn emit, void *arg)
+{
+	struct k_buf b;
+	int stop = 0;
+	k_buf_init(&b);
+	for (size_t i = 0; i < s->ninc && !stop; i++) {
+		k_buf_reset(&b);
+		write_label(&b, &s->inc[i]);
+		if (b.oom) {
+			s->oom = 1;
+			break;
+		}
+		stop = emit(arg, b.data, b.len);
+		s->st->labels++;
+	}
+	k_buf_release(&b);
+	return stop;
+}
+
+/* The vault at t, dt minutes on: drift, noise, deposits and withdrawals;
+ * a record every five minutes of the hour. */
+static void
+vault_tick(struct sim *s, int64_t t, int64_t hour, double dt)
+{
+	double mu = 0.15 / (365.0 * 1440), sd = 0.0045 / sqrt(1440.0);
+	double d = s->av * (mu * dt + sd * sqrt(dt) * k_rng_normal(&s->rng));
+	s->pnl += d;
+	s->av += d;
+	if (k_rng_uniform(&s->rng) < dt / 1440) {
+		double f = lognormal(&s->rng, 0.004, 0.8);
+		s->av *= 1 + (k_rng_uniform(&s->rng) < 0.5 ? -f : f);
+	}
+	if ((t - hour) % (5 * K_MS_PER_MINUTE) == 0) {
+		struct k_raw r;
+		k_raw_init(&r, K_RAW_HLP, NULL);
+		r.ts = t;
+		snprintf(r.u.hlp.vault, sizeof r.u.hlp.vault, "%s", HLP_VAULT);
+		r.u.hlp.account_value = k_round(s->av, 2);
+		r.u.hlp.pnl = k_round(s->pnl, 2);
+		add(s, &r);
+	}
+}
+
+/* The minute's history for the liquidation rate. */
+static void
+minute_history(struct sim *s)
+{
+	for (size_t i = 0; i < s->ncoins; i++) {
+		struct coin *c = &s->coins[i];
+		c->hist[c->nhist % 16] = c->lp;
+		c->nhist++;
+	}
+}
+
+/* The span, hour by hour in ticks of at most a minute; each hour's
+ * records are emitted at its end, until emit asks to stop. */
+static void
+run_hours(struct sim *s, k_simhl_emit_fn emit, void *arg)
+{
+	const struct k_simhl_params *p = s->p;
+	int64_t tick_ms = p->step_ms < K_MS_PER_MINUTE ? p->step_ms
+	                                                : K_MS_PER_MINUTE;
+	int64_t every = p->step_ms / tick_ms;   /* ticks per price record */
+	double dt = (double)tick_ms / K_MS_PER_MINUTE;
+	int64_t hours = (int64_t)ceil(p->days * 24);
+	int stop = 0;
+	long n = 0;
+
+	s->end = p->start_ms + hours * K_MS_PER_HOUR;
+	for (int64_t h = 0; h < hours && !stop && !s->oom; h++) {
+		int64_t hour = p->start_ms + h * K_MS_PER_HOUR;
+		for (int64_t t = hour; t < hour + K_MS_PER_HOUR;
+		     t += tick_ms, n++) {
+			tick(s, t, dt, n % every == 0);
+			incident_tick(s, t, dt);
+			vault_tick(s, t, hour, dt);
+			if ((t - hour) % K_MS_PER_MINUTE == 0)
+				minute_history(s);
+		}
+		end_of_hour(s, hour);
+		stop = flush_out(s, emit, arg);
+	}
+}
+
 enum k_status
 k_simhl_run(const struct k_simhl_params *p, k_simhl_emit_fn emit, void *arg,
             struct k_simhl_stats *stats, struct k_error *err)
@@ -701,94 +888,16 @@ k_simhl_run(const struct k_simhl_params *p, k_simhl_emit_fn emit, void *arg,
 	s->ninc = schedule(p, s->ncoins, names, &s->inc);
 	k_raw_out_init(&s->out);
 	k_rng_seed(&s->rng, p->seed, 2);
-	for (size_t i = 0; i < USERS; i++) {
-		uint64_t a = k_rng_u64(&s->rng), b = k_rng_u64(&s->rng);
-		uint32_t c = (uint32_t)k_rng_u64(&s->rng);
-		snprintf(s->users[i], sizeof s->users[i],
-		         "0x%016llx%016llx%08x", (unsigned long long)a,
-		         (unsigned long long)b, c);
-	}
-	for (size_t i = 0; i < s->ncoins; i++) {
-		struct coin *c = &s->coins[i];
-		double px = 10, vol = 0.012, usd = 5e6;
-		for (size_t k = 0; k < sizeof known / sizeof known[0]; k++)
-			if (strcmp(known[k].name, names[i]) == 0) {
-				px = known[k].px;
-				vol = known[k].vol_h;
-				usd = known[k].usd_h;
-			}
-		snprintf(c->name, sizeof c->name, "%s", names[i]);
-		c->sig = vol / sqrt(60.0);
-		c->usd_h = usd;
-		c->lp = log(px);
-		c->loi = log(usd * 5 / px);
-		c->o = c->h = c->l = c->c = NAN;
-		c->mark = c->prev_mark = px;
-	}
+	make_users(s);
+	make_coins(s, names);
 	s->av = p->hlp_value;
 	s->pnl = 45e6;
 
-	int stop = 0;
-	if (p->labels) {
-		struct k_buf b;
-		k_buf_init(&b);
-		for (size_t i = 0; i < s->ninc && !stop; i++) {
-			k_buf_reset(&b);
-			write_label(&b, &s->inc[i]);
-			if (b.oom) {
-				s->oom = 1;
-				break;
-			}
-			stop = emit(arg, b.data, b.len);
-			stats->labels++;
-		}
-		k_buf_release(&b);
-	}
+	int stop = p->labels ? emit_labels(s, emit, arg) : 0;
 	for (size_t i = 0; i < s->ninc; i++)
 		stats->incidents[s->inc[i].pub.kind]++;
-
-	int64_t tick_ms = p->step_ms < MIN_MS ? p->step_ms : MIN_MS;
-	int64_t every = p->step_ms / tick_ms;   /* ticks per price record */
-	double dt = (double)tick_ms / MIN_MS;
-	int64_t hours = (int64_t)ceil(p->days * 24);
-	s->end = p->start_ms + hours * HOUR_MS;
-	double mu = 0.15 / (365.0 * 1440), sd = 0.0045 / sqrt(1440.0);
-	long n = 0;
-	for (int64_t h = 0; h < hours && !stop && !s->oom; h++) {
-		int64_t hour = p->start_ms + h * HOUR_MS;
-		for (int64_t t = hour; t < hour + HOUR_MS; t += tick_ms, n++) {
-			tick(s, t, dt, n % every == 0);
-			incident_tick(s, t, dt);
-			/* The vault: drift, noise, deposits and withdrawals. */
-			double d = s->av * (mu * dt + sd * sqrt(dt) *
-			                    k_rng_normal(&s->rng));
-			s->pnl += d;
-			s->av += d;
-			if (k_rng_uniform(&s->rng) < dt / 1440) {
-				double f = lognormal(&s->rng, 0.004, 0.8);
-				s->av *= 1 + (k_rng_uniform(&s->rng) < 0.5 ? -f : f);
-			}
-			if ((t - hour) % (5 * MIN_MS) == 0) {
-				struct k_raw r;
-				k_raw_init(&r, K_RAW_HLP, NULL);
-				r.ts = t;
-				snprintf(r.u.hlp.vault, sizeof r.u.hlp.vault, "%s",
-				         HLP_VAULT);
-				r.u.hlp.account_value = k_round(s->av, 2);
-				r.u.hlp.pnl = k_round(s->pnl, 2);
-				add(s, &r);
-			}
-			/* The minute's history for the liquidation rate. */
-			if ((t - hour) % MIN_MS == 0)
-				for (size_t i = 0; i < s->ncoins; i++) {
-					struct coin *c = &s->coins[i];
-					c->hist[c->nhist % 16] = c->lp;
-					c->nhist++;
-				}
-		}
-		end_of_hour(s, hour);
-		stop = flush_out(s, emit, arg);
-	}
+	if (!stop)
+		run_hours(s, emit, arg);
 	enum k_status st = K_OK;
 	if (s->oom)
 		st = k_error_set(err, K_ENOMEM, "out of memory");

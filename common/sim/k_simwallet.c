@@ -964,7 +964,7 @@ schedule_forward(struct k_simwallet *s, int32_t from, int32_t dst, int64_t t,
 	if (e->sweep)
 		return;
 	e->sweep = 1;
-	double d = lognormal(&e->rng, log(median_min), 0.8) * 60000;
+	double d = lognormal(&e->rng, log(median_min), 0.8) * K_MS_PER_MINUTE;
 	ev_push(s, t + (int64_t)d + SLOT_MS, EV_FORWARD, from, dst, 0);
 }
 
@@ -1302,7 +1302,7 @@ act_mixer(struct k_simwallet *s, int32_t w, int64_t t)
 	int32_t pool = s->fixed_of[EK_MIXER][d];
 	tx_begin(s, &s->e[w].rng, t, w, pool, v, M_DEPOSIT, tip_of(&s->e[w]), 1);
 	/* the note is withdrawn days later, to itself or a fresh wallet */
-	double delay = lognormal(&s->e[w].rng, log(2 * 86400e3), 1.0);
+	double delay = lognormal(&s->e[w].rng, log(2 * K_MS_PER_DAY), 1.0);
 	ev_push(s, t + (int64_t)delay, EV_MIXOUT, w, d, v);
 }
 
@@ -1423,7 +1423,8 @@ scheme_addr(struct k_simwallet *s, unsigned pat, unsigned role)
 static int64_t
 minutes(struct k_rng *r, double median)
 {
-	return (int64_t)(lognormal(r, log(median), 0.7) * 60000) + SLOT_MS;
+	return (int64_t)(lognormal(r, log(median), 0.7) * K_MS_PER_MINUTE) +
+	       SLOT_MS;
 }
 
 /* A fresh exchange deposit address for the scheme's cash-out. */
@@ -1820,7 +1821,8 @@ k_simwallet_check(const struct k_simwallet_params *p)
 	if (!(tot > 0))
 		return "mix: at least one weight must be > 0";
 	if (p->start_ms < INT64_C(-62135596800000) ||
-	    p->start_ms > INT64_C(253402300799000) - (int64_t)(MAX_DAYS * 86400e3))
+	    p->start_ms > INT64_C(253402300799000) -
+	                  (int64_t)(MAX_DAYS * K_MS_PER_DAY))
 		return "start: out of range";
 	return NULL;
 }
@@ -1930,28 +1932,12 @@ mixout(struct k_simwallet *s, int32_t w, int d, int64_t t)
 	mixer_withdraw(s, &s->e[w].rng, t, d, rcp);
 }
 
-enum k_status
-k_simwallet_run(const struct k_simwallet_params *p, struct k_simwallet **out,
-                struct k_error *err)
+/* The population: each wallet's archetype, birth and first session,
+ * drawn from its own stream. */
+static void
+populate(struct k_simwallet *s)
 {
-	const char *why = k_simwallet_check(p);
-	*out = NULL;
-	if (why != NULL)
-		return k_error_set(err, K_EUSAGE, "%s", why);
-	struct k_simwallet *s = calloc(1, sizeof *s);
-	if (s == NULL)
-		return k_error_set(err, K_ENOMEM, "out of memory");
-	s->p = *p;
-	s->end_ms = p->start_ms + (int64_t)(p->days * K_MS_PER_DAY);
-	s->hash_key = mix64(p->seed ^ UINT64_C(0x6b746f6f6c73));
-	k_rng_seed(&s->env, p->seed, 1);
-	if (build_market(s) < 0) {
-		k_simwallet_free(s);
-		return k_error_set(err, K_ENOMEM, "out of memory");
-	}
-	init_fixed(s);
-
-	/* the population */
+	const struct k_simwallet_params *p = &s->p;
 	struct k_rng pr;
 	k_rng_seed(&pr, p->seed, 2);
 	s->pop0 = (int32_t)s->ne;
@@ -1970,16 +1956,28 @@ k_simwallet_run(const struct k_simwallet_params *p, struct k_simwallet **out,
 			: born;
 		ev_push(s, first, EV_SESSION, w, existing ? 0 : 1, 0);
 	}
-	/* protocol launches and spam campaigns */
+}
+
+/* Protocol launches and spam campaigns, from the environment's stream. */
+static void
+schedule_launches_and_spam(struct k_simwallet *s)
+{
+	const struct k_simwallet_params *p = &s->p;
 	for (double d = 2; d < p->days; d += 2 + 6 * k_rng_uniform(&s->env))
 		ev_push(s, p->start_ms + (int64_t)(d * K_MS_PER_DAY), EV_LAUNCH,
 		        0, 0, 0);
 	for (double d = 0.5; d < p->days; d += 1 + 4 * k_rng_uniform(&s->env))
 		ev_push(s, p->start_ms + (int64_t)(d * K_MS_PER_DAY), EV_SPAM,
 		        0, 0, 0);
+}
 
-	/* malicious schemes, until their addresses reach the target share;
-	 * the ones that need the population's state run as events */
+/* Malicious schemes, until their addresses reach the target share; the
+ * ones that need the population's state run as events. Each scheme
+ * draws from its own stream. */
+static void
+plant_schemes(struct k_simwallet *s)
+{
+	const struct k_simwallet_params *p = &s->p;
 	struct k_rng sr;
 	k_rng_seed(&sr, p->seed, 3);
 	double target = p->malicious * (double)p->wallets;
@@ -1987,8 +1985,9 @@ k_simwallet_run(const struct k_simwallet_params *p, struct k_simwallet **out,
 	while ((double)s->st.malicious < target && !s->oom) {
 		unsigned pat = 1 + (unsigned)(nsch % (K_PAT_N - 1));
 		double latest = p->days > 4 ? p->days - 3 : p->days * 0.5;
-		int64_t t0 = slot(s, p->start_ms + (int64_t)((0.2 + k_rng_uniform(&sr) *
-		                                        (latest - 0.2)) * K_MS_PER_DAY));
+		double day = 0.2 + k_rng_uniform(&sr) * (latest - 0.2);
+		int64_t t0 = slot(s, p->start_ms +
+		                     (int64_t)(day * K_MS_PER_DAY));
 		struct k_rng r;
 		k_rng_seed(&r, p->seed, UINT64_C(0x100000000) + nsch);
 		size_t before = s->st.malicious;
@@ -2004,7 +2003,12 @@ k_simwallet_run(const struct k_simwallet_params *p, struct k_simwallet **out,
 		if (s->st.malicious == before)
 			break;
 	}
+}
 
+/* Every event in time order, until none is left. */
+static void
+run_events(struct k_simwallet *s)
+{
 	while (s->nh > 0 && !s->oom) {
 		struct ev v = ev_pop(s);
 		switch (v.type) {
@@ -2035,32 +2039,43 @@ k_simwallet_run(const struct k_simwallet_params *p, struct k_simwallet **out,
 			break;
 		}
 	}
-	if (s->oom) {
-		k_simwallet_free(s);
-		return k_error_set(err, K_ENOMEM, "out of memory");
-	}
+}
 
-	/* drop what fell outside the span, then add market and labels */
+/* Drop the records that fell outside the span. */
+static void
+trim_to_span(struct k_simwallet *s)
+{
 	size_t n = 0;
 	for (size_t i = 0; i < s->nr; i++)
-		if (s->r[i].ts >= p->start_ms && s->r[i].ts < s->end_ms)
+		if (s->r[i].ts >= s->p.start_ms && s->r[i].ts < s->end_ms)
 			s->r[n++] = s->r[i];
 	s->nr = n;
 	s->ntxrec = n;
-	if (p->market) {
-		for (size_t h = 0; h < s->hours; h++) {
-			int64_t t = p->start_ms + (int64_t)h * K_MS_PER_HOUR;
-			if (t >= s->end_ms)
-				break;
-			struct rec *x = rec_new(s);
-			if (x == NULL)
-				break;
-			x->type = RT_MARKET;
-			x->ts = t;
-			x->txno = (uint32_t)h;
-			s->nmarket++;
-		}
+}
+
+/* One market record per hour of the span. */
+static void
+add_market(struct k_simwallet *s)
+{
+	for (size_t h = 0; h < s->hours; h++) {
+		int64_t t = s->p.start_ms + (int64_t)h * K_MS_PER_HOUR;
+		if (t >= s->end_ms)
+			break;
+		struct rec *x = rec_new(s);
+		if (x == NULL)
+			break;
+		x->type = RT_MARKET;
+		x->ts = t;
+		x->txno = (uint32_t)h;
+		s->nmarket++;
 	}
+}
+
+/* Count the labelled addresses, and add their label records unless
+ * --no-labels. */
+static void
+add_labels(struct k_simwallet *s)
+{
 	for (size_t i = 0; i < s->ne; i++) {
 		struct ent *e = &s->e[i];
 		if (!e->labelled && e->pattern == K_PAT_NONE)
@@ -2068,26 +2083,57 @@ k_simwallet_run(const struct k_simwallet_params *p, struct k_simwallet **out,
 		s->st.addresses++;
 		if (e->kind == EK_WALLET)
 			s->st.by_arch[e->arch]++;
-		if (!p->labels)
+		if (!s->p.labels)
 			continue;
 		struct rec *x = rec_new(s);
 		if (x == NULL)
 			break;
 		x->type = RT_LABEL;
-		x->ts = p->start_ms;
+		x->ts = s->p.start_ms;
 		x->txno = (uint32_t)i;
 		s->nlabels++;
 	}
-	if (s->oom) {
-		k_simwallet_free(s);
+}
+
+enum k_status
+k_simwallet_run(const struct k_simwallet_params *p, struct k_simwallet **out,
+                struct k_error *err)
+{
+	const char *why = k_simwallet_check(p);
+	*out = NULL;
+	if (why != NULL)
+		return k_error_set(err, K_EUSAGE, "%s", why);
+	struct k_simwallet *s = calloc(1, sizeof *s);
+	if (s == NULL)
 		return k_error_set(err, K_ENOMEM, "out of memory");
-	}
+	s->p = *p;
+	s->end_ms = p->start_ms + (int64_t)(p->days * K_MS_PER_DAY);
+	s->hash_key = mix64(p->seed ^ UINT64_C(0x6b746f6f6c73));
+	k_rng_seed(&s->env, p->seed, 1);
+	if (build_market(s) < 0)
+		goto oom;
+	init_fixed(s);
+	populate(s);
+	schedule_launches_and_spam(s);
+	plant_schemes(s);
+	run_events(s);
+	if (s->oom)
+		goto oom;
+	trim_to_span(s);
+	if (p->market)
+		add_market(s);
+	add_labels(s);
+	if (s->oom)
+		goto oom;
 	qsort(s->r, s->nr, sizeof *s->r, rec_cmp);
 	s->st.tx = s->ntxrec;
 	s->st.labels = s->nlabels;
 	s->st.market = s->nmarket;
 	*out = s;
 	return K_OK;
+oom:
+	k_simwallet_free(s);
+	return k_error_set(err, K_ENOMEM, "out of memory");
 }
 
 size_t

@@ -3,7 +3,7 @@
  * once to get the values below) on a small weighted digraph with two
  * components, cycles and triangles; the pivot-sampled paths checked to
  * agree with the exact ones when every vertex is a pivot; parameters,
- * bad edges and the local-efficiency degree cap.
+ * bad edges, the local-efficiency degree cap and the timing returned.
  */
 #include <math.h>
 #include <stdlib.h>
@@ -68,7 +68,7 @@ test_exact(void)
 	KT_EQ_INT(k_graph_edges(g), M);
 	KT_EQ_INT(k_graph_edges_undirected(g), 12); /* 7-8 and 8-7 are one */
 	k_graph_params_default(&p);
-	KT_EQ_INT(k_graph_metrics(g, &p, &m, &e), K_OK);
+	KT_EQ_INT(k_graph_metrics(g, &p, &m, NULL, &e), K_OK);
 	KT_EQ_INT(m.sampled_betweenness, 0);
 	KT_EQ_INT(m.sampled_closeness, 0);
 	KT_EQ_INT(m.npivot, 0);
@@ -78,7 +78,7 @@ test_exact(void)
 	/* every vertex a pivot: the sampled paths give the exact values */
 	p.exact_max = 3;
 	p.pivots = N;
-	KT_EQ_INT(k_graph_metrics(g, &p, &m, &e), K_OK);
+	KT_EQ_INT(k_graph_metrics(g, &p, &m, NULL, &e), K_OK);
 	KT_EQ_INT(m.sampled_betweenness, 1);
 	KT_EQ_INT(m.sampled_closeness, 1);   /* the 7-vertex component */
 	KT_EQ_INT(m.npivot, N);
@@ -88,8 +88,8 @@ test_exact(void)
 	/* fewer pivots: an estimate, the same for the same seed */
 	p.pivots = 4;
 	struct k_graph_metrics m2;
-	KT_EQ_INT(k_graph_metrics(g, &p, &m, &e), K_OK);
-	KT_EQ_INT(k_graph_metrics(g, &p, &m2, &e), K_OK);
+	KT_EQ_INT(k_graph_metrics(g, &p, &m, NULL, &e), K_OK);
+	KT_EQ_INT(k_graph_metrics(g, &p, &m2, NULL, &e), K_OK);
 	KT_CHECK(m.npivot >= 4);
 	for (int i = 0; i < N; i++) {
 		KT_CHECK(m.betweenness[i] == m2.betweenness[i]);
@@ -105,7 +105,7 @@ test_exact(void)
 	/* local efficiency only up to a degree */
 	k_graph_params_default(&p);
 	p.le_max_degree = 2;
-	KT_EQ_INT(k_graph_metrics(g, &p, &m, &e), K_OK);
+	KT_EQ_INT(k_graph_metrics(g, &p, &m, NULL, &e), K_OK);
 	KT_CHECK(isnan(m.local_eff[1]));     /* degree 4 */
 	KT_NEAR(m.local_eff[5], 1, 1e-12);   /* degree 2 */
 	KT_NEAR(m.local_eff[7], 0, 0);       /* degree 1 */
@@ -114,7 +114,7 @@ test_exact(void)
 
 	/* no weights: all 1 */
 	KT_EQ_INT(k_graph_alloc(&g, N, F, T, NULL, M, &e), K_OK);
-	KT_EQ_INT(k_graph_metrics(g, &p, &m, &e), K_OK);
+	KT_EQ_INT(k_graph_metrics(g, &p, &m, NULL, &e), K_OK);
 	double s = 0;
 	for (int i = 0; i < N; i++)
 		s += m.pagerank[i];
@@ -153,7 +153,7 @@ test_errors(void)
 	p.pivots = 1;
 	KT_CHECK(strstr(k_graph_params_check(&p), "pivots") != NULL);
 	KT_EQ_INT(k_graph_alloc(&g, 2, a, c, NULL, 1, &e), K_OK);
-	KT_EQ_INT(k_graph_metrics(g, &p, &m, &e), K_EUSAGE);
+	KT_EQ_INT(k_graph_metrics(g, &p, &m, NULL, &e), K_EUSAGE);
 	KT_CHECK(m.pagerank == NULL);
 	k_graph_metrics_release(&m);
 	k_graph_free(g);
@@ -162,7 +162,7 @@ test_errors(void)
 	/* one edge, two vertices: nothing degenerate becomes NaN */
 	k_graph_params_default(&p);
 	KT_EQ_INT(k_graph_alloc(&g, 2, a, c, NULL, 1, &e), K_OK);
-	KT_EQ_INT(k_graph_metrics(g, &p, &m, &e), K_OK);
+	KT_EQ_INT(k_graph_metrics(g, &p, &m, NULL, &e), K_OK);
 	for (int i = 0; i < 2; i++) {
 		KT_CHECK(isfinite(m.pagerank[i]) && isfinite(m.betweenness[i]) &&
 		         isfinite(m.closeness[i]) && isfinite(m.eigenvector[i]) &&
@@ -232,7 +232,7 @@ test_local_efficiency(void)
 		KT_EQ_INT(k_graph_alloc(&g, n, f, t, NULL, m, &e), K_OK);
 		k_graph_params_default(&p);
 		p.le_max_degree = round == 3 ? 12 : 1000;
-		KT_EQ_INT(k_graph_metrics(g, &p, &mine, &e), K_OK);
+		KT_EQ_INT(k_graph_metrics(g, &p, &mine, NULL, &e), K_OK);
 		int bad = 0, capped = 0;
 		for (size_t i = 0; i < n; i++) {
 			double x = mine.local_eff[i];
@@ -263,11 +263,49 @@ test_local_efficiency(void)
 	}
 }
 
+/* The timing k_graph_metrics returns: every step on success, none when
+ * the parameters are refused; the steps' names for messages. */
+static void
+test_timing(void)
+{
+	struct k_graph *g;
+	struct k_graph_params p;
+	struct k_graph_metrics m;
+	struct k_graph_timing t;
+	struct k_error e;
+
+	KT_EQ_INT(k_graph_alloc(&g, N, F, T, W, M, &e), K_OK);
+	k_graph_params_default(&p);
+	t.seconds[K_GRAPH_CLOSENESS] = -1;
+	t.nnotice = 99;
+	KT_EQ_INT(k_graph_metrics(g, &p, &m, &t, &e), K_OK);
+	for (int s = 0; s < K_GRAPH_NSTEPS; s++)
+		KT_CHECK(t.seconds[s] >= 0 && t.seconds[s] < 60);
+	KT_EQ_INT(t.nnotice, 0);   /* igraph had nothing to say */
+	check_all(&m, "timed");
+	k_graph_metrics_release(&m);
+
+	p.damping = 2;
+	KT_EQ_INT(k_graph_metrics(g, &p, &m, &t, &e), K_EUSAGE);
+	for (int s = 0; s < K_GRAPH_NSTEPS; s++)
+		KT_CHECK(isnan(t.seconds[s]));
+	k_graph_metrics_release(&m);
+	k_graph_free(g);
+
+	k_graph_timing_init(&t);
+	KT_CHECK(isnan(t.seconds[0]) && t.nnotice == 0);
+	KT_EQ_STR(k_graph_step_name(K_GRAPH_PAGERANK), "pagerank");
+	KT_EQ_STR(k_graph_step_name(K_GRAPH_LOCAL_EFFICIENCY),
+	          "local efficiency");
+	KT_EQ_STR(k_graph_step_name(K_GRAPH_NSTEPS), "?");
+}
+
 int
 main(void)
 {
 	test_exact();
 	test_local_efficiency();
 	test_errors();
+	test_timing();
 	KT_DONE();
 }

@@ -16,7 +16,6 @@
 #include "ktest.h"
 
 #define MIN 60000LL
-#define HOUR 3600000LL
 
 struct rows {
 	json_t *r[512];
@@ -75,7 +74,7 @@ push(struct k_hlfeat *e, const char *json)
 {
 	json_error_t je;
 	json_t *o = json_loads(json, 0, &je);
-	struct k_hlrec r;
+	struct k_hlfeat_rec r;
 	struct k_error err;
 
 	if (o == NULL) {
@@ -138,7 +137,7 @@ static void
 test_vault(void)
 {
 	struct rows rs = { .n = 0 };
-	struct k_hlfeat *e = engine(&rs, HOUR);
+	struct k_hlfeat *e = engine(&rs, K_MS_PER_HOUR);
 	char ts[40];
 	int64_t t0 = 1741996800000LL; /* 2025-03-15T00:00:00Z, a Saturday */
 
@@ -148,7 +147,8 @@ test_vault(void)
 			av = 80e6;   /* a loss of 32M in the last hour */
 			pnl -= 32.25e6;
 		}
-		hlp(e, k_time_format(t0 + h * HOUR, ts, sizeof ts), av, pnl);
+		hlp(e, k_time_format(t0 + h * K_MS_PER_HOUR, ts, sizeof ts), av,
+		    pnl);
 	}
 	k_hlfeat_finish(e);
 	KT_EQ_INT(rs.n, 26);
@@ -189,9 +189,9 @@ test_vault(void)
 
 	/* The same fall of the account value as a withdrawal: pnl goes on
 	 * rising, so it is no drawdown and no loss. */
-	e = engine(&rs, HOUR);
+	e = engine(&rs, K_MS_PER_HOUR);
 	for (int h = 0; h < 26; h++)
-		hlp(e, k_time_format(t0 + h * HOUR, ts, sizeof ts),
+		hlp(e, k_time_format(t0 + h * K_MS_PER_HOUR, ts, sizeof ts),
 		    h == 25 ? 80e6 : 100e6 + 0.5e6 * h, 3e6 + 0.25e6 * h);
 	k_hlfeat_finish(e);
 	KT_NEAR(feat(&rs, 25, "max_drawdown"), 0, 0);
@@ -206,7 +206,7 @@ static void
 test_time_rules(void)
 {
 	struct rows rs = { .n = 0 };
-	struct k_hlfeat *e = engine(&rs, HOUR);
+	struct k_hlfeat *e = engine(&rs, K_MS_PER_HOUR);
 	const struct k_hlfeat_stats *st = k_hlfeat_stats(e);
 
 	/* A gap of two empty buckets is filled; values go stale after 2 h. */
@@ -255,7 +255,7 @@ test_lateness(void)
 	struct k_hlfeat *e;
 	struct k_error err;
 
-	p.lateness_ms = 2 * HOUR;
+	p.lateness_ms = 2 * K_MS_PER_HOUR;
 	KT_EQ_INT(k_hlfeat_alloc(&e, &p, collect, &rs, &err), K_OK);
 	/* Coin by coin, as a naive backfill would write them. */
 	static const char *const recs[] = {
@@ -312,7 +312,7 @@ test_candle_close(void)
 
 	/* Live: the 13:00 candle arrives at 14:00:30, after the 14:00 bucket
 	 * opened; it counts there. One from 11:00 is late. */
-	e = engine(&rs, HOUR);
+	e = engine(&rs, K_MS_PER_HOUR);
 	push(e, "{\"kind\":\"price\",\"ts\":\"2025-03-15T14:00:10Z\",\"venue\":"
 	        "\"hyperliquid\",\"coin\":\"ETH\",\"mid\":2001}");
 	KT_EQ_INT(push(e, "{\"kind\":\"candle\",\"ts\":\"2025-03-15T13:00:00Z\","
@@ -447,7 +447,7 @@ test_parse_errors(void)
 	};
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
 		json_t *o = json_loads(bad[i].json, 0, NULL);
-		struct k_hlrec r;
+		struct k_hlfeat_rec r;
 		struct k_error err;
 		k_error_clear(&err);
 		KT_CHECK(o != NULL);

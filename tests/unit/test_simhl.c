@@ -67,7 +67,7 @@ test_check(void)
 	k_simhl_default(&p);
 	p.step_ms = 7000;
 	KT_CHECK(strstr(k_simhl_check(&p), "step") != NULL);
-	p.step_ms = 7 * 60000;
+	p.step_ms = 7 * K_MS_PER_MINUTE;
 	KT_CHECK(k_simhl_check(&p) != NULL);
 	k_simhl_default(&p);
 	p.coins = "BTC,,ETH";
@@ -77,7 +77,7 @@ test_check(void)
 	p.coins = "A,B,C,D,E,F,G,H,I,J,K,L,M,N,O,P,Q";
 	KT_CHECK(strstr(k_simhl_check(&p), "16") != NULL);
 	k_simhl_default(&p);
-	p.start_ms += 60000;
+	p.start_ms += K_MS_PER_MINUTE;
 	KT_CHECK(strstr(k_simhl_check(&p), "hour") != NULL);
 	k_simhl_default(&p);
 	p.kinds = 0;
@@ -146,13 +146,14 @@ test_schedule(void)
 	KT_EQ_INT(n, 20);
 	for (size_t i = 0; i < n; i++) {
 		per[v[i].kind]++;
-		KT_CHECK(v[i].start >= p.start_ms + 7 * 86400000LL);
+		KT_CHECK(v[i].start >= p.start_ms + 7 * K_MS_PER_DAY);
 		KT_CHECK(v[i].end > v[i].start);
-		KT_CHECK(v[i].end <= p.start_ms + 90 * 86400000LL);
+		KT_CHECK(v[i].end <= p.start_ms + 90 * K_MS_PER_DAY);
 		if (i > 0)
-			KT_CHECK(v[i].start >= v[i - 1].end + 12 * 3600000LL);
+			KT_CHECK(v[i].start >=
+			         v[i - 1].end + 12 * K_MS_PER_HOUR);
 		if (v[i].kind == K_SIMHL_WASH)
-			KT_EQ_INT(v[i].start % 3600000, 0);
+			KT_EQ_INT(v[i].start % K_MS_PER_HOUR, 0);
 	}
 	for (int k = 0; k < K_SIMHL_NKINDS; k++)
 		KT_EQ_INT(per[k], 5);
@@ -189,33 +190,37 @@ test_incidents(void)
 	double vol_sum = 0, vol_n = 0, av_before = NAN, av_after = NAN;
 	for (size_t i = 0; i < k.n; i++) {
 		json_t *o = json_loads(k.lines[i], 0, NULL);
-		struct k_hlrec r;
+		struct k_hlfeat_rec r;
 		KT_CHECK(o != NULL);
 		KT_EQ_INT(k_hlfeat_parse(o, &r, &e), K_OK);
 		if (i < ni) {
-			KT_EQ_INT(r.kind, K_HL_LABEL);
+			KT_EQ_INT(r.kind, K_HLFEAT_LABEL);
 			KT_EQ_INT(r.ts, inc[i].start);
 			KT_EQ_INT(r.ts_end, inc[i].end);
 			KT_EQ_STR(r.incident, k_simhl_kind_names[inc[i].kind]);
 			json_decref(o);
 			continue;
 		}
-		KT_CHECK(r.kind != K_HL_LABEL);
+		KT_CHECK(r.kind != K_HLFEAT_LABEL);
 		KT_CHECK(r.ts >= last);   /* time order */
 		last = r.ts;
 		for (size_t j = 0; j < ni; j++) {
 			const struct k_simhl_incident *x = &inc[j];
 			int in = r.ts >= x->start && r.ts < x->end;
-			if (x->kind == K_SIMHL_ORACLE && r.kind == K_HL_PRICE &&
-			    r.venue == K_VENUE_HL && strcmp(r.coin, x->coin) == 0) {
+			if (x->kind == K_SIMHL_ORACLE &&
+			    r.kind == K_HLFEAT_PRICE &&
+			    r.venue == K_HLFEAT_VENUE_HL &&
+			    strcmp(r.coin, x->coin) == 0) {
 				double d = fabs(r.mark / r.oracle - 1) * 100;
 				if (in)
 					dev_in = fmax(dev_in, d);
 			}
-			if (x->kind == K_SIMHL_CASCADE && r.kind == K_HL_LIQ && in &&
+			if (x->kind == K_SIMHL_CASCADE &&
+			    r.kind == K_HLFEAT_LIQ && in &&
 			    strcmp(r.coin, x->coin) == 0)
 				casc_liq++;
-			if (x->kind == K_SIMHL_WASH && r.kind == K_HL_CANDLE &&
+			if (x->kind == K_SIMHL_WASH &&
+			    r.kind == K_HLFEAT_CANDLE &&
 			    strcmp(r.coin, x->coin) == 0) {
 				double usd = r.volume * r.close;
 				if (in)
@@ -225,14 +230,15 @@ test_incidents(void)
 					vol_n++;
 				}
 			}
-			if (x->kind == K_SIMHL_DRAWDOWN && r.kind == K_HL_HLP) {
+			if (x->kind == K_SIMHL_DRAWDOWN &&
+			    r.kind == K_HLFEAT_HLP) {
 				if (r.ts <= x->start)
 					av_before = r.pnl;
 				if (r.ts <= x->end)
 					av_after = r.pnl;
 			}
 		}
-		if (r.kind == K_HL_PRICE && r.venue == K_VENUE_HL) {
+		if (r.kind == K_HLFEAT_PRICE && r.venue == K_HLFEAT_VENUE_HL) {
 			int inside = 0;
 			for (size_t j = 0; j < ni; j++)
 				inside |= inc[j].kind == K_SIMHL_ORACLE &&

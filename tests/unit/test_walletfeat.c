@@ -96,7 +96,8 @@ write_list(void)
 static struct k_walletfeat *
 history(const struct k_walletfeat_params *p)
 {
-	const int64_t MIN = 60000, H = 3600000, DAY = 86400000;
+	const int64_t MIN = K_MS_PER_MINUTE, H = K_MS_PER_HOUR;
+	const int64_t DAY = K_MS_PER_DAY;
 	struct k_walletfeat *wf = k_walletfeat_alloc(p);
 	struct k_error e;
 
@@ -143,7 +144,6 @@ test_history(void)
 	struct k_walletfeat_params p;
 	struct k_walletfeat_stats st;
 	struct k_error e;
-	const double DAYF = 86400000.0;
 
 	k_walletfeat_default(&p);
 	struct k_walletfeat *wf = history(&p);
@@ -155,7 +155,7 @@ test_history(void)
 	KT_EQ_INT(st.failed, 1);
 	KT_EQ_INT(st.creations, 1);
 	KT_EQ_INT(st.labelled, 1);
-	KT_CHECK(st.as_of == T0 + 86400000 + 300000);
+	KT_CHECK(st.as_of == T0 + K_MS_PER_DAY + 5 * K_MS_PER_MINUTE);
 	/* senders: X, A, B, E, F (M's transfer is internal: not a sender) */
 	KT_EQ_INT(k_walletfeat_rows(wf), 5);
 	KT_CHECK(has_row(wf, A) && has_row(wf, X) && !has_row(wf, M) &&
@@ -186,7 +186,8 @@ test_history(void)
 	KT_NEAR(feat(wf, A, "contracts_called"), 1, 0);
 	KT_NEAR(feat(wf, A, "swap_share"), 1, 0);
 	KT_NEAR(feat(wf, A, "defi_share"), 1, 0);
-	double span = (86400000.0 + 300000) / DAYF;
+	double span = (double)(K_MS_PER_DAY + 5 * K_MS_PER_MINUTE) /
+	              K_MS_PER_DAY;
 	KT_NEAR(feat(wf, A, "new_protocols_30d"), 30 / span, 1e-12);
 	KT_NEAR(feat(wf, A, "sent_per_day"), 5 / span, 1e-12);
 	/* gas relative to the market record (5 gwei) for the three sent
@@ -229,7 +230,8 @@ test_history(void)
 	/* the exchange's row: first seen 10 days before, in the window */
 	KT_NEAR(feat(wf, X, "new_in_window"), 1, 0);
 	KT_NEAR(feat(wf, X, "wallet_age_days"),
-	        (10 * 86400000.0 + 86400000 + 300000) / DAYF, 1e-12);
+	        (double)(11 * K_MS_PER_DAY + 5 * K_MS_PER_MINUTE) /
+	        K_MS_PER_DAY, 1e-12);
 	/* missing data: B sent no calls */
 	KT_CHECK(isnan(feat(wf, B, "protocol_entropy")));
 	KT_CHECK(isnan(feat(wf, B, "gap_mean_hours")));
@@ -262,7 +264,7 @@ test_options(void)
 
 	/* as_of before F's activity: F's records are ignored */
 	k_walletfeat_default(&p);
-	p.as_of = T0 + 12 * 3600000;
+	p.as_of = T0 + 12 * K_MS_PER_HOUR;
 	wf = history(&p);
 	KT_EQ_INT(k_walletfeat_compute(wf, &e), K_OK);
 	struct k_walletfeat_stats st;
