@@ -456,39 +456,28 @@ cmp_raw_ts(const void *a, const void *b)
 	return x->ts < y->ts ? -1 : x->ts > y->ts;
 }
 
-enum k_status
-k_hyperliquid_parse_portfolio(const json_t *resp, const char *vault, const char *label,
-                     struct k_raw_vec *out, k_raw_reject_fn rej, void *ctx,
-                     struct k_error *err)
-{
-	static const char *const names[4] = { "day", "week", "month",
-	                                      "allTime" };
-	struct window w[4];
-	const json_t *pf = resp, *el;
-	enum k_status st = K_OK;
-	size_t i, first_out = out->n;
+static const char *const window_names[4] = { "day", "week", "month",
+                                             "allTime" };
 
-	memset(w, 0, sizeof w);
-	if (json_is_object(resp)) {
-		pf = json_object_get(resp, "portfolio");
-		if (!json_is_array(pf))
-			return shape(err, label, "portfolio", pf, "an array of "
-			             "[window, history] pairs");
-	} else if (!json_is_array(resp)) {
-		return shape(err, label, "", resp, "an array of [window, "
-		             "history] pairs");
-	}
+/* The windows day, week, month and allTime of the portfolio pf into w;
+ * the others (perpDay & co) and repeats are passed over. */
+static enum k_status
+read_windows(const json_t *pf, const char *label, struct window w[4],
+             k_raw_reject_fn rej, void *ctx, struct k_error *err)
+{
+	const json_t *el;
+	enum k_status st;
+	size_t i;
+
 	json_array_foreach(pf, i, el) {
 		const json_t *wn = json_array_get(el, 0), *h = json_array_get(el, 1);
 		int k;
 		if (!json_is_array(el) || json_array_size(el) != 2 ||
-		    !json_is_string(wn) || !json_is_object(h)) {
-			st = shape(err, label, "portfolio", el, "[window name, "
-			           "{accountValueHistory, pnlHistory}]");
-			goto out;
-		}
+		    !json_is_string(wn) || !json_is_object(h))
+			return shape(err, label, "portfolio", el, "[window name, "
+			             "{accountValueHistory, pnlHistory}]");
 		for (k = 0; k < 4; k++)
-			if (strcmp(json_string_value(wn), names[k]) == 0)
+			if (strcmp(json_string_value(wn), window_names[k]) == 0)
 				break;
 		if (k == 4 || w[k].present)
 			continue; /* perpDay & co, and repeats */
@@ -496,35 +485,33 @@ k_hyperliquid_parse_portfolio(const json_t *resp, const char *vault, const char 
 		const json_t *pn = json_object_get(h, "pnlHistory");
 		char f[64];
 		if (!json_is_array(av)) {
-			snprintf(f, sizeof f, "%s.accountValueHistory", names[k]);
-			st = shape(err, label, f, av, "an array");
-			goto out;
+			snprintf(f, sizeof f, "%s.accountValueHistory", window_names[k]);
+			return shape(err, label, f, av, "an array");
 		}
 		if (!json_is_array(pn)) {
-			snprintf(f, sizeof f, "%s.pnlHistory", names[k]);
-			st = shape(err, label, f, pn, "an array");
-			goto out;
+			snprintf(f, sizeof f, "%s.pnlHistory", window_names[k]);
+			return shape(err, label, f, pn, "an array");
 		}
 		w[k].present = 1;
-		if ((st = read_series(av, names[k], "accountValueHistory", label,
-		                      &w[k].av, rej, ctx, err)) != K_OK ||
-		    (st = read_series(pn, names[k], "pnlHistory", label,
+		if ((st = read_series(av, window_names[k], "accountValueHistory",
+		                      label, &w[k].av, rej, ctx, err)) != K_OK ||
+		    (st = read_series(pn, window_names[k], "pnlHistory", label,
 		                      &w[k].pnl, rej, ctx, err)) != K_OK)
-			goto out;
+			return st;
 	}
-	int any = 0;
-	for (int k = 0; k < 4; k++)
-		any |= w[k].present && w[k].av.n > 0;
-	if (!any) {
-		st = k_error_field(err, K_EDATA, "portfolio", "%s: portfolio: no "
-		                   "day, week, month or allTime history", label);
-		goto out;
-	}
-	/* The allTime pnl is cumulative since inception; shift each finer
-	 * window (which starts at 0) so its last point agrees with allTime's
-	 * at the same time. A window that cannot be anchored is left out. */
-	double offset[4] = { NAN, NAN, NAN, NAN };
+	return K_OK;
+}
+
+/* The offsets that make each window's pnl cumulative since inception,
+ * as allTime's is: each finer window (which starts at 0) is shifted so
+ * its last point agrees with allTime's at the same time. A window that
+ * cannot be anchored is left out (NAN). */
+static void
+pnl_offsets(const struct window w[4], double offset[4])
+{
 	const struct window *at = &w[3];
+	for (int k = 0; k < 4; k++)
+		offset[k] = NAN;
 	if (at->present && at->pnl.n > 0) {
 		int64_t tl = at->pnl.t[at->pnl.n - 1];
 		double pl = at->pnl.v[at->pnl.n - 1];
@@ -541,6 +528,14 @@ k_hyperliquid_parse_portfolio(const json_t *resp, const char *vault, const char 
 				break;
 			}
 	}
+}
+
+/* One hlp record of vault per account value point, each taken from the
+ * finest window that covers its time, appended to out. */
+static enum k_status
+merge_windows(const struct window w[4], const double offset[4],
+              const char *vault, struct k_raw_vec *out, struct k_error *err)
+{
 	int64_t boundary = INT64_MAX;
 	for (int k = 0; k < 4; k++) {
 		if (!w[k].present || w[k].av.n == 0 || isnan(offset[k]))
@@ -554,18 +549,50 @@ k_hyperliquid_parse_portfolio(const json_t *resp, const char *vault, const char 
 			snprintf(r.u.hlp.vault, sizeof r.u.hlp.vault, "%s", vault);
 			r.u.hlp.account_value = w[k].av.v[j];
 			r.u.hlp.pnl = pnl_at(&w[k].pnl, r.ts) + offset[k];
-			if (k_raw_vec_push(out, &r) != K_OK) {
-				st = k_error_set(err, K_ENOMEM, "out of memory");
-				goto out;
-			}
+			if (k_raw_vec_push(out, &r) != K_OK)
+				return k_error_set(err, K_ENOMEM, "out of memory");
 		}
 		if (w[k].av.t[0] < boundary)
 			boundary = w[k].av.t[0];
 	}
-	if (out->n - first_out > 1)
+	return K_OK;
+}
+
+enum k_status
+k_hyperliquid_parse_portfolio(const json_t *resp, const char *vault, const char *label,
+                     struct k_raw_vec *out, k_raw_reject_fn rej, void *ctx,
+                     struct k_error *err)
+{
+	struct window w[4];
+	double offset[4];
+	const json_t *pf = resp;
+	enum k_status st;
+	size_t first_out = out->n;
+
+	if (json_is_object(resp)) {
+		pf = json_object_get(resp, "portfolio");
+		if (!json_is_array(pf))
+			return shape(err, label, "portfolio", pf, "an array of "
+			             "[window, history] pairs");
+	} else if (!json_is_array(resp)) {
+		return shape(err, label, "", resp, "an array of [window, "
+		             "history] pairs");
+	}
+	memset(w, 0, sizeof w);
+	st = read_windows(pf, label, w, rej, ctx, err);
+	int any = 0;
+	for (int k = 0; k < 4; k++)
+		any |= w[k].present && w[k].av.n > 0;
+	if (st == K_OK && !any)
+		st = k_error_field(err, K_EDATA, "portfolio", "%s: portfolio: no "
+		                   "day, week, month or allTime history", label);
+	if (st == K_OK) {
+		pnl_offsets(w, offset);
+		st = merge_windows(w, offset, vault, out, err);
+	}
+	if (st == K_OK && out->n - first_out > 1)
 		qsort(out->v + first_out, out->n - first_out, sizeof *out->v,
 		      cmp_raw_ts);
-out:
 	for (int k = 0; k < 4; k++) {
 		series_free(&w[k].av);
 		series_free(&w[k].pnl);
