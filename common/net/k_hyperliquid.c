@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "base/k_time.h"
+#include "net/k_pager.h"
 #include "text/k_json.h"
 
 #define HOUR_MS INT64_C(3600000)
@@ -887,20 +888,21 @@ k_hyperliquid_fetch_candles(struct k_hyperliquid *c, const char *coin, const cha
                    struct k_raw_vec *out, int64_t *next, struct k_error *err)
 {
 	int64_t iv = k_hyperliquid_interval_ms(interval);
-	int64_t s = start, last = INT64_MIN;
-	size_t got = 0;
 	char label[96], t1[40], t2[40];
 	enum k_status st = K_OK;
 	struct k_raw_vec page;
+	struct k_pager pg;
 
 	if (iv == 0)
 		return k_error_set(err, K_EUSAGE, "candle interval '%s' is not "
 		                   "one the API has", interval);
 	snprintf(label, sizeof label, "candleSnapshot %s", coin);
-	if (next != NULL)
-		*next = start;
+	k_pager_init(&pg, start, end, iv, next);
+	pg.candles = 1;
+	pg.now = now;
 	k_raw_vec_init(&page);
-	for (int pages = 0; s < end && pages < K_HYPERLIQUID_MAX_PAGES; pages++) {
+	for (int pages = 0; pg.from < end && pages < K_HYPERLIQUID_MAX_PAGES;
+	     pages++) {
 		struct k_http_resp r;
 		k_http_resp_init(&r);
 		page.n = 0;
@@ -908,7 +910,8 @@ k_hyperliquid_fetch_candles(struct k_hyperliquid *c, const char *coin, const cha
 		          json_pack("{s:s, s:{s:s, s:s, s:I, s:I}}", "type",
 		                    "candleSnapshot", "req", "coin", coin,
 		                    "interval", interval, "startTime",
-		                    (json_int_t)s, "endTime", (json_int_t)(end - 1)),
+		                    (json_int_t)pg.from, "endTime",
+		                    (json_int_t)(end - 1)),
 		          label, &r, err);
 		if (st == K_OK)
 			st = k_hyperliquid_parse_candles(r.json, coin, interval, label, &page,
@@ -918,41 +921,21 @@ k_hyperliquid_fetch_candles(struct k_hyperliquid *c, const char *coin, const cha
 			break;
 		k_http_charge(c->http, c->base,
 		              k_hyperliquid_extra_weight("candleSnapshot", page.n));
-		if (page.n > 1)
-			qsort(page.v, page.n, sizeof *page.v, cmp_raw_ts);
+		if ((st = k_pager_take(&pg, &page, out, err)) != K_OK)
+			break;
+		/* the page is in time order now */
 		if (pages == 0 && page.n > 0 && page.v[0].ts > start + iv)
 			note(c, "%s: the API's candles begin at %s, after the "
 			     "window's start", label,
 			     k_time_format(page.v[0].ts, t1, sizeof t1));
-		int progressed = 0, open = 0;
-		for (size_t i = 0; i < page.n; i++) {
-			const struct k_raw *x = &page.v[i];
-			if (x->ts < start || x->ts >= end || x->ts <= last)
-				continue;
-			last = x->ts;
-			progressed = 1;
-			if (x->u.candle.close_ms >= now) {
-				open = 1; /* still open: later ones cannot be closed */
-				break;
-			}
-			if (k_raw_vec_push(out, x) != K_OK) {
-				st = k_error_set(err, K_ENOMEM, "out of memory");
-				goto out;
-			}
-			got++;
-			if (next != NULL)
-				*next = x->ts + 1;
-		}
-		progress(c, label, got);
-		if (!progressed || open || last + iv > end - 1)
+		progress(c, label, pg.got);
+		if (!k_pager_go_on(&pg))
 			break;
-		s = last + 1;
 	}
-	if (st == K_OK && got == 0)
+	if (st == K_OK && pg.got == 0)
 		note(c, "%s: no closed candles from %s to %s", label,
 		     k_time_format(start, t1, sizeof t1),
 		     k_time_format(end, t2, sizeof t2));
-out:
 	k_raw_vec_release(&page);
 	return st;
 }
@@ -962,24 +945,25 @@ k_hyperliquid_fetch_funding(struct k_hyperliquid *c, const char *coin, int64_t s
                    int64_t end, struct k_raw_vec *out, int64_t *next,
                    struct k_error *err)
 {
-	int64_t s = start, last = INT64_MIN;
-	size_t got = 0;
 	char label[96], t1[40], t2[40];
 	enum k_status st = K_OK;
 	struct k_raw_vec page;
+	struct k_pager pg;
 
 	snprintf(label, sizeof label, "fundingHistory %s", coin);
-	if (next != NULL)
-		*next = start;
+	/* Funding is hourly: past the last hour of the window, stop. */
+	k_pager_init(&pg, start, end, HOUR_MS, next);
 	k_raw_vec_init(&page);
-	for (int pages = 0; s < end && pages < K_HYPERLIQUID_MAX_PAGES; pages++) {
+	for (int pages = 0; pg.from < end && pages < K_HYPERLIQUID_MAX_PAGES;
+	     pages++) {
 		struct k_http_resp r;
 		k_http_resp_init(&r);
 		page.n = 0;
 		st = info(c, "fundingHistory",
 		          json_pack("{s:s, s:s, s:I, s:I}", "type",
 		                    "fundingHistory", "coin", coin, "startTime",
-		                    (json_int_t)s, "endTime", (json_int_t)(end - 1)),
+		                    (json_int_t)pg.from, "endTime",
+		                    (json_int_t)(end - 1)),
 		          label, &r, err);
 		if (st == K_OK)
 			st = k_hyperliquid_parse_funding(r.json, coin, label, &page,
@@ -989,34 +973,16 @@ k_hyperliquid_fetch_funding(struct k_hyperliquid *c, const char *coin, int64_t s
 			break;
 		k_http_charge(c->http, c->base,
 		              k_hyperliquid_extra_weight("fundingHistory", page.n));
-		if (page.n > 1)
-			qsort(page.v, page.n, sizeof *page.v, cmp_raw_ts);
-		int progressed = 0;
-		for (size_t i = 0; i < page.n; i++) {
-			const struct k_raw *x = &page.v[i];
-			if (x->ts < start || x->ts >= end || x->ts <= last)
-				continue;
-			last = x->ts;
-			progressed = 1;
-			if (k_raw_vec_push(out, x) != K_OK) {
-				st = k_error_set(err, K_ENOMEM, "out of memory");
-				goto out;
-			}
-			got++;
-			if (next != NULL)
-				*next = x->ts + 1;
-		}
-		progress(c, label, got);
-		/* Funding is hourly: past the last hour of the window, stop. */
-		if (!progressed || last + HOUR_MS > end - 1)
+		if ((st = k_pager_take(&pg, &page, out, err)) != K_OK)
 			break;
-		s = last + 1;
+		progress(c, label, pg.got);
+		if (!k_pager_go_on(&pg))
+			break;
 	}
-	if (st == K_OK && got == 0)
+	if (st == K_OK && pg.got == 0)
 		note(c, "%s: no funding rows from %s to %s", label,
 		     k_time_format(start, t1, sizeof t1),
 		     k_time_format(end, t2, sizeof t2));
-out:
 	k_raw_vec_release(&page);
 	return st;
 }
