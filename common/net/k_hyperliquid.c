@@ -141,6 +141,69 @@ copy_coin(const json_t *v, char *out)
 
 /* ---- parsers ---- */
 
+/* The index of coin in the universe uni (nu coins), or nu. */
+static size_t
+universe_find(const json_t *uni, size_t nu, const char *coin)
+{
+	size_t i;
+	for (i = 0; i < nu; i++) {
+		const json_t *name = json_object_get(json_array_get(uni, i), "name");
+		if (json_is_string(name) && strcmp(json_string_value(name), coin) == 0)
+			break;
+	}
+	return i;
+}
+
+/* The price record of universe entry u with its context cx (index i),
+ * stamped ts: 1, or 0 when one of them is bad (reported to rej). */
+static int
+asset_price(const json_t *u, const json_t *cx, size_t i, int64_t ts,
+            const char *label, struct k_raw *r, k_raw_reject_fn rej,
+            void *ctx)
+{
+	struct k_raw_price *p = &r->u.price;
+	struct k_error e;
+
+	k_raw_init(r, K_RAW_PRICE, "hyperliquid");
+	r->ts = ts;
+	if (!json_is_object(u) ||
+	    copy_coin(json_object_get(u, "name"), r->coin) < 0) {
+		bad_field(&e, "name", json_object_get(u, "name"), "a coin name");
+		reject(rej, ctx, label, "universe", i, &e);
+		return 0;
+	}
+	if (!json_is_object(cx)) {
+		bad_field(&e, NULL, cx, "an object");
+		reject(rej, ctx, label, "contexts", i, &e);
+		return 0;
+	}
+	if (k_raw_get_dec(cx, "oraclePx", K_RAW_POSITIVE, &p->oracle,
+	                  &e) != K_OK ||
+	    k_raw_get_dec(cx, "markPx", K_RAW_POSITIVE, &p->mark, &e) != K_OK ||
+	    k_raw_get_dec(cx, "midPx", K_RAW_OPTIONAL | K_RAW_POSITIVE,
+	                  &p->mid, &e) != K_OK ||
+	    k_raw_get_dec(cx, "funding", 0, &p->funding, &e) != K_OK ||
+	    k_raw_get_dec(cx, "openInterest", K_RAW_NONNEG,
+	                  &p->open_interest, &e) != K_OK ||
+	    k_raw_get_dec(cx, "premium", K_RAW_OPTIONAL, &p->premium,
+	                  &e) != K_OK ||
+	    k_raw_get_dec(cx, "prevDayPx", K_RAW_OPTIONAL | K_RAW_NONNEG,
+	                  &p->prev_day_px, &e) != K_OK ||
+	    k_raw_get_dec(cx, "dayNtlVlm", K_RAW_OPTIONAL | K_RAW_NONNEG,
+	                  &p->day_ntl_vlm, &e) != K_OK) {
+		struct k_error r2;
+		k_error_field(&r2, K_EDATA, e.field, "%s: coin '%s': %s", label,
+		              r->coin, e.text);
+		if (rej)
+			rej(ctx, &r2);
+		return 0;
+	}
+	p->has = K_RAW_P_ORACLE | K_RAW_P_MARK | K_RAW_P_MID | K_RAW_P_FUNDING |
+	         K_RAW_P_OI | K_RAW_P_PREMIUM | K_RAW_P_PREV_DAY |
+	         K_RAW_P_DAY_NTL;
+	return 1;
+}
+
 enum k_status
 k_hyperliquid_parse_asset_ctxs(const json_t *resp, int64_t ts,
                       const char *const *coins, size_t ncoins,
@@ -170,17 +233,9 @@ k_hyperliquid_parse_asset_ctxs(const json_t *resp, int64_t ts,
 		                     json_array_size(ctxs));
 	size_t want = ncoins ? ncoins : nu;
 	for (size_t k = 0; k < want; k++) {
-		size_t i;
-		const json_t *u = NULL;
+		size_t i = k;
 		if (ncoins) {
-			for (i = 0; i < nu; i++) {
-				const json_t *name;
-				u = json_array_get(uni, i);
-				name = json_object_get(u, "name");
-				if (json_is_string(name) &&
-				    strcmp(json_string_value(name), coins[k]) == 0)
-					break;
-			}
+			i = universe_find(uni, nu, coins[k]);
 			if (i == nu) {
 				k_error_field(&e, K_EDATA, "universe", "%s: coin '%s' "
 				              "is not in the universe", label, coins[k]);
@@ -188,54 +243,14 @@ k_hyperliquid_parse_asset_ctxs(const json_t *resp, int64_t ts,
 					rej(ctx, &e);
 				continue;
 			}
-		} else {
-			i = k;
-			u = json_array_get(uni, i);
-			if (json_is_true(json_object_get(u, "isDelisted")))
-				continue;
+		} else if (json_is_true(json_object_get(json_array_get(uni, i),
+		                                        "isDelisted"))) {
+			continue;
 		}
 		struct k_raw r;
-		const json_t *cx = json_array_get(ctxs, i);
-		struct k_raw_price *p = &r.u.price;
-		k_raw_init(&r, K_RAW_PRICE, "hyperliquid");
-		r.ts = ts;
-		if (!json_is_object(u) ||
-		    copy_coin(json_object_get(u, "name"), r.coin) < 0) {
-			bad_field(&e, "name", json_object_get(u, "name"),
-			          "a coin name");
-			reject(rej, ctx, label, "universe", i, &e);
+		if (!asset_price(json_array_get(uni, i), json_array_get(ctxs, i), i,
+		                 ts, label, &r, rej, ctx))
 			continue;
-		}
-		if (!json_is_object(cx)) {
-			bad_field(&e, NULL, cx, "an object");
-			reject(rej, ctx, label, "contexts", i, &e);
-			continue;
-		}
-		if (k_raw_get_dec(cx, "oraclePx", K_RAW_POSITIVE, &p->oracle,
-		                  &e) != K_OK ||
-		    k_raw_get_dec(cx, "markPx", K_RAW_POSITIVE, &p->mark,
-		                  &e) != K_OK ||
-		    k_raw_get_dec(cx, "midPx", K_RAW_OPTIONAL | K_RAW_POSITIVE,
-		                  &p->mid, &e) != K_OK ||
-		    k_raw_get_dec(cx, "funding", 0, &p->funding, &e) != K_OK ||
-		    k_raw_get_dec(cx, "openInterest", K_RAW_NONNEG,
-		                  &p->open_interest, &e) != K_OK ||
-		    k_raw_get_dec(cx, "premium", K_RAW_OPTIONAL, &p->premium,
-		                  &e) != K_OK ||
-		    k_raw_get_dec(cx, "prevDayPx", K_RAW_OPTIONAL | K_RAW_NONNEG,
-		                  &p->prev_day_px, &e) != K_OK ||
-		    k_raw_get_dec(cx, "dayNtlVlm", K_RAW_OPTIONAL | K_RAW_NONNEG,
-		                  &p->day_ntl_vlm, &e) != K_OK) {
-			struct k_error r2;
-			k_error_field(&r2, K_EDATA, e.field, "%s: coin '%s': %s",
-			              label, r.coin, e.text);
-			if (rej)
-				rej(ctx, &r2);
-			continue;
-		}
-		p->has = K_RAW_P_ORACLE | K_RAW_P_MARK | K_RAW_P_MID |
-		         K_RAW_P_FUNDING | K_RAW_P_OI | K_RAW_P_PREMIUM |
-		         K_RAW_P_PREV_DAY | K_RAW_P_DAY_NTL;
 		if (k_raw_vec_push(out, &r) != K_OK)
 			return k_error_set(err, K_ENOMEM, "out of memory");
 	}
@@ -1032,15 +1047,80 @@ k_hyperliquid_fetch_vault(struct k_hyperliquid *c, const char *address, int use_
 	return st;
 }
 
+/* A span of fill times still to ask for, ms, both ends included. */
+struct span {
+	int64_t a, b;
+};
+
+/* k_hyperliquid_fetch_liquidations on its way: the spans left to ask
+ * for, and what the fills read so far gave. */
+struct liq_walk {
+	struct span *stack;
+	size_t ns, scap;
+	size_t fresh;            /* distinct fills read */
+	int64_t newest;          /* the newest of them */
+};
+
+/* The fills of page inside sp: the new ones (not in seen, which may be
+ * NULL) counted and their liquidations appended to out. [*tmin, *tmax]
+ * spans the times of all of them inside sp. K_OK or K_ENOMEM. */
+static enum k_status
+take_fills(struct liq_walk *w, const struct k_hyperliquid_fills *page,
+           struct span sp, struct k_hyperliquid_seen *seen,
+           struct k_raw_vec *out, int64_t *tmin, int64_t *tmax,
+           struct k_error *err)
+{
+	*tmin = INT64_MAX;
+	*tmax = INT64_MIN;
+	for (size_t i = 0; i < page->n; i++) {
+		const struct k_hyperliquid_fill *f = &page->v[i];
+		if (f->time < sp.a || f->time > sp.b)
+			continue;
+		if (f->time < *tmin)
+			*tmin = f->time;
+		if (f->time > *tmax)
+			*tmax = f->time;
+		int isnew = seen != NULL ? seen_add(seen, f->id, f->time) : 1;
+		if (isnew < 0)
+			return k_error_set(err, K_ENOMEM, "out of memory");
+		if (!isnew)
+			continue;
+		w->fresh++;
+		if (f->time > w->newest)
+			w->newest = f->time;
+		if (f->is_liq && k_raw_vec_push(out, &f->liq) != K_OK)
+			return k_error_set(err, K_ENOMEM, "out of memory");
+	}
+	return K_OK;
+}
+
+/* A full page over sp, its fills from tmin to tmax: the API may have cut
+ * either end, so ask again for each side not covered. */
+static enum k_status
+split_span(struct liq_walk *w, struct span sp, int64_t tmin, int64_t tmax,
+           struct k_error *err)
+{
+	if (w->ns + 2 > w->scap) {
+		w->scap *= 2;
+		struct span *nst = realloc(w->stack, w->scap * sizeof *nst);
+		if (nst == NULL)
+			return k_error_set(err, K_ENOMEM, "out of memory");
+		w->stack = nst;
+	}
+	if (tmax < sp.b)
+		w->stack[w->ns++] = (struct span){ tmax, sp.b };
+	if (tmin > sp.a)
+		w->stack[w->ns++] = (struct span){ sp.a, tmin };
+	return K_OK;
+}
+
 enum k_status
 k_hyperliquid_fetch_liquidations(struct k_hyperliquid *c, const char *user, int64_t start,
                         int64_t end, struct k_hyperliquid_seen *seen,
                         struct k_raw_vec *out, int64_t *next, size_t *nfills,
                         struct k_error *err)
 {
-	struct span { int64_t a, b; } *stack = NULL;
-	size_t ns = 0, scap = 0, fresh = 0;
-	int64_t newest = INT64_MIN;
+	struct liq_walk w = { NULL, 0, 0, 0, INT64_MIN };
 	char label[96], t1[40];
 	enum k_status st = K_OK;
 	struct k_hyperliquid_fills page = { 0 };
@@ -1051,17 +1131,17 @@ k_hyperliquid_fetch_liquidations(struct k_hyperliquid *c, const char *user, int6
 		*next = start;
 	if (start >= end)
 		goto out;
-	scap = 16;
-	stack = malloc(scap * sizeof *stack);
-	if (stack == NULL)
+	w.scap = 16;
+	w.stack = malloc(w.scap * sizeof *w.stack);
+	if (w.stack == NULL)
 		return k_error_set(err, K_ENOMEM, "out of memory");
-	stack[ns++] = (struct span){ start, end - 1 };
-	for (int pages = 0; ns > 0; pages++) {
+	w.stack[w.ns++] = (struct span){ start, end - 1 };
+	for (int pages = 0; w.ns > 0; pages++) {
 		if (pages == K_HYPERLIQUID_MAX_PAGES) {
 			note(c, "%s: stopped after %d requests", label, pages);
 			break;
 		}
-		struct span sp = stack[--ns];
+		struct span sp = w.stack[--w.ns];
 		struct k_http_resp r;
 		k_http_resp_init(&r);
 		page.n = 0;
@@ -1078,59 +1158,27 @@ k_hyperliquid_fetch_liquidations(struct k_hyperliquid *c, const char *user, int6
 			break;
 		k_http_charge(c->http, c->base,
 		              k_hyperliquid_extra_weight("userFillsByTime", page.n));
-		int64_t tmin = INT64_MAX, tmax = INT64_MIN;
-		for (size_t i = 0; i < page.n; i++) {
-			const struct k_hyperliquid_fill *f = &page.v[i];
-			if (f->time < sp.a || f->time > sp.b)
-				continue;
-			if (f->time < tmin)
-				tmin = f->time;
-			if (f->time > tmax)
-				tmax = f->time;
-			int isnew = seen != NULL ? seen_add(seen, f->id, f->time) : 1;
-			if (isnew < 0) {
-				st = k_error_set(err, K_ENOMEM, "out of memory");
-				goto out;
-			}
-			if (!isnew)
-				continue;
-			fresh++;
-			if (f->time > newest)
-				newest = f->time;
-			if (f->is_liq && k_raw_vec_push(out, &f->liq) != K_OK) {
-				st = k_error_set(err, K_ENOMEM, "out of memory");
-				goto out;
-			}
-		}
-		progress(c, label, fresh);
+		int64_t tmin, tmax;
+		if ((st = take_fills(&w, &page, sp, seen, out, &tmin, &tmax,
+		                     err)) != K_OK)
+			goto out;
+		progress(c, label, w.fresh);
 		if (page.n < cap || tmin > tmax)
 			continue;
-		/* A full page: the API may have cut either end. */
 		if (tmin == tmax) {
 			note(c, "%s: more than %zu fills at %s; some may be missing",
 			     label, cap, k_time_format(tmin, t1, sizeof t1));
 			continue;
 		}
-		if (ns + 2 > scap) {
-			scap *= 2;
-			struct span *nst = realloc(stack, scap * sizeof *nst);
-			if (nst == NULL) {
-				st = k_error_set(err, K_ENOMEM, "out of memory");
-				goto out;
-			}
-			stack = nst;
-		}
-		if (tmax < sp.b)
-			stack[ns++] = (struct span){ tmax, sp.b };
-		if (tmin > sp.a)
-			stack[ns++] = (struct span){ sp.a, tmin };
+		if ((st = split_span(&w, sp, tmin, tmax, err)) != K_OK)
+			goto out;
 	}
-	if (next != NULL && newest != INT64_MIN)
-		*next = newest;
+	if (next != NULL && w.newest != INT64_MIN)
+		*next = w.newest;
 out:
 	if (nfills != NULL)
-		*nfills = fresh;
-	free(stack);
+		*nfills = w.fresh;
+	free(w.stack);
 	k_hyperliquid_fills_release(&page);
 	return st;
 }
