@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "base/k_time.h"
+#include "net/k_pager.h"
 #include "text/k_json.h"
 
 int64_t
@@ -248,13 +249,6 @@ out:
 	return st;
 }
 
-static int
-cmp_raw_ts(const void *a, const void *b)
-{
-	const struct k_raw *x = a, *y = b;
-	return x->ts < y->ts ? -1 : x->ts > y->ts;
-}
-
 enum k_status
 k_binance_fetch_klines(struct k_binance *c, const char *coin,
                        const char *symbol, const char *interval,
@@ -263,24 +257,25 @@ k_binance_fetch_klines(struct k_binance *c, const char *coin,
                        struct k_error *err)
 {
 	int64_t iv = k_binance_interval_ms(interval);
-	int64_t s = start, last = INT64_MIN;
-	size_t got = 0;
 	char label[96], path[256], t1[40], t2[40];
 	enum k_status st = K_OK;
 	struct k_raw_vec page;
+	struct k_pager pg;
 
 	if (iv == 0)
 		return k_error_set(err, K_EUSAGE, "kline interval '%s' is not "
 		                   "one Binance has", interval);
 	snprintf(label, sizeof label, "klines %s", symbol);
-	if (next != NULL)
-		*next = start;
+	k_pager_init(&pg, start, end, iv, next);
+	pg.candles = 1;
+	pg.now = now;
 	k_raw_vec_init(&page);
-	for (int pages = 0; s < end && pages < K_BINANCE_MAX_PAGES; pages++) {
+	for (int pages = 0; pg.from < end && pages < K_BINANCE_MAX_PAGES;
+	     pages++) {
 		struct k_http_resp r;
 		snprintf(path, sizeof path, "/api/v3/klines?symbol=%s&interval=%s"
 		         "&startTime=%lld&endTime=%lld&limit=%d", symbol, interval,
-		         (long long)s, (long long)(end - 1),
+		         (long long)pg.from, (long long)(end - 1),
 		         K_BINANCE_KLINES_LIMIT);
 		struct k_http_req q = { "GET", c->base, path, NULL, label, 2 };
 		k_http_resp_init(&r);
@@ -293,38 +288,17 @@ k_binance_fetch_klines(struct k_binance *c, const char *coin,
 		k_http_resp_release(&r);
 		if (st != K_OK)
 			break;
-		if (page.n > 1)
-			qsort(page.v, page.n, sizeof *page.v, cmp_raw_ts);
-		int progressed = 0, open = 0;
-		for (size_t i = 0; i < page.n; i++) {
-			const struct k_raw *x = &page.v[i];
-			if (x->ts < start || x->ts >= end || x->ts <= last)
-				continue;
-			last = x->ts;
-			progressed = 1;
-			if (x->u.candle.close_ms >= now) {
-				open = 1;
-				break;
-			}
-			if (k_raw_vec_push(out, x) != K_OK) {
-				st = k_error_set(err, K_ENOMEM, "out of memory");
-				goto out;
-			}
-			got++;
-			if (next != NULL)
-				*next = x->ts + 1;
-		}
-		if (c->progress != NULL)
-			c->progress(c->progress_ctx, label, got);
-		if (!progressed || open || last + iv > end - 1)
+		if ((st = k_pager_take(&pg, &page, out, err)) != K_OK)
 			break;
-		s = last + 1;
+		if (c->progress != NULL)
+			c->progress(c->progress_ctx, label, pg.got);
+		if (!k_pager_go_on(&pg))
+			break;
 	}
-	if (st == K_OK && got == 0)
+	if (st == K_OK && pg.got == 0)
 		note(c->note, c->note_ctx, "%s: no closed klines from %s to %s",
 		     label, k_time_format(start, t1, sizeof t1),
 		     k_time_format(end, t2, sizeof t2));
-out:
 	k_raw_vec_release(&page);
 	return st;
 }

@@ -110,35 +110,41 @@ get_wei(const json_t *el, const char *field, struct k_wei *w,
 	return K_OK;
 }
 
-enum k_status
-k_etherscan_parse(enum k_es_action a, const json_t *el, struct k_tx *t,
-                  struct k_error *err)
+/* The transaction hash: 0x and 64 hex digits, kept in lower case. */
+static enum k_status
+get_hash(const json_t *el, char *out, struct k_error *err)
+{
+	const char *s;
+	enum k_status st = get_string(el, "hash", 1, &s, err);
+	if (st != K_OK)
+		return st;
+	size_t n = strlen(s);
+	int ok = n == 66 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X');
+	for (size_t i = 2; ok && i < n; i++)
+		ok = isxdigit((unsigned char)s[i]);
+	if (!ok)
+		return k_error_field(err, K_EDATA, "hash", "field 'hash': "
+		                     "malformed hash \"%.70s\"", s);
+	for (size_t i = 0; i <= n; i++)
+		out[i] = (char)tolower((unsigned char)s[i]);
+	return K_OK;
+}
+
+/* The fields every action's elements have: time, block, hash, the
+ * parties, the value and the gas (no gas price on internal ones). */
+static enum k_status
+parse_common(enum k_es_action a, const json_t *el, struct k_tx *t,
+             struct k_error *err)
 {
 	enum k_status st;
 	long long v;
-	const char *s;
 
-	k_tx_init(t);
-	if (!json_is_object(el))
-		return wrong(err, "result[]", "object", el);
 	if ((st = get_count(el, "timeStamp", 1, &v, err)) != K_OK)
 		return st;
 	t->ts = v * 1000;
-	if ((st = get_count(el, "blockNumber", 1, &t->block, err)) != K_OK)
+	if ((st = get_count(el, "blockNumber", 1, &t->block, err)) != K_OK ||
+	    (st = get_hash(el, t->hash, err)) != K_OK)
 		return st;
-	if ((st = get_string(el, "hash", 1, &s, err)) != K_OK)
-		return st;
-	{
-		size_t n = strlen(s);
-		int ok = n == 66 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X');
-		for (size_t i = 2; ok && i < n; i++)
-			ok = isxdigit((unsigned char)s[i]);
-		if (!ok)
-			return k_error_field(err, K_EDATA, "hash", "field 'hash': "
-			                     "malformed hash \"%.70s\"", s);
-		for (size_t i = 0; i <= n; i++)
-			t->hash[i] = (char)tolower((unsigned char)s[i]);
-	}
 	if ((st = get_addr(el, "from", 0, t->from, err)) != K_OK ||
 	    (st = get_addr(el, "to", 1, t->to, err)) != K_OK ||
 	    (st = get_addr(el, "contractAddress", 1, t->contract_address,
@@ -157,71 +163,109 @@ k_etherscan_parse(enum k_es_action a, const json_t *el, struct k_tx *t,
 			t->gas_price_gwei = k_wei_to_double(&g, 9);
 		}
 	}
-	switch (a) {
-	case K_ES_NORMAL: {
-		const char *iserr, *rs, *fn, *mid, *input;
-		if ((st = get_string(el, "isError", 0, &iserr, err)) != K_OK ||
-		    (st = get_string(el, "txreceipt_status", 0, &rs, err)) != K_OK ||
-		    (st = get_string(el, "functionName", 0, &fn, err)) != K_OK ||
-		    (st = get_string(el, "methodId", 0, &mid, err)) != K_OK ||
-		    (st = get_string(el, "input", 0, &input, err)) != K_OK)
-			return st;
-		if (strcmp(iserr, "1") == 0 || strcmp(rs, "0") == 0)
-			t->success = 0;
-		else if (iserr[0] == '\0' && rs[0] == '\0')
-			t->success = -1;
-		if (fn[0] != '\0') {
-			size_t n = strcspn(fn, "(");
-			if (n >= sizeof t->method)
-				n = sizeof t->method - 1;
-			memcpy(t->method, fn, n);
-			t->method[n] = '\0';
-		} else if (mid[0] != '\0' && strcmp(mid, "0x") != 0) {
-			k_tx_method_from_input(mid, t->method);
-		} else {
-			k_tx_method_from_input(input, t->method);
-		}
-		if (t->to[0] == '\0')
-			t->method[0] = '\0';   /* a creation: code, not a call */
-		t->transfer = K_TX_NATIVE;
-		break;
-	}
-	case K_ES_INTERNAL: {
-		const char *iserr, *tid;
-		if ((st = get_string(el, "isError", 0, &iserr, err)) != K_OK ||
-		    (st = get_string(el, "traceId", 0, &tid, err)) != K_OK)
-			return st;
-		t->success = strcmp(iserr, "1") == 0 ? 0 : 1;
-		snprintf(t->trace_id, sizeof t->trace_id, "%s", tid);
-		t->transfer = K_TX_INTERNAL;
-		break;
-	}
-	case K_ES_TOKEN: {
-		const char *sym;
-		long long dec, li;
-		if ((st = get_string(el, "tokenSymbol", 0, &sym, err)) != K_OK ||
-		    (st = get_count(el, "tokenDecimal", 0, &dec, err)) != K_OK ||
-		    (st = get_count(el, "logIndex", 0, &li, err)) != K_OK)
-			return st;
-		if (dec > K_WEI_MAX_DECIMALS)
-			return k_error_field(err, K_EDATA, "tokenDecimal", "field "
-			                     "'tokenDecimal': %lld is above %d", dec,
-			                     K_WEI_MAX_DECIMALS);
-		if (t->contract_address[0] == '\0')
-			return wrong(err, "contractAddress", "token address",
-			             json_object_get(el, "contractAddress"));
-		memcpy(t->token_address, t->contract_address, K_TX_ADDR);
-		t->contract_address[0] = '\0';
-		snprintf(t->token, sizeof t->token, "%s", sym);
-		t->decimals = dec < 0 ? 0 : (unsigned)dec;
-		t->log_index = li;
-		t->transfer = K_TX_TOKEN;
-		break;
-	}
-	default:
-		break;
-	}
 	return K_OK;
+}
+
+/* txlist: success and the method called. */
+static enum k_status
+parse_normal(const json_t *el, struct k_tx *t, struct k_error *err)
+{
+	enum k_status st;
+	const char *iserr, *rs, *fn, *mid, *input;
+
+	if ((st = get_string(el, "isError", 0, &iserr, err)) != K_OK ||
+	    (st = get_string(el, "txreceipt_status", 0, &rs, err)) != K_OK ||
+	    (st = get_string(el, "functionName", 0, &fn, err)) != K_OK ||
+	    (st = get_string(el, "methodId", 0, &mid, err)) != K_OK ||
+	    (st = get_string(el, "input", 0, &input, err)) != K_OK)
+		return st;
+	if (strcmp(iserr, "1") == 0 || strcmp(rs, "0") == 0)
+		t->success = 0;
+	else if (iserr[0] == '\0' && rs[0] == '\0')
+		t->success = -1;
+	if (fn[0] != '\0') {
+		size_t n = strcspn(fn, "(");
+		if (n >= sizeof t->method)
+			n = sizeof t->method - 1;
+		memcpy(t->method, fn, n);
+		t->method[n] = '\0';
+	} else if (mid[0] != '\0' && strcmp(mid, "0x") != 0) {
+		k_tx_method_from_input(mid, t->method);
+	} else {
+		k_tx_method_from_input(input, t->method);
+	}
+	if (t->to[0] == '\0')
+		t->method[0] = '\0';   /* a creation: code, not a call */
+	t->transfer = K_TX_NATIVE;
+	return K_OK;
+}
+
+/* txlistinternal: success and the trace id. */
+static enum k_status
+parse_internal(const json_t *el, struct k_tx *t, struct k_error *err)
+{
+	enum k_status st;
+	const char *iserr, *tid;
+
+	if ((st = get_string(el, "isError", 0, &iserr, err)) != K_OK ||
+	    (st = get_string(el, "traceId", 0, &tid, err)) != K_OK)
+		return st;
+	t->success = strcmp(iserr, "1") == 0 ? 0 : 1;
+	snprintf(t->trace_id, sizeof t->trace_id, "%s", tid);
+	t->transfer = K_TX_INTERNAL;
+	return K_OK;
+}
+
+/* tokentx: the token, its decimals and the log index; the contract
+ * address is the token's. */
+static enum k_status
+parse_token(const json_t *el, struct k_tx *t, struct k_error *err)
+{
+	enum k_status st;
+	const char *sym;
+	long long dec, li;
+
+	if ((st = get_string(el, "tokenSymbol", 0, &sym, err)) != K_OK ||
+	    (st = get_count(el, "tokenDecimal", 0, &dec, err)) != K_OK ||
+	    (st = get_count(el, "logIndex", 0, &li, err)) != K_OK)
+		return st;
+	if (dec > K_WEI_MAX_DECIMALS)
+		return k_error_field(err, K_EDATA, "tokenDecimal", "field "
+		                     "'tokenDecimal': %lld is above %d", dec,
+		                     K_WEI_MAX_DECIMALS);
+	if (t->contract_address[0] == '\0')
+		return wrong(err, "contractAddress", "token address",
+		             json_object_get(el, "contractAddress"));
+	memcpy(t->token_address, t->contract_address, K_TX_ADDR);
+	t->contract_address[0] = '\0';
+	snprintf(t->token, sizeof t->token, "%s", sym);
+	t->decimals = dec < 0 ? 0 : (unsigned)dec;
+	t->log_index = li;
+	t->transfer = K_TX_TOKEN;
+	return K_OK;
+}
+
+enum k_status
+k_etherscan_parse(enum k_es_action a, const json_t *el, struct k_tx *t,
+                  struct k_error *err)
+{
+	enum k_status st;
+
+	k_tx_init(t);
+	if (!json_is_object(el))
+		return wrong(err, "result[]", "object", el);
+	if ((st = parse_common(a, el, t, err)) != K_OK)
+		return st;
+	switch (a) {
+	case K_ES_NORMAL:
+		return parse_normal(el, t, err);
+	case K_ES_INTERNAL:
+		return parse_internal(el, t, err);
+	case K_ES_TOKEN:
+		return parse_token(el, t, err);
+	default:
+		return K_OK;
+	}
 }
 
 /* ---- requests ---- */
@@ -234,6 +278,79 @@ contains_ci(const char *s, const char *needle)
 		if (strncasecmp(s, needle, n) == 0)
 			return 1;
 	return 0;
+}
+
+/* What the API's answer o to the request label means: K_OK with
+ * *result (owned by o; NULL when there are no records), an error, or
+ * K_OK with *busy set to the API's words when it asks to wait. */
+static enum k_status
+read_answer(struct k_etherscan *es, const char *label, const json_t *o,
+            const json_t **result, const char **busy, struct k_error *err)
+{
+	const json_t *status = json_object_get(o, "status");
+	const json_t *msg = json_object_get(o, "message");
+	const json_t *res = json_object_get(o, "result");
+	if (!json_is_object(o) || res == NULL)
+		return k_error_set(err, K_EDATA, "%s: the answer has no 'result' "
+		                   "(not an Etherscan-compatible API?)", label);
+	const char *ss = json_is_string(status) ? json_string_value(status) : "";
+	const char *ms = json_is_string(msg) ? json_string_value(msg) : "";
+	if (json_is_array(res)) {
+		if (strcmp(ss, "0") == 0 && json_array_size(res) > 0)
+			return k_error_set(err, K_EDATA, "%s: status 0 (%s) with "
+			                   "results", label, ms);
+		/* "OK-Missing/Invalid API Key, rate limit of 1/5sec applied":
+		 * say it once */
+		if (contains_ci(ms, "rate limit") && !es->told && es->note) {
+			char m[300];
+			snprintf(m, sizeof m, "%s: the API says \"%.200s\"", label, ms);
+			es->note(es->note_ctx, m);
+			es->told = 1;
+		}
+		*result = res;
+		return K_OK;
+	}
+	const char *rs = json_is_string(res) ? json_string_value(res) : "";
+	if (contains_ci(rs, "rate limit") || contains_ci(ms, "rate limit")) {
+		*busy = rs;
+		return K_OK;
+	}
+	if (contains_ci(rs, "api key") || contains_ci(ms, "api key"))
+		return k_error_set(err, K_ECONFIG, "%s: the API refused the key: "
+		                   "%.200s (set %s)", label, rs,
+		                   K_ETHERSCAN_KEY_ENV);
+	if (contains_ci(ms, "no transactions found") ||
+	    contains_ci(ms, "no records found")) {
+		*result = NULL;
+		return K_OK;
+	}
+	if (json_is_string(res) && strcmp(ss, "1") == 0) {
+		*result = res;
+		return K_OK;
+	}
+	return k_error_set(err, contains_ci(rs, "invalid") ? K_EDATA : K_EUNAVAIL,
+	                   "%s: the API answered %s: %.200s", label,
+	                   ms[0] ? ms : "an error", rs);
+}
+
+/* Wait *wait s (then doubled) before asking again after attempt + 1
+ * rate-limited answers (why: the API's words), or fail once busy_retries
+ * are spent. */
+static enum k_status
+busy_wait(struct k_etherscan *es, const char *label, const char *why,
+          int attempt, double *wait, struct k_error *err)
+{
+	if (attempt >= es->busy_retries)
+		return k_error_set(err, K_ETEMPFAIL, "%s: still rate limited after "
+		                   "%d attempts: %.200s", label, attempt + 1, why);
+	char m[300];
+	snprintf(m, sizeof m, "%s: %.120s; waiting %.1f s", label, why, *wait);
+	if (es->note)
+		es->note(es->note_ctx, m);
+	if (k_http_sleep(es->http, *wait))
+		return k_error_set(err, K_EUNAVAIL, "%s: interrupted", label);
+	*wait *= 2;
+	return K_OK;
 }
 
 /* GET base?query, with the API's own "busy" answers retried. On K_OK,
@@ -259,83 +376,16 @@ call(struct k_etherscan *es, const char *query, const char *label,
 	struct k_http_req q = { "GET", es->base, k_buf_cstr(&path), NULL,
 	                        label, 1 };
 	for (int attempt = 0;; attempt++) {
+		const char *busy = NULL;
 		k_http_resp_release(resp);
 		k_http_resp_init(resp);
 		st = k_http_json(es->http, &q, resp, err);
-		if (st != K_OK)
+		if (st == K_OK)
+			st = read_answer(es, label, resp->json, result, &busy, err);
+		if (st != K_OK || busy == NULL)
 			break;
-		const json_t *o = resp->json;
-		const json_t *status = json_object_get(o, "status");
-		const json_t *msg = json_object_get(o, "message");
-		const json_t *res = json_object_get(o, "result");
-		if (!json_is_object(o) || res == NULL) {
-			st = k_error_set(err, K_EDATA, "%s: the answer has no "
-			                 "'result' (not an Etherscan-compatible "
-			                 "API?)", label);
+		if ((st = busy_wait(es, label, busy, attempt, &wait, err)) != K_OK)
 			break;
-		}
-		const char *ss = json_is_string(status) ? json_string_value(status)
-		                                        : "";
-		const char *ms = json_is_string(msg) ? json_string_value(msg) : "";
-		if (json_is_array(res)) {
-			if (strcmp(ss, "0") == 0 && json_array_size(res) > 0) {
-				st = k_error_set(err, K_EDATA, "%s: status 0 (%s) with "
-				                 "results", label, ms);
-				break;
-			}
-			/* "OK-Missing/Invalid API Key, rate limit of 1/5sec
-			 * applied": say it once */
-			if (contains_ci(ms, "rate limit") && !es->told && es->note) {
-				char m[300];
-				snprintf(m, sizeof m, "%s: the API says \"%.200s\"",
-				         label, ms);
-				es->note(es->note_ctx, m);
-				es->told = 1;
-			}
-			*result = res;
-			break;
-		}
-		const char *rs = json_is_string(res) ? json_string_value(res) : "";
-		if (contains_ci(rs, "rate limit") || contains_ci(ms, "rate limit")) {
-			if (attempt >= es->busy_retries) {
-				st = k_error_set(err, K_ETEMPFAIL, "%s: still rate "
-				                 "limited after %d attempts: %.200s",
-				                 label, attempt + 1, rs);
-				break;
-			}
-			char m[300];
-			snprintf(m, sizeof m, "%s: %.120s; waiting %.1f s", label, rs,
-			         wait);
-			if (es->note)
-				es->note(es->note_ctx, m);
-			if (k_http_sleep(es->http, wait)) {
-				st = k_error_set(err, K_EUNAVAIL, "%s: interrupted",
-				                 label);
-				break;
-			}
-			wait *= 2;
-			continue;
-		}
-		if (contains_ci(rs, "api key") || contains_ci(ms, "api key")) {
-			st = k_error_set(err, K_ECONFIG, "%s: the API refused the "
-			                 "key: %.200s (set %s)", label, rs,
-			                 K_ETHERSCAN_KEY_ENV);
-			break;
-		}
-		if (contains_ci(ms, "no transactions found") ||
-		    contains_ci(ms, "no records found")) {
-			*result = NULL;
-			break;
-		}
-		if (json_is_string(res) && strcmp(ss, "1") == 0) {
-			*result = res;
-			break;
-		}
-		st = k_error_set(err, contains_ci(rs, "invalid") ? K_EDATA
-		                                                 : K_EUNAVAIL,
-		                 "%s: the API answered %s: %.200s", label,
-		                 ms[0] ? ms : "an error", rs);
-		break;
 	}
 	k_buf_release(&path);
 	return st;
@@ -359,6 +409,80 @@ rec_key(const struct k_tx *t)
 	return h;
 }
 
+/* One action of one address on its way through k_etherscan_fetch. */
+struct walk {
+	enum k_es_action a;
+	int (*emit)(void *ctx, const struct k_tx *t);
+	void *ctx;
+	long long sb;          /* the query's start block */
+	int restarted;         /* the query started again at sb */
+	long long lastblock;   /* the newest block of a record passed on */
+	uint64_t *seen;        /* keys of the records in lastblock */
+	size_t nseen, cseen;
+	int stopped;           /* emit asked to stop */
+};
+
+/* Remember the key of a record of block blk passed on: only the newest
+ * block's are kept. */
+static enum k_status
+walk_remember(struct walk *w, long long blk, uint64_t key,
+              struct k_error *err)
+{
+	if (blk != w->lastblock) {
+		w->lastblock = blk;
+		w->nseen = 0;
+	}
+	if (w->nseen == w->cseen) {
+		size_t nc = w->cseen ? w->cseen * 2 : 64;
+		uint64_t *ns = realloc(w->seen, nc * sizeof *ns);
+		if (ns == NULL)
+			return k_error_set(err, K_ENOMEM, "out of memory");
+		w->seen = ns;
+		w->cseen = nc;
+	}
+	w->seen[w->nseen++] = key;
+	return K_OK;
+}
+
+/* Pass on the n records of the page res (request label): a bad one is
+ * rejected, one of the restart block already passed on is skipped.
+ * *blk_end gets the block of the last good one (-1: none). */
+static enum k_status
+walk_page(struct k_etherscan *es, struct walk *w, const json_t *res,
+          size_t n, const char *label, long long *blk_end,
+          struct k_error *err)
+{
+	*blk_end = -1;
+	for (size_t i = 0; i < n && !w->stopped; i++) {
+		struct k_tx t;
+		struct k_error e;
+		if (k_etherscan_parse(w->a, json_array_get(res, i), &t, &e) != K_OK) {
+			struct k_error r;
+			k_error_field(&r, K_EDATA, e.field, "%s: result[%zu]: %s",
+			              label, i, e.text);
+			if (es->reject)
+				es->reject(es->reject_ctx, &r);
+			continue;
+		}
+		*blk_end = t.block;
+		uint64_t key = rec_key(&t);
+		if (w->restarted && t.block == w->sb) {
+			int dup = 0;
+			for (size_t k = 0; k < w->nseen && !dup; k++)
+				dup = w->seen[k] == key;
+			if (dup)
+				continue;
+		}
+		/* remember the records of the newest block */
+		enum k_status st = walk_remember(w, t.block, key, err);
+		if (st != K_OK)
+			return st;
+		if (w->emit(w->ctx, &t))
+			w->stopped = 1;
+	}
+	return K_OK;
+}
+
 enum k_status
 k_etherscan_fetch(struct k_etherscan *es, enum k_es_action a,
                   const char *address, long long startblock,
@@ -368,12 +492,9 @@ k_etherscan_fetch(struct k_etherscan *es, enum k_es_action a,
 {
 	struct k_http_resp resp;
 	enum k_status st = K_OK;
-	long long sb = startblock, lastblock = -1;
 	unsigned page = 1;
 	unsigned offset = es->offset ? es->offset : 1000;
-	uint64_t *seen = NULL;       /* keys of records in lastblock */
-	size_t nseen = 0, cseen = 0;
-	int restarted = 0;
+	struct walk w = { a, emit, ctx, startblock, 0, -1, NULL, 0, 0, 0 };
 
 	if (offset > K_ETHERSCAN_WINDOW)
 		offset = K_ETHERSCAN_WINDOW;
@@ -381,12 +502,13 @@ k_etherscan_fetch(struct k_etherscan *es, enum k_es_action a,
 	for (;;) {
 		char query[512], label[160];
 		const json_t *res = NULL;
+		long long blk_end;
 		snprintf(query, sizeof query, "module=account&action=%s&address=%s"
 		         "&startblock=%lld&endblock=%lld&page=%u&offset=%u"
-		         "&sort=asc", k_etherscan_action_names[a], address, sb,
+		         "&sort=asc", k_etherscan_action_names[a], address, w.sb,
 		         endblock, page, offset);
 		snprintf(label, sizeof label, "%s %s blocks %lld-%lld page %u",
-		         k_etherscan_action_names[a], address, sb, endblock, page);
+		         k_etherscan_action_names[a], address, w.sb, endblock, page);
 		st = call(es, query, label, &resp, &res, err);
 		if (st != K_OK)
 			break;
@@ -397,68 +519,27 @@ k_etherscan_fetch(struct k_etherscan *es, enum k_es_action a,
 			                 "array", label);
 			break;
 		}
-		long long blk_end = -1;
-		int stop = 0;
-		for (size_t i = 0; i < n && !stop; i++) {
-			struct k_tx t;
-			struct k_error e;
-			if (k_etherscan_parse(a, json_array_get(res, i), &t, &e) != K_OK) {
-				struct k_error r;
-				k_error_field(&r, K_EDATA, e.field, "%s: result[%zu]: %s",
-				              label, i, e.text);
-				if (es->reject)
-					es->reject(es->reject_ctx, &r);
-				continue;
-			}
-			blk_end = t.block;
-			uint64_t key = rec_key(&t);
-			if (restarted && t.block == sb) {
-				int dup = 0;
-				for (size_t k = 0; k < nseen && !dup; k++)
-					dup = seen[k] == key;
-				if (dup)
-					continue;
-			}
-			/* remember the records of the newest block */
-			if (t.block != lastblock) {
-				lastblock = t.block;
-				nseen = 0;
-			}
-			if (nseen == cseen) {
-				size_t nc = cseen ? cseen * 2 : 64;
-				uint64_t *ns = realloc(seen, nc * sizeof *ns);
-				if (ns == NULL) {
-					st = k_error_set(err, K_ENOMEM, "out of memory");
-					stop = 1;
-					break;
-				}
-				seen = ns;
-				cseen = nc;
-			}
-			seen[nseen++] = key;
-			if (emit(ctx, &t))
-				stop = 2;
-		}
-		if (stop == 1 || stop == 2 || n < offset)
+		st = walk_page(es, &w, res, n, label, &blk_end, err);
+		if (st != K_OK || w.stopped || n < offset)
 			break;
 		if ((unsigned long long)(page + 1) * offset > K_ETHERSCAN_WINDOW) {
 			/* start again at the newest block seen */
 			if (blk_end < 0)
-				blk_end = lastblock;
-			if (blk_end <= sb && restarted) {
+				blk_end = w.lastblock;
+			if (blk_end <= w.sb && w.restarted) {
 				st = k_error_set(err, K_EDATA, "%s: more than %d records "
 				                 "in block %lld: the API cannot page past "
-				                 "them", label, K_ETHERSCAN_WINDOW, sb);
+				                 "them", label, K_ETHERSCAN_WINDOW, w.sb);
 				break;
 			}
-			sb = blk_end;
+			w.sb = blk_end;
 			page = 1;
-			restarted = 1;
+			w.restarted = 1;
 		} else {
 			page++;
 		}
 	}
-	free(seen);
+	free(w.seen);
 	k_http_resp_release(&resp);
 	return st;
 }

@@ -66,6 +66,134 @@ describe_error(const json_t *e, char *buf, size_t cap)
 	         json_is_string(m) ? json_string_value(m) : "(no message)");
 }
 
+/* One JSON-RPC batch on its way: n calls of one method and where their
+ * answers go. */
+struct rpc_batch {
+	size_t n;
+	json_t **res;          /* n results (new references, NULL for null) */
+	char (*errs)[256];     /* n per-call errors ("" if none), or NULL */
+	long id0;              /* the id of the first call */
+	char label[200];       /* "method xN (what)", for messages */
+};
+
+/* The request body of calls of method with params[i] (stolen), ids from
+ * b->id0; clears b's results. NULL when out of memory. */
+static char *
+batch_body(struct rpc_batch *b, const char *method, json_t **params)
+{
+	json_t *arr = json_array();
+	for (size_t i = 0; i < b->n; i++) {
+		json_t *c = json_pack("{s:s,s:I,s:s,s:o}", "jsonrpc", "2.0", "id",
+		                      (json_int_t)(b->id0 + (long)i), "method", method,
+		                      "params", params[i]);
+		json_array_append_new(arr, c);
+		b->res[i] = NULL;
+		if (b->errs)
+			b->errs[i][0] = '\0';
+	}
+	char *body = json_dumps(arr, JSON_COMPACT);
+	json_decref(arr);
+	return body;
+}
+
+static void
+batch_clear(struct rpc_batch *b)
+{
+	for (size_t i = 0; i < b->n; i++) {
+		json_decref(b->res[i]);
+		b->res[i] = NULL;
+	}
+}
+
+/* Take each answer of the array a into b by its id; *busy is set when a
+ * call was refused as rate limited. */
+static enum k_status
+batch_answers(struct rpc_batch *b, const json_t *a, int *busy,
+              struct k_error *err)
+{
+	for (size_t i = 0; i < json_array_size(a); i++) {
+		const json_t *o = json_array_get(a, i);
+		const json_t *jid = json_object_get(o, "id");
+		long k = json_is_integer(jid)
+		         ? (long)json_integer_value(jid) - b->id0 : -1;
+		if (k < 0 || (size_t)k >= b->n)
+			return k_error_set(err, K_EDATA, "%s: answer %zu has no "
+			                   "id of the batch", b->label, i);
+		const json_t *e = json_object_get(o, "error");
+		if (e != NULL) {
+			if (busy_error(e)) {
+				*busy = 1;
+				continue;
+			}
+			if (b->errs)
+				describe_error(e, b->errs[k], sizeof b->errs[k]);
+			continue;
+		}
+		const json_t *v = json_object_get(o, "result");
+		json_decref(b->res[k]);
+		b->res[k] = v && !json_is_null(v) ? json_incref((json_t *)v) : NULL;
+	}
+	return K_OK;
+}
+
+/* Send the batch once and read the node's answer; *busy is set when the
+ * node asks to wait. */
+static enum k_status
+batch_round_trip(struct k_ethrpc *r, struct rpc_batch *b,
+                 const struct k_http_req *q, int *busy, struct k_error *err)
+{
+	struct k_http_resp resp;
+	k_http_resp_init(&resp);
+	enum k_status st = k_http_json(r->http, q, &resp, err);
+	if (st != K_OK) {
+		k_http_resp_release(&resp);
+		return st;
+	}
+	r->calls += (long)b->n;
+	const json_t *a = resp.json;
+	if (json_is_object(a) && json_object_get(a, "error") != NULL) {
+		/* the whole batch refused */
+		const json_t *e = json_object_get(a, "error");
+		if (busy_error(e)) {
+			*busy = 1;
+		} else {
+			char d[300];
+			describe_error(e, d, sizeof d);
+			st = k_error_set(err, K_EUNAVAIL, "%s: the node refused "
+			                 "the batch: %s", b->label, d);
+		}
+	} else if (!json_is_array(a)) {
+		st = k_error_set(err, K_EDATA, "%s: the answer is not a "
+		                 "JSON-RPC batch (an array)", b->label);
+	} else {
+		st = batch_answers(b, a, busy, err);
+	}
+	k_http_resp_release(&resp);
+	return st;
+}
+
+/* Wait before attempt + 2 of a rate-limited batch (*wait s, then
+ * doubled), or fail once busy_retries are spent. */
+static enum k_status
+batch_wait(struct k_ethrpc *r, const struct rpc_batch *b, int attempt,
+           double *wait, struct k_error *err)
+{
+	if (attempt >= r->busy_retries)
+		return k_error_set(err, K_ETEMPFAIL, "%s: the node is still "
+		                   "rate limiting after %d attempts", b->label,
+		                   attempt + 1);
+	if (r->note) {
+		char m[300];
+		snprintf(m, sizeof m, "%s: rate limited by the node; waiting "
+		         "%.1f s", b->label, *wait);
+		r->note(r->note_ctx, m);
+	}
+	if (k_http_sleep(r->http, *wait))
+		return k_error_set(err, K_EUNAVAIL, "%s: interrupted", b->label);
+	*wait *= 2;
+	return K_OK;
+}
+
 /*
  * Call method with params[i] for i < n in one HTTP request. res[i] gets a
  * new reference to each result (NULL for null), errs[i] (if not NULL) a
@@ -78,110 +206,27 @@ batch(struct k_ethrpc *r, const char *method, json_t **params, size_t n,
       json_t **res, char (*errs)[256], const char *what, struct k_error *err)
 {
 	enum k_status st = K_OK;
-	json_t *arr = json_array();
-	long id0 = r->id + 1;
+	struct rpc_batch b = { n, res, errs, r->id + 1, "" };
 	double wait = r->busy_wait;
-	char label[200];
 
-	for (size_t i = 0; i < n; i++) {
-		json_t *c = json_pack("{s:s,s:I,s:s,s:o}", "jsonrpc", "2.0", "id",
-		                      (json_int_t)(id0 + (long)i), "method", method,
-		                      "params", params[i]);
-		json_array_append_new(arr, c);
-		res[i] = NULL;
-		if (errs)
-			errs[i][0] = '\0';
-	}
+	char *body = batch_body(&b, method, params);
 	r->id += (long)n;
-	char *body = json_dumps(arr, JSON_COMPACT);
-	json_decref(arr);
 	if (body == NULL)
 		return k_error_set(err, K_ENOMEM, "out of memory");
-	snprintf(label, sizeof label, "%s x%zu (%s)", method, n, what);
-	struct k_http_req q = { "POST", r->base, "", body, label, 1 };
+	snprintf(b.label, sizeof b.label, "%s x%zu (%s)", method, n, what);
+	struct k_http_req q = { "POST", r->base, "", body, b.label, 1 };
 	for (int attempt = 0;; attempt++) {
-		struct k_http_resp resp;
-		k_http_resp_init(&resp);
-		st = k_http_json(r->http, &q, &resp, err);
-		if (st != K_OK) {
-			k_http_resp_release(&resp);
-			break;
-		}
-		r->calls += (long)n;
-		const json_t *a = resp.json;
 		int busy = 0;
-		if (json_is_object(a) && json_object_get(a, "error") != NULL) {
-			/* the whole batch refused */
-			const json_t *e = json_object_get(a, "error");
-			if (busy_error(e)) {
-				busy = 1;
-			} else {
-				char d[300];
-				describe_error(e, d, sizeof d);
-				st = k_error_set(err, K_EUNAVAIL, "%s: the node refused "
-				                 "the batch: %s", label, d);
-			}
-		} else if (!json_is_array(a)) {
-			st = k_error_set(err, K_EDATA, "%s: the answer is not a "
-			                 "JSON-RPC batch (an array)", label);
-		} else {
-			for (size_t i = 0; i < json_array_size(a) && st == K_OK; i++) {
-				const json_t *o = json_array_get(a, i);
-				const json_t *jid = json_object_get(o, "id");
-				long k = json_is_integer(jid)
-				         ? (long)json_integer_value(jid) - id0 : -1;
-				if (k < 0 || (size_t)k >= n) {
-					st = k_error_set(err, K_EDATA, "%s: answer %zu has no "
-					                 "id of the batch", label, i);
-					break;
-				}
-				const json_t *e = json_object_get(o, "error");
-				if (e != NULL) {
-					if (busy_error(e)) {
-						busy = 1;
-						continue;
-					}
-					if (errs)
-						describe_error(e, errs[k], sizeof errs[k]);
-					continue;
-				}
-				const json_t *v = json_object_get(o, "result");
-				json_decref(res[k]);
-				res[k] = v && !json_is_null(v) ? json_incref((json_t *)v)
-				                               : NULL;
-			}
-		}
-		k_http_resp_release(&resp);
+		st = batch_round_trip(r, &b, &q, &busy, err);
 		if (st != K_OK || !busy)
 			break;
-		if (attempt >= r->busy_retries) {
-			st = k_error_set(err, K_ETEMPFAIL, "%s: the node is still "
-			                 "rate limiting after %d attempts", label,
-			                 attempt + 1);
+		if ((st = batch_wait(r, &b, attempt, &wait, err)) != K_OK)
 			break;
-		}
-		if (r->note) {
-			char m[300];
-			snprintf(m, sizeof m, "%s: rate limited by the node; waiting "
-			         "%.1f s", label, wait);
-			r->note(r->note_ctx, m);
-		}
-		if (k_http_sleep(r->http, wait)) {
-			st = k_error_set(err, K_EUNAVAIL, "%s: interrupted", label);
-			break;
-		}
-		wait *= 2;
-		for (size_t i = 0; i < n; i++) {
-			json_decref(res[i]);
-			res[i] = NULL;
-		}
+		batch_clear(&b);
 	}
 	free(body);
 	if (st != K_OK)
-		for (size_t i = 0; i < n; i++) {
-			json_decref(res[i]);
-			res[i] = NULL;
-		}
+		batch_clear(&b);
 	return st;
 }
 
@@ -504,346 +549,462 @@ k_ethrpc_latest(struct k_ethrpc *r, long long *block, struct k_error *err)
 	return st;
 }
 
+/* ---- the scan ---- */
+
+/* One chunk of blocks on its way through k_ethrpc_scan: the answers of
+ * its batches, and where its records go. */
+struct scan {
+	struct k_ethrpc *r;
+	int (*emit)(void *ctx, const struct k_tx *t);
+	void *ctx;
+	size_t chunk;          /* calls per batch */
+	long long b0;          /* the chunk's first block */
+	size_t nb;             /* and its number of blocks */
+	char what[64];         /* "blocks A-B", for messages */
+	json_t **blocks;       /* eth_getBlockByNumber, by block */
+	json_t **params;       /* one batch's params, by block */
+	json_t **brc;          /* eth_getBlockReceipts, by block */
+	json_t **traces;       /* trace_block, by block (NULL without) */
+	char (*errs)[256];     /* one batch's per-call errors, by block */
+	json_t **rcs;          /* receipts by transaction, flattened */
+	size_t nrcs;
+	struct k_tx tx;        /* the transaction being passed on */
+	size_t txi;            /* and its index in its block */
+	int stop;              /* emit asked to stop */
+};
+
+static enum k_status
+scan_chunk_alloc(struct scan *s, long long b0, size_t nb, struct k_error *err)
+{
+	s->b0 = b0;
+	s->nb = nb;
+	snprintf(s->what, sizeof s->what, "blocks %lld-%lld", b0,
+	         b0 + (long long)nb - 1);
+	s->blocks = calloc(nb, sizeof *s->blocks);
+	s->params = calloc(nb, sizeof *s->params);
+	s->brc = calloc(nb, sizeof *s->brc);
+	s->traces = calloc(nb, sizeof *s->traces);
+	s->errs = calloc(nb, sizeof *s->errs);
+	s->rcs = NULL;
+	s->nrcs = 0;
+	if (!s->blocks || !s->params || !s->brc || !s->traces || !s->errs)
+		return k_error_set(err, K_ENOMEM, "out of memory");
+	return K_OK;
+}
+
+static void
+scan_chunk_release(struct scan *s)
+{
+	for (size_t i = 0; i < s->nb; i++) {
+		json_decref(s->blocks ? s->blocks[i] : NULL);
+		json_decref(s->brc ? s->brc[i] : NULL);
+		json_decref(s->traces ? s->traces[i] : NULL);
+	}
+	for (size_t i = 0; i < s->nrcs; i++)
+		json_decref(s->rcs[i]);
+	free(s->rcs);
+	free(s->blocks);
+	free(s->params);
+	free(s->brc);
+	free(s->traces);
+	free(s->errs);
+}
+
+/* method once per block of the chunk, with params [number] or, with
+ * full_tx, [number, true]; the answers into out, the per-call errors
+ * into s->errs. */
+static enum k_status
+block_batch(struct scan *s, const char *method, int full_tx, json_t **out,
+            struct k_error *err)
+{
+	char hex[32];
+	for (size_t i = 0; i < s->nb; i++) {
+		snprintf(hex, sizeof hex, "0x%llx",
+		         (unsigned long long)(s->b0 + (long long)i));
+		s->params[i] = full_tx ? json_pack("[s,b]", hex, 1)
+		                       : json_pack("[s]", hex);
+	}
+	return batch(s->r, method, s->params, s->nb, out, s->errs, s->what, err);
+}
+
+/* The chunk's blocks with their full transactions. */
+static enum k_status
+fetch_blocks(struct scan *s, struct k_error *err)
+{
+	enum k_status st = block_batch(s, "eth_getBlockByNumber", 1, s->blocks,
+	                               err);
+	if (st != K_OK)
+		return st;
+	for (size_t i = 0; i < s->nb; i++)
+		if (s->errs[i][0] || s->blocks[i] == NULL)
+			return k_error_set(err, s->errs[i][0] ? K_EUNAVAIL : K_EDATA,
+			                   "eth_getBlockByNumber %lld: %s",
+			                   s->b0 + (long long)i, s->errs[i][0]
+			                   ? s->errs[i]
+			                   : "no such block (beyond the node's head?)");
+	return K_OK;
+}
+
+/* The receipts block by block into s->rcs; a node without
+ * eth_getBlockReceipts clears r->block_receipts and leaves s->rcs
+ * empty. */
+static enum k_status
+fetch_block_receipts(struct scan *s, struct k_error *err)
+{
+	struct k_ethrpc *r = s->r;
+	enum k_status st = block_batch(s, "eth_getBlockReceipts", 0, s->brc,
+	                               err);
+	if (st != K_OK)
+		return st;
+	if (s->errs[0][0]) {
+		/* not supported by this node: one receipt per tx from now on */
+		r->block_receipts = 0;
+		if (r->note) {
+			char m[400];
+			snprintf(m, sizeof m, "eth_getBlockReceipts: %s; asking for "
+			         "receipts one transaction at a time", s->errs[0]);
+			r->note(r->note_ctx, m);
+		}
+		return K_OK;
+	}
+	size_t k = 0;
+	for (size_t i = 0; i < s->nb; i++) {
+		size_t nt = json_array_size(json_object_get(s->blocks[i],
+		                                            "transactions"));
+		if (!json_is_array(s->brc[i]) || json_array_size(s->brc[i]) != nt)
+			return k_error_set(err, K_EDATA, "eth_getBlockReceipts %lld: "
+			                   "expected %zu receipts",
+			                   s->b0 + (long long)i, nt);
+		for (size_t j = 0; j < nt; j++)
+			s->rcs[k++] = json_incref(json_array_get(s->brc[i], j));
+	}
+	return K_OK;
+}
+
+/* The receipts one transaction at a time into s->rcs, in batches of
+ * s->chunk. */
+static enum k_status
+fetch_tx_receipts(struct scan *s, struct k_error *err)
+{
+	enum k_status st = K_OK;
+	size_t ntx = s->nrcs, k = 0;
+	json_t **hp = calloc(ntx, sizeof *hp);
+	char (*he)[256] = calloc(ntx, sizeof *he);
+	if (hp == NULL || he == NULL) {
+		free(hp);
+		free(he);
+		return k_error_set(err, K_ENOMEM, "out of memory");
+	}
+	for (size_t i = 0; i < s->nb; i++) {
+		const json_t *txs = json_object_get(s->blocks[i], "transactions");
+		for (size_t j = 0; j < json_array_size(txs); j++)
+			hp[k++] = json_pack("[O]", json_object_get(
+			                    json_array_get(txs, j), "hash"));
+	}
+	size_t sent = 0;
+	for (size_t i0 = 0; i0 < ntx && st == K_OK; i0 += s->chunk) {
+		size_t m = ntx - i0 < s->chunk ? ntx - i0 : s->chunk;
+		st = batch(s->r, "eth_getTransactionReceipt", hp + i0, m,
+		           s->rcs + i0, he + i0, s->what, err);
+		sent = i0 + m;
+		for (size_t q = i0; q < i0 + m && st == K_OK; q++)
+			if (he[q][0]) {
+				st = k_error_set(err, K_EUNAVAIL,
+				                 "eth_getTransactionReceipt (%s): %s",
+				                 s->what, he[q]);
+			}
+	}
+	/* params not sent after a failure are still ours */
+	for (size_t q = sent; q < ntx; q++)
+		json_decref(hp[q]);
+	free(hp);
+	free(he);
+	return st;
+}
+
+/* Receipts: by block when the node can, else by transaction. */
+static enum k_status
+fetch_receipts(struct scan *s, struct k_error *err)
+{
+	enum k_status st;
+	size_t ntx = 0;
+	for (size_t i = 0; i < s->nb; i++)
+		ntx += json_array_size(json_object_get(s->blocks[i], "transactions"));
+	s->rcs = calloc(ntx ? ntx : 1, sizeof *s->rcs);
+	if (s->rcs == NULL)
+		return k_error_set(err, K_ENOMEM, "out of memory");
+	s->nrcs = ntx;
+	if (s->r->block_receipts &&
+	    (st = fetch_block_receipts(s, err)) != K_OK)
+		return st;
+	if (!s->r->block_receipts && ntx > 0)
+		return fetch_tx_receipts(s, err);
+	return K_OK;
+}
+
+/* trace_block of every block of the chunk. */
+static enum k_status
+fetch_traces(struct scan *s, struct k_error *err)
+{
+	enum k_status st = block_batch(s, "trace_block", 0, s->traces, err);
+	if (st != K_OK)
+		return st;
+	if (s->errs[0][0])
+		return k_error_set(err, K_EUNAVAIL, "trace_block: %s (the node "
+		                   "has no trace API; leave out --traces)",
+		                   s->errs[0]);
+	return K_OK;
+}
+
+/* Pass t on when it touches an address asked for (a, b, c; c may be
+ * NULL); emit's asking to stop sets s->stop. */
+static void
+scan_emit(struct scan *s, const struct k_tx *t, const char *a,
+          const char *b, const char *c)
+{
+	struct k_ethrpc *r = s->r;
+	if ((wanted(r, a) || wanted(r, b) || (c && wanted(r, c))) &&
+	    s->emit(s->ctx, t))
+		s->stop = 1;
+}
+
+/* After trace_transfer or log_transfer: a malformed one (got < 0) is
+ * rejected, a transfer (got > 0) passed on. */
+static void
+transfer_out(struct scan *s, int got, const struct k_tx *t,
+             const struct k_error *e)
+{
+	if (got < 0)
+		reject(s->r, e);
+	else if (got > 0)
+		scan_emit(s, t, t->from, t->to, NULL);
+}
+
+/* Trace x (number q of its block) as an internal transfer of s->tx, into
+ * *it: 1 when it is one; 0 when it is not (another transaction's, the
+ * top call, failed, neither call nor create, a delegatecall, no value);
+ * -1 when it is malformed (e says how). */
+static int
+trace_transfer(const struct scan *s, const json_t *x, size_t q,
+               struct k_tx *it, struct k_error *e)
+{
+	const struct k_tx *t = &s->tx;
+	char where[160];
+	const char *th = json_string_value(json_object_get(x, "transactionHash"));
+	const json_t *ta = json_object_get(x, "traceAddress");
+	const json_t *ac = json_object_get(x, "action");
+	if (th == NULL || strcasecmp(th, t->hash) != 0 ||
+	    json_array_size(ta) == 0 || json_object_get(x, "error") != NULL)
+		return 0;
+	k_tx_init(it);
+	snprintf(where, sizeof where, "block %lld trace %zu", t->block, q);
+	const char *type = json_string_value(json_object_get(x, "type"));
+	if (type == NULL ||
+	    (strcmp(type, "call") != 0 && strcmp(type, "create") != 0))
+		return 0;
+	const char *ct = json_string_value(json_object_get(ac, "callType"));
+	if (ct && strcmp(ct, "delegatecall") == 0)
+		return 0;   /* moves no value of its own */
+	if (get_wei(ac, "value", where, &it->value_wei, e) != K_OK ||
+	    get_addr(ac, "from", where, 0, it->from, e) != K_OK)
+		return -1;
+	if (k_wei_is_zero(&it->value_wei))
+		return 0;
+	enum k_status st;
+	if (strcmp(type, "call") == 0)
+		st = get_addr(ac, "to", where, 0, it->to, e);
+	else
+		st = get_addr(json_object_get(x, "result"), "address", where, 1,
+		              it->contract_address, e);
+	if (st != K_OK)
+		return -1;
+	it->ts = t->ts;
+	it->block = t->block;
+	memcpy(it->hash, t->hash, K_TX_HASH);
+	it->gas_price_gwei = NAN;
+	it->transfer = K_TX_INTERNAL;
+	size_t p = 0;
+	for (size_t z = 0; z < json_array_size(ta) &&
+	                   p + 12 < sizeof it->trace_id; z++)
+		p += (size_t)snprintf(it->trace_id + p, sizeof it->trace_id - p,
+		                      "%s%lld", z ? "_" : "",
+		                      (long long)json_integer_value(
+		                          json_array_get(ta, z)));
+	return 1;
+}
+
+/* Log lg (number q of s->tx's receipt) as an ERC-20 transfer, into *kt:
+ * 1 when it is one; 0 when it is not a Transfer; -1 when it is malformed
+ * (e says how). */
+static int
+log_transfer(const struct scan *s, const json_t *lg, size_t q,
+             struct k_tx *kt, struct k_error *e)
+{
+	const struct k_tx *t = &s->tx;
+	char where[160];
+	const json_t *tp = json_object_get(lg, "topics");
+	const char *t0 = json_string_value(json_array_get(tp, 0));
+	if (t0 == NULL || strcasecmp(t0, K_ETHRPC_TRANSFER_TOPIC) != 0 ||
+	    json_array_size(tp) != 3)
+		return 0;   /* not an ERC-20 Transfer (ERC-721 has a fourth
+		             * topic) */
+	k_tx_init(kt);
+	snprintf(where, sizeof where, "block %lld log %zu of transaction %zu",
+	         t->block, q, s->txi);
+	const char *a = json_string_value(json_object_get(lg, "address"));
+	const char *t1 = json_string_value(json_array_get(tp, 1));
+	const char *t2 = json_string_value(json_array_get(tp, 2));
+	char buf[43];
+	int ok = a && k_tx_addr_norm(a, strlen(a), kt->token_address) == 0 &&
+	         t1 && strlen(t1) == 66 && t2 && strlen(t2) == 66;
+	if (ok) {
+		snprintf(buf, sizeof buf, "0x%s", t1 + 26);
+		ok = k_tx_addr_norm(buf, 42, kt->from) == 0;
+		snprintf(buf, sizeof buf, "0x%s", t2 + 26);
+		ok = ok && k_tx_addr_norm(buf, 42, kt->to) == 0;
+	}
+	if (!ok) {
+		k_error_field(e, K_EDATA, "topics", "%s: a Transfer log without "
+		              "an address and two address topics", where);
+		return -1;
+	}
+	const char *data = json_string_value(json_object_get(lg, "data"));
+	if (data == NULL || strcmp(data, "0x") == 0 ||
+	    k_wei_parse(data, strlen(data), K_WEI_HEX, &kt->value_wei, e)
+	    != K_OK) {
+		k_error_field(e, K_EDATA, "data", "%s: field 'data': not a "
+		              "32-byte amount", where);
+		return -1;
+	}
+	long long li = -1;
+	hexnum(json_object_get(lg, "logIndex"), &li);
+	kt->log_index = li;
+	kt->ts = t->ts;
+	kt->block = t->block;
+	memcpy(kt->hash, t->hash, K_TX_HASH);
+	kt->gas_price_gwei = t->gas_price_gwei;
+	kt->gas_used = t->gas_used;
+	kt->transfer = K_TX_TOKEN;
+	struct k_ethrpc_token *tk = token_find(s->r, kt->token_address);
+	if (tk != NULL) {
+		memcpy(kt->token, tk->sym, K_TX_SYM);
+		kt->decimals = tk->decimals >= 0 ? (unsigned)tk->decimals : 0;
+	} else {
+		kt->decimals = 0;
+	}
+	return 1;
+}
+
+/* Transaction j of block i with its receipt rc (may be NULL), at ts (s):
+ * its record, then its internal transfers (from the block's trace_block,
+ * when asked) and the ERC-20 transfers in its logs. */
+static void
+emit_tx(struct scan *s, size_t i, size_t j, long long ts, const json_t *tx,
+        const json_t *rc)
+{
+	long long bn = s->b0 + (long long)i;
+	char where[160];
+	struct k_error e;
+	snprintf(where, sizeof where, "block %lld transaction %zu", bn, j);
+	if (!json_is_object(tx)) {
+		field_err(&e, where, "transactions[]", tx, "a transaction object");
+		reject(s->r, &e);
+		return;
+	}
+	if (native(tx, rc, ts * 1000, bn, &s->tx, where, &e) != K_OK) {
+		reject(s->r, &e);
+		return;
+	}
+	s->txi = j;
+	scan_emit(s, &s->tx, s->tx.from, s->tx.to, s->tx.contract_address);
+	if (s->stop)
+		return;
+	/* internal transfers of this transaction */
+	const json_t *tr = s->traces[i];
+	for (size_t q = 0; q < json_array_size(tr) && !s->stop; q++) {
+		struct k_tx it;
+		int got = trace_transfer(s, json_array_get(tr, q), q, &it, &e);
+		transfer_out(s, got, &it, &e);
+	}
+	/* ERC-20 transfers in its logs */
+	const json_t *logs = rc ? json_object_get(rc, "logs") : NULL;
+	for (size_t q = 0; s->r->tokens && q < json_array_size(logs) &&
+	                   !s->stop; q++) {
+		struct k_tx kt;
+		int got = log_transfer(s, json_array_get(logs, q), q, &kt, &e);
+		transfer_out(s, got, &kt, &e);
+	}
+}
+
+/* The records of block i of the chunk; *k counts the transactions before
+ * it, which index s->rcs. */
+static enum k_status
+emit_block(struct scan *s, size_t i, size_t *k, struct k_error *err)
+{
+	long long bn = s->b0 + (long long)i, ts;
+	char where[160];
+	snprintf(where, sizeof where, "block %lld", bn);
+	if (get_hexnum(s->blocks[i], "timestamp", where, &ts, err) != K_OK)
+		return K_EDATA;
+	const json_t *txs = json_object_get(s->blocks[i], "transactions");
+	if (!json_is_array(txs))
+		return field_err(err, where, "transactions",
+		                 json_object_get(s->blocks[i], "transactions"),
+		                 "an array of transactions");
+	s->r->blocks++;
+	for (size_t j = 0; j < json_array_size(txs) && !s->stop; j++, (*k)++)
+		emit_tx(s, i, j, ts, json_array_get(txs, j), s->rcs[*k]);
+	return K_OK;
+}
+
+/* Blocks, receipts, traces when asked and the tokens' metadata of the
+ * chunk. */
+static enum k_status
+fetch_chunk(struct scan *s, struct k_error *err)
+{
+	enum k_status st;
+	if ((st = fetch_blocks(s, err)) != K_OK ||
+	    (st = fetch_receipts(s, err)) != K_OK)
+		return st;
+	if (s->r->traces && (st = fetch_traces(s, err)) != K_OK)
+		return st;
+	if (s->r->tokens && (st = token_meta(s->r, s->rcs, s->nrcs, err)) != K_OK)
+		return st;
+	return K_OK;
+}
+
+/* The nb blocks from b0, fetched and passed on record by record. */
+static enum k_status
+scan_chunk(struct scan *s, long long b0, size_t nb, struct k_error *err)
+{
+	enum k_status st = scan_chunk_alloc(s, b0, nb, err);
+	if (st == K_OK)
+		st = fetch_chunk(s, err);
+	size_t k = 0;
+	for (size_t i = 0; i < nb && !s->stop && st == K_OK; i++)
+		st = emit_block(s, i, &k, err);
+	scan_chunk_release(s);
+	return st;
+}
+
 enum k_status
 k_ethrpc_scan(struct k_ethrpc *r, long long from, long long to,
               int (*emit)(void *ctx, const struct k_tx *t), void *ctx,
               struct k_error *err)
 {
 	enum k_status st = K_OK;
-	size_t chunk = r->batch ? r->batch : 25;
+	struct scan s;
 
-	for (long long b0 = from; b0 <= to && st == K_OK; b0 += (long long)chunk) {
-		size_t nb = (size_t)(to - b0 + 1) < chunk ? (size_t)(to - b0 + 1)
-		                                          : chunk;
-		char what[64];
-		snprintf(what, sizeof what, "blocks %lld-%lld", b0,
-		         b0 + (long long)nb - 1);
-		json_t **blocks = calloc(nb, sizeof *blocks);
-		json_t **params = calloc(nb, sizeof *params);
-		json_t **brc = calloc(nb, sizeof *brc);
-		json_t **traces = calloc(nb, sizeof *traces);
-		char (*errs)[256] = calloc(nb, sizeof *errs);
-		json_t **rcs = NULL;       /* receipts by transaction, flattened */
-		size_t nrcs = 0;
-		int stop = 0;
-		if (!blocks || !params || !brc || !traces || !errs) {
-			st = k_error_set(err, K_ENOMEM, "out of memory");
-			goto chunk_out;
-		}
-		char hex[32];
-		for (size_t i = 0; i < nb; i++) {
-			snprintf(hex, sizeof hex, "0x%llx", (unsigned long long)(b0 + (long long)i));
-			params[i] = json_pack("[s,b]", hex, 1);
-		}
-		st = batch(r, "eth_getBlockByNumber", params, nb, blocks, errs,
-		           what, err);
-		if (st != K_OK)
-			goto chunk_out;
-		for (size_t i = 0; i < nb; i++)
-			if (errs[i][0] || blocks[i] == NULL) {
-				st = k_error_set(err, errs[i][0] ? K_EUNAVAIL : K_EDATA,
-				                 "eth_getBlockByNumber %lld: %s",
-				                 b0 + (long long)i, errs[i][0] ? errs[i]
-				                 : "no such block (beyond the node's head?)");
-				goto chunk_out;
-			}
-		/* receipts: by block when the node can, else by transaction */
-		size_t ntx = 0;
-		for (size_t i = 0; i < nb; i++)
-			ntx += json_array_size(json_object_get(blocks[i], "transactions"));
-		rcs = calloc(ntx ? ntx : 1, sizeof *rcs);
-		if (rcs == NULL) {
-			st = k_error_set(err, K_ENOMEM, "out of memory");
-			goto chunk_out;
-		}
-		nrcs = ntx;
-		if (r->block_receipts) {
-			for (size_t i = 0; i < nb; i++) {
-				snprintf(hex, sizeof hex, "0x%llx",
-				         (unsigned long long)(b0 + (long long)i));
-				params[i] = json_pack("[s]", hex);
-			}
-			st = batch(r, "eth_getBlockReceipts", params, nb, brc, errs,
-			           what, err);
-			if (st != K_OK)
-				goto chunk_out;
-			if (errs[0][0]) {
-				/* not supported by this node: one receipt per tx from
-				 * now on */
-				r->block_receipts = 0;
-				if (r->note) {
-					char m[400];
-					snprintf(m, sizeof m, "eth_getBlockReceipts: %s; "
-					         "asking for receipts one transaction at a "
-					         "time", errs[0]);
-					r->note(r->note_ctx, m);
-				}
-			} else {
-				size_t k = 0;
-				for (size_t i = 0; i < nb; i++) {
-					size_t nt = json_array_size(json_object_get(blocks[i],
-					                                            "transactions"));
-					if (!json_is_array(brc[i]) ||
-					    json_array_size(brc[i]) != nt) {
-						st = k_error_set(err, K_EDATA, "eth_getBlockReceipts "
-						                 "%lld: expected %zu receipts",
-						                 b0 + (long long)i, nt);
-						goto chunk_out;
-					}
-					for (size_t j = 0; j < nt; j++)
-						rcs[k++] = json_incref(json_array_get(brc[i], j));
-				}
-			}
-		}
-		if (!r->block_receipts && ntx > 0) {
-			size_t k;
-			/* in batches of r->batch */
-			json_t **hp = calloc(ntx, sizeof *hp);
-			char (*he)[256] = calloc(ntx, sizeof *he);
-			if (hp == NULL || he == NULL) {
-				free(hp);
-				free(he);
-				st = k_error_set(err, K_ENOMEM, "out of memory");
-				goto chunk_out;
-			}
-			k = 0;
-			for (size_t i = 0; i < nb; i++) {
-				const json_t *txs = json_object_get(blocks[i], "transactions");
-				for (size_t j = 0; j < json_array_size(txs); j++)
-					hp[k++] = json_pack("[O]", json_object_get(
-					                    json_array_get(txs, j), "hash"));
-			}
-			size_t sent = 0;
-			for (size_t i0 = 0; i0 < ntx && st == K_OK; i0 += chunk) {
-				size_t m = ntx - i0 < chunk ? ntx - i0 : chunk;
-				st = batch(r, "eth_getTransactionReceipt", hp + i0, m,
-				           rcs + i0, he + i0, what, err);
-				sent = i0 + m;
-				for (size_t q = i0; q < i0 + m && st == K_OK; q++)
-					if (he[q][0]) {
-						st = k_error_set(err, K_EUNAVAIL,
-						                 "eth_getTransactionReceipt (%s): %s",
-						                 what, he[q]);
-					}
-			}
-			/* params not sent after a failure are still ours */
-			for (size_t q = sent; q < ntx; q++)
-				json_decref(hp[q]);
-			free(hp);
-			free(he);
-			if (st != K_OK)
-				goto chunk_out;
-		}
-		if (r->traces) {
-			for (size_t i = 0; i < nb; i++) {
-				snprintf(hex, sizeof hex, "0x%llx",
-				         (unsigned long long)(b0 + (long long)i));
-				params[i] = json_pack("[s]", hex);
-			}
-			st = batch(r, "trace_block", params, nb, traces, errs, what, err);
-			if (st != K_OK)
-				goto chunk_out;
-			if (errs[0][0]) {
-				st = k_error_set(err, K_EUNAVAIL, "trace_block: %s (the "
-				                 "node has no trace API; leave out "
-				                 "--traces)", errs[0]);
-				goto chunk_out;
-			}
-		}
-		if (r->tokens && (st = token_meta(r, rcs, nrcs, err)) != K_OK)
-			goto chunk_out;
-
-		/* the records, block by block */
-		size_t k = 0;
-		for (size_t i = 0; i < nb && !stop; i++) {
-			long long bn = b0 + (long long)i, ts;
-			char where[160];
-			snprintf(where, sizeof where, "block %lld", bn);
-			if (get_hexnum(blocks[i], "timestamp", where, &ts, err) != K_OK) {
-				st = K_EDATA;
-				break;
-			}
-			const json_t *txs = json_object_get(blocks[i], "transactions");
-			if (!json_is_array(txs)) {
-				st = field_err(err, where, "transactions",
-				               json_object_get(blocks[i], "transactions"),
-				               "an array of transactions");
-				break;
-			}
-			r->blocks++;
-			for (size_t j = 0; j < json_array_size(txs) && !stop; j++, k++) {
-				const json_t *tx = json_array_get(txs, j);
-				const json_t *rc = rcs[k];
-				struct k_tx t;
-				struct k_error e;
-				snprintf(where, sizeof where, "block %lld transaction %zu",
-				         bn, j);
-				if (!json_is_object(tx)) {
-					field_err(&e, where, "transactions[]", tx,
-					          "a transaction object");
-					reject(r, &e);
-					continue;
-				}
-				if (native(tx, rc, ts * 1000, bn, &t, where, &e) != K_OK) {
-					reject(r, &e);
-					continue;
-				}
-				char hash[K_TX_HASH];
-				memcpy(hash, t.hash, K_TX_HASH);
-				double gp = t.gas_price_gwei;
-				long long gu = t.gas_used;
-				if ((wanted(r, t.from) || wanted(r, t.to) ||
-				     wanted(r, t.contract_address)) && emit(ctx, &t)) {
-					stop = 1;
-					break;
-				}
-				/* internal transfers of this transaction */
-				const json_t *tr = traces[i];
-				for (size_t q = 0; q < json_array_size(tr) && !stop; q++) {
-					const json_t *x = json_array_get(tr, q);
-					const char *th = json_string_value(
-						json_object_get(x, "transactionHash"));
-					const json_t *ta = json_object_get(x, "traceAddress");
-					const json_t *ac = json_object_get(x, "action");
-					if (th == NULL || strcasecmp(th, hash) != 0 ||
-					    json_array_size(ta) == 0 ||
-					    json_object_get(x, "error") != NULL)
-						continue;
-					struct k_tx it;
-					k_tx_init(&it);
-					snprintf(where, sizeof where, "block %lld trace %zu",
-					         bn, q);
-					const char *type = json_string_value(
-						json_object_get(x, "type"));
-					if (type == NULL || (strcmp(type, "call") != 0 &&
-					                     strcmp(type, "create") != 0))
-						continue;
-					const char *ct = json_string_value(
-						json_object_get(ac, "callType"));
-					if (ct && strcmp(ct, "delegatecall") == 0)
-						continue;   /* moves no value of its own */
-					enum k_status s2;
-					if ((s2 = get_wei(ac, "value", where, &it.value_wei, &e))
-					    != K_OK || (s2 = get_addr(ac, "from", where, 0,
-					                              it.from, &e)) != K_OK) {
-						reject(r, &e);
-						continue;
-					}
-					if (k_wei_is_zero(&it.value_wei))
-						continue;
-					if (strcmp(type, "call") == 0)
-						s2 = get_addr(ac, "to", where, 0, it.to, &e);
-					else
-						s2 = get_addr(json_object_get(x, "result"),
-						              "address", where, 1,
-						              it.contract_address, &e);
-					if (s2 != K_OK) {
-						reject(r, &e);
-						continue;
-					}
-					it.ts = ts * 1000;
-					it.block = bn;
-					memcpy(it.hash, hash, K_TX_HASH);
-					it.gas_price_gwei = NAN;
-					it.transfer = K_TX_INTERNAL;
-					size_t p = 0;
-					for (size_t z = 0; z < json_array_size(ta) &&
-					                   p + 12 < sizeof it.trace_id; z++)
-						p += (size_t)snprintf(it.trace_id + p,
-						                      sizeof it.trace_id - p,
-						                      "%s%lld", z ? "_" : "",
-						                      (long long)json_integer_value(
-						                          json_array_get(ta, z)));
-					if ((wanted(r, it.from) || wanted(r, it.to)) &&
-					    emit(ctx, &it))
-						stop = 1;
-				}
-				/* ERC-20 transfers in its logs */
-				const json_t *logs = rc ? json_object_get(rc, "logs") : NULL;
-				for (size_t q = 0; r->tokens && q < json_array_size(logs) &&
-				                   !stop; q++) {
-					const json_t *lg = json_array_get(logs, q);
-					const json_t *tp = json_object_get(lg, "topics");
-					const char *t0 = json_string_value(json_array_get(tp, 0));
-					if (t0 == NULL ||
-					    strcasecmp(t0, K_ETHRPC_TRANSFER_TOPIC) != 0 ||
-					    json_array_size(tp) != 3)
-						continue;   /* not an ERC-20 Transfer (ERC-721
-						             * has a fourth topic) */
-					struct k_tx kt;
-					k_tx_init(&kt);
-					snprintf(where, sizeof where, "block %lld log %zu of "
-					         "transaction %zu", bn, q, j);
-					const char *a = json_string_value(json_object_get(lg,
-					                                                  "address"));
-					const char *t1 = json_string_value(json_array_get(tp, 1));
-					const char *t2 = json_string_value(json_array_get(tp, 2));
-					char buf[43];
-					int ok = a && k_tx_addr_norm(a, strlen(a),
-					                             kt.token_address) == 0 &&
-					         t1 && strlen(t1) == 66 && t2 && strlen(t2) == 66;
-					if (ok) {
-						snprintf(buf, sizeof buf, "0x%s", t1 + 26);
-						ok = k_tx_addr_norm(buf, 42, kt.from) == 0;
-						snprintf(buf, sizeof buf, "0x%s", t2 + 26);
-						ok = ok && k_tx_addr_norm(buf, 42, kt.to) == 0;
-					}
-					if (!ok) {
-						k_error_field(&e, K_EDATA, "topics", "%s: a Transfer "
-						              "log without an address and two "
-						              "address topics", where);
-						reject(r, &e);
-						continue;
-					}
-					const char *data = json_string_value(json_object_get(lg,
-					                                                     "data"));
-					if (data == NULL || strcmp(data, "0x") == 0 ||
-					    k_wei_parse(data, strlen(data), K_WEI_HEX,
-					                &kt.value_wei, &e) != K_OK) {
-						k_error_field(&e, K_EDATA, "data", "%s: field "
-						              "'data': not a 32-byte amount", where);
-						reject(r, &e);
-						continue;
-					}
-					long long li = -1;
-					hexnum(json_object_get(lg, "logIndex"), &li);
-					kt.log_index = li;
-					kt.ts = ts * 1000;
-					kt.block = bn;
-					memcpy(kt.hash, hash, K_TX_HASH);
-					kt.gas_price_gwei = gp;
-					kt.gas_used = gu;
-					kt.transfer = K_TX_TOKEN;
-					struct k_ethrpc_token *tk = token_find(r, kt.token_address);
-					if (tk != NULL) {
-						memcpy(kt.token, tk->sym, K_TX_SYM);
-						kt.decimals = tk->decimals >= 0 ? (unsigned)tk->decimals
-						                                : 0;
-					} else {
-						kt.decimals = 0;
-					}
-					if ((wanted(r, kt.from) || wanted(r, kt.to)) &&
-					    emit(ctx, &kt))
-						stop = 1;
-				}
-			}
-		}
-chunk_out:
-		for (size_t i = 0; i < nb; i++) {
-			json_decref(blocks ? blocks[i] : NULL);
-			json_decref(brc ? brc[i] : NULL);
-			json_decref(traces ? traces[i] : NULL);
-		}
-		for (size_t i = 0; i < nrcs; i++)
-			json_decref(rcs[i]);
-		free(rcs);
-		free(blocks);
-		free(params);
-		free(brc);
-		free(traces);
-		free(errs);
-		if (st == K_OK && stop)
-			break;
+	memset(&s, 0, sizeof s);
+	s.r = r;
+	s.emit = emit;
+	s.ctx = ctx;
+	s.chunk = r->batch ? r->batch : 25;
+	for (long long b0 = from; b0 <= to && st == K_OK && !s.stop;
+	     b0 += (long long)s.chunk) {
+		size_t nb = (size_t)(to - b0 + 1) < s.chunk ? (size_t)(to - b0 + 1)
+		                                            : s.chunk;
+		st = scan_chunk(&s, b0, nb, err);
 	}
 	return st;
 }

@@ -238,10 +238,10 @@ struct k_http {
 	long seq;
 	/* replay */
 	struct entry *ent;
-	size_t nent;
+	size_t nent, cent;
 	struct entry **sorted;   /* by key, then seq */
 	int64_t *clocks;
-	size_t nclocks, clock_next;
+	size_t nclocks, cclocks, clock_next;
 	int64_t last_clock;
 	int exhausted;
 };
@@ -683,115 +683,79 @@ safe_name(const char *s)
 	return 1;
 }
 
-static enum k_status
-replay_open(struct k_http *h, struct k_error *err)
+/* The first line of a recording's index: its version. */
+static int
+replay_header_ok(const json_t *o)
 {
-	char path[4200];
-	struct k_reader rd;
-	struct k_error e;
-	char *line;
-	size_t len;
-	size_t cap = 0, ccap = 0;
-	int r, header = 0;
+	json_t *v = json_object_get(o, "ktools_recording");
+	return json_is_integer(v) && json_integer_value(v) <= RECORDING_VERSION;
+}
 
-	snprintf(path, sizeof path, "%s/%s", h->p.replay_dir, INDEX_NAME);
-	if (k_reader_open(&rd, path, &e) != K_OK)
-		return k_error_set(err, K_ENOINPUT, "--replay: %s", e.text);
-	while ((r = k_reader_next(&rd, &line, &len, &e)) == 1) {
-		if (k_reader_blank(line, len))
-			continue;
-		json_error_t je;
-		json_t *o = json_loadb(line, len, 0, &je);
-		if (o == NULL || !json_is_object(o)) {
-			json_decref(o);
-			k_reader_close(&rd);
-			return k_error_set(err, K_EDATA, "--replay: %s:%ld: not a "
-			                   "JSON object", path, rd.lineno);
-		}
-		if (!header) {
-			json_t *v = json_object_get(o, "ktools_recording");
-			if (!json_is_integer(v) ||
-			    json_integer_value(v) > RECORDING_VERSION) {
-				json_decref(o);
-				k_reader_close(&rd);
-				return k_error_set(err, K_EDATA, "--replay: %s: not "
-				                   "a ktools recording of version %d",
-				                   path, RECORDING_VERSION);
-			}
-			header = 1;
-			json_decref(o);
-			continue;
-		}
-		json_t *clock = json_object_get(o, "clock");
-		if (clock != NULL) {
-			if (!json_is_integer(clock))
-				goto bad;
-			if (h->nclocks == ccap) {
-				ccap = ccap ? ccap * 2 : 16;
-				int64_t *nc = realloc(h->clocks, ccap * sizeof *nc);
-				if (nc == NULL)
-					goto oom;
-				h->clocks = nc;
-			}
-			h->clocks[h->nclocks++] = json_integer_value(clock);
-			json_decref(o);
-			continue;
-		}
-		const char *method = json_string_value(json_object_get(o, "method"));
-		const char *rpath = json_string_value(json_object_get(o, "path"));
-		json_t *body = json_object_get(o, "body");
-		json_t *status = json_object_get(o, "status");
-		json_t *file = json_object_get(o, "file");
-		json_t *error = json_object_get(o, "error");
-		json_t *tm = json_object_get(o, "time_ms");
-		json_t *ra = json_object_get(o, "retry_after");
-		if (method == NULL || rpath == NULL || !json_is_integer(status) ||
-		    (body != NULL && !json_is_null(body) && !json_is_string(body)) ||
-		    (file == NULL && error == NULL) ||
-		    (file != NULL && (!json_is_string(file) ||
-		                      !safe_name(json_string_value(file)))) ||
-		    (tm != NULL && !json_is_integer(tm)) ||
-		    (ra != NULL && !json_is_number(ra)))
-			goto bad;
-		if (h->nent == cap) {
-			cap = cap ? cap * 2 : 64;
-			struct entry *ne = realloc(h->ent, cap * sizeof *ne);
-			if (ne == NULL)
-				goto oom;
-			h->ent = ne;
-		}
-		struct entry *en = &h->ent[h->nent];
-		memset(en, 0, sizeof *en);
-		en->key = make_key(method, rpath, json_string_value(body));
-		en->status = (long)json_integer_value(status);
-		en->retry_after = ra ? json_number_value(ra) : -1;
-		en->time_ms = tm ? json_integer_value(tm) : 0;
-		en->file = file ? strdup(json_string_value(file)) : NULL;
-		en->error = error && json_is_string(error)
-		            ? strdup(json_string_value(error)) : NULL;
-		en->curl = json_integer_value(json_object_get(o, "curl"));
-		en->seq = h->nent;
-		h->nent++;
-		if (en->key == NULL || (file && en->file == NULL))
-			goto oom;
-		json_decref(o);
-		continue;
-	bad:
-		json_decref(o);
-		k_reader_close(&rd);
-		return k_error_set(err, K_EDATA, "--replay: %s:%ld: not a "
-		                   "recorded response or clock reading", path,
-		                   rd.lineno);
-	oom:
-		json_decref(o);
-		k_reader_close(&rd);
-		return k_error_set(err, K_ENOMEM, "out of memory");
+/* A clock reading of the index, appended to h->clocks. */
+static enum k_status
+replay_add_clock(struct k_http *h, const json_t *clock)
+{
+	if (!json_is_integer(clock))
+		return K_EDATA;
+	if (h->nclocks == h->cclocks) {
+		h->cclocks = h->cclocks ? h->cclocks * 2 : 16;
+		int64_t *nc = realloc(h->clocks, h->cclocks * sizeof *nc);
+		if (nc == NULL)
+			return K_ENOMEM;
+		h->clocks = nc;
 	}
-	k_reader_close(&rd);
-	if (r < 0)
-		return k_error_set(err, e.code, "--replay: %s", e.text);
-	if (!header)
-		return k_error_set(err, K_EDATA, "--replay: %s: empty", path);
+	h->clocks[h->nclocks++] = json_integer_value(clock);
+	return K_OK;
+}
+
+/* A recorded response of the index, appended to h->ent. */
+static enum k_status
+replay_add_entry(struct k_http *h, const json_t *o)
+{
+	const char *method = json_string_value(json_object_get(o, "method"));
+	const char *rpath = json_string_value(json_object_get(o, "path"));
+	json_t *body = json_object_get(o, "body");
+	json_t *status = json_object_get(o, "status");
+	json_t *file = json_object_get(o, "file");
+	json_t *error = json_object_get(o, "error");
+	json_t *tm = json_object_get(o, "time_ms");
+	json_t *ra = json_object_get(o, "retry_after");
+	if (method == NULL || rpath == NULL || !json_is_integer(status) ||
+	    (body != NULL && !json_is_null(body) && !json_is_string(body)) ||
+	    (file == NULL && error == NULL) ||
+	    (file != NULL && (!json_is_string(file) ||
+	                      !safe_name(json_string_value(file)))) ||
+	    (tm != NULL && !json_is_integer(tm)) ||
+	    (ra != NULL && !json_is_number(ra)))
+		return K_EDATA;
+	if (h->nent == h->cent) {
+		h->cent = h->cent ? h->cent * 2 : 64;
+		struct entry *ne = realloc(h->ent, h->cent * sizeof *ne);
+		if (ne == NULL)
+			return K_ENOMEM;
+		h->ent = ne;
+	}
+	struct entry *en = &h->ent[h->nent];
+	memset(en, 0, sizeof *en);
+	en->key = make_key(method, rpath, json_string_value(body));
+	en->status = (long)json_integer_value(status);
+	en->retry_after = ra ? json_number_value(ra) : -1;
+	en->time_ms = tm ? json_integer_value(tm) : 0;
+	en->file = file ? strdup(json_string_value(file)) : NULL;
+	en->error = error && json_is_string(error)
+	            ? strdup(json_string_value(error)) : NULL;
+	en->curl = json_integer_value(json_object_get(o, "curl"));
+	en->seq = h->nent;
+	h->nent++;
+	if (en->key == NULL || (file && en->file == NULL))
+		return K_ENOMEM;
+	return K_OK;
+}
+
+/* h->sorted: the entries by key, then in recorded order. */
+static enum k_status
+replay_sort(struct k_http *h, struct k_error *err)
+{
 	h->sorted = malloc((h->nent ? h->nent : 1) * sizeof *h->sorted);
 	if (h->sorted == NULL)
 		return k_error_set(err, K_ENOMEM, "out of memory");
@@ -800,6 +764,67 @@ replay_open(struct k_http *h, struct k_error *err)
 	if (h->nent > 1)
 		qsort(h->sorted, h->nent, sizeof *h->sorted, cmp_entry);
 	return K_OK;
+}
+
+/* One line of the index, o, at path:lineno: the header first, then clock
+ * readings and recorded responses. */
+static enum k_status
+replay_line(struct k_http *h, const json_t *o, int *header, const char *path,
+            long lineno, struct k_error *err)
+{
+	enum k_status st;
+	if (!*header) {
+		if (!replay_header_ok(o))
+			return k_error_set(err, K_EDATA, "--replay: %s: not a ktools "
+			                   "recording of version %d", path,
+			                   RECORDING_VERSION);
+		*header = 1;
+		return K_OK;
+	}
+	json_t *clock = json_object_get(o, "clock");
+	st = clock != NULL ? replay_add_clock(h, clock) : replay_add_entry(h, o);
+	if (st == K_EDATA)
+		return k_error_set(err, K_EDATA, "--replay: %s:%ld: not a recorded "
+		                   "response or clock reading", path, lineno);
+	if (st == K_ENOMEM)
+		return k_error_set(err, K_ENOMEM, "out of memory");
+	return K_OK;
+}
+
+static enum k_status
+replay_open(struct k_http *h, struct k_error *err)
+{
+	char path[4200];
+	struct k_reader rd;
+	struct k_error e;
+	char *line;
+	size_t len;
+	int r, header = 0;
+	enum k_status st = K_OK;
+
+	snprintf(path, sizeof path, "%s/%s", h->p.replay_dir, INDEX_NAME);
+	if (k_reader_open(&rd, path, &e) != K_OK)
+		return k_error_set(err, K_ENOINPUT, "--replay: %s", e.text);
+	while (st == K_OK && (r = k_reader_next(&rd, &line, &len, &e)) == 1) {
+		if (k_reader_blank(line, len))
+			continue;
+		json_error_t je;
+		json_t *o = json_loadb(line, len, 0, &je);
+		if (o == NULL || !json_is_object(o))
+			st = k_error_set(err, K_EDATA, "--replay: %s:%ld: not a JSON "
+			                 "object", path, rd.lineno);
+		else
+			st = replay_line(h, o, &header, path, rd.lineno, err);
+		json_decref(o);
+	}
+	k_reader_close(&rd);
+	if (st != K_OK)
+		return st;
+	if (r < 0)
+		return k_error_set(err, e.code, "--replay: %s", e.text);
+	if (!header)
+		return k_error_set(err, K_EDATA, "--replay: %s: empty", path);
+	return replay_sort(h, err);
 }
 
 /* The next unused entry for key, or NULL. */
@@ -1034,7 +1059,7 @@ enum outcome {
 	OUT_RETRY,       /* transport failure, 5xx, 408 */
 	OUT_RATE,        /* 429, 418 */
 	OUT_BADJSON,     /* 2xx but not JSON */
-	OUT_FATAL        /* stop now, status in err */
+	OUT_FATAL        /* stop now, status in err (and struct call) */
 };
 
 /* A short printable excerpt of a body, for messages. */
@@ -1054,46 +1079,55 @@ excerpt(const struct k_buf *b, char *out, size_t cap)
 	out[k] = '\0';
 }
 
-/* Perform one attempt, live or replayed. Fills status/body/time, or the
- * transport error text. Returns K_OK if an answer (any status) or a
- * transport failure happened, else a hard error in err. */
+/* One request through its attempts (k_http_json). */
+struct call {
+	const struct k_http_req *q;
+	const char *path;        /* q->path, redacted */
+	struct k_http_resp *r;
+	char terr[256];          /* the attempt's transport failure */
+	long tcode;              /* and its curl code, or 0 for none */
+	char what[512];          /* what went wrong last, for messages */
+	enum outcome last;       /* and what kind of wrong */
+	enum k_status st;        /* the status of an OUT_FATAL */
+};
+
+/* The answer to c's request from the recording. */
 static enum k_status
-attempt(struct k_http *h, const struct k_http_req *q, const char *path,
-        struct k_http_resp *r, char *terr, size_t tcap, long *tcode,
-        struct k_error *err)
+attempt_replay(struct k_http *h, struct call *c, struct k_error *err)
 {
-	terr[0] = '\0';
-	*tcode = 0;
-	k_buf_reset(&r->body);
-	r->status = 0;
-	h->retry_after = -1;
-	h->stats.requests++;
-
-	if (h->p.replay_dir != NULL) {
-		char *key = make_key(q->method, path, q->body);
-		if (key == NULL)
-			return k_error_set(err, K_ENOMEM, "out of memory");
-		struct entry *en = replay_find(h, key);
-		free(key);
-		if (en == NULL) {
-			h->exhausted = 1;
-			return k_error_set(err, K_ENOINPUT, "%s: the recording has "
-			                   "no answer for %s %s%s%s", q->label,
-			                   q->method, path, q->body ? " " : "",
-			                   q->body ? q->body : "");
-		}
-		en->used = 1;
-		r->time_ms = en->time_ms;
-		h->retry_after = en->retry_after;
-		if (en->error != NULL) {
-			snprintf(terr, tcap, "%s", en->error);
-			*tcode = en->curl ? en->curl : 1;
-			return K_OK;
-		}
-		r->status = en->status;
-		return replay_body(h, en, &r->body, err);
+	const struct k_http_req *q = c->q;
+	struct k_http_resp *r = c->r;
+	char *key = make_key(q->method, c->path, q->body);
+	if (key == NULL)
+		return k_error_set(err, K_ENOMEM, "out of memory");
+	struct entry *en = replay_find(h, key);
+	free(key);
+	if (en == NULL) {
+		h->exhausted = 1;
+		return k_error_set(err, K_ENOINPUT, "%s: the recording has "
+		                   "no answer for %s %s%s%s", q->label,
+		                   q->method, c->path, q->body ? " " : "",
+		                   q->body ? q->body : "");
 	}
+	en->used = 1;
+	r->time_ms = en->time_ms;
+	h->retry_after = en->retry_after;
+	if (en->error != NULL) {
+		snprintf(c->terr, sizeof c->terr, "%s", en->error);
+		c->tcode = en->curl ? en->curl : 1;
+		return K_OK;
+	}
+	r->status = en->status;
+	return replay_body(h, en, &r->body, err);
+}
 
+/* c's request over the network (and into the recording, when
+ * recording). */
+static enum k_status
+attempt_live(struct k_http *h, struct call *c, struct k_error *err)
+{
+	const struct k_http_req *q = c->q;
+	struct k_http_resp *r = c->r;
 	struct k_buf url;
 	k_buf_init(&url);
 	k_buf_adds(&url, q->base);
@@ -1102,20 +1136,20 @@ attempt(struct k_http *h, const struct k_http_req *q, const char *path,
 		k_buf_release(&url);
 		return k_error_set(err, K_ENOMEM, "out of memory");
 	}
-	CURL *c = h->curl;
-	k_curl.easy_setopt(c, CURLOPT_URL, k_buf_cstr(&url));
+	CURL *cu = h->curl;
+	k_curl.easy_setopt(cu, CURLOPT_URL, k_buf_cstr(&url));
 	if (q->body != NULL) {
-		k_curl.easy_setopt(c, CURLOPT_POST, 1L);
-		k_curl.easy_setopt(c, CURLOPT_POSTFIELDS, q->body);
-		k_curl.easy_setopt(c, CURLOPT_POSTFIELDSIZE, (long)strlen(q->body));
-		k_curl.easy_setopt(c, CURLOPT_HTTPHEADER, h->json_hdr);
+		k_curl.easy_setopt(cu, CURLOPT_POST, 1L);
+		k_curl.easy_setopt(cu, CURLOPT_POSTFIELDS, q->body);
+		k_curl.easy_setopt(cu, CURLOPT_POSTFIELDSIZE, (long)strlen(q->body));
+		k_curl.easy_setopt(cu, CURLOPT_HTTPHEADER, h->json_hdr);
 	} else {
-		k_curl.easy_setopt(c, CURLOPT_HTTPGET, 1L);
-		k_curl.easy_setopt(c, CURLOPT_HTTPHEADER, NULL);
+		k_curl.easy_setopt(cu, CURLOPT_HTTPGET, 1L);
+		k_curl.easy_setopt(cu, CURLOPT_HTTPHEADER, NULL);
 	}
 	h->sink = &r->body;
 	h->too_big = 0;
-	CURLcode cc = k_curl.easy_perform(c);
+	CURLcode cc = k_curl.easy_perform(cu);
 	k_buf_release(&url);
 	r->time_ms = k_time_now_ms();
 	if (h->too_big)
@@ -1126,32 +1160,51 @@ attempt(struct k_http *h, const struct k_http_req *q, const char *path,
 	if (cc == CURLE_ABORTED_BY_CALLBACK)
 		return k_error_set(err, K_EUNAVAIL, "%s: interrupted", q->label);
 	if (cc != CURLE_OK) {
-		*tcode = (long)cc;
+		c->tcode = (long)cc;
 		if (cc == CURLE_OPERATION_TIMEDOUT)
-			snprintf(terr, tcap, "no answer within %g s", h->p.timeout);
+			snprintf(c->terr, sizeof c->terr, "no answer within %g s",
+			         h->p.timeout);
 		else
-			snprintf(terr, tcap, "%s", k_curl.easy_strerror(cc));
+			snprintf(c->terr, sizeof c->terr, "%s",
+			         k_curl.easy_strerror(cc));
 		switch (cc) {
 		case CURLE_URL_MALFORMAT:
 		case CURLE_UNSUPPORTED_PROTOCOL:
 			return k_error_set(err, K_ECONFIG, "%s: %s: %s", q->label,
-			                   q->base, terr);
+			                   q->base, c->terr);
 		case CURLE_PEER_FAILED_VERIFICATION:
 		case CURLE_SSL_CACERT_BADFILE:
 		case CURLE_SSL_CERTPROBLEM:
 			return k_error_set(err, K_EUNAVAIL, "%s: TLS: %s", q->label,
-			                   terr);
+			                   c->terr);
 		default:
 			break;
 		}
 	} else {
-		k_curl.easy_getinfo(c, CURLINFO_RESPONSE_CODE, &r->status);
+		k_curl.easy_getinfo(cu, CURLINFO_RESPONSE_CODE, &r->status);
 	}
 	if (h->index != NULL)
-		return record_response(h, q->method, path, q->body, q->label,
+		return record_response(h, q->method, c->path, q->body, q->label,
 		                       r->status, &r->body, r->time_ms,
-		                       *tcode ? terr : NULL, *tcode, err);
+		                       c->tcode ? c->terr : NULL, c->tcode, err);
 	return K_OK;
+}
+
+/* Perform one attempt, live or replayed. Fills status/body/time, or the
+ * transport error text. Returns K_OK if an answer (any status) or a
+ * transport failure happened, else a hard error in err. */
+static enum k_status
+attempt(struct k_http *h, struct call *c, struct k_error *err)
+{
+	c->terr[0] = '\0';
+	c->tcode = 0;
+	k_buf_reset(&c->r->body);
+	c->r->status = 0;
+	h->retry_after = -1;
+	h->stats.requests++;
+	if (h->p.replay_dir != NULL)
+		return attempt_replay(h, c, err);
+	return attempt_live(h, c, err);
 }
 
 static double
@@ -1168,16 +1221,124 @@ backoff(struct k_http *h, int retry)
 	return d;
 }
 
+/* Wait until base's weight budget has room for q, and charge it. */
+static enum k_status
+budget_take(struct k_http *h, struct budget *b, const struct k_http_req *q,
+            struct k_error *err)
+{
+	double w = budget_wait(b, k_time_mono(), q->weight);
+	if (w > 0) {
+		notify(h, "%s: weight budget of %g per %g s used up; waiting "
+		       "%.1f s", q->label, b->per_min, b->window, w);
+		h->stats.waited += w;
+		if (k_http_sleep(h, w))
+			return k_error_set(err, K_EUNAVAIL, "%s: interrupted",
+			                   q->label);
+	}
+	budget_add(b, k_time_mono(), q->weight);
+	return K_OK;
+}
+
+/* What the attempt's answer means: OUT_OK with c->r->json parsed; a
+ * reason to try again, said in c->what; or OUT_FATAL, with c->st and
+ * err. */
+static enum outcome
+judge(struct k_http *h, struct call *c, struct k_error *err)
+{
+	const struct k_http_req *q = c->q;
+	struct k_http_resp *r = c->r;
+	char ex[160];
+	if (c->tcode != 0) {
+		snprintf(c->what, sizeof c->what, "%s", c->terr);
+		return OUT_RETRY;
+	}
+	if (r->status >= 200 && r->status < 300) {
+		json_error_t je;
+		/* Any JSON value: Hyperliquid answers null for what it does not
+		 * know. */
+		r->json = json_loadb(r->body.data ? r->body.data : "", r->body.len,
+		                     JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &je);
+		if (r->json != NULL) {
+			c->st = K_OK;
+			return OUT_OK;
+		}
+		snprintf(c->what, sizeof c->what, "response is not valid JSON "
+		         "(byte %d of %zu: %s)", je.position, r->body.len, je.text);
+		return OUT_BADJSON;
+	}
+	if (r->status == 429 || r->status == 418) {
+		snprintf(c->what, sizeof c->what, "HTTP %ld (rate limited)",
+		         r->status);
+		if (h->retry_after > h->p.max_retry_after) {
+			c->st = k_error_set(err, K_ETEMPFAIL, "%s: %s; the server "
+			                    "asks to wait %g s, longer than "
+			                    "--max-retry-after %g s", q->label,
+			                    c->what, h->retry_after,
+			                    h->p.max_retry_after);
+			return OUT_FATAL;
+		}
+		return OUT_RATE;
+	}
+	if (r->status >= 500 || r->status == 408) {
+		excerpt(&r->body, ex, sizeof ex);
+		snprintf(c->what, sizeof c->what, "HTTP %ld%s%s", r->status,
+		         ex[0] ? ": " : "", ex);
+		return OUT_RETRY;
+	}
+	excerpt(&r->body, ex, sizeof ex);
+	enum k_status fst = K_EUNAVAIL;
+	if (r->status == 400 || r->status == 404 || r->status == 422)
+		fst = K_EDATA;
+	c->st = k_error_set(err, fst, "%s: the service refused the request: "
+	                    "HTTP %ld%s%s", q->label, r->status,
+	                    ex[0] ? ": " : "", ex);
+	return OUT_FATAL;
+}
+
+/* Sleep before attempt i + 1 of tries: what the server asked for, else
+ * the backoff. */
+static enum k_status
+retry_wait(struct k_http *h, const struct call *c, int i, int tries,
+           struct k_error *err)
+{
+	double ra = h->retry_after;
+	double wait = ra >= 0 ? ra : backoff(h, i);
+	notify(h, "%s: %s; retrying in %.1f s (attempt %d of %d)",
+	       c->q->label, c->what, wait, i + 1, tries);
+	h->stats.waited += wait;
+	if (k_http_sleep(h, wait))
+		return k_error_set(err, K_EUNAVAIL, "%s: interrupted", c->q->label);
+	return K_OK;
+}
+
+/* The status after the last of tries attempts failed as c->last. */
+static enum k_status
+gave_up(const struct call *c, int tries, struct k_error *err)
+{
+	enum k_status st;
+	switch (c->last) {
+	case OUT_RATE:
+		st = K_ETEMPFAIL;
+		break;
+	case OUT_BADJSON:
+		st = K_EDATA;
+		break;
+	default:
+		st = K_EUNAVAIL;
+		break;
+	}
+	return k_error_set(err, st, "%s: %s; gave up after %d attempts",
+	                   c->q->label, c->what, tries);
+}
+
 enum k_status
 k_http_json(struct k_http *h, const struct k_http_req *q,
             struct k_http_resp *r, struct k_error *err)
 {
 	struct k_buf pb;
-	char terr[256], what[512], ex[160];
-	enum outcome last = OUT_RETRY;
+	struct call c;
 	enum k_status st = K_OK;
 	int tries = h->p.retries + 1;
-	long tcode;
 
 	k_buf_init(&pb);
 	redact_path(q->path, h->p.redact, &pb);
@@ -1185,7 +1346,11 @@ k_http_json(struct k_http *h, const struct k_http_req *q,
 		k_buf_release(&pb);
 		return k_error_set(err, K_ENOMEM, "out of memory");
 	}
-	const char *path = k_buf_cstr(&pb);
+	memset(&c, 0, sizeof c);
+	c.q = q;
+	c.path = k_buf_cstr(&pb);
+	c.r = r;
+	c.last = OUT_RETRY;
 	if (r->json != NULL) {
 		json_decref(r->json);
 		r->json = NULL;
@@ -1199,99 +1364,26 @@ k_http_json(struct k_http *h, const struct k_http_req *q,
 			                 q->label);
 			goto out;
 		}
-		if (b != NULL && b->per_min > 0) {
-			double w = budget_wait(b, k_time_mono(), q->weight);
-			if (w > 0) {
-				notify(h, "%s: weight budget of %g per %g s used "
-				       "up; waiting %.1f s", q->label, b->per_min,
-				       b->window, w);
-				h->stats.waited += w;
-				if (k_http_sleep(h, w)) {
-					st = k_error_set(err, K_EUNAVAIL,
-					                 "%s: interrupted", q->label);
-					goto out;
-				}
-			}
-			budget_add(b, k_time_mono(), q->weight);
-		}
+		if (b != NULL && b->per_min > 0 &&
+		    (st = budget_take(h, b, q, err)) != K_OK)
+			goto out;
 		h->stats.weight += q->weight;
 		if (i > 1)
 			h->stats.retries++;
-		st = attempt(h, q, path, r, terr, sizeof terr, &tcode, err);
-		if (st != K_OK)
+		if ((st = attempt(h, &c, err)) != K_OK)
 			goto out;
-		double ra = h->retry_after;
-		if (tcode != 0) {
-			last = OUT_RETRY;
-			snprintf(what, sizeof what, "%s", terr);
-		} else if (r->status >= 200 && r->status < 300) {
-			json_error_t je;
-			/* Any JSON value: Hyperliquid answers null for what it
-			 * does not know. */
-			r->json = json_loadb(r->body.data ? r->body.data : "",
-			                     r->body.len, JSON_REJECT_DUPLICATES |
-			                     JSON_DECODE_ANY, &je);
-			if (r->json != NULL) {
-				st = K_OK;
-				goto out;
-			}
-			last = OUT_BADJSON;
-			snprintf(what, sizeof what, "response is not valid JSON "
-			         "(byte %d of %zu: %s)", je.position, r->body.len,
-			         je.text);
-		} else if (r->status == 429 || r->status == 418) {
-			last = OUT_RATE;
-			snprintf(what, sizeof what, "HTTP %ld (rate limited)",
-			         r->status);
-			if (ra > h->p.max_retry_after) {
-				st = k_error_set(err, K_ETEMPFAIL, "%s: %s; the server "
-				                 "asks to wait %g s, longer than "
-				                 "--max-retry-after %g s", q->label,
-				                 what, ra, h->p.max_retry_after);
-				goto out;
-			}
-		} else if (r->status >= 500 || r->status == 408) {
-			last = OUT_RETRY;
-			excerpt(&r->body, ex, sizeof ex);
-			snprintf(what, sizeof what, "HTTP %ld%s%s", r->status,
-			         ex[0] ? ": " : "", ex);
-		} else {
-			excerpt(&r->body, ex, sizeof ex);
-			enum k_status fst = K_EUNAVAIL;
-			if (r->status == 400 || r->status == 404 ||
-			    r->status == 422)
-				fst = K_EDATA;
-			st = k_error_set(err, fst, "%s: the service refused the "
-			                 "request: HTTP %ld%s%s", q->label,
-			                 r->status, ex[0] ? ": " : "", ex);
+		enum outcome o = judge(h, &c, err);
+		if (o == OUT_OK || o == OUT_FATAL) {
+			st = c.st;
 			goto out;
 		}
+		c.last = o;
 		if (i == tries)
 			break;
-		double wait = ra >= 0 ? ra : backoff(h, i);
-		notify(h, "%s: %s; retrying in %.1f s (attempt %d of %d)",
-		       q->label, what, wait, i + 1, tries);
-		h->stats.waited += wait;
-		if (k_http_sleep(h, wait)) {
-			st = k_error_set(err, K_EUNAVAIL, "%s: interrupted",
-			                 q->label);
+		if ((st = retry_wait(h, &c, i, tries, err)) != K_OK)
 			goto out;
-		}
 	}
-	switch (last) {
-	case OUT_RATE:
-		st = k_error_set(err, K_ETEMPFAIL, "%s: %s; gave up after %d "
-		                 "attempts", q->label, what, tries);
-		break;
-	case OUT_BADJSON:
-		st = k_error_set(err, K_EDATA, "%s: %s; gave up after %d "
-		                 "attempts", q->label, what, tries);
-		break;
-	default:
-		st = k_error_set(err, K_EUNAVAIL, "%s: %s; gave up after %d "
-		                 "attempts", q->label, what, tries);
-		break;
-	}
+	st = gave_up(&c, tries, err);
 out:
 	k_buf_release(&pb);
 	return st;

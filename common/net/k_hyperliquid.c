@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "base/k_time.h"
+#include "net/k_pager.h"
 #include "text/k_json.h"
 
 #define HOUR_MS INT64_C(3600000)
@@ -140,6 +141,69 @@ copy_coin(const json_t *v, char *out)
 
 /* ---- parsers ---- */
 
+/* The index of coin in the universe uni (nu coins), or nu. */
+static size_t
+universe_find(const json_t *uni, size_t nu, const char *coin)
+{
+	size_t i;
+	for (i = 0; i < nu; i++) {
+		const json_t *name = json_object_get(json_array_get(uni, i), "name");
+		if (json_is_string(name) && strcmp(json_string_value(name), coin) == 0)
+			break;
+	}
+	return i;
+}
+
+/* The price record of universe entry u with its context cx (index i),
+ * stamped ts: 1, or 0 when one of them is bad (reported to rej). */
+static int
+asset_price(const json_t *u, const json_t *cx, size_t i, int64_t ts,
+            const char *label, struct k_raw *r, k_raw_reject_fn rej,
+            void *ctx)
+{
+	struct k_raw_price *p = &r->u.price;
+	struct k_error e;
+
+	k_raw_init(r, K_RAW_PRICE, "hyperliquid");
+	r->ts = ts;
+	if (!json_is_object(u) ||
+	    copy_coin(json_object_get(u, "name"), r->coin) < 0) {
+		bad_field(&e, "name", json_object_get(u, "name"), "a coin name");
+		reject(rej, ctx, label, "universe", i, &e);
+		return 0;
+	}
+	if (!json_is_object(cx)) {
+		bad_field(&e, NULL, cx, "an object");
+		reject(rej, ctx, label, "contexts", i, &e);
+		return 0;
+	}
+	if (k_raw_get_dec(cx, "oraclePx", K_RAW_POSITIVE, &p->oracle,
+	                  &e) != K_OK ||
+	    k_raw_get_dec(cx, "markPx", K_RAW_POSITIVE, &p->mark, &e) != K_OK ||
+	    k_raw_get_dec(cx, "midPx", K_RAW_OPTIONAL | K_RAW_POSITIVE,
+	                  &p->mid, &e) != K_OK ||
+	    k_raw_get_dec(cx, "funding", 0, &p->funding, &e) != K_OK ||
+	    k_raw_get_dec(cx, "openInterest", K_RAW_NONNEG,
+	                  &p->open_interest, &e) != K_OK ||
+	    k_raw_get_dec(cx, "premium", K_RAW_OPTIONAL, &p->premium,
+	                  &e) != K_OK ||
+	    k_raw_get_dec(cx, "prevDayPx", K_RAW_OPTIONAL | K_RAW_NONNEG,
+	                  &p->prev_day_px, &e) != K_OK ||
+	    k_raw_get_dec(cx, "dayNtlVlm", K_RAW_OPTIONAL | K_RAW_NONNEG,
+	                  &p->day_ntl_vlm, &e) != K_OK) {
+		struct k_error r2;
+		k_error_field(&r2, K_EDATA, e.field, "%s: coin '%s': %s", label,
+		              r->coin, e.text);
+		if (rej)
+			rej(ctx, &r2);
+		return 0;
+	}
+	p->has = K_RAW_P_ORACLE | K_RAW_P_MARK | K_RAW_P_MID | K_RAW_P_FUNDING |
+	         K_RAW_P_OI | K_RAW_P_PREMIUM | K_RAW_P_PREV_DAY |
+	         K_RAW_P_DAY_NTL;
+	return 1;
+}
+
 enum k_status
 k_hyperliquid_parse_asset_ctxs(const json_t *resp, int64_t ts,
                       const char *const *coins, size_t ncoins,
@@ -169,17 +233,9 @@ k_hyperliquid_parse_asset_ctxs(const json_t *resp, int64_t ts,
 		                     json_array_size(ctxs));
 	size_t want = ncoins ? ncoins : nu;
 	for (size_t k = 0; k < want; k++) {
-		size_t i;
-		const json_t *u = NULL;
+		size_t i = k;
 		if (ncoins) {
-			for (i = 0; i < nu; i++) {
-				const json_t *name;
-				u = json_array_get(uni, i);
-				name = json_object_get(u, "name");
-				if (json_is_string(name) &&
-				    strcmp(json_string_value(name), coins[k]) == 0)
-					break;
-			}
+			i = universe_find(uni, nu, coins[k]);
 			if (i == nu) {
 				k_error_field(&e, K_EDATA, "universe", "%s: coin '%s' "
 				              "is not in the universe", label, coins[k]);
@@ -187,54 +243,14 @@ k_hyperliquid_parse_asset_ctxs(const json_t *resp, int64_t ts,
 					rej(ctx, &e);
 				continue;
 			}
-		} else {
-			i = k;
-			u = json_array_get(uni, i);
-			if (json_is_true(json_object_get(u, "isDelisted")))
-				continue;
+		} else if (json_is_true(json_object_get(json_array_get(uni, i),
+		                                        "isDelisted"))) {
+			continue;
 		}
 		struct k_raw r;
-		const json_t *cx = json_array_get(ctxs, i);
-		struct k_raw_price *p = &r.u.price;
-		k_raw_init(&r, K_RAW_PRICE, "hyperliquid");
-		r.ts = ts;
-		if (!json_is_object(u) ||
-		    copy_coin(json_object_get(u, "name"), r.coin) < 0) {
-			bad_field(&e, "name", json_object_get(u, "name"),
-			          "a coin name");
-			reject(rej, ctx, label, "universe", i, &e);
+		if (!asset_price(json_array_get(uni, i), json_array_get(ctxs, i), i,
+		                 ts, label, &r, rej, ctx))
 			continue;
-		}
-		if (!json_is_object(cx)) {
-			bad_field(&e, NULL, cx, "an object");
-			reject(rej, ctx, label, "contexts", i, &e);
-			continue;
-		}
-		if (k_raw_get_dec(cx, "oraclePx", K_RAW_POSITIVE, &p->oracle,
-		                  &e) != K_OK ||
-		    k_raw_get_dec(cx, "markPx", K_RAW_POSITIVE, &p->mark,
-		                  &e) != K_OK ||
-		    k_raw_get_dec(cx, "midPx", K_RAW_OPTIONAL | K_RAW_POSITIVE,
-		                  &p->mid, &e) != K_OK ||
-		    k_raw_get_dec(cx, "funding", 0, &p->funding, &e) != K_OK ||
-		    k_raw_get_dec(cx, "openInterest", K_RAW_NONNEG,
-		                  &p->open_interest, &e) != K_OK ||
-		    k_raw_get_dec(cx, "premium", K_RAW_OPTIONAL, &p->premium,
-		                  &e) != K_OK ||
-		    k_raw_get_dec(cx, "prevDayPx", K_RAW_OPTIONAL | K_RAW_NONNEG,
-		                  &p->prev_day_px, &e) != K_OK ||
-		    k_raw_get_dec(cx, "dayNtlVlm", K_RAW_OPTIONAL | K_RAW_NONNEG,
-		                  &p->day_ntl_vlm, &e) != K_OK) {
-			struct k_error r2;
-			k_error_field(&r2, K_EDATA, e.field, "%s: coin '%s': %s",
-			              label, r.coin, e.text);
-			if (rej)
-				rej(ctx, &r2);
-			continue;
-		}
-		p->has = K_RAW_P_ORACLE | K_RAW_P_MARK | K_RAW_P_MID |
-		         K_RAW_P_FUNDING | K_RAW_P_OI | K_RAW_P_PREMIUM |
-		         K_RAW_P_PREV_DAY | K_RAW_P_DAY_NTL;
 		if (k_raw_vec_push(out, &r) != K_OK)
 			return k_error_set(err, K_ENOMEM, "out of memory");
 	}
@@ -456,39 +472,28 @@ cmp_raw_ts(const void *a, const void *b)
 	return x->ts < y->ts ? -1 : x->ts > y->ts;
 }
 
-enum k_status
-k_hyperliquid_parse_portfolio(const json_t *resp, const char *vault, const char *label,
-                     struct k_raw_vec *out, k_raw_reject_fn rej, void *ctx,
-                     struct k_error *err)
-{
-	static const char *const names[4] = { "day", "week", "month",
-	                                      "allTime" };
-	struct window w[4];
-	const json_t *pf = resp, *el;
-	enum k_status st = K_OK;
-	size_t i, first_out = out->n;
+static const char *const window_names[4] = { "day", "week", "month",
+                                             "allTime" };
 
-	memset(w, 0, sizeof w);
-	if (json_is_object(resp)) {
-		pf = json_object_get(resp, "portfolio");
-		if (!json_is_array(pf))
-			return shape(err, label, "portfolio", pf, "an array of "
-			             "[window, history] pairs");
-	} else if (!json_is_array(resp)) {
-		return shape(err, label, "", resp, "an array of [window, "
-		             "history] pairs");
-	}
+/* The windows day, week, month and allTime of the portfolio pf into w;
+ * the others (perpDay & co) and repeats are passed over. */
+static enum k_status
+read_windows(const json_t *pf, const char *label, struct window w[4],
+             k_raw_reject_fn rej, void *ctx, struct k_error *err)
+{
+	const json_t *el;
+	enum k_status st;
+	size_t i;
+
 	json_array_foreach(pf, i, el) {
 		const json_t *wn = json_array_get(el, 0), *h = json_array_get(el, 1);
 		int k;
 		if (!json_is_array(el) || json_array_size(el) != 2 ||
-		    !json_is_string(wn) || !json_is_object(h)) {
-			st = shape(err, label, "portfolio", el, "[window name, "
-			           "{accountValueHistory, pnlHistory}]");
-			goto out;
-		}
+		    !json_is_string(wn) || !json_is_object(h))
+			return shape(err, label, "portfolio", el, "[window name, "
+			             "{accountValueHistory, pnlHistory}]");
 		for (k = 0; k < 4; k++)
-			if (strcmp(json_string_value(wn), names[k]) == 0)
+			if (strcmp(json_string_value(wn), window_names[k]) == 0)
 				break;
 		if (k == 4 || w[k].present)
 			continue; /* perpDay & co, and repeats */
@@ -496,35 +501,33 @@ k_hyperliquid_parse_portfolio(const json_t *resp, const char *vault, const char 
 		const json_t *pn = json_object_get(h, "pnlHistory");
 		char f[64];
 		if (!json_is_array(av)) {
-			snprintf(f, sizeof f, "%s.accountValueHistory", names[k]);
-			st = shape(err, label, f, av, "an array");
-			goto out;
+			snprintf(f, sizeof f, "%s.accountValueHistory", window_names[k]);
+			return shape(err, label, f, av, "an array");
 		}
 		if (!json_is_array(pn)) {
-			snprintf(f, sizeof f, "%s.pnlHistory", names[k]);
-			st = shape(err, label, f, pn, "an array");
-			goto out;
+			snprintf(f, sizeof f, "%s.pnlHistory", window_names[k]);
+			return shape(err, label, f, pn, "an array");
 		}
 		w[k].present = 1;
-		if ((st = read_series(av, names[k], "accountValueHistory", label,
-		                      &w[k].av, rej, ctx, err)) != K_OK ||
-		    (st = read_series(pn, names[k], "pnlHistory", label,
+		if ((st = read_series(av, window_names[k], "accountValueHistory",
+		                      label, &w[k].av, rej, ctx, err)) != K_OK ||
+		    (st = read_series(pn, window_names[k], "pnlHistory", label,
 		                      &w[k].pnl, rej, ctx, err)) != K_OK)
-			goto out;
+			return st;
 	}
-	int any = 0;
-	for (int k = 0; k < 4; k++)
-		any |= w[k].present && w[k].av.n > 0;
-	if (!any) {
-		st = k_error_field(err, K_EDATA, "portfolio", "%s: portfolio: no "
-		                   "day, week, month or allTime history", label);
-		goto out;
-	}
-	/* The allTime pnl is cumulative since inception; shift each finer
-	 * window (which starts at 0) so its last point agrees with allTime's
-	 * at the same time. A window that cannot be anchored is left out. */
-	double offset[4] = { NAN, NAN, NAN, NAN };
+	return K_OK;
+}
+
+/* The offsets that make each window's pnl cumulative since inception,
+ * as allTime's is: each finer window (which starts at 0) is shifted so
+ * its last point agrees with allTime's at the same time. A window that
+ * cannot be anchored is left out (NAN). */
+static void
+pnl_offsets(const struct window w[4], double offset[4])
+{
 	const struct window *at = &w[3];
+	for (int k = 0; k < 4; k++)
+		offset[k] = NAN;
 	if (at->present && at->pnl.n > 0) {
 		int64_t tl = at->pnl.t[at->pnl.n - 1];
 		double pl = at->pnl.v[at->pnl.n - 1];
@@ -541,6 +544,14 @@ k_hyperliquid_parse_portfolio(const json_t *resp, const char *vault, const char 
 				break;
 			}
 	}
+}
+
+/* One hlp record of vault per account value point, each taken from the
+ * finest window that covers its time, appended to out. */
+static enum k_status
+merge_windows(const struct window w[4], const double offset[4],
+              const char *vault, struct k_raw_vec *out, struct k_error *err)
+{
 	int64_t boundary = INT64_MAX;
 	for (int k = 0; k < 4; k++) {
 		if (!w[k].present || w[k].av.n == 0 || isnan(offset[k]))
@@ -554,18 +565,50 @@ k_hyperliquid_parse_portfolio(const json_t *resp, const char *vault, const char 
 			snprintf(r.u.hlp.vault, sizeof r.u.hlp.vault, "%s", vault);
 			r.u.hlp.account_value = w[k].av.v[j];
 			r.u.hlp.pnl = pnl_at(&w[k].pnl, r.ts) + offset[k];
-			if (k_raw_vec_push(out, &r) != K_OK) {
-				st = k_error_set(err, K_ENOMEM, "out of memory");
-				goto out;
-			}
+			if (k_raw_vec_push(out, &r) != K_OK)
+				return k_error_set(err, K_ENOMEM, "out of memory");
 		}
 		if (w[k].av.t[0] < boundary)
 			boundary = w[k].av.t[0];
 	}
-	if (out->n - first_out > 1)
+	return K_OK;
+}
+
+enum k_status
+k_hyperliquid_parse_portfolio(const json_t *resp, const char *vault, const char *label,
+                     struct k_raw_vec *out, k_raw_reject_fn rej, void *ctx,
+                     struct k_error *err)
+{
+	struct window w[4];
+	double offset[4];
+	const json_t *pf = resp;
+	enum k_status st;
+	size_t first_out = out->n;
+
+	if (json_is_object(resp)) {
+		pf = json_object_get(resp, "portfolio");
+		if (!json_is_array(pf))
+			return shape(err, label, "portfolio", pf, "an array of "
+			             "[window, history] pairs");
+	} else if (!json_is_array(resp)) {
+		return shape(err, label, "", resp, "an array of [window, "
+		             "history] pairs");
+	}
+	memset(w, 0, sizeof w);
+	st = read_windows(pf, label, w, rej, ctx, err);
+	int any = 0;
+	for (int k = 0; k < 4; k++)
+		any |= w[k].present && w[k].av.n > 0;
+	if (st == K_OK && !any)
+		st = k_error_field(err, K_EDATA, "portfolio", "%s: portfolio: no "
+		                   "day, week, month or allTime history", label);
+	if (st == K_OK) {
+		pnl_offsets(w, offset);
+		st = merge_windows(w, offset, vault, out, err);
+	}
+	if (st == K_OK && out->n - first_out > 1)
 		qsort(out->v + first_out, out->n - first_out, sizeof *out->v,
 		      cmp_raw_ts);
-out:
 	for (int k = 0; k < 4; k++) {
 		series_free(&w[k].av);
 		series_free(&w[k].pnl);
@@ -860,20 +903,21 @@ k_hyperliquid_fetch_candles(struct k_hyperliquid *c, const char *coin, const cha
                    struct k_raw_vec *out, int64_t *next, struct k_error *err)
 {
 	int64_t iv = k_hyperliquid_interval_ms(interval);
-	int64_t s = start, last = INT64_MIN;
-	size_t got = 0;
 	char label[96], t1[40], t2[40];
 	enum k_status st = K_OK;
 	struct k_raw_vec page;
+	struct k_pager pg;
 
 	if (iv == 0)
 		return k_error_set(err, K_EUSAGE, "candle interval '%s' is not "
 		                   "one the API has", interval);
 	snprintf(label, sizeof label, "candleSnapshot %s", coin);
-	if (next != NULL)
-		*next = start;
+	k_pager_init(&pg, start, end, iv, next);
+	pg.candles = 1;
+	pg.now = now;
 	k_raw_vec_init(&page);
-	for (int pages = 0; s < end && pages < K_HYPERLIQUID_MAX_PAGES; pages++) {
+	for (int pages = 0; pg.from < end && pages < K_HYPERLIQUID_MAX_PAGES;
+	     pages++) {
 		struct k_http_resp r;
 		k_http_resp_init(&r);
 		page.n = 0;
@@ -881,7 +925,8 @@ k_hyperliquid_fetch_candles(struct k_hyperliquid *c, const char *coin, const cha
 		          json_pack("{s:s, s:{s:s, s:s, s:I, s:I}}", "type",
 		                    "candleSnapshot", "req", "coin", coin,
 		                    "interval", interval, "startTime",
-		                    (json_int_t)s, "endTime", (json_int_t)(end - 1)),
+		                    (json_int_t)pg.from, "endTime",
+		                    (json_int_t)(end - 1)),
 		          label, &r, err);
 		if (st == K_OK)
 			st = k_hyperliquid_parse_candles(r.json, coin, interval, label, &page,
@@ -891,41 +936,21 @@ k_hyperliquid_fetch_candles(struct k_hyperliquid *c, const char *coin, const cha
 			break;
 		k_http_charge(c->http, c->base,
 		              k_hyperliquid_extra_weight("candleSnapshot", page.n));
-		if (page.n > 1)
-			qsort(page.v, page.n, sizeof *page.v, cmp_raw_ts);
+		if ((st = k_pager_take(&pg, &page, out, err)) != K_OK)
+			break;
+		/* the page is in time order now */
 		if (pages == 0 && page.n > 0 && page.v[0].ts > start + iv)
 			note(c, "%s: the API's candles begin at %s, after the "
 			     "window's start", label,
 			     k_time_format(page.v[0].ts, t1, sizeof t1));
-		int progressed = 0, open = 0;
-		for (size_t i = 0; i < page.n; i++) {
-			const struct k_raw *x = &page.v[i];
-			if (x->ts < start || x->ts >= end || x->ts <= last)
-				continue;
-			last = x->ts;
-			progressed = 1;
-			if (x->u.candle.close_ms >= now) {
-				open = 1; /* still open: later ones cannot be closed */
-				break;
-			}
-			if (k_raw_vec_push(out, x) != K_OK) {
-				st = k_error_set(err, K_ENOMEM, "out of memory");
-				goto out;
-			}
-			got++;
-			if (next != NULL)
-				*next = x->ts + 1;
-		}
-		progress(c, label, got);
-		if (!progressed || open || last + iv > end - 1)
+		progress(c, label, pg.got);
+		if (!k_pager_go_on(&pg))
 			break;
-		s = last + 1;
 	}
-	if (st == K_OK && got == 0)
+	if (st == K_OK && pg.got == 0)
 		note(c, "%s: no closed candles from %s to %s", label,
 		     k_time_format(start, t1, sizeof t1),
 		     k_time_format(end, t2, sizeof t2));
-out:
 	k_raw_vec_release(&page);
 	return st;
 }
@@ -935,24 +960,25 @@ k_hyperliquid_fetch_funding(struct k_hyperliquid *c, const char *coin, int64_t s
                    int64_t end, struct k_raw_vec *out, int64_t *next,
                    struct k_error *err)
 {
-	int64_t s = start, last = INT64_MIN;
-	size_t got = 0;
 	char label[96], t1[40], t2[40];
 	enum k_status st = K_OK;
 	struct k_raw_vec page;
+	struct k_pager pg;
 
 	snprintf(label, sizeof label, "fundingHistory %s", coin);
-	if (next != NULL)
-		*next = start;
+	/* Funding is hourly: past the last hour of the window, stop. */
+	k_pager_init(&pg, start, end, HOUR_MS, next);
 	k_raw_vec_init(&page);
-	for (int pages = 0; s < end && pages < K_HYPERLIQUID_MAX_PAGES; pages++) {
+	for (int pages = 0; pg.from < end && pages < K_HYPERLIQUID_MAX_PAGES;
+	     pages++) {
 		struct k_http_resp r;
 		k_http_resp_init(&r);
 		page.n = 0;
 		st = info(c, "fundingHistory",
 		          json_pack("{s:s, s:s, s:I, s:I}", "type",
 		                    "fundingHistory", "coin", coin, "startTime",
-		                    (json_int_t)s, "endTime", (json_int_t)(end - 1)),
+		                    (json_int_t)pg.from, "endTime",
+		                    (json_int_t)(end - 1)),
 		          label, &r, err);
 		if (st == K_OK)
 			st = k_hyperliquid_parse_funding(r.json, coin, label, &page,
@@ -962,34 +988,16 @@ k_hyperliquid_fetch_funding(struct k_hyperliquid *c, const char *coin, int64_t s
 			break;
 		k_http_charge(c->http, c->base,
 		              k_hyperliquid_extra_weight("fundingHistory", page.n));
-		if (page.n > 1)
-			qsort(page.v, page.n, sizeof *page.v, cmp_raw_ts);
-		int progressed = 0;
-		for (size_t i = 0; i < page.n; i++) {
-			const struct k_raw *x = &page.v[i];
-			if (x->ts < start || x->ts >= end || x->ts <= last)
-				continue;
-			last = x->ts;
-			progressed = 1;
-			if (k_raw_vec_push(out, x) != K_OK) {
-				st = k_error_set(err, K_ENOMEM, "out of memory");
-				goto out;
-			}
-			got++;
-			if (next != NULL)
-				*next = x->ts + 1;
-		}
-		progress(c, label, got);
-		/* Funding is hourly: past the last hour of the window, stop. */
-		if (!progressed || last + HOUR_MS > end - 1)
+		if ((st = k_pager_take(&pg, &page, out, err)) != K_OK)
 			break;
-		s = last + 1;
+		progress(c, label, pg.got);
+		if (!k_pager_go_on(&pg))
+			break;
 	}
-	if (st == K_OK && got == 0)
+	if (st == K_OK && pg.got == 0)
 		note(c, "%s: no funding rows from %s to %s", label,
 		     k_time_format(start, t1, sizeof t1),
 		     k_time_format(end, t2, sizeof t2));
-out:
 	k_raw_vec_release(&page);
 	return st;
 }
@@ -1039,15 +1047,80 @@ k_hyperliquid_fetch_vault(struct k_hyperliquid *c, const char *address, int use_
 	return st;
 }
 
+/* A span of fill times still to ask for, ms, both ends included. */
+struct span {
+	int64_t a, b;
+};
+
+/* k_hyperliquid_fetch_liquidations on its way: the spans left to ask
+ * for, and what the fills read so far gave. */
+struct liq_walk {
+	struct span *stack;
+	size_t ns, scap;
+	size_t fresh;            /* distinct fills read */
+	int64_t newest;          /* the newest of them */
+};
+
+/* The fills of page inside sp: the new ones (not in seen, which may be
+ * NULL) counted and their liquidations appended to out. [*tmin, *tmax]
+ * spans the times of all of them inside sp. K_OK or K_ENOMEM. */
+static enum k_status
+take_fills(struct liq_walk *w, const struct k_hyperliquid_fills *page,
+           struct span sp, struct k_hyperliquid_seen *seen,
+           struct k_raw_vec *out, int64_t *tmin, int64_t *tmax,
+           struct k_error *err)
+{
+	*tmin = INT64_MAX;
+	*tmax = INT64_MIN;
+	for (size_t i = 0; i < page->n; i++) {
+		const struct k_hyperliquid_fill *f = &page->v[i];
+		if (f->time < sp.a || f->time > sp.b)
+			continue;
+		if (f->time < *tmin)
+			*tmin = f->time;
+		if (f->time > *tmax)
+			*tmax = f->time;
+		int isnew = seen != NULL ? seen_add(seen, f->id, f->time) : 1;
+		if (isnew < 0)
+			return k_error_set(err, K_ENOMEM, "out of memory");
+		if (!isnew)
+			continue;
+		w->fresh++;
+		if (f->time > w->newest)
+			w->newest = f->time;
+		if (f->is_liq && k_raw_vec_push(out, &f->liq) != K_OK)
+			return k_error_set(err, K_ENOMEM, "out of memory");
+	}
+	return K_OK;
+}
+
+/* A full page over sp, its fills from tmin to tmax: the API may have cut
+ * either end, so ask again for each side not covered. */
+static enum k_status
+split_span(struct liq_walk *w, struct span sp, int64_t tmin, int64_t tmax,
+           struct k_error *err)
+{
+	if (w->ns + 2 > w->scap) {
+		w->scap *= 2;
+		struct span *nst = realloc(w->stack, w->scap * sizeof *nst);
+		if (nst == NULL)
+			return k_error_set(err, K_ENOMEM, "out of memory");
+		w->stack = nst;
+	}
+	if (tmax < sp.b)
+		w->stack[w->ns++] = (struct span){ tmax, sp.b };
+	if (tmin > sp.a)
+		w->stack[w->ns++] = (struct span){ sp.a, tmin };
+	return K_OK;
+}
+
 enum k_status
 k_hyperliquid_fetch_liquidations(struct k_hyperliquid *c, const char *user, int64_t start,
                         int64_t end, struct k_hyperliquid_seen *seen,
                         struct k_raw_vec *out, int64_t *next, size_t *nfills,
                         struct k_error *err)
 {
-	struct span { int64_t a, b; } *stack = NULL;
-	size_t ns = 0, scap = 0, fresh = 0;
-	int64_t newest = INT64_MIN;
+	struct liq_walk w = { NULL, 0, 0, 0, INT64_MIN };
 	char label[96], t1[40];
 	enum k_status st = K_OK;
 	struct k_hyperliquid_fills page = { 0 };
@@ -1058,17 +1131,17 @@ k_hyperliquid_fetch_liquidations(struct k_hyperliquid *c, const char *user, int6
 		*next = start;
 	if (start >= end)
 		goto out;
-	scap = 16;
-	stack = malloc(scap * sizeof *stack);
-	if (stack == NULL)
+	w.scap = 16;
+	w.stack = malloc(w.scap * sizeof *w.stack);
+	if (w.stack == NULL)
 		return k_error_set(err, K_ENOMEM, "out of memory");
-	stack[ns++] = (struct span){ start, end - 1 };
-	for (int pages = 0; ns > 0; pages++) {
+	w.stack[w.ns++] = (struct span){ start, end - 1 };
+	for (int pages = 0; w.ns > 0; pages++) {
 		if (pages == K_HYPERLIQUID_MAX_PAGES) {
 			note(c, "%s: stopped after %d requests", label, pages);
 			break;
 		}
-		struct span sp = stack[--ns];
+		struct span sp = w.stack[--w.ns];
 		struct k_http_resp r;
 		k_http_resp_init(&r);
 		page.n = 0;
@@ -1085,59 +1158,27 @@ k_hyperliquid_fetch_liquidations(struct k_hyperliquid *c, const char *user, int6
 			break;
 		k_http_charge(c->http, c->base,
 		              k_hyperliquid_extra_weight("userFillsByTime", page.n));
-		int64_t tmin = INT64_MAX, tmax = INT64_MIN;
-		for (size_t i = 0; i < page.n; i++) {
-			const struct k_hyperliquid_fill *f = &page.v[i];
-			if (f->time < sp.a || f->time > sp.b)
-				continue;
-			if (f->time < tmin)
-				tmin = f->time;
-			if (f->time > tmax)
-				tmax = f->time;
-			int isnew = seen != NULL ? seen_add(seen, f->id, f->time) : 1;
-			if (isnew < 0) {
-				st = k_error_set(err, K_ENOMEM, "out of memory");
-				goto out;
-			}
-			if (!isnew)
-				continue;
-			fresh++;
-			if (f->time > newest)
-				newest = f->time;
-			if (f->is_liq && k_raw_vec_push(out, &f->liq) != K_OK) {
-				st = k_error_set(err, K_ENOMEM, "out of memory");
-				goto out;
-			}
-		}
-		progress(c, label, fresh);
+		int64_t tmin, tmax;
+		if ((st = take_fills(&w, &page, sp, seen, out, &tmin, &tmax,
+		                     err)) != K_OK)
+			goto out;
+		progress(c, label, w.fresh);
 		if (page.n < cap || tmin > tmax)
 			continue;
-		/* A full page: the API may have cut either end. */
 		if (tmin == tmax) {
 			note(c, "%s: more than %zu fills at %s; some may be missing",
 			     label, cap, k_time_format(tmin, t1, sizeof t1));
 			continue;
 		}
-		if (ns + 2 > scap) {
-			scap *= 2;
-			struct span *nst = realloc(stack, scap * sizeof *nst);
-			if (nst == NULL) {
-				st = k_error_set(err, K_ENOMEM, "out of memory");
-				goto out;
-			}
-			stack = nst;
-		}
-		if (tmax < sp.b)
-			stack[ns++] = (struct span){ tmax, sp.b };
-		if (tmin > sp.a)
-			stack[ns++] = (struct span){ sp.a, tmin };
+		if ((st = split_span(&w, sp, tmin, tmax, err)) != K_OK)
+			goto out;
 	}
-	if (next != NULL && newest != INT64_MIN)
-		*next = newest;
+	if (next != NULL && w.newest != INT64_MIN)
+		*next = w.newest;
 out:
 	if (nfills != NULL)
-		*nfills = fresh;
-	free(stack);
+		*nfills = w.fresh;
+	free(w.stack);
 	k_hyperliquid_fills_release(&page);
 	return st;
 }

@@ -934,6 +934,139 @@ lstsq(double *X, size_t rows, int cols, double *Y, double *beta)
 	return 0;
 }
 
+/* The sum of squared deviations of e[0..N) from its mean (N > 0). */
+static double
+sum_sq_dev(const double *e, size_t N)
+{
+	double mean = 0, ss = 0;
+	for (size_t t = 0; t < N; t++)
+		mean += e[t];
+	mean /= (double)N;
+	for (size_t t = 0; t < N; t++)
+		ss += (e[t] - mean) * (e[t] - mean);
+	return ss;
+}
+
+/* The conditional sum of squares on its way (css): the series, the
+ * orders, and what the first regression leaves for the second. */
+struct css_work {
+	const double *e;
+	size_t N;
+	int p, q;
+	size_t k;              /* 2q: the lags of the long AR regression */
+	size_t r;              /* max(3q, p): the ARMA regression's first row */
+	double *res1;          /* N - k residuals of the long AR (q > 0) */
+	int fallback;          /* a regression cannot be made: zeros */
+};
+
+/* Step 1 (q > 0): regress e on k of its own lags; their residuals into
+ * w->res1, or w->fallback. */
+static enum k_status
+css_long_ar(struct css_work *w)
+{
+	const double *e = w->e;
+	size_t N = w->N, k = w->k, rows1 = N - k;
+	double b[K_ARIMA_MAX_P + 2 * K_ARIMA_MAX_Q + 1];
+	double *X = malloc(rows1 * k * sizeof *X);
+	double *Y = malloc(rows1 * sizeof *Y);
+	enum k_status rc = K_OK;
+
+	if (!X || !Y) {
+		rc = K_ENOMEM;
+		goto out;
+	}
+	for (size_t t = k; t < N; t++) {
+		for (size_t j = 1; j <= k; j++)
+			X[(t - k) * k + j - 1] = e[t - j];
+		Y[t - k] = e[t];
+	}
+	if (lstsq(X, rows1, (int)k, Y, b) < 0) {
+		w->fallback = 1;
+	} else {
+		for (size_t t = k; t < N; t++) {
+			double s = e[t];
+			for (size_t j = 1; j <= k; j++)
+				s -= b[j - 1] * e[t - j];
+			w->res1[t - k] = s;
+		}
+	}
+out:
+	free(X);
+	free(Y);
+	return rc;
+}
+
+/* Step 2, on the rows (> 0) from w->r: regress e on p of its own lags
+ * and q of the long AR's residuals, giving ar and ma; and the variance
+ * of the residuals after the first q, when there are two rows or more
+ * (else *rows is set to 0), or w->fallback. */
+static enum k_status
+css_arma(struct css_work *w, double *ar, double *ma, double *var,
+         size_t *rows)
+{
+	const double *e = w->e;
+	int p = w->p, q = w->q;
+	size_t N = w->N, r = w->r, k = w->k, cols = (size_t)(p + q);
+	size_t n = *rows;
+	double b[K_ARIMA_MAX_P + 2 * K_ARIMA_MAX_Q + 1];
+	double *X = malloc(n * cols * sizeof *X);
+	double *Y = malloc(n * sizeof *Y);
+	double *res = malloc(n * sizeof *res);
+	double *Xc = NULL;
+	enum k_status rc = K_OK;
+
+	if (!X || !Y || !res) {
+		rc = K_ENOMEM;
+		goto out;
+	}
+	for (size_t t = r; t < N; t++) {
+		double *x = X + (t - r) * cols;
+		for (int i = 1; i <= p; i++)
+			x[i - 1] = e[t - (size_t)i];
+		for (int j = 1; j <= q; j++)
+			x[p + j - 1] = w->res1[t - (size_t)j - k];
+		Y[t - r] = e[t];
+	}
+	Xc = malloc(n * cols * sizeof *Xc);
+	if (Xc == NULL) {
+		rc = K_ENOMEM;
+		goto out;
+	}
+	memcpy(Xc, X, n * cols * sizeof *X);
+	if (lstsq(Xc, n, (int)cols, Y, b) < 0) {
+		w->fallback = 1;
+		goto out;
+	}
+	for (size_t t = r; t < N; t++) {
+		double s = e[t];
+		const double *x = X + (t - r) * cols;
+		for (size_t c = 0; c < cols; c++)
+			s -= b[c] * x[c];
+		res[t - r] = s;
+	}
+	for (int i = 0; i < p; i++)
+		ar[i] = b[i];
+	for (int j = 0; j < q; j++)
+		ma[j] = b[p + j];
+	if (n > 1) {
+		double ss = 0;
+		size_t cnt = 0;
+		for (size_t t = (size_t)q; t < n; t++) {
+			ss += res[t] * res[t];
+			cnt++;
+		}
+		*var = cnt ? ss / (double)cnt : NAN;
+	} else {
+		*rows = 0;
+	}
+out:
+	free(X);
+	free(Y);
+	free(res);
+	free(Xc);
+	return rc;
+}
+
 /*
  * SARIMAX._conditional_sum_squares on e[0..N): AR and MA starting values
  * and the residual variance. When there are too few values for the lag
@@ -943,12 +1076,11 @@ static enum k_status
 css(const double *e, size_t N, int p, int q, double *ar, double *ma,
     double *var, int *have_var)
 {
-	size_t k = 2 * (size_t)q;
-	size_t r = k + (size_t)q > (size_t)p ? k + (size_t)q : (size_t)p;
-	double *X = NULL, *Y = NULL, *res1 = NULL, *res = NULL;
-	double b[K_ARIMA_MAX_P + 2 * K_ARIMA_MAX_Q + 1];
+	struct css_work w = { e, N, p, q, 2 * (size_t)q, 0, NULL, 0 };
+	size_t k = w.k;
 	enum k_status rc = K_OK;
 
+	w.r = k + (size_t)q > (size_t)p ? k + (size_t)q : (size_t)p;
 	*have_var = 0;
 	for (int i = 0; i < p; i++)
 		ar[i] = 0;
@@ -958,122 +1090,35 @@ css(const double *e, size_t N, int p, int q, double *ar, double *ma,
 		return K_OK;
 	*have_var = 1;
 
-	int fallback = (q > 0 && k >= N) || (size_t)p >= N ||
-	               (q > 0 && (size_t)q >= N - k);
-	if (!fallback) {
-		size_t rows = N - r, cols = (size_t)(p + q);
+	w.fallback = (q > 0 && k >= N) || (size_t)p >= N ||
+	             (q > 0 && (size_t)q >= N - k);
+	if (!w.fallback) {
+		size_t rows = N - w.r;
 		if (q > 0) {
-			size_t rows1 = N - k;
-			X = malloc(rows1 * k * sizeof *X);
-			Y = malloc(rows1 * sizeof *Y);
-			res1 = malloc(rows1 * sizeof *res1);
-			if (!X || !Y || !res1) {
+			w.res1 = malloc((N - k) * sizeof *w.res1);
+			if (w.res1 == NULL) {
 				rc = K_ENOMEM;
 				goto out;
 			}
-			for (size_t t = k; t < N; t++) {
-				for (size_t j = 1; j <= k; j++)
-					X[(t - k) * k + j - 1] = e[t - j];
-				Y[t - k] = e[t];
-			}
-			if (lstsq(X, rows1, (int)k, Y, b) < 0) {
-				fallback = 1;
-			} else {
-				for (size_t t = k; t < N; t++) {
-					double s = e[t];
-					for (size_t j = 1; j <= k; j++)
-						s -= b[j - 1] * e[t - j];
-					res1[t - k] = s;
-				}
-			}
-			free(X);
-			free(Y);
-			X = Y = NULL;
-		}
-		if (!fallback && rows > 0) {
-			X = malloc(rows * cols * sizeof *X);
-			Y = malloc(rows * sizeof *Y);
-			res = malloc(rows * sizeof *res);
-			if (!X || !Y || !res) {
-				rc = K_ENOMEM;
+			if ((rc = css_long_ar(&w)) != K_OK)
 				goto out;
-			}
-			for (size_t t = r; t < N; t++) {
-				double *x = X + (t - r) * cols;
-				for (int i = 1; i <= p; i++)
-					x[i - 1] = e[t - (size_t)i];
-				for (int j = 1; j <= q; j++)
-					x[p + j - 1] = res1[t - (size_t)j - k];
-				Y[t - r] = e[t];
-			}
-			double *Xc = malloc(rows * cols * sizeof *Xc);
-			if (Xc == NULL) {
-				rc = K_ENOMEM;
-				goto out;
-			}
-			memcpy(Xc, X, rows * cols * sizeof *X);
-			if (lstsq(Xc, rows, (int)cols, Y, b) < 0) {
-				fallback = 1;
-			} else {
-				for (size_t t = r; t < N; t++) {
-					double s = e[t];
-					const double *x = X + (t - r) * cols;
-					for (size_t c = 0; c < cols; c++)
-						s -= b[c] * x[c];
-					res[t - r] = s;
-				}
-				for (int i = 0; i < p; i++)
-					ar[i] = b[i];
-				for (int j = 0; j < q; j++)
-					ma[j] = b[p + j];
-				if (rows > 1) {
-					double ss = 0;
-					size_t cnt = 0;
-					for (size_t t = (size_t)q; t < rows; t++) {
-						ss += res[t] * res[t];
-						cnt++;
-					}
-					*var = cnt ? ss / (double)cnt : NAN;
-				} else {
-					rows = 0;
-				}
-			}
-			free(Xc);
 		}
-		if (!fallback && rows <= 1) {
-			/* np.var(endog) */
-			double mean = 0, ss = 0;
-			for (size_t t = 0; t < N; t++)
-				mean += e[t];
-			mean /= (double)N;
-			for (size_t t = 0; t < N; t++)
-				ss += (e[t] - mean) * (e[t] - mean);
-			*var = ss / (double)N;
-		}
+		if (!w.fallback && rows > 0 &&
+		    (rc = css_arma(&w, ar, ma, var, &rows)) != K_OK)
+			goto out;
+		if (!w.fallback && rows <= 1)
+			*var = sum_sq_dev(e, N) / (double)N;   /* np.var(endog) */
 	}
-	if (fallback) {
+	if (w.fallback) {
 		for (int i = 0; i < p; i++)
 			ar[i] = 0;
 		for (int j = 0; j < q; j++)
 			ma[j] = 0;
-		if (N == 0) {
-			*var = 1;
-		} else {
-			/* residuals = r_[zeros(2q), e - mean]; mean of squares after q */
-			double mean = 0, ss = 0;
-			for (size_t t = 0; t < N; t++)
-				mean += e[t];
-			mean /= (double)N;
-			for (size_t t = 0; t < N; t++)
-				ss += (e[t] - mean) * (e[t] - mean);
-			*var = ss / (double)(N + (size_t)q);
-		}
+		/* residuals = r_[zeros(2q), e - mean]; mean of squares after q */
+		*var = N == 0 ? 1 : sum_sq_dev(e, N) / (double)(N + (size_t)q);
 	}
 out:
-	free(X);
-	free(Y);
-	free(res1);
-	free(res);
+	free(w.res1);
 	return rc;
 }
 
@@ -2289,32 +2334,28 @@ k_arima_model_encode(const struct k_arima_model *m, struct k_buf *b)
 	k_buf_put_i32(b, m->state.steady);
 }
 
-#define BAD(...) do { rc = k_error_set(err, K_EDATA, __VA_ARGS__); goto fail; } while (0)
+/* In the decoder's helpers: the payload is bad, err says how. */
+#define BAD(...) return k_error_set(err, K_EDATA, __VA_ARGS__)
 
-enum k_status
-k_arima_model_decode(const void *p, size_t n, struct k_arima_model *m,
-                     struct k_error *err)
+/* The payload's magic and version, the order and the number of
+ * coefficients. */
+static enum k_status
+decode_order(struct k_buf_cur *c, struct k_arima_model *m,
+             struct k_error *err)
 {
-	struct k_buf_cur c;
-	enum k_status rc = K_OK;
-	uint32_t magic, ver;
-	const long lmax = INT64_MAX / 2;
-
-	memset(m, 0, sizeof *m);
-	k_buf_cur_init(&c, p, n);
-	magic = k_buf_cur_u32(&c);
-	ver = k_buf_cur_u32(&c);
-	if (c.bad || magic != PAYLOAD_MAGIC)
+	uint32_t magic = k_buf_cur_u32(c);
+	uint32_t ver = k_buf_cur_u32(c);
+	if (c->bad || magic != PAYLOAD_MAGIC)
 		BAD("arima payload: bad magic");
 	if (ver != PAYLOAD_VERSION)
 		BAD("arima payload: version %u, this build reads %u", ver,
 		    PAYLOAD_VERSION);
-	m->p = k_buf_cur_i32(&c);
-	m->d = k_buf_cur_i32(&c);
-	m->q = k_buf_cur_i32(&c);
-	m->constant = k_buf_cur_i32(&c);
-	m->k = k_buf_cur_i32(&c);
-	if (c.bad)
+	m->p = k_buf_cur_i32(c);
+	m->d = k_buf_cur_i32(c);
+	m->q = k_buf_cur_i32(c);
+	m->constant = k_buf_cur_i32(c);
+	m->k = k_buf_cur_i32(c);
+	if (c->bad)
 		BAD("arima payload: truncated");
 	if (m->p < 0 || m->p > K_ARIMA_MAX_P || m->q < 0 || m->q > K_ARIMA_MAX_Q ||
 	    m->d < 0 || m->d > K_ARIMA_MAX_D ||
@@ -2324,40 +2365,57 @@ k_arima_model_decode(const void *p, size_t n, struct k_arima_model *m,
 	if (m->k != k_arima_ncoef(m->p, m->q, m->constant))
 		BAD("arima payload: %d coefficients for order (%d,%d,%d)", m->k,
 		    m->p, m->d, m->q);
+	return K_OK;
+}
+
+/* After the order: the estimates, criteria, counts, filter settings and
+ * the filter state, to the payload's end. */
+static enum k_status
+decode_fields(struct k_buf_cur *c, struct k_arima_model *m,
+              struct k_error *err)
+{
 	for (int i = 0; i < m->k; i++)
-		m->coef[i] = k_buf_cur_f64(&c);
+		m->coef[i] = k_buf_cur_f64(c);
 	for (int i = 0; i < m->k; i++)
-		m->se[i] = k_buf_cur_f64(&c);
-	m->loglike = k_buf_cur_f64(&c);
-	m->aic = k_buf_cur_f64(&c);
-	m->aicc = k_buf_cur_f64(&c);
-	m->bic = k_buf_cur_f64(&c);
-	m->nobs = (long)k_buf_cur_u64(&c);
-	m->nobs_missing = (long)k_buf_cur_u64(&c);
-	m->nobs_effective = (long)k_buf_cur_u64(&c);
-	m->iterations = k_buf_cur_i32(&c);
-	m->evaluations = (long)k_buf_cur_u64(&c);
-	m->converged = k_buf_cur_i32(&c);
-	m->diffuse_variance = k_buf_cur_f64(&c);
-	m->steady_tol = k_buf_cur_f64(&c);
-	m->t = (long)k_buf_cur_u64(&c);
-	m->updates = (long)k_buf_cur_u64(&c);
-	int ms = k_buf_cur_i32(&c);
-	if (c.bad)
+		m->se[i] = k_buf_cur_f64(c);
+	m->loglike = k_buf_cur_f64(c);
+	m->aic = k_buf_cur_f64(c);
+	m->aicc = k_buf_cur_f64(c);
+	m->bic = k_buf_cur_f64(c);
+	m->nobs = (long)k_buf_cur_u64(c);
+	m->nobs_missing = (long)k_buf_cur_u64(c);
+	m->nobs_effective = (long)k_buf_cur_u64(c);
+	m->iterations = k_buf_cur_i32(c);
+	m->evaluations = (long)k_buf_cur_u64(c);
+	m->converged = k_buf_cur_i32(c);
+	m->diffuse_variance = k_buf_cur_f64(c);
+	m->steady_tol = k_buf_cur_f64(c);
+	m->t = (long)k_buf_cur_u64(c);
+	m->updates = (long)k_buf_cur_u64(c);
+	int ms = k_buf_cur_i32(c);
+	if (c->bad)
 		BAD("arima payload: truncated");
 	int r = m->p > m->q + 1 ? m->p : m->q + 1;
 	if (ms != m->d + r)
 		BAD("arima payload: state dimension %d, expected %d", ms, m->d + r);
 	m->state.m = ms;
 	for (int i = 0; i < ms; i++)
-		m->state.a[i] = k_buf_cur_f64(&c);
+		m->state.a[i] = k_buf_cur_f64(c);
 	for (int i = 0; i < ms * ms; i++)
-		m->state.P[i] = k_buf_cur_f64(&c);
-	m->state.steady = k_buf_cur_i32(&c);
-	if (c.bad)
+		m->state.P[i] = k_buf_cur_f64(c);
+	m->state.steady = k_buf_cur_i32(c);
+	if (c->bad)
 		BAD("arima payload: truncated");
-	if (k_buf_cur_left(&c) != 0)
-		BAD("arima payload: %zu unexpected trailing bytes", k_buf_cur_left(&c));
+	if (k_buf_cur_left(c) != 0)
+		BAD("arima payload: %zu unexpected trailing bytes", k_buf_cur_left(c));
+	return K_OK;
+}
+
+/* Estimates a fit could have made, and counts and settings that agree. */
+static enum k_status
+check_estimates(const struct k_arima_model *m, struct k_error *err)
+{
+	const long lmax = INT64_MAX / 2;
 
 	for (int i = 0; i < m->k; i++) {
 		if (!isfinite(m->coef[i]))
@@ -2380,27 +2438,53 @@ k_arima_model_decode(const void *p, size_t n, struct k_arima_model *m,
 	if (!(m->diffuse_variance > 0) || !isfinite(m->diffuse_variance) ||
 	    !(m->steady_tol >= 0) || !(m->steady_tol < 1))
 		BAD("arima payload: bad filter settings");
-	if (m->state.steady != 0 && m->state.steady != 1)
+	return K_OK;
+}
+
+/* A filter state: a finite mean, a finite symmetric covariance with a
+ * diagonal not below 0 (but for rounding). */
+static enum k_status
+check_state(const struct k_kalman_state *st, struct k_error *err)
+{
+	int ms = st->m;
+
+	if (st->steady != 0 && st->steady != 1)
 		BAD("arima payload: bad steady flag");
 	/* A state the data pin down exactly has variance 0, which rounding
 	 * leaves a hair either side of: tolerate that, not more. */
 	double pscale = 1;
 	for (int i = 0; i < ms * ms; i++)
-		if (fabs(m->state.P[i]) > pscale)
-			pscale = fabs(m->state.P[i]);
+		if (fabs(st->P[i]) > pscale)
+			pscale = fabs(st->P[i]);
 	for (int i = 0; i < ms; i++) {
-		if (!isfinite(m->state.a[i]))
+		if (!isfinite(st->a[i]))
 			BAD("arima payload: state mean %d is not finite", i);
-		if (!(m->state.P[i * ms + i] >= -1e-9 * pscale))
+		if (!(st->P[i * ms + i] >= -1e-9 * pscale))
 			BAD("arima payload: state variance %d is negative", i);
 		for (int j = 0; j < ms; j++) {
-			double v = m->state.P[i * ms + j];
-			if (!isfinite(v) || v != m->state.P[j * ms + i])
+			double v = st->P[i * ms + j];
+			if (!isfinite(v) || v != st->P[j * ms + i])
 				BAD("arima payload: state covariance is not finite and symmetric");
 		}
 	}
 	return K_OK;
-fail:
+}
+
+#undef BAD
+
+enum k_status
+k_arima_model_decode(const void *p, size_t n, struct k_arima_model *m,
+                     struct k_error *err)
+{
+	struct k_buf_cur c;
+	enum k_status rc;
+
 	memset(m, 0, sizeof *m);
+	k_buf_cur_init(&c, p, n);
+	if ((rc = decode_order(&c, m, err)) != K_OK ||
+	    (rc = decode_fields(&c, m, err)) != K_OK ||
+	    (rc = check_estimates(m, err)) != K_OK ||
+	    (rc = check_state(&m->state, err)) != K_OK)
+		memset(m, 0, sizeof *m);
 	return rc;
 }

@@ -523,15 +523,13 @@ any_nonzero(const double *v, size_t n)
 
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
-enum k_status
-k_kalman_filter_grad(const struct k_kalman_ssm *ss, struct k_kalman_state *st,
-                     const double *y, const double *x, double beta, size_t n,
-                     double steady_tol, size_t burn, size_t stop_from,
-                     size_t *stopped, double *llsum, double *vout,
-                     struct k_kalman_grad *g, struct k_error *err)
-{
-	const int m = ss->m, k = g->k;
-	const size_t mm = (size_t)m * m;
+/* k_kalman_filter_grad on its way: the system's sparsity, which
+ * derivatives can be nonzero, and what is held while P is steady. */
+struct fgrad {
+	const struct k_kalman_ssm *ss;
+	struct k_kalman_grad *g;
+	int m, k;
+	size_t mm;
 	struct sparse sp;
 	struct dsparse ds;
 	/* Per parameter: dP can be nonzero; dT, dRQR nonzero. */
@@ -540,55 +538,239 @@ k_kalman_filter_grad(const struct k_kalman_ssm *ss, struct k_kalman_state *st,
 	/* While steady: P Z' and F, and their derivatives, held. */
 	double cpz[K_KALMAN_MAX_GRAD][K_KALMAN_MAX], cdF[K_KALMAN_MAX_GRAD];
 	double lastdF[K_KALMAN_MAX_GRAD];
+	int nz[K_KALMAN_MAX], nnz;   /* Z's nonzeros */
+	double W[K_KALMAN_MAX * K_KALMAN_MAX];  /* T Pf of the last
+	                                           covariance prediction */
+	double sum;                  /* the log-likelihood so far */
+};
+
+/* One observed step's quantities, as the parameters' derivatives need
+ * them. */
+struct fgrad_obs {
+	double F, vf, xt;            /* F, v / F, the regressor */
 	double pz[K_KALMAN_MAX], kv[K_KALMAN_MAX], af[K_KALMAN_MAX];
-	double daf[K_KALMAN_MAX], dpz[K_KALMAN_MAX], tmp[K_KALMAN_MAX];
-	double Pf[K_KALMAN_MAX * K_KALMAN_MAX], W[K_KALMAN_MAX * K_KALMAN_MAX];
-	int nz[K_KALMAN_MAX], nnz = 0;
-	double sum = 0;
+	int held;                    /* pz, F and their derivatives held */
+	int steady;                  /* P steady (the derivatives are kept) */
+	int update_P;                /* P moves on at this step */
+	int counted;                 /* past the burn */
+};
+
+static void
+fgrad_init(struct fgrad *w, const struct k_kalman_ssm *ss,
+           struct k_kalman_grad *g)
+{
+	w->ss = ss;
+	w->g = g;
+	w->m = ss->m;
+	w->k = g->k;
+	w->mm = (size_t)w->m * w->m;
+	w->nnz = 0;
+	w->sum = 0;
+	sparse_init(ss, &w->sp);
+	dsparse_init(w->m, w->k, g->dT, &w->ds);
+	for (int j = 0; j < w->m; j++)
+		if (ss->Z[j] != 0)
+			w->nz[w->nnz++] = j;
+	for (int i = 0; i < w->k; i++) {
+		w->hasT[i] = any_nonzero(g->dT + i * w->mm, w->mm);
+		w->hasQ[i] = any_nonzero(g->dRQR + i * w->mm, w->mm);
+		w->cov[i] = w->hasT[i] || w->hasQ[i] ||
+		            any_nonzero(g->dP + i * w->mm, w->mm);
+		g->dll[i] = 0;
+		w->lastdF[i] = 0;
+	}
+}
+
+/* P <- T Pf T' + RQR and each dP likewise (dP <- T dPf T' + dT (T Pf)'
+ * + (T Pf) dT' + dRQR); returns predict_cov_w's relative change. */
+static double
+fgrad_predict_cov(struct fgrad *w, const double *Pf, double *P)
+{
+	const int m = w->m;
+	const size_t mm = w->mm;
+	struct k_kalman_grad *g = w->g;
+	double ch = predict_cov_w(w->ss, &w->sp, Pf, P, w->W);
+
+	for (int i = 0; i < w->k; i++) {
+		if (!w->cov[i])
+			continue;
+		double *dP = g->dP + i * mm;
+		sandwich(&w->sp, m, dP, w->hasQ[i] ? g->dRQR + i * mm : NULL, dP);
+		if (w->hasT[i])
+			dT_sym(&w->ds, i, m, g->dT + i * mm, w->W, dP);
+	}
+	return ch;
+}
+
+/* A missing value: prediction only, derivatives alike. */
+static void
+fgrad_missing(struct fgrad *w, struct k_kalman_state *st)
+{
+	const int m = w->m;
+	const size_t mm = w->mm;
+	struct k_kalman_grad *g = w->g;
+	double af[K_KALMAN_MAX], tmp[K_KALMAN_MAX];
+	double Pf[K_KALMAN_MAX * K_KALMAN_MAX];
+
+	predict_mean(&w->sp, m, st->a, af);
+	for (int i = 0; i < w->k; i++) {
+		double *da = g->da + i * (size_t)m;
+		predict_mean(&w->sp, m, da, tmp);
+		if (w->hasT[i])
+			dT_times(&w->ds, i, m, g->dT + i * mm, st->a, tmp);
+		memcpy(da, tmp, (size_t)m * sizeof *tmp);
+	}
+	memcpy(st->a, af, (size_t)m * sizeof *af);
+	memcpy(Pf, st->P, mm * sizeof *Pf);
+	fgrad_predict_cov(w, Pf, st->P);
+}
+
+/* Parameter i through an observed step o: the derivatives of pz and F
+ * (held while steady), of v (into *dvp), of the log-likelihood and of
+ * the predicted mean, and dP <- dPf when P moves on. */
+static void
+fgrad_param(struct fgrad *w, const struct fgrad_obs *o, int i, double *dvp)
+{
+	const int m = w->m, nnz = w->nnz;
+	const int *nz = w->nz;
+	const double *Z = w->ss->Z, *pz = o->pz, *kv = o->kv;
+	const double F = o->F, vf = o->vf;
+	struct k_kalman_grad *g = w->g;
+	double *da = g->da + i * (size_t)m;
+	double *dP = g->dP + i * w->mm;
+	double dpz[K_KALMAN_MAX], daf[K_KALMAN_MAX];
+	double dF = 0;
+
+	if (o->held) {
+		memcpy(dpz, w->cpz[i], (size_t)m * sizeof *dpz);
+		dF = w->cdF[i];
+	} else if (w->cov[i]) {
+		for (int r = 0; r < m; r++) {
+			double s = 0;
+			for (int j = 0; j < nnz; j++)
+				s += dP[r * m + nz[j]] * Z[nz[j]];
+			dpz[r] = s;
+		}
+		for (int j = 0; j < nnz; j++)
+			dF += Z[nz[j]] * dpz[nz[j]];
+		if (o->steady) {
+			memcpy(w->cpz[i], dpz, (size_t)m * sizeof *dpz);
+			w->cdF[i] = dF;
+		}
+	} else {
+		memset(dpz, 0, (size_t)m * sizeof *dpz);
+		if (o->steady) {
+			memset(w->cpz[i], 0, (size_t)m * sizeof *dpz);
+			w->cdF[i] = 0;
+		}
+	}
+	double dza = 0;
+	for (int j = 0; j < nnz; j++)
+		dza += Z[nz[j]] * da[nz[j]];
+	double dv = -g->dbeta[i] * o->xt - dza;
+	double c2 = (dv - vf * dF) / F;
+	for (int r = 0; r < m; r++)
+		daf[r] = da[r] + dpz[r] * vf + pz[r] * c2;
+	predict_mean(&w->sp, m, daf, da);
+	if (w->hasT[i])
+		dT_times(&w->ds, i, m, g->dT + i * w->mm, o->af, da);
+	if (o->counted)
+		g->dll[i] += -0.5 * (dF / F + 2 * vf * dv - vf * vf * dF);
+	*dvp = dv;
+	w->lastdF[i] = dF;
+	if (o->update_P && w->cov[i])
+		/* dP <- dPf, in place (upper triangle read first) */
+		for (int r = 0; r < m; r++)
+			for (int c = r; c < m; c++) {
+				double e = dP[r * m + c] - dpz[r] * kv[c] -
+				           kv[r] * dpz[c] + kv[r] * kv[c] * dF;
+				dP[r * m + c] = e;
+				dP[c * m + r] = e;
+			}
+}
+
+/* An observed value y (minus the intercept d, regressor xt): the step
+ * and every parameter's derivatives through it; v into *vt, dv_t into
+ * dvt (either may be NULL). */
+static enum k_status
+fgrad_observed(struct fgrad *w, struct k_kalman_state *st, double y,
+               double xt, double d, int counted, double steady_tol,
+               double *vt, double *dvt, struct k_error *err)
+{
+	const int m = w->m;
+	const struct k_kalman_ssm *ss = w->ss;
+	struct fgrad_obs o;
+	double Pf[K_KALMAN_MAX * K_KALMAN_MAX];
+	double F, logF, za = 0;
+
+	o.held = st->steady && st->cached;
+	for (int j = 0; j < w->nnz; j++)
+		za += ss->Z[w->nz[j]] * st->a[w->nz[j]];
+	enum k_status rc = gain_terms(ss, st, 1, o.pz, &F, &logF, err);
+	if (rc != K_OK)
+		return rc;
+	double v = y - d - za, vf = v / F;
+	for (int i = 0; i < m; i++) {
+		o.af[i] = st->a[i] + o.pz[i] * vf;
+		o.kv[i] = o.pz[i] / F;
+	}
+	if (counted)
+		w->sum += -0.5 * (LOG_2PI + logF + v * vf);
+	if (vt)
+		*vt = v;
+	o.update_P = !st->steady;
+	if (o.update_P) {
+		for (int i = 0; i < m; i++)
+			for (int j = i; j < m; j++) {
+				double v2 = st->P[i * m + j] - o.kv[i] * o.pz[j];
+				Pf[i * m + j] = v2;
+				Pf[j * m + i] = v2;
+			}
+	}
+	o.F = F;
+	o.vf = vf;
+	o.xt = xt;
+	o.steady = st->steady;
+	o.counted = counted;
+	for (int i = 0; i < w->k; i++) {
+		double dv;
+		fgrad_param(w, &o, i, &dv);
+		if (dvt)
+			dvt[i] = dv;
+	}
+	predict_mean(&w->sp, m, o.af, st->a);
+	if (o.update_P) {
+		double ch = fgrad_predict_cov(w, Pf, st->P);
+		if (steady_tol > 0 && ch <= steady_tol) {
+			st->steady = 1;
+			st->cached = 0;
+		}
+	}
+	return K_OK;
+}
+
+enum k_status
+k_kalman_filter_grad(const struct k_kalman_ssm *ss, struct k_kalman_state *st,
+                     const double *y, const double *x, double beta, size_t n,
+                     double steady_tol, size_t burn, size_t stop_from,
+                     size_t *stopped, double *llsum, double *vout,
+                     struct k_kalman_grad *g, struct k_error *err)
+{
+	const int m = ss->m, k = g->k;
+	struct fgrad w;
 	size_t t = 0, run = 0;
 
 	if (k < 1 || k > K_KALMAN_MAX_GRAD)
 		return k_error_set(err, K_EUSAGE,
 		                   "kalman: %d parameters, expected 1..%d", k,
 		                   K_KALMAN_MAX_GRAD);
-	sparse_init(ss, &sp);
-	dsparse_init(m, k, g->dT, &ds);
-	for (int j = 0; j < m; j++)
-		if (ss->Z[j] != 0)
-			nz[nnz++] = j;
-	for (int i = 0; i < k; i++) {
-		hasT[i] = any_nonzero(g->dT + i * mm, mm);
-		hasQ[i] = any_nonzero(g->dRQR + i * mm, mm);
-		cov[i] = hasT[i] || hasQ[i] || any_nonzero(g->dP + i * mm, mm);
-		g->dll[i] = 0;
-		lastdF[i] = 0;
-	}
+	fgrad_init(&w, ss, g);
 	for (; t < n; t++) {
 		const double xt = x ? x[t] : 0, d = beta * xt;
 		double *dvt = g->dv ? g->dv + t * (size_t)k : NULL;
 
 		if (isnan(y[t])) {
-			/* Prediction only, derivatives alike. */
-			predict_mean(&sp, m, st->a, af);
-			for (int i = 0; i < k; i++) {
-				double *da = g->da + i * (size_t)m;
-				predict_mean(&sp, m, da, tmp);
-				if (hasT[i])
-					dT_times(&ds, i, m, g->dT + i * mm, st->a, tmp);
-				memcpy(da, tmp, (size_t)m * sizeof *tmp);
-			}
-			memcpy(st->a, af, (size_t)m * sizeof *af);
-			memcpy(Pf, st->P, mm * sizeof *Pf);
-			predict_cov_w(ss, &sp, Pf, st->P, W);
-			for (int i = 0; i < k; i++) {
-				if (!cov[i])
-					continue;
-				double *dP = g->dP + i * mm;
-				sandwich(&sp, m, dP, hasQ[i] ? g->dRQR + i * mm : NULL,
-				         dP);
-				if (hasT[i])
-					dT_sym(&ds, i, m, g->dT + i * mm, W, dP);
-			}
+			fgrad_missing(&w, st);
 			st->steady = 0;
 			st->cached = 0;
 			run = 0;
@@ -599,102 +781,12 @@ k_kalman_filter_grad(const struct k_kalman_ssm *ss, struct k_kalman_state *st,
 					dvt[i] = 0;
 			continue;
 		}
-
 		int held = st->steady && st->cached;
-		double F, logF, za = 0;
-		for (int j = 0; j < nnz; j++)
-			za += ss->Z[nz[j]] * st->a[nz[j]];
-		enum k_status rc = gain_terms(ss, st, 1, pz, &F, &logF, err);
+		enum k_status rc = fgrad_observed(&w, st, y[t], xt, d, t >= burn,
+		                                  steady_tol, vout ? vout + t : NULL,
+		                                  dvt, err);
 		if (rc != K_OK)
 			return rc;
-		double v = y[t] - d - za, vf = v / F;
-		for (int i = 0; i < m; i++) {
-			af[i] = st->a[i] + pz[i] * vf;
-			kv[i] = pz[i] / F;
-		}
-		if (t >= burn)
-			sum += -0.5 * (LOG_2PI + logF + v * vf);
-		if (vout)
-			vout[t] = v;
-		int update_P = !st->steady;
-		if (update_P) {
-			for (int i = 0; i < m; i++)
-				for (int j = i; j < m; j++) {
-					double v2 = st->P[i * m + j] - kv[i] * pz[j];
-					Pf[i * m + j] = v2;
-					Pf[j * m + i] = v2;
-				}
-		}
-
-		for (int i = 0; i < k; i++) {
-			double *da = g->da + i * (size_t)m;
-			double *dP = g->dP + i * mm;
-			double dF = 0;
-			if (held) {
-				memcpy(dpz, cpz[i], (size_t)m * sizeof *dpz);
-				dF = cdF[i];
-			} else if (cov[i]) {
-				for (int r = 0; r < m; r++) {
-					double s = 0;
-					for (int j = 0; j < nnz; j++)
-						s += dP[r * m + nz[j]] * ss->Z[nz[j]];
-					dpz[r] = s;
-				}
-				for (int j = 0; j < nnz; j++)
-					dF += ss->Z[nz[j]] * dpz[nz[j]];
-				if (st->steady) {
-					memcpy(cpz[i], dpz, (size_t)m * sizeof *dpz);
-					cdF[i] = dF;
-				}
-			} else {
-				memset(dpz, 0, (size_t)m * sizeof *dpz);
-				if (st->steady) {
-					memset(cpz[i], 0, (size_t)m * sizeof *dpz);
-					cdF[i] = 0;
-				}
-			}
-			double dza = 0;
-			for (int j = 0; j < nnz; j++)
-				dza += ss->Z[nz[j]] * da[nz[j]];
-			double dv = -g->dbeta[i] * xt - dza;
-			double c2 = (dv - vf * dF) / F;
-			for (int r = 0; r < m; r++)
-				daf[r] = da[r] + dpz[r] * vf + pz[r] * c2;
-			predict_mean(&sp, m, daf, da);
-			if (hasT[i])
-				dT_times(&ds, i, m, g->dT + i * mm, af, da);
-			if (t >= burn)
-				g->dll[i] += -0.5 * (dF / F + 2 * vf * dv - vf * vf * dF);
-			if (dvt)
-				dvt[i] = dv;
-			lastdF[i] = dF;
-			if (update_P && cov[i])
-				/* dP <- dPf, in place (upper triangle read first) */
-				for (int r = 0; r < m; r++)
-					for (int c = r; c < m; c++) {
-						double e = dP[r * m + c] - dpz[r] * kv[c] -
-						           kv[r] * dpz[c] + kv[r] * kv[c] * dF;
-						dP[r * m + c] = e;
-						dP[c * m + r] = e;
-					}
-		}
-		predict_mean(&sp, m, af, st->a);
-		if (update_P) {
-			double ch = predict_cov_w(ss, &sp, Pf, st->P, W);
-			for (int i = 0; i < k; i++) {
-				if (!cov[i])
-					continue;
-				double *dP = g->dP + i * mm;
-				sandwich(&sp, m, dP, hasQ[i] ? g->dRQR + i * mm : NULL,
-				         dP);
-				if (hasT[i])
-					dT_sym(&ds, i, m, g->dT + i * mm, W, dP);
-			}
-			if (steady_tol > 0 && ch <= steady_tol) {
-				st->steady = 1;
-				st->cached = 0;
-			}
-		}
 		if (held) {
 			if (++run >= (size_t)m && t + 1 >= stop_from) {
 				t++;
@@ -705,12 +797,13 @@ k_kalman_filter_grad(const struct k_kalman_ssm *ss, struct k_kalman_state *st,
 		}
 	}
 	*stopped = t;
-	*llsum = sum;
+	*llsum = w.sum;
 	if (g->dF)
 		for (int i = 0; i < k; i++)
-			g->dF[i] = lastdF[i];
+			g->dF[i] = w.lastdF[i];
 	return K_OK;
 }
+
 #pragma GCC diagnostic pop
 
 /* ---------------------------------------------------------------------
@@ -916,113 +1009,155 @@ k_kalman_filter_record(const struct k_kalman_ssm *ss,
 #pragma GCC diagnostic pop
 
 
+/* The backward pass on its way: T' by rows, where the wanted entries of
+ * T are, and Z's nonzeros. */
+struct adj_pass {
+	const struct k_kalman_ssm *ss;
+	const struct k_kalman_tape *tp;
+	int m, ntpos;
+	size_t mm;
+	struct sparse spt;                   /* T' */
+	int trow[K_KALMAN_MAX_GRAD], tc[K_KALMAN_MAX_GRAD];
+	int nz[K_KALMAN_MAX], nnz;
+};
+
+/* Back through a step's prediction, a' = T af (af = a when missing) and
+ * P' = T Pf T' + RQR unless held: Tbar and RQRbar gain its terms,
+ * adj->Pbar becomes Pfbar, and afbar = T' abar. w holds the kept
+ * columns of T Pf. */
+static void
+adj_predict(const struct adj_pass *p, struct k_kalman_adjoint *adj, int kind,
+            const double *af, const double *w, double *afbar)
+{
+	const int m = p->m;
+	double *abar = adj->abar, *Pbar = adj->Pbar, *Tbar = adj->Tbar;
+
+	if (kind != TAPE_HELD) {
+		for (int e = 0; e < p->ntpos; e++) {
+			const double *pb = Pbar + p->trow[e] * m;
+			const double *wc = w + p->tp->tcol[e] * m;
+			double s = 0;
+			for (int j = 0; j < m; j++)
+				s += pb[j] * wc[j];
+			Tbar[e] += 2 * s + abar[p->trow[e]] * af[p->tc[e]];
+		}
+		for (size_t i = 0; i < p->mm; i++)
+			adj->RQRbar[i] += Pbar[i];
+		sandwich(&p->spt, m, Pbar, NULL, Pbar);
+	} else {
+		for (int e = 0; e < p->ntpos; e++)
+			Tbar[e] += abar[p->trow[e]] * af[p->tc[e]];
+	}
+	predict_mean(&p->spt, m, abar, afbar);
+}
+
+/* Back through the update of observed step t (its record r), from afbar
+ * and Pfbar (in adj->Pbar) to abar and Pbar before it; *betabar gains
+ * the step's term (x NULL: none). */
+static void
+adj_update(const struct adj_pass *p, struct k_kalman_adjoint *adj, size_t t,
+           const double *r, const double *afbar, const double *x,
+           size_t nvbar, double *betabar)
+{
+	const int m = p->m, kind = (int)r[0];
+	const struct k_kalman_ssm *ss = p->ss;
+	const struct k_kalman_tape *tp = p->tp;
+	const double *pz = r + 3 + m;
+	double *abar = adj->abar, *Pbar = adj->Pbar;
+	double pzb[K_KALMAN_MAX], u[K_KALMAN_MAX];
+	const double v = r[1], F = r[2], vf = v / F;
+	double Fb = 0, c = 0, vb;
+
+	if (kind == TAPE_UPDATE) {
+		/* Pf = P - pz pz' / F: Pbar (now Pfbar) passes to P. */
+		double q = 0;
+		for (int i = 0; i < m; i++) {
+			const double *pb = Pbar + i * m;
+			double s = 0;
+			for (int j = 0; j < m; j++)
+				s += pb[j] * pz[j];
+			u[i] = s;
+			q += pz[i] * s;
+		}
+		for (int i = 0; i < m; i++)
+			pzb[i] = -2 * u[i] / F;
+		Fb = q / (F * F);
+	} else {
+		memset(pzb, 0, (size_t)m * sizeof *pzb);
+	}
+	/* af = a + pz v / F */
+	for (int i = 0; i < m; i++) {
+		c += pz[i] * afbar[i];
+		pzb[i] += afbar[i] * vf;
+	}
+	vb = c / F;
+	Fb -= c * vf / F;
+	if (t >= tp->burn) {
+		vb -= vf;
+		Fb -= 0.5 * (1 / F - vf * vf);
+	}
+	if (t == tp->last_obs)
+		Fb += adj->Fbar;
+	if (t + nvbar >= tp->len)
+		vb += adj->vbar[t + nvbar - tp->len];
+	/* v = y - beta x - Z a */
+	memcpy(abar, afbar, (size_t)m * sizeof *abar);
+	for (int j = 0; j < p->nnz; j++)
+		abar[p->nz[j]] -= ss->Z[p->nz[j]] * vb;
+	if (x)
+		*betabar -= x[t] * vb;
+	/* pz = P Z', F = Z pz + H */
+	for (int j = 0; j < p->nnz; j++)
+		pzb[p->nz[j]] += ss->Z[p->nz[j]] * Fb;
+	for (int i = 0; i < m; i++)
+		for (int j = i; j < m; j++) {
+			double e = Pbar[i * m + j] +
+			           0.5 * (pzb[i] * ss->Z[j] + ss->Z[i] * pzb[j]);
+			Pbar[i * m + j] = e;
+			Pbar[j * m + i] = e;
+		}
+}
+
 void
 k_kalman_filter_adjoint(const struct k_kalman_ssm *ss,
                         const struct k_kalman_tape *tp, const double *x,
                         struct k_kalman_adjoint *adj)
 {
-	const int m = ss->m, ntpos = tp->ntpos;
-	const size_t mm = (size_t)m * m, stride = tape_stride(m, tp->ncol);
+	const int m = ss->m;
+	const size_t stride = tape_stride(m, tp->ncol);
 	const size_t nvbar = adj->vbar ? adj->nvbar : 0;
-	struct sparse spt;
-	double *abar = adj->abar, *Pbar = adj->Pbar, *RQRbar = adj->RQRbar;
-	double *Tbar = adj->Tbar;
-	double afbar[K_KALMAN_MAX], pzb[K_KALMAN_MAX], u[K_KALMAN_MAX];
-	int trow[K_KALMAN_MAX_GRAD], tc[K_KALMAN_MAX_GRAD];
-	int nz[K_KALMAN_MAX], nnz = 0;
+	struct adj_pass p;
+	double afbar[K_KALMAN_MAX];
 	double betabar = 0;
 
-	sparse_of(ss, 1, &spt);
+	p.ss = ss;
+	p.tp = tp;
+	p.m = m;
+	p.ntpos = tp->ntpos;
+	p.mm = (size_t)m * m;
+	p.nnz = 0;
+	sparse_of(ss, 1, &p.spt);
 	for (int j = 0; j < m; j++)
 		if (ss->Z[j] != 0)
-			nz[nnz++] = j;
-	for (int e = 0; e < ntpos; e++) {
-		trow[e] = tp->tpos[e] / m;
-		tc[e] = tp->tpos[e] % m;
-		Tbar[e] = 0;
+			p.nz[p.nnz++] = j;
+	for (int e = 0; e < p.ntpos; e++) {
+		p.trow[e] = tp->tpos[e] / m;
+		p.tc[e] = tp->tpos[e] % m;
+		adj->Tbar[e] = 0;
 	}
-	memset(abar, 0, (size_t)m * sizeof *abar);
-	memset(Pbar, 0, mm * sizeof *Pbar);
-	memset(RQRbar, 0, mm * sizeof *RQRbar);
+	memset(adj->abar, 0, (size_t)m * sizeof *adj->abar);
+	memset(adj->Pbar, 0, p.mm * sizeof *adj->Pbar);
+	memset(adj->RQRbar, 0, p.mm * sizeof *adj->RQRbar);
 	for (size_t t = tp->len; t-- > 0;) {
 		const double *r = tp->rec + t * stride;
-		const double *af = r + 3, *pz = af + m, *w = pz + m;
+		const double *af = r + 3, *w = af + 2 * m;
 		const int kind = (int)r[0];
 
-		/* a' = T af (af = a when missing); P' = T Pf T' + RQR unless
-		 * held. */
-		if (kind != TAPE_HELD) {
-			for (int e = 0; e < ntpos; e++) {
-				const double *pb = Pbar + trow[e] * m;
-				const double *wc = w + tp->tcol[e] * m;
-				double s = 0;
-				for (int j = 0; j < m; j++)
-					s += pb[j] * wc[j];
-				Tbar[e] += 2 * s + abar[trow[e]] * af[tc[e]];
-			}
-			for (size_t i = 0; i < mm; i++)
-				RQRbar[i] += Pbar[i];
-			sandwich(&spt, m, Pbar, NULL, Pbar);
-		} else {
-			for (int e = 0; e < ntpos; e++)
-				Tbar[e] += abar[trow[e]] * af[tc[e]];
-		}
-		predict_mean(&spt, m, abar, afbar);
-		if (kind == TAPE_MISSING) {
-			memcpy(abar, afbar, (size_t)m * sizeof *abar);
-			continue;
-		}
-
-		const double v = r[1], F = r[2], vf = v / F;
-		double Fb = 0, c = 0, vb;
-		if (kind == TAPE_UPDATE) {
-			/* Pf = P - pz pz' / F: Pbar (now Pfbar) passes to P. */
-			double q = 0;
-			for (int i = 0; i < m; i++) {
-				const double *pb = Pbar + i * m;
-				double s = 0;
-				for (int j = 0; j < m; j++)
-					s += pb[j] * pz[j];
-				u[i] = s;
-				q += pz[i] * s;
-			}
-			for (int i = 0; i < m; i++)
-				pzb[i] = -2 * u[i] / F;
-			Fb = q / (F * F);
-		} else {
-			memset(pzb, 0, (size_t)m * sizeof *pzb);
-		}
-		/* af = a + pz v / F */
-		for (int i = 0; i < m; i++) {
-			c += pz[i] * afbar[i];
-			pzb[i] += afbar[i] * vf;
-		}
-		vb = c / F;
-		Fb -= c * vf / F;
-		if (t >= tp->burn) {
-			vb -= vf;
-			Fb -= 0.5 * (1 / F - vf * vf);
-		}
-		if (t == tp->last_obs)
-			Fb += adj->Fbar;
-		if (t + nvbar >= tp->len)
-			vb += adj->vbar[t + nvbar - tp->len];
-		/* v = y - beta x - Z a */
-		memcpy(abar, afbar, (size_t)m * sizeof *abar);
-		for (int j = 0; j < nnz; j++)
-			abar[nz[j]] -= ss->Z[nz[j]] * vb;
-		if (x)
-			betabar -= x[t] * vb;
-		/* pz = P Z', F = Z pz + H */
-		for (int j = 0; j < nnz; j++)
-			pzb[nz[j]] += ss->Z[nz[j]] * Fb;
-		for (int i = 0; i < m; i++)
-			for (int j = i; j < m; j++) {
-				double e = Pbar[i * m + j] +
-				           0.5 * (pzb[i] * ss->Z[j] + ss->Z[i] * pzb[j]);
-				Pbar[i * m + j] = e;
-				Pbar[j * m + i] = e;
-			}
+		adj_predict(&p, adj, kind, af, w, afbar);
+		if (kind == TAPE_MISSING)
+			memcpy(adj->abar, afbar, (size_t)m * sizeof *afbar);
+		else
+			adj_update(&p, adj, t, r, afbar, x, nvbar, &betabar);
 	}
 	adj->betabar = betabar;
 }

@@ -175,133 +175,185 @@ k_optim_init_fdf(struct k_optim *o, int n, const double *x0, k_optim_fn fn,
 	return K_OK;
 }
 
+/* The search direction d = -H g, its slope g'd and its largest entry
+ * in *dmax. */
+static double
+direction(const struct k_optim *o, double *d, double *dmax)
+{
+	int n = o->n;
+	double slope = 0;
+
+	*dmax = 0;
+	for (int i = 0; i < n; i++) {
+		double t = 0;
+		for (int j = 0; j < n; j++)
+			t -= o->H[i * n + j] * o->g[j];
+		d[i] = t;
+		slope += t * o->g[i];
+		if (fabs(t) > *dmax)
+			*dmax = fabs(t);
+	}
+	return slope;
+}
+
+/* Armijo backtracking from x along d (slope g'd < 0, largest entry
+ * dmax): 1 with the point xn taken and its value *fnew, else 0. With
+ * fdf the full step comes with its gradient: *have_g then says gn holds
+ * it, finite. */
+static int
+line_search(struct k_optim *o, const double *d, double slope, double dmax,
+            double *xn, double *gn, double *fnew, int *have_g)
+{
+	int n = o->n;
+	double alpha = 1;
+	if (o->h_identity && dmax > o->par.max_step)
+		alpha = o->par.max_step / dmax;
+
+	double fn_ = NAN;
+	int ok = 0;
+	*have_g = 0;
+	for (int b = 0; b < o->par.max_backtrack; b++) {
+		for (int i = 0; i < n; i++)
+			xn[i] = o->x[i] + alpha * d[i];
+		if (o->fdf && b == 0) {
+			/* The full step is usually taken: its gradient with it,
+			 * at little more than the value's cost. */
+			fn_ = o->fdf(xn, gn, o->ctx);
+			o->ngev++;
+			*have_g = 1;
+		} else {
+			fn_ = o->fn(xn, o->ctx);
+			o->nfev++;
+			*have_g = 0;
+		}
+		if (isfinite(fn_) && fn_ <= o->f + 1e-4 * alpha * slope) {
+			ok = 1;
+			break;
+		}
+		alpha *= 0.5;
+	}
+	if (ok && *have_g)
+		for (int i = 0; i < n; i++)
+			if (!isfinite(gn[i]))
+				*have_g = 0;
+	*fnew = fn_;
+	return ok;
+}
+
+/* The BFGS update of H for the step from x to xn, where the gradient is
+ * gn, when the curvature condition holds (else H stays). */
+static void
+bfgs_update(struct k_optim *o, const double *xn, const double *gn)
+{
+	int n = o->n;
+	double s[K_OPTIM_MAX], y[K_OPTIM_MAX], Hy[K_OPTIM_MAX];
+	double sy = 0, yy = 0, ss = 0;
+
+	for (int i = 0; i < n; i++) {
+		s[i] = xn[i] - o->x[i];
+		y[i] = gn[i] - o->g[i];
+		sy += s[i] * y[i];
+		yy += y[i] * y[i];
+		ss += s[i] * s[i];
+	}
+	/* Curvature condition, with a margin against rounding. */
+	if (!(sy > 1e-10 * sqrt(ss * yy)))
+		return;
+	if (o->h_identity)
+		set_identity(o, sy / yy);
+	/* H += ((sy + y'Hy) ss')/(sy)^2 - (Hy s' + s y'H)/sy */
+	double yHy = 0;
+	for (int i = 0; i < n; i++) {
+		double t = 0;
+		for (int j = 0; j < n; j++)
+			t += o->H[i * n + j] * y[j];
+		Hy[i] = t;
+		yHy += y[i] * t;
+	}
+	double c1 = (sy + yHy) / (sy * sy);
+	for (int i = 0; i < n; i++)
+		for (int j = 0; j < n; j++)
+			o->H[i * n + j] += c1 * s[i] * s[j] -
+			    (Hy[i] * s[j] + s[i] * Hy[j]) / sy;
+	o->h_identity = 0;
+}
+
+/* Move to xn (value fnew, gradient gn), count the iteration, and stop
+ * when a tolerance or the iteration cap is met. */
+static void
+move_to(struct k_optim *o, const double *xn, const double *gn, double fnew)
+{
+	int n = o->n;
+	double fold = o->f;
+
+	memcpy(o->x, xn, (size_t)n * sizeof *xn);
+	memcpy(o->g, gn, (size_t)n * sizeof *gn);
+	o->f = fnew;
+	o->iter++;
+	double scale = fabs(fold) > 1 ? fabs(fold) : 1;
+	int stop = gmax(o) <= o->par.gtol ||
+	           fold - fnew <= o->par.ftol * scale;
+	/* Never stop on a rough gradient. */
+	if (stop && o->g_forward && grad(o, o->x, o->f, o->g, 1) < 0) {
+		o->state = K_OPTIM_STALLED;
+		return;
+	}
+	if (gmax(o) <= o->par.gtol)
+		o->state = K_OPTIM_GTOL;
+	else if (stop && fold - fnew <= o->par.ftol * scale)
+		o->state = K_OPTIM_FTOL;
+	else if (o->iter >= o->par.maxiter)
+		o->state = K_OPTIM_MAXITER;
+}
+
+/* After a failed attempt: start H again from the identity; 0 if it was
+ * the identity already, and nothing is left to try. */
+static int
+reset_hessian(struct k_optim *o)
+{
+	if (o->h_identity)
+		return 0;
+	set_identity(o, 1);
+	return 1;
+}
+
 enum k_status
 k_optim_iterate(struct k_optim *o, struct k_error *err)
 {
-	int n = o->n;
 	double d[K_OPTIM_MAX], xn[K_OPTIM_MAX], gn[K_OPTIM_MAX];
-	double s[K_OPTIM_MAX], y[K_OPTIM_MAX], Hy[K_OPTIM_MAX];
 
 	if (o->state != K_OPTIM_RUNNING)
 		return k_error_set(err, K_EINTERNAL,
 		                   "optimiser stepped after it stopped");
 	for (int attempt = 0; attempt < 3; attempt++) {
-		/* d = -H g */
-		double slope = 0, dmax = 0;
-		for (int i = 0; i < n; i++) {
-			double t = 0;
-			for (int j = 0; j < n; j++)
-				t -= o->H[i * n + j] * o->g[j];
-			d[i] = t;
-			slope += t * o->g[i];
-			if (fabs(t) > dmax)
-				dmax = fabs(t);
-		}
+		double dmax, fnew;
+		int have_g;
+		double slope = direction(o, d, &dmax);
 		if (!(slope < 0)) {
 			/* Not a descent direction: fall back to steepest descent. */
-			if (o->h_identity)
+			if (!reset_hessian(o))
 				break;
-			set_identity(o, 1);
 			continue;
 		}
-		double alpha = 1;
-		if (o->h_identity && dmax > o->par.max_step)
-			alpha = o->par.max_step / dmax;
-
-		double fn_ = NAN;
-		int ok = 0, have_g = 0;
-		for (int b = 0; b < o->par.max_backtrack; b++) {
-			for (int i = 0; i < n; i++)
-				xn[i] = o->x[i] + alpha * d[i];
-			if (o->fdf && b == 0) {
-				/* The full step is usually taken: its gradient
-				 * with it, at little more than the value's cost. */
-				fn_ = o->fdf(xn, gn, o->ctx);
-				o->ngev++;
-				have_g = 1;
-			} else {
-				fn_ = o->fn(xn, o->ctx);
-				o->nfev++;
-				have_g = 0;
-			}
-			if (isfinite(fn_) && fn_ <= o->f + 1e-4 * alpha * slope) {
-				ok = 1;
-				break;
-			}
-			alpha *= 0.5;
-		}
-		if (ok && have_g)
-			for (int i = 0; i < n; i++)
-				if (!isfinite(gn[i]))
-					have_g = 0;
-		if (!ok) {
+		if (!line_search(o, d, slope, dmax, xn, gn, &fnew, &have_g)) {
 			if (o->g_forward) {
 				/* Perhaps only the rough gradient: redo it. */
 				if (grad(o, o->x, o->f, o->g, 1) < 0)
 					break;
 				continue;
 			}
-			if (o->h_identity)
-				break;
 			/* A poor Hessian estimate: start it again. */
-			set_identity(o, 1);
-			continue;
-		}
-		if (!have_g && grad(o, xn, fn_, gn, 0) < 0) {
-			if (o->h_identity)
+			if (!reset_hessian(o))
 				break;
-			set_identity(o, 1);
 			continue;
 		}
-
-		double sy = 0, yy = 0, ss = 0;
-		for (int i = 0; i < n; i++) {
-			s[i] = xn[i] - o->x[i];
-			y[i] = gn[i] - o->g[i];
-			sy += s[i] * y[i];
-			yy += y[i] * y[i];
-			ss += s[i] * s[i];
+		if (!have_g && grad(o, xn, fnew, gn, 0) < 0) {
+			if (!reset_hessian(o))
+				break;
+			continue;
 		}
-		/* Curvature condition, with a margin against rounding. */
-		if (sy > 1e-10 * sqrt(ss * yy)) {
-			if (o->h_identity)
-				set_identity(o, sy / yy);
-			/* H += ((sy + y'Hy) ss')/(sy)^2 - (Hy s' + s y'H)/sy */
-			double yHy = 0;
-			for (int i = 0; i < n; i++) {
-				double t = 0;
-				for (int j = 0; j < n; j++)
-					t += o->H[i * n + j] * y[j];
-				Hy[i] = t;
-				yHy += y[i] * t;
-			}
-			double c1 = (sy + yHy) / (sy * sy);
-			for (int i = 0; i < n; i++)
-				for (int j = 0; j < n; j++)
-					o->H[i * n + j] += c1 * s[i] * s[j] -
-					    (Hy[i] * s[j] + s[i] * Hy[j]) / sy;
-			o->h_identity = 0;
-		}
-
-		double fold = o->f;
-		memcpy(o->x, xn, (size_t)n * sizeof *xn);
-		memcpy(o->g, gn, (size_t)n * sizeof *gn);
-		o->f = fn_;
-		o->iter++;
-		double scale = fabs(fold) > 1 ? fabs(fold) : 1;
-		int stop = gmax(o) <= o->par.gtol ||
-		           fold - fn_ <= o->par.ftol * scale;
-		/* Never stop on a rough gradient. */
-		if (stop && o->g_forward && grad(o, o->x, o->f, o->g, 1) < 0) {
-			o->state = K_OPTIM_STALLED;
-			return K_OK;
-		}
-		if (gmax(o) <= o->par.gtol)
-			o->state = K_OPTIM_GTOL;
-		else if (stop && fold - fn_ <= o->par.ftol * scale)
-			o->state = K_OPTIM_FTOL;
-		else if (o->iter >= o->par.maxiter)
-			o->state = K_OPTIM_MAXITER;
+		bfgs_update(o, xn, gn);
+		move_to(o, xn, gn, fnew);
 		return K_OK;
 	}
 	o->iter++;

@@ -2,7 +2,8 @@
  * test_fetchparse.c - the parsers behind kfetch, without the network:
  * k_raw's strict number and time readers and record writer, k_hyperliquid's
  * parsers of each Hyperliquid response shape (with the real nautilus
- * liquidation fill), and k_binance's klines and ticker parsers. Every
+ * liquidation fill), k_binance's klines and ticker parsers, and the page
+ * walk of k_pager that both clients' fetchers share. Every
  * error path is provoked and its message checked. Run from the repository
  * root (make unit does).
  */
@@ -14,6 +15,7 @@
 
 #include "net/k_binance.h"
 #include "net/k_hyperliquid.h"
+#include "net/k_pager.h"
 #include "records/k_raw.h"
 #include "ktest.h"
 
@@ -541,6 +543,79 @@ test_binance(void)
 	k_raw_vec_release(&v);
 }
 
+/* A page of candles at hour t (ms) closing at t + 1 h - 1. */
+static void
+candle_page(struct k_raw_vec *page, const int64_t *t, size_t n)
+{
+	page->n = 0;
+	for (size_t i = 0; i < n; i++) {
+		struct k_raw r;
+		k_raw_init(&r, K_RAW_CANDLE, "hyperliquid");
+		r.ts = t[i];
+		r.u.candle.close_ms = t[i] + 3599999;
+		k_raw_vec_push(page, &r);
+	}
+}
+
+static void
+test_pager(void)
+{
+	const int64_t H = 3600000;
+	struct k_raw_vec page, out;
+	struct k_pager pg;
+	struct k_error e;
+	int64_t next = -1;
+
+	k_raw_vec_init(&page);
+	k_raw_vec_init(&out);
+	/* window [2h, 10h): taken in time order, once, inside it */
+	k_pager_init(&pg, 2 * H, 10 * H, H, &next);
+	KT_EQ_INT(next, 2 * H);
+	KT_EQ_INT(pg.from, 2 * H);
+	pg.candles = 1;
+	pg.now = 100 * H;
+	int64_t p1[] = { 4 * H, 1 * H, 3 * H, 2 * H };
+	candle_page(&page, p1, 4);
+	KT_EQ_INT(k_pager_take(&pg, &page, &out, &e), K_OK);
+	KT_EQ_INT(out.n, 3);
+	KT_EQ_INT(out.v[0].ts, 2 * H);
+	KT_EQ_INT(out.v[2].ts, 4 * H);
+	KT_EQ_INT(next, 4 * H + 1);
+	KT_EQ_INT(k_pager_go_on(&pg), 1);
+	KT_EQ_INT(pg.from, 4 * H + 1);
+	/* an overlapping page gives only the new records */
+	int64_t p2[] = { 4 * H, 5 * H, 12 * H };
+	candle_page(&page, p2, 3);
+	KT_EQ_INT(k_pager_take(&pg, &page, &out, &e), K_OK);
+	KT_EQ_INT(out.n, 4);
+	KT_EQ_INT(pg.got, 4);
+	KT_EQ_INT(k_pager_go_on(&pg), 1);
+	/* a page with nothing new ends the walk */
+	candle_page(&page, p2, 2);
+	KT_EQ_INT(k_pager_take(&pg, &page, &out, &e), K_OK);
+	KT_EQ_INT(k_pager_go_on(&pg), 0);
+	/* a candle still open at now ends it, and is not taken */
+	out.n = 0;
+	k_pager_init(&pg, 0, 10 * H, H, NULL);
+	pg.candles = 1;
+	pg.now = 3 * H;
+	int64_t p3[] = { 0, 1 * H, 2 * H, 3 * H };
+	candle_page(&page, p3, 4);
+	KT_EQ_INT(k_pager_take(&pg, &page, &out, &e), K_OK);
+	KT_EQ_INT(out.n, 3);
+	KT_EQ_INT(out.v[2].ts, 2 * H);
+	KT_EQ_INT(k_pager_go_on(&pg), 0);
+	/* the newest less than a step before the end is the last */
+	out.n = 0;
+	k_pager_init(&pg, 0, 3 * H, H, NULL);
+	candle_page(&page, p3, 3);
+	KT_EQ_INT(k_pager_take(&pg, &page, &out, &e), K_OK);
+	KT_EQ_INT(out.n, 3);
+	KT_EQ_INT(k_pager_go_on(&pg), 0);
+	k_raw_vec_release(&page);
+	k_raw_vec_release(&out);
+}
+
 int
 main(void)
 {
@@ -553,5 +628,6 @@ main(void)
 	test_portfolio();
 	test_fills();
 	test_binance();
+	test_pager();
 	KT_DONE();
 }
