@@ -311,6 +311,82 @@ k_forecast_load(struct k_forecast *f, const struct k_store *st,
 	return s;
 }
 
+/* ---- online updates ---- */
+
+enum k_status
+k_forecast_update(struct k_forecast *f, struct k_forecast_obs *obs,
+                  size_t nobs, struct k_forecast_update_info *u,
+                  struct k_error *err)
+{
+	struct k_forecast_grid g;
+	struct k_error e;
+	enum k_status s;
+
+	memset(u, 0, sizeof *u);
+	if ((s = k_forecast_grid(obs, nobs, f->last_ts, &g, err)) != K_OK)
+		return s;
+	u->old = g.old;
+	if (g.n == 0) {
+		k_forecast_grid_release(&g);
+		return K_OK;
+	}
+	/* The hours between the model's last and the first new one are
+	 * missing values. */
+	int64_t gap = (g.first - f->last_ts) / K_FORECAST_STEP_MS - 1;
+	if (gap + (int64_t)g.n > K_FORECAST_MAX_POINTS) {
+		k_forecast_grid_release(&g);
+		return k_error_set(err, K_EDATA, "the new observations start %lld "
+		                   "hours after the model's last: more than %d",
+		                   (long long)gap, K_FORECAST_MAX_POINTS);
+	}
+	double *y = malloc(((size_t)gap + g.n) * sizeof *y);
+	if (y == NULL) {
+		k_forecast_grid_release(&g);
+		return k_error_set(err, K_ENOMEM, "out of memory");
+	}
+	for (int64_t i = 0; i < gap; i++)
+		y[i] = NAN;
+	memcpy(y + gap, g.y, g.n * sizeof *y);
+	s = k_arima_update(&f->arima, y, (size_t)gap + g.n, &e);
+	free(y);
+	if (s != K_OK) {
+		k_forecast_grid_release(&g);
+		return k_error_set(err, e.code, "updating the model: %s", e.text);
+	}
+	f->last_ts = g.last;
+	u->hours = g.n;
+	u->observed = g.observed;
+	u->gap = (size_t)gap;
+	k_forecast_grid_release(&g);
+	return K_OK;
+}
+
+enum k_status
+k_forecast_save_updated(struct k_forecast *f, const struct k_store *st,
+                        const char *version, struct k_error *err)
+{
+	json_t *fresh = k_model_header_new(K_FORECAST_KIND);
+	json_t *h = json_deep_copy(f->header);
+	int bad = fresh == NULL || h == NULL;
+
+	bad = bad || json_object_set(h, "created",
+	                             json_object_get(fresh, "created"));
+	bad = bad || json_object_set(h, "ktools_version",
+	                             json_object_get(fresh, "ktools_version"));
+	bad = bad || json_object_set_new(h, "updated_from",
+	                                 json_string(f->version));
+	bad = bad || json_object_set_new(h, "updates",
+	                                 json_integer(f->arima.updates));
+	json_decref(fresh);
+	if (bad) {
+		json_decref(h);
+		return k_error_set(err, K_ENOMEM, "out of memory");
+	}
+	json_decref(f->header);
+	f->header = h;
+	return k_forecast_save(f, st, version, err);
+}
+
 /* ---- the outlook ---- */
 
 void

@@ -97,6 +97,41 @@ enum k_status k_forecast_load_file(struct k_forecast *f, const char *path,
                                    struct k_error *err);
 void k_forecast_release(struct k_forecast *f);
 
+/* What an online update did. */
+struct k_forecast_update_info {
+	size_t old;              /* observations at or before the model's last
+	                            hour, left out */
+	size_t hours;            /* new hours on the grid, missing ones
+	                            included; 0: nothing new, f unchanged */
+	size_t observed;         /* of those, hours with a value */
+	size_t gap;              /* missing hours stepped over between the
+	                            model's last hour and the first new one */
+};
+
+/*
+ * Run new observations through f without refitting: put obs (sorted in
+ * place) on the hourly grid after f's last hour (k_forecast_grid with
+ * after = f->last_ts), step over the hours between as missing values, run
+ * them all through the filter (k_arima_update) and move f->last_ts to the
+ * last new hour. u->old is set once the grid is built, even when a later
+ * step fails. K_EDATA when the new hours span more than
+ * K_FORECAST_MAX_POINTS or start more than that after f's last hour, or
+ * from the filter ("updating the model: ..."); K_ENOMEM.
+ */
+enum k_status k_forecast_update(struct k_forecast *f,
+                                struct k_forecast_obs *obs, size_t nobs,
+                                struct k_forecast_update_info *u,
+                                struct k_error *err);
+
+/* Publish an updated f as a new version (NULL: a timestamp): f's header
+ * with a new "created" and "ktools_version", "updated_from" the version f
+ * was loaded as, and "updates" the observations added since training.
+ * Fills f->version and f->path; errors as k_forecast_save. */
+enum k_status k_forecast_save_updated(struct k_forecast *f,
+                                      const struct k_store *st,
+                                      const char *version,
+                                      struct k_error *err);
+
 /* The seed's risk assessment of a forecast by its maximum on the 0-100
  * scale: > 80 CRITICAL, > 60 HIGH, > 40 MEDIUM, else LOW. */
 const char *k_forecast_assessment(double max_risk);
