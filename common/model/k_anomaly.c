@@ -1,6 +1,7 @@
 /*
- * k_anomaly.c - build, save, load, score and explain the `anomaly` model
- * (see k_anomaly.h and ktools-model(5) for the header members).
+ * k_anomaly.c - train (draw the rows, build), save, load, score and
+ * explain the `anomaly` model (see k_anomaly.h and ktools-model(5) for the
+ * header members).
  */
 #include "model/k_anomaly.h"
 
@@ -10,6 +11,8 @@
 
 #include "base/k_buf.h"
 #include "base/k_parallel.h"
+#include "base/k_rng.h"
+#include "base/k_time.h"
 #include "model/k_model.h"
 #include "numeric/k_stats.h"
 
@@ -278,6 +281,7 @@ k_anomaly_build(struct k_anomaly *m, const struct k_iforest_params *p,
 	sum->scored = nscore;
 	sum->threshold = 100 * thr;
 	sum->mean = total / (double)nscore;
+	sum->rate_pct = 100.0 * (double)sum->anomalies / (double)nscore;
 	for (size_t i = 0; i < nscore; i++)
 		scores[i] *= 100;
 	/* The header. */
@@ -307,8 +311,7 @@ k_anomaly_build(struct k_anomaly *m, const struct k_iforest_params *p,
 		"threshold", json_real(sum->threshold),
 		"scored_rows", (json_int_t)nscore,
 		"anomalies_detected", (json_int_t)sum->anomalies,
-		"anomaly_rate_pct", json_real(100.0 * (double)sum->anomalies /
-		                              (double)nscore),
+		"anomaly_rate_pct", json_real(sum->rate_pct),
 		"mean_anomaly_score", num_or_null(sum->mean),
 		"min_anomaly_score", num_or_null(sum->min),
 		"max_anomaly_score", num_or_null(sum->max));
@@ -342,6 +345,150 @@ fail_quiet:
 	free(constant);
 	k_anomaly_release(m);
 	return st;
+}
+
+struct k_anomaly_params
+k_anomaly_params_default(void)
+{
+	return (struct k_anomaly_params){ .forest = k_iforest_params_default(),
+	                                  .sample = 10000, .threads = 1 };
+}
+
+const char *
+k_anomaly_params_check(const struct k_anomaly_params *p)
+{
+	const char *why = k_iforest_params_check(&p->forest);
+
+	if (why != NULL)
+		return why;
+	if (p->sample < 1)
+		return "sample must be at least 1";
+	if (p->threads < 1)
+		return "threads must be at least 1";
+	return NULL;
+}
+
+void
+k_anomaly_rows_release(struct k_anomaly_rows *r)
+{
+	if (r->tree_rows != NULL)
+		for (size_t t = 0; t < r->trees; t++)
+			free(r->tree_rows[t]);
+	free(r->tree_rows);
+	free(r->score_rows);
+	memset(r, 0, sizeof *r);
+}
+
+/* The first k of a Fisher-Yates shuffle of perm[0..n). */
+static void
+shuffle_head(uint32_t *perm, size_t n, size_t k, struct k_rng *rng)
+{
+	for (size_t i = 0; i < n; i++)
+		perm[i] = (uint32_t)i;
+	for (size_t i = 0; i < k; i++) {
+		size_t j = i + (size_t)k_rng_below(rng, n - i);
+		uint32_t tmp = perm[i];
+		perm[i] = perm[j];
+		perm[j] = tmp;
+	}
+}
+
+enum k_status
+k_anomaly_draw(struct k_anomaly_rows *r, const struct k_iforest_params *p,
+               size_t n, size_t sample, struct k_error *err)
+{
+	const char *why;
+	struct k_rng rng;
+
+	memset(r, 0, sizeof *r);
+	if ((why = k_iforest_params_check(p)) != NULL)
+		return k_error_set(err, K_EUSAGE, "%s", why);
+	if (n == 0 || n > UINT32_MAX)
+		return k_error_set(err, K_EDATA, "%zu rows: training takes 1 to "
+		                   "%lu", n, (unsigned long)UINT32_MAX);
+	r->psi = p->max_samples < n ? p->max_samples : n;
+	r->nscore = n < sample ? n : sample;
+	r->tree_rows = calloc(p->trees ? p->trees : 1, sizeof *r->tree_rows);
+	r->score_rows = malloc(n * sizeof *r->score_rows);
+	if (r->tree_rows == NULL || r->score_rows == NULL) {
+		k_anomaly_rows_release(r);
+		return k_error_set(err, K_ENOMEM, "out of memory");
+	}
+	r->trees = p->trees;
+	for (size_t t = 0; t < p->trees; t++) {
+		r->tree_rows[t] = malloc(r->psi * sizeof **r->tree_rows);
+		if (r->tree_rows[t] == NULL) {
+			k_anomaly_rows_release(r);
+			return k_error_set(err, K_ENOMEM, "out of memory");
+		}
+		/* score_rows is the scratch permutation until the last draw. */
+		k_rng_seed(&rng, p->seed, 0x100000000ull + t);
+		shuffle_head(r->score_rows, n, r->psi, &rng);
+		memcpy(r->tree_rows[t], r->score_rows,
+		       r->psi * sizeof **r->tree_rows);
+	}
+	k_rng_seed(&rng, p->seed, 0x200000000ull);
+	shuffle_head(r->score_rows, n, r->nscore < n ? r->nscore : 0, &rng);
+	return K_OK;
+}
+
+/* The header's "training" facts besides those k_anomaly_build records. */
+static json_t *
+training_facts(const struct k_anomaly_params *p, size_t n,
+               const struct k_anomaly_source *src)
+{
+	json_t *tr = json_object();
+	char ts[40];
+
+	if (tr == NULL)
+		return NULL;
+	json_object_set_new(tr, "rows_parsed", json_integer((json_int_t)n));
+	json_object_set_new(tr, "rows_rejected",
+	                    json_integer(src->rows_rejected));
+	json_object_set_new(tr, "days", src->days > 0 ? json_real(src->days)
+	                                              : json_null());
+	json_object_set_new(tr, "ts_first", src->ts_first != INT64_MIN
+	                    ? json_string(k_time_format(src->ts_first, ts,
+	                                                sizeof ts))
+	                    : json_null());
+	json_object_set_new(tr, "ts_last", src->ts_last != INT64_MIN
+	                    ? json_string(k_time_format(src->ts_last, ts,
+	                                                sizeof ts))
+	                    : json_null());
+	json_object_set_new(tr, "sample", json_integer((json_int_t)p->sample));
+	return tr;
+}
+
+enum k_status
+k_anomaly_train(struct k_anomaly *m, const struct k_anomaly_params *p,
+                const double *X, size_t n, size_t d,
+                const char *const *names, const struct k_anomaly_source *src,
+                struct k_anomaly_summary *sum, struct k_error *err)
+{
+	struct k_anomaly_rows rows;
+	const char *why;
+	json_t *training;
+	enum k_status s;
+
+	memset(m, 0, sizeof *m);
+	memset(sum, 0, sizeof *sum);
+	if ((why = k_anomaly_params_check(p)) != NULL)
+		return k_error_set(err, K_EUSAGE, "%s", why);
+	if (n < K_ANOMALY_MIN_ROWS)
+		return k_error_set(err, K_EDATA, "need at least %d rows to train "
+		                   "an anomaly model, got %zu", K_ANOMALY_MIN_ROWS,
+		                   n);
+	if ((s = k_anomaly_draw(&rows, &p->forest, n, p->sample, err)) != K_OK)
+		return s;
+	if ((training = training_facts(p, n, src)) == NULL)
+		s = k_error_set(err, K_ENOMEM, "out of memory");
+	else
+		s = k_anomaly_build(m, &p->forest, X, n, d, names, rows.tree_rows,
+		                    rows.psi, rows.score_rows, rows.nscore,
+		                    training, p->threads, sum, err);
+	json_decref(training);
+	k_anomaly_rows_release(&rows);
+	return s;
 }
 
 enum k_status
