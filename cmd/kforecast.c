@@ -19,7 +19,6 @@
 #include "cli/k_out.h"
 #include "cli/k_reject.h"
 #include "model/k_forecast.h"
-#include "model/k_model.h"
 #include "model/k_store.h"
 #include "numeric/k_arima.h"
 #include "text/k_jscan.h"

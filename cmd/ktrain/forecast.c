@@ -20,7 +20,6 @@
 #include "cli/k_reject.h"
 #include "ktrain.h"
 #include "model/k_forecast.h"
-#include "model/k_model.h"
 #include "model/k_store.h"
 #include "numeric/k_arima.h"
 #include "text/k_jscan.h"
@@ -570,8 +569,7 @@ ktrain_forecast(int argc, char **argv)
 	k_out_write(b.data, b.len);
 	k_out_line_end();
 	k_buf_release(&b);
-	summary(&fm, &res.holdout, o.holdout, &ol, o.autosel ?
-	        res.models_tried : 0);
+	summary(&fm, &res.holdout, o.holdout, &ol, res.models_tried);
 	k_out_finish();
 
 	enum k_status rs = k_reject_finish(&r.rj);
