@@ -411,10 +411,13 @@ enum k_status
 k_forecast_outlook(const struct k_forecast *f, size_t hours,
                    struct k_forecast_outlook *o, struct k_error *err)
 {
-	double *mean = malloc((hours ? hours : 1) * sizeof *mean);
+	double *mean;
 	enum k_status s;
 
-	if (mean == NULL)
+	if (hours < 1)
+		return k_error_set(err, K_EUSAGE, "an outlook needs at least one "
+		                   "hour");
+	if ((mean = malloc(hours * sizeof *mean)) == NULL)
 		return k_error_set(err, K_ENOMEM, "out of memory");
 	s = k_arima_forecast(&f->arima, hours, 0.95, mean, NULL, NULL, NULL,
 	                     err);

@@ -149,8 +149,8 @@ struct k_forecast_outlook {
 void k_forecast_summarise(const double *mean, size_t h,
                           struct k_forecast_outlook *o);
 
-/* The outlook of f's next hours (>= 1): forecast, then summarise.
- * K_ENOMEM, or k_arima_forecast's error. */
+/* The outlook of f's next hours: forecast, then summarise. K_EUSAGE for
+ * 0 hours, K_ENOMEM, or k_arima_forecast's error. */
 enum k_status k_forecast_outlook(const struct k_forecast *f, size_t hours,
                                  struct k_forecast_outlook *o,
                                  struct k_error *err);

@@ -582,7 +582,8 @@ test_train_holdout(void)
 	KT_NEAR(ol.max, ol2.max, 0);
 	KT_EQ_STR(ol.trend, ol2.trend);
 	KT_EQ_STR(ol.assessment, "LOW");
-	KT_EQ_INT(k_forecast_outlook(&f, 0, &ol, &e), K_OK);
+	KT_EQ_INT(k_forecast_outlook(&f, 0, &ol, &e), K_EUSAGE);
+	KT_CHECK(has(e.text, "at least one hour"));
 	k_forecast_release(&f);
 	k_forecast_grid_release(&g);
 }
