@@ -19,7 +19,6 @@
 #include "cli/k_out.h"
 #include "cli/k_reject.h"
 #include "model/k_forecast.h"
-#include "model/k_model.h"
 #include "model/k_store.h"
 #include "numeric/k_arima.h"
 #include "text/k_jscan.h"
@@ -280,70 +279,133 @@ read_updates(struct upd *u, const char *path, const char *field)
 	k_reader_close(&in);
 }
 
-/* Run the new hours through the filter; returns the observed hours used. */
-static size_t
-apply_updates(struct k_forecast *f, struct upd *u)
+/* --update: read the rows, run them through the model and save it if
+ * asked. Returns the observed hours used, or -1 when --strict stopped the
+ * reading (nothing applied). */
+static long
+update(const struct opts *o, struct k_forecast *f,
+       const struct k_store *store, struct upd *u)
 {
-	struct k_forecast_grid g;
+	struct k_forecast_update_info ui;
 	struct k_error e;
-	char t[40];
+	enum k_status s;
+	char last[40];
 
-	if (k_forecast_grid(u->obs, u->nobs, f->last_ts, &g, &e) != K_OK)
-		k_die_error(&e);
-	if (g.old > 0)
-		k_info("%zu row%s at or before the model's last hour (%s) "
-		       "ignored", g.old, g.old == 1 ? "" : "s",
-		       k_time_format(f->last_ts, t, sizeof t));
-	if (g.n == 0) {
-		k_info("no new observations: forecasting from the model as saved");
-		k_forecast_grid_release(&g);
-		return 0;
+	memset(u, 0, sizeof *u);
+	k_reject_init(&u->rj);
+	k_jscan_init(&u->scan, "features");
+	for (int i = 0; i < (o->nfiles > 0 ? o->nfiles : 1) && !u->stop; i++)
+		read_updates(u, o->nfiles > 0 ? o->files[i] : "-", f->field);
+	if (u->stop) {
+		free(u->obs);
+		k_jscan_release(&u->scan);
+		return -1;
 	}
-	/* The hours between the model's last and the first new one are
-	 * missing values. */
-	int64_t gap = (g.first - f->last_ts) / K_FORECAST_STEP_MS - 1;
-	if (gap + (int64_t)g.n > K_FORECAST_MAX_POINTS)
-		k_die(K_EDATA, "the new observations start %lld hours after the "
-		      "model's last: more than %d", (long long)gap,
-		      K_FORECAST_MAX_POINTS);
-	double *y = malloc(((size_t)gap + g.n) * sizeof *y);
-	if (y == NULL)
-		k_die(K_ENOMEM, "out of memory");
-	for (int64_t i = 0; i < gap; i++)
-		y[i] = NAN;
-	memcpy(y + gap, g.y, g.n * sizeof *y);
-	if (k_arima_update(&f->arima, y, (size_t)gap + g.n, &e) != K_OK)
-		k_die(e.code, "updating the model: %s", e.text);
-	f->last_ts = g.last;
-	size_t used = g.observed;
-	k_debug("updated with %zu hours (%zu observed, %lld missing before "
-	        "them)", g.n, g.observed, (long long)gap);
-	free(y);
-	k_forecast_grid_release(&g);
-	return used;
+	k_time_format(f->last_ts, last, sizeof last);
+	s = k_forecast_update(f, u->obs, u->nobs, &ui, &e);
+	free(u->obs);
+	k_jscan_release(&u->scan);
+	if (ui.old > 0)
+		k_info("%zu row%s at or before the model's last hour (%s) "
+		       "ignored", ui.old, ui.old == 1 ? "" : "s", last);
+	if (s != K_OK)
+		k_die_error(&e);
+	if (ui.hours == 0)
+		k_info("no new observations: forecasting from the model as saved");
+	else
+		k_debug("updated with %zu hours (%zu observed, %zu missing before "
+		        "them)", ui.hours, ui.observed, ui.gap);
+	if (o->save) {
+		if (k_forecast_save_updated(f, store, o->save, &e) != K_OK)
+			k_die_error(&e);
+		k_info("saved the updated model as version %s (%s)", f->version,
+		       f->path);
+	}
+	return (long)ui.observed;
 }
 
-/* The updated model as a new version: the old header, with what changed. */
+/* ---- the forecast ---- */
+
+/* The model to forecast with, or the reason on stderr and the exit. */
 static void
-save_updated(struct k_forecast *f, const struct k_store *store,
-             const char *from, const char *version)
+load_model(struct k_forecast *f, const struct k_store *store,
+           const char *version)
 {
 	struct k_error e;
-	json_t *fresh = k_model_header_new(K_FORECAST_KIND);
-	json_t *h = json_deep_copy(f->header);
 
-	if (fresh == NULL || h == NULL)
+	if (k_forecast_load(f, store, version, &e) == K_OK)
+		return;
+	if (e.code == K_ECONFIG)
+		k_die(K_ECONFIG, "%s (train one with 'ktrain forecast')", e.text);
+	k_die_error(&e);
+}
+
+/* A forecast from an old state says so. */
+static void
+warn_stale(const struct opts *o, const struct k_forecast *f)
+{
+	int64_t now = o->have_now ? o->now : k_time_now_ms();
+	double age_h = (double)(now - f->last_ts) / (double)K_FORECAST_STEP_MS;
+	char t[40];
+
+	if (!(age_h > o->stale_hours))
+		return;
+	k_err("warning: the model's last observation is %s, %.1f hours "
+	      "ago; the forecast starts from there (%s)",
+	      k_time_format(f->last_ts, t, sizeof t), age_h,
+	      o->update ? "the rows given to --update end there too"
+	                : "run with --update to bring it up to date");
+}
+
+/* The h steps forecast, clipped to [lo, hi] when asked. */
+struct fc {
+	size_t h;
+	double *mean, *lo, *hi, *var;  /* one allocation, mean first */
+	unsigned char *cl;             /* step i had a value clipped */
+	long clipped;                  /* values clipped, of 3 h */
+};
+
+static void
+forecast(const struct opts *o, const struct k_forecast *f, struct fc *c)
+{
+	struct k_error e;
+	size_t h = (size_t)o->steps;
+
+	c->h = h;
+	c->clipped = 0;
+	c->mean = malloc(4 * h * sizeof *c->mean);
+	c->cl = calloc(h, 1);
+	if (c->mean == NULL || c->cl == NULL)
 		k_die(K_ENOMEM, "out of memory");
-	json_object_set(h, "created", json_object_get(fresh, "created"));
-	json_object_set(h, "ktools_version",
-	                json_object_get(fresh, "ktools_version"));
-	json_object_set_new(h, "updated_from", json_string(from));
-	json_object_set_new(h, "updates", json_integer(f->arima.updates));
-	json_decref(fresh);
-	json_decref(f->header);
-	f->header = h;
-	if (k_forecast_save(f, store, version, &e) != K_OK)
+	c->lo = c->mean + h;
+	c->hi = c->mean + 2 * h;
+	c->var = c->mean + 3 * h;
+	if (k_arima_forecast(&f->arima, h, o->level, c->mean, c->var, c->lo,
+	                     c->hi, &e) != K_OK)
 		k_die_error(&e);
+	if (!o->clip)
+		return;
+	for (size_t i = 0; i < h; i++) {
+		double *v[3] = { &c->mean[i], &c->lo[i], &c->hi[i] };
+		for (int k = 0; k < 3; k++) {
+			if (*v[k] < o->lo) {
+				*v[k] = o->lo;
+				c->clipped++;
+				c->cl[i] = 1;
+			} else if (*v[k] > o->hi) {
+				*v[k] = o->hi;
+				c->clipped++;
+				c->cl[i] = 1;
+			}
+		}
+	}
+}
+
+static void
+fc_release(struct fc *c)
+{
+	free(c->mean);
+	free(c->cl);
 }
 
 /* ---- output ---- */
@@ -357,215 +419,178 @@ num_array(struct k_jsonw *w, const double *v, size_t n)
 	k_jsonw_arr_end(w);
 }
 
+static void
+write_line(const struct k_buf *b)
+{
+	if (b->oom)
+		k_die(K_ENOMEM, "out of memory");
+	k_out_write(b->data, b->len);
+	k_out_line_end();
+}
+
+/* --format rows: one row per step. */
+static void
+print_rows(const struct opts *o, const struct k_forecast *f,
+           const struct fc *c, struct k_buf *b)
+{
+	struct k_jsonw w;
+	char ts[40];
+
+	for (size_t i = 0; i < c->h; i++) {
+		k_buf_reset(b);
+		k_jsonw_init(&w, b);
+		k_jsonw_obj(&w);
+		k_jsonw_key(&w, "kind");
+		k_jsonw_str(&w, "forecast_step");
+		k_jsonw_key(&w, "ts");
+		k_jsonw_str(&w, k_time_format(f->last_ts + (int64_t)(i + 1) *
+		                              K_FORECAST_STEP_MS, ts, sizeof ts));
+		k_jsonw_key(&w, "step");
+		k_jsonw_int(&w, (long long)i + 1);
+		k_jsonw_key(&w, "field");
+		k_jsonw_str(&w, f->field);
+		k_jsonw_key(&w, "forecast");
+		k_jsonw_num(&w, c->mean[i]);
+		k_jsonw_key(&w, "lower");
+		k_jsonw_num(&w, c->lo[i]);
+		k_jsonw_key(&w, "upper");
+		k_jsonw_num(&w, c->hi[i]);
+		k_jsonw_key(&w, "level");
+		k_jsonw_num(&w, o->level);
+		k_jsonw_key(&w, "clipped");
+		k_jsonw_bool(&w, c->cl[i]);
+		k_jsonw_key(&w, "model_version");
+		k_jsonw_str(&w, f->version);
+		k_jsonw_obj_end(&w);
+		write_line(b);
+	}
+}
+
+/* The forecast object's values, timestamps and interval. */
+static void
+object_steps(struct k_jsonw *w, const struct opts *o,
+             const struct k_forecast *f, const struct fc *c)
+{
+	char ts[40];
+
+	k_jsonw_key(w, "forecasted_values");
+	num_array(w, c->mean, c->h);
+	k_jsonw_key(w, "timestamps");
+	k_jsonw_arr(w);
+	for (size_t i = 0; i < c->h; i++)
+		k_jsonw_str(w, k_time_format(f->last_ts + (int64_t)(i + 1) *
+		                             K_FORECAST_STEP_MS, ts, sizeof ts));
+	k_jsonw_arr_end(w);
+	k_jsonw_key(w, "confidence_interval");
+	k_jsonw_obj(w);
+	k_jsonw_key(w, "level");
+	k_jsonw_num(w, o->level);
+	k_jsonw_key(w, "lower");
+	num_array(w, c->lo, c->h);
+	k_jsonw_key(w, "upper");
+	num_array(w, c->hi, c->h);
+	k_jsonw_obj_end(w);
+	k_jsonw_key(w, "lower_bound");
+	num_array(w, c->lo, c->h);
+	k_jsonw_key(w, "upper_bound");
+	num_array(w, c->hi, c->h);
+}
+
+/* The seed's forecast object; updated_with (>= 0) with --update. */
+static void
+print_object(const struct opts *o, const struct k_forecast *f,
+             const struct fc *c, long used, struct k_buf *b)
+{
+	struct k_forecast_outlook ol;
+	struct k_jsonw w;
+	char ts[40];
+
+	k_forecast_summarise(c->mean, c->h, &ol);
+	k_jsonw_init(&w, b);
+	k_jsonw_obj(&w);
+	k_jsonw_key(&w, "kind");
+	k_jsonw_str(&w, "forecast");
+	k_jsonw_key(&w, "field");
+	k_jsonw_str(&w, f->field);
+	k_jsonw_key(&w, "risk_assessment");
+	k_jsonw_str(&w, ol.assessment);
+	k_jsonw_key(&w, "trend");
+	k_jsonw_str(&w, ol.trend);
+	k_jsonw_key(&w, "avg_forecasted_risk");
+	k_jsonw_num(&w, ol.mean);
+	k_jsonw_key(&w, "max_forecasted_risk");
+	k_jsonw_num(&w, ol.max);
+	object_steps(&w, o, f, c);
+	k_jsonw_key(&w, "forecast_horizon_hours");
+	k_jsonw_int(&w, (long long)c->h);
+	k_jsonw_key(&w, "model_order");
+	k_jsonw_arr(&w);
+	k_jsonw_int(&w, f->arima.p);
+	k_jsonw_int(&w, f->arima.d);
+	k_jsonw_int(&w, f->arima.q);
+	k_jsonw_arr_end(&w);
+	k_jsonw_key(&w, "last_observation");
+	k_jsonw_str(&w, k_time_format(f->last_ts, ts, sizeof ts));
+	k_jsonw_key(&w, "clipped_to");
+	if (o->clip) {
+		k_jsonw_arr(&w);
+		k_jsonw_num(&w, o->lo);
+		k_jsonw_num(&w, o->hi);
+		k_jsonw_arr_end(&w);
+	} else {
+		k_jsonw_null(&w);
+	}
+	k_jsonw_key(&w, "clipped");
+	k_jsonw_int(&w, c->clipped);
+	if (o->update) {
+		k_jsonw_key(&w, "updated_with");
+		k_jsonw_int(&w, used);
+	}
+	k_jsonw_key(&w, "method");
+	k_jsonw_str(&w, "arima");
+	k_jsonw_key(&w, "model_version");
+	k_jsonw_str(&w, f->version);
+	k_jsonw_obj_end(&w);
+	write_line(b);
+}
+
 int
 main(int argc, char **argv)
 {
 	struct opts o = { .steps = 24, .level = 0.95, .stale_hours = 2 };
 	struct k_store store;
 	struct k_forecast f;
-	struct k_error e;
 	struct upd u;
 	enum k_status rs = K_OK;
-	size_t used = 0;
+	long used = 0;
 
 	k_args_parse("kforecast", &argp, argc, argv, &o);
 	k_store_init(&store, k_opts.model_dir);
-	if (k_forecast_load(&f, &store, o.version, &e) != K_OK) {
-		if (e.code == K_ECONFIG)
-			k_die(K_ECONFIG, "%s (train one with 'ktrain forecast')",
-			      e.text);
-		k_die_error(&e);
-	}
+	load_model(&f, &store, o.version);
 	if (!o.range_set && strcmp(f.field, "risk_score") == 0) {
 		o.clip = 1;
 		o.lo = 0;
 		o.hi = 100;
 	}
-
-	if (o.update) {
-		memset(&u, 0, sizeof u);
-		k_reject_init(&u.rj);
-		k_jscan_init(&u.scan, "features");
-		for (int i = 0; i < (o.nfiles > 0 ? o.nfiles : 1) && !u.stop; i++)
-			read_updates(&u, o.nfiles > 0 ? o.files[i] : "-", f.field);
-		if (u.stop) {
-			free(u.obs);
-			k_jscan_release(&u.scan);
-			k_forecast_release(&f);
-			return k_status_exit(k_reject_finish(&u.rj));
-		}
-		used = apply_updates(&f, &u);
-		free(u.obs);
-		k_jscan_release(&u.scan);
-		if (o.save) {
-			char from[K_VERSION_MAX + 1];
-			memcpy(from, f.version, sizeof from);
-			save_updated(&f, &store, from, o.save);
-			k_info("saved the updated model as version %s (%s)",
-			       f.version, f.path);
-		}
+	if (o.update && (used = update(&o, &f, &store, &u)) < 0) {
+		k_forecast_release(&f);
+		return k_status_exit(k_reject_finish(&u.rj));
 	}
+	warn_stale(&o, &f);
 
-	/* A forecast from an old state says so. */
-	int64_t now = o.have_now ? o.now : k_time_now_ms();
-	double age_h = (double)(now - f.last_ts) / (double)K_FORECAST_STEP_MS;
-	if (age_h > o.stale_hours) {
-		char t[40];
-		k_err("warning: the model's last observation is %s, %.1f hours "
-		      "ago; the forecast starts from there (%s)",
-		      k_time_format(f.last_ts, t, sizeof t), age_h,
-		      o.update ? "the rows given to --update end there too"
-		               : "run with --update to bring it up to date");
-	}
-
-	size_t h = (size_t)o.steps;
-	double *mean = malloc(4 * h * sizeof *mean);
-	if (mean == NULL)
-		k_die(K_ENOMEM, "out of memory");
-	double *lo = mean + h, *hi = mean + 2 * h, *var = mean + 3 * h;
-	if (k_arima_forecast(&f.arima, h, o.level, mean, var, lo, hi, &e) != K_OK)
-		k_die_error(&e);
-	long clipped = 0;
-	unsigned char *cl = calloc(h, 1);
-	if (cl == NULL)
-		k_die(K_ENOMEM, "out of memory");
-	if (o.clip) {
-		for (size_t i = 0; i < h; i++) {
-			double *v[3] = { &mean[i], &lo[i], &hi[i] };
-			for (int k = 0; k < 3; k++) {
-				if (*v[k] < o.lo) {
-					*v[k] = o.lo;
-					clipped++;
-					cl[i] = 1;
-				} else if (*v[k] > o.hi) {
-					*v[k] = o.hi;
-					clipped++;
-					cl[i] = 1;
-				}
-			}
-		}
-	}
-
+	struct fc c;
 	struct k_buf b;
-	struct k_jsonw w;
-	char ts[40];
+	forecast(&o, &f, &c);
 	k_buf_init(&b);
-	if (o.rows) {
-		for (size_t i = 0; i < h; i++) {
-			k_buf_reset(&b);
-			k_jsonw_init(&w, &b);
-			k_jsonw_obj(&w);
-			k_jsonw_key(&w, "kind");
-			k_jsonw_str(&w, "forecast_step");
-			k_jsonw_key(&w, "ts");
-			k_jsonw_str(&w, k_time_format(f.last_ts + (int64_t)(i + 1) *
-			                           K_FORECAST_STEP_MS, ts, sizeof ts));
-			k_jsonw_key(&w, "step");
-			k_jsonw_int(&w, (long long)i + 1);
-			k_jsonw_key(&w, "field");
-			k_jsonw_str(&w, f.field);
-			k_jsonw_key(&w, "forecast");
-			k_jsonw_num(&w, mean[i]);
-			k_jsonw_key(&w, "lower");
-			k_jsonw_num(&w, lo[i]);
-			k_jsonw_key(&w, "upper");
-			k_jsonw_num(&w, hi[i]);
-			k_jsonw_key(&w, "level");
-			k_jsonw_num(&w, o.level);
-			k_jsonw_key(&w, "clipped");
-			k_jsonw_bool(&w, cl[i]);
-			k_jsonw_key(&w, "model_version");
-			k_jsonw_str(&w, f.version);
-			k_jsonw_obj_end(&w);
-			if (b.oom)
-				k_die(K_ENOMEM, "out of memory");
-			k_out_write(b.data, b.len);
-			k_out_line_end();
-		}
-	} else {
-		double avg = 0, mx = -INFINITY;
-		for (size_t i = 0; i < h; i++) {
-			avg += mean[i];
-			if (mean[i] > mx)
-				mx = mean[i];
-		}
-		avg /= (double)h;
-		k_jsonw_init(&w, &b);
-		k_jsonw_obj(&w);
-		k_jsonw_key(&w, "kind");
-		k_jsonw_str(&w, "forecast");
-		k_jsonw_key(&w, "field");
-		k_jsonw_str(&w, f.field);
-		k_jsonw_key(&w, "risk_assessment");
-		k_jsonw_str(&w, k_forecast_assessment(mx));
-		k_jsonw_key(&w, "trend");
-		k_jsonw_str(&w, mean[h - 1] > mean[0] ? "increasing" : "decreasing");
-		k_jsonw_key(&w, "avg_forecasted_risk");
-		k_jsonw_num(&w, avg);
-		k_jsonw_key(&w, "max_forecasted_risk");
-		k_jsonw_num(&w, mx);
-		k_jsonw_key(&w, "forecasted_values");
-		num_array(&w, mean, h);
-		k_jsonw_key(&w, "timestamps");
-		k_jsonw_arr(&w);
-		for (size_t i = 0; i < h; i++)
-			k_jsonw_str(&w, k_time_format(f.last_ts + (int64_t)(i + 1) *
-			                           K_FORECAST_STEP_MS, ts, sizeof ts));
-		k_jsonw_arr_end(&w);
-		k_jsonw_key(&w, "confidence_interval");
-		k_jsonw_obj(&w);
-		k_jsonw_key(&w, "level");
-		k_jsonw_num(&w, o.level);
-		k_jsonw_key(&w, "lower");
-		num_array(&w, lo, h);
-		k_jsonw_key(&w, "upper");
-		num_array(&w, hi, h);
-		k_jsonw_obj_end(&w);
-		k_jsonw_key(&w, "lower_bound");
-		num_array(&w, lo, h);
-		k_jsonw_key(&w, "upper_bound");
-		num_array(&w, hi, h);
-		k_jsonw_key(&w, "forecast_horizon_hours");
-		k_jsonw_int(&w, (long long)h);
-		k_jsonw_key(&w, "model_order");
-		k_jsonw_arr(&w);
-		k_jsonw_int(&w, f.arima.p);
-		k_jsonw_int(&w, f.arima.d);
-		k_jsonw_int(&w, f.arima.q);
-		k_jsonw_arr_end(&w);
-		k_jsonw_key(&w, "last_observation");
-		k_jsonw_str(&w, k_time_format(f.last_ts, ts, sizeof ts));
-		k_jsonw_key(&w, "clipped_to");
-		if (o.clip) {
-			k_jsonw_arr(&w);
-			k_jsonw_num(&w, o.lo);
-			k_jsonw_num(&w, o.hi);
-			k_jsonw_arr_end(&w);
-		} else {
-			k_jsonw_null(&w);
-		}
-		k_jsonw_key(&w, "clipped");
-		k_jsonw_int(&w, clipped);
-		if (o.update) {
-			k_jsonw_key(&w, "updated_with");
-			k_jsonw_int(&w, (long long)used);
-		}
-		k_jsonw_key(&w, "method");
-		k_jsonw_str(&w, "arima");
-		k_jsonw_key(&w, "model_version");
-		k_jsonw_str(&w, f.version);
-		k_jsonw_obj_end(&w);
-		if (b.oom)
-			k_die(K_ENOMEM, "out of memory");
-		k_out_write(b.data, b.len);
-		k_out_line_end();
-	}
+	if (o.rows)
+		print_rows(&o, &f, &c, &b);
+	else
+		print_object(&o, &f, &c, used, &b);
 	k_out_finish();
 	if (o.update)
 		rs = k_reject_finish(&u.rj);
 	k_buf_release(&b);
-	free(mean);
-	free(cl);
+	fc_release(&c);
 	k_forecast_release(&f);
 	return k_status_exit(rs);
 }

@@ -17,7 +17,6 @@
 #include "base/k_buf.h"
 #include "base/k_parallel.h"
 #include "base/k_reader.h"
-#include "base/k_rng.h"
 #include "base/k_time.h"
 #include "cli/k_args.h"
 #include "cli/k_log.h"
@@ -31,8 +30,6 @@
 #include "text/k_featrow.h"
 #include "text/k_jscan.h"
 #include "text/k_jsonw.h"
-
-#define MIN_ROWS 10
 
 struct opts {
 	struct k_iforest_params forest;
@@ -350,27 +347,41 @@ parse_row(struct train *t, const char *line, size_t len, long lineno,
 	return 0;
 }
 
+/* --days: the window's span, ms. */
+static int64_t
+window_span(const struct train *t)
+{
+	return (int64_t)(t->o->days * (double)K_MS_PER_DAY);
+}
+
+/* --days: drop the rows that fell out of the window. */
+static void
+window_compact(struct train *t)
+{
+	int64_t span = window_span(t);
+	size_t k = 0;
+
+	for (size_t i = 0; i < t->nwin; i++) {
+		if (t->win_ts[i] < t->max_ts - span)
+			continue;
+		memmove(&t->win[k * t->d], &t->win[i * t->d],
+		        t->d * sizeof *t->win);
+		t->win_ts[k++] = t->win_ts[i];
+	}
+	t->nwin = k;
+}
+
 /* --days: append a row, dropping rows that fell out of the window. */
 static void
 window_add(struct train *t, const double *x, int64_t ts)
 {
-	int64_t span = (int64_t)(t->o->days * (double)K_MS_PER_DAY);
-
 	if (ts > t->max_ts)
 		t->max_ts = ts;
-	if (ts < t->max_ts - span)
+	if (ts < t->max_ts - window_span(t))
 		return;
 	if (t->nwin == t->capwin) {
 		/* Compact before growing. */
-		size_t k = 0;
-		for (size_t i = 0; i < t->nwin; i++) {
-			if (t->win_ts[i] < t->max_ts - span)
-				continue;
-			memmove(&t->win[k * t->d], &t->win[i * t->d],
-			        t->d * sizeof *t->win);
-			t->win_ts[k++] = t->win_ts[i];
-		}
-		t->nwin = k;
+		window_compact(t);
 		if (t->capwin == 0 || t->nwin * 2 > t->capwin) {
 			size_t nc = t->capwin ? t->capwin * 2 : 1024;
 			double *nw = realloc(t->win, nc * t->d * sizeof *nw);
@@ -537,6 +548,22 @@ parse_sample(struct train *t, double **Xout)
 	return nrow;
 }
 
+/* --days: the rows of the window, as a matrix (taken from t), with the
+ * window's first and last times. */
+static size_t
+window_rows(struct train *t, double **X)
+{
+	window_compact(t);
+	*X = t->win;
+	t->win = NULL;
+	t->ts_first = INT64_MIN;
+	for (size_t i = 0; i < t->nwin; i++)
+		if (t->ts_first == INT64_MIN || t->win_ts[i] < t->ts_first)
+			t->ts_first = t->win_ts[i];
+	t->ts_last = t->max_ts;
+	return t->nwin;
+}
+
 static void
 summary(const struct train *t, const struct k_anomaly *m, size_t n,
         const struct k_anomaly_summary *sum)
@@ -551,12 +578,10 @@ summary(const struct train *t, const struct k_anomaly *m, size_t n,
 	fprintf(stderr, "Features used: %zu\n", t->d);
 	if (sum->scored == n)
 		fprintf(stderr, "Anomalies detected: %zu (%.2f%%)\n",
-		        sum->anomalies, 100.0 * (double)sum->anomalies /
-		        (double)sum->scored);
+		        sum->anomalies, sum->rate_pct);
 	else
 		fprintf(stderr, "Anomalies detected: %zu of %zu scored "
-		        "(%.2f%%)\n", sum->anomalies, sum->scored,
-		        100.0 * (double)sum->anomalies / (double)sum->scored);
+		        "(%.2f%%)\n", sum->anomalies, sum->scored, sum->rate_pct);
 	fprintf(stderr, "Threshold: anomaly_score > %.2f\n", sum->threshold);
 	if (sum->constant > 0)
 		fprintf(stderr, "Constant features (never split on): %zu\n",
@@ -564,6 +589,81 @@ summary(const struct train *t, const struct k_anomaly *m, size_t n,
 	if (t->rj.count > 0)
 		fprintf(stderr, "Rejected lines: %ld\n", t->rj.count);
 	fprintf(stderr, "Model saved: %s (version %s)\n", m->path, m->version);
+}
+
+/* The one-line JSON report on stdout. */
+static void
+report(const struct train *t, const struct k_anomaly *m, size_t n,
+       const struct k_anomaly_summary *sum, double t0)
+{
+	struct k_buf b;
+	struct k_jsonw w;
+
+	k_buf_init(&b);
+	k_jsonw_init(&w, &b);
+	k_jsonw_obj(&w);
+	k_jsonw_key(&w, "kind");
+	k_jsonw_str(&w, "train_report");
+	k_jsonw_key(&w, "model");
+	k_jsonw_str(&w, K_ANOMALY_KIND);
+	k_jsonw_key(&w, "version");
+	k_jsonw_str(&w, m->version);
+	k_jsonw_key(&w, "path");
+	k_jsonw_str(&w, m->path);
+	k_jsonw_key(&w, "samples_trained");
+	k_jsonw_int(&w, (long long)n);
+	k_jsonw_key(&w, "rows_rejected");
+	k_jsonw_int(&w, t->rj.count);
+	k_jsonw_key(&w, "features_used");
+	k_jsonw_int(&w, (long long)t->d);
+	k_jsonw_key(&w, "trees");
+	k_jsonw_int(&w, (long long)m->forest->ntrees);
+	k_jsonw_key(&w, "max_samples");
+	k_jsonw_int(&w, (long long)m->forest->psi);
+	k_jsonw_key(&w, "scored_rows");
+	k_jsonw_int(&w, (long long)sum->scored);
+	k_jsonw_key(&w, "anomalies_detected");
+	k_jsonw_int(&w, (long long)sum->anomalies);
+	k_jsonw_key(&w, "anomaly_rate_pct");
+	k_jsonw_num(&w, k_round(sum->rate_pct, 4));
+	k_jsonw_key(&w, "threshold");
+	k_jsonw_num(&w, k_round(sum->threshold, 4));
+	k_jsonw_key(&w, "mean_anomaly_score");
+	k_jsonw_num(&w, k_round(sum->mean, 4));
+	k_jsonw_key(&w, "min_anomaly_score");
+	k_jsonw_num(&w, k_round(sum->min, 4));
+	k_jsonw_key(&w, "max_anomaly_score");
+	k_jsonw_num(&w, k_round(sum->max, 4));
+	k_jsonw_key(&w, "constant_features");
+	k_jsonw_int(&w, (long long)sum->constant);
+	k_jsonw_key(&w, "seconds");
+	k_jsonw_num(&w, k_round(k_time_mono() - t0, 4));
+	k_jsonw_obj_end(&w);
+	if (b.oom)
+		k_die(K_ENOMEM, "out of memory");
+	k_out_write(b.data, b.len);
+	k_out_line_end();
+	k_buf_release(&b);
+}
+
+static void
+train_init(struct train *t, struct opts *o)
+{
+	int nin = o->nfiles > 0 ? o->nfiles : 1;
+
+	memset(t, 0, sizeof *t);
+	t->o = o;
+	t->ts_first = INT64_MIN;
+	t->ts_last = INT64_MIN;
+	t->max_ts = INT64_MIN;
+	k_reject_init(&t->rj);
+	k_jscan_init(&t->scan, "features");
+	if (k_sampler_init(&t->smp, 1, &o->sample, o->forest.seed) != K_OK)
+		k_die(K_ENOMEM, "out of memory");
+	t->sources = calloc((size_t)nin, sizeof *t->sources);
+	t->nsources = nin;
+	if (t->sources == NULL)
+		k_die(K_ENOMEM, "out of memory");
 }
 
 static void
@@ -607,194 +707,55 @@ ktrain_anomaly(int argc, char **argv)
 	if (o.threads == 0)
 		o.threads = k_parallel_threads();
 	t0 = k_time_mono();
-	memset(&t, 0, sizeof t);
-	t.o = &o;
-	t.ts_first = INT64_MIN;
-	t.ts_last = INT64_MIN;
-	t.max_ts = INT64_MIN;
-	k_reject_init(&t.rj);
-	k_jscan_init(&t.scan, "features");
+	train_init(&t, &o);
 	k_store_init(&store, k_opts.model_dir);
-
-	if (k_sampler_init(&t.smp, 1, &o.sample, o.forest.seed) != K_OK)
-		k_die(K_ENOMEM, "out of memory");
-
-	int nin = o.nfiles > 0 ? o.nfiles : 1;
-	t.sources = calloc((size_t)nin, sizeof *t.sources);
-	t.nsources = nin;
-	if (t.sources == NULL)
-		k_die(K_ENOMEM, "out of memory");
-	for (int i = 0; i < nin && !t.stop; i++)
+	for (int i = 0; i < t.nsources && !t.stop; i++)
 		read_input(&t, o.nfiles > 0 ? o.files[i] : "-", i);
 	if (t.stop)
 		return stop_early(&t);
 	k_debug("read %ld rows in %.3f s", t.rows_read, k_time_mono() - t0);
 
-	/* The rows: the window (--days) or the parsed sample, as a matrix. */
+	/* The rows: the window (--days) or the parsed sample, as a matrix;
+	 * n counts the rows of the stream less the rejected ones. */
 	double *X = NULL;
-	size_t n = 0, nrows = 0, nscore = 0, psi = 0;
-	uint32_t **tree_rows = calloc(o.forest.trees, sizeof *tree_rows);
-	uint32_t *score_rows = NULL;
-	if (tree_rows == NULL)
-		k_die(K_ENOMEM, "out of memory");
+	size_t n, nrows;
 	if (o.days > 0) {
-		int64_t span = (int64_t)(o.days * (double)K_MS_PER_DAY);
-		size_t k = 0;
-		for (size_t i = 0; i < t.nwin; i++) {
-			if (t.win_ts[i] < t.max_ts - span)
-				continue;
-			memmove(&t.win[k * t.d], &t.win[i * t.d],
-			        t.d * sizeof *t.win);
-			t.win_ts[k++] = t.win_ts[i];
-		}
-		n = nrows = k;
-		X = t.win;
-		t.win = NULL;
-		t.ts_first = INT64_MIN;
-		for (size_t i = 0; i < k; i++)
-			if (t.ts_first == INT64_MIN || t.win_ts[i] < t.ts_first)
-				t.ts_first = t.win_ts[i];
-		t.ts_last = t.max_ts;
+		n = nrows = window_rows(&t, &X);
 	} else {
 		nrows = parse_sample(&t, &X);
 		if (t.stop) {
 			free(X);
-			free(tree_rows);
 			return stop_early(&t);
 		}
 		n = (size_t)(t.rows_read - t.sample_rejects);
 	}
 	k_debug("parsed %zu rows at %.3f s", nrows, k_time_mono() - t0);
-	if (n < MIN_ROWS || nrows < MIN_ROWS) {
+	if (n < K_ANOMALY_MIN_ROWS || nrows < K_ANOMALY_MIN_ROWS) {
 		k_reject_finish(&t.rj);
 		k_die(K_EDATA, "need at least %d rows to train an anomaly model, "
-		      "got %zu%s", MIN_ROWS, n < nrows ? n : nrows, o.days > 0
-		      ? " in the --days window" : t.sample_rejects > 0
+		      "got %zu%s", K_ANOMALY_MIN_ROWS, n < nrows ? n : nrows,
+		      o.days > 0 ? " in the --days window" : t.sample_rejects > 0
 		      ? " after rejecting bad lines" : "");
 	}
 
-	/* Each tree: psi rows drawn without replacement; the rows scored
-	 * for the threshold: all of them, or --sample of the window. */
-	psi = o.forest.max_samples < nrows ? o.forest.max_samples : nrows;
-	uint32_t *perm = malloc(nrows * sizeof *perm);
-	if (perm == NULL)
-		k_die(K_ENOMEM, "out of memory");
-	for (size_t tr = 0; tr < o.forest.trees; tr++) {
-		struct k_rng rng;
-		k_rng_seed(&rng, o.forest.seed, 0x100000000ull + tr);
-		for (size_t i = 0; i < nrows; i++)
-			perm[i] = (uint32_t)i;
-		tree_rows[tr] = malloc(psi * sizeof **tree_rows);
-		if (tree_rows[tr] == NULL)
-			k_die(K_ENOMEM, "out of memory");
-		for (size_t i = 0; i < psi; i++) {
-			size_t j = i + (size_t)k_rng_below(&rng, nrows - i);
-			uint32_t tmp = perm[i];
-			perm[i] = perm[j];
-			perm[j] = tmp;
-			tree_rows[tr][i] = perm[i];
-		}
-	}
-	nscore = nrows < o.sample ? nrows : o.sample;
-	struct k_rng rng;
-	k_rng_seed(&rng, o.forest.seed, 0x200000000ull);
-	for (size_t i = 0; i < nrows; i++)
-		perm[i] = (uint32_t)i;
-	for (size_t i = 0; i < nscore && nscore < nrows; i++) {
-		size_t j = i + (size_t)k_rng_below(&rng, nrows - i);
-		uint32_t tmp = perm[i];
-		perm[i] = perm[j];
-		perm[j] = tmp;
-	}
-	score_rows = perm;
-
-	json_t *training = json_object();
-	char ts[40];
-	json_object_set_new(training, "rows_parsed", json_integer((json_int_t)nrows));
-	json_object_set_new(training, "rows_rejected", json_integer(t.rj.count));
-	json_object_set_new(training, "days", o.days > 0 ? json_real(o.days)
-	                                                 : json_null());
-	json_object_set_new(training, "ts_first", t.ts_first != INT64_MIN
-	                    ? json_string(k_time_format(t.ts_first, ts, sizeof ts))
-	                    : json_null());
-	json_object_set_new(training, "ts_last", t.ts_last != INT64_MIN
-	                    ? json_string(k_time_format(t.ts_last, ts, sizeof ts))
-	                    : json_null());
-	json_object_set_new(training, "sample",
-	                    json_integer((json_int_t)o.sample));
-
+	struct k_anomaly_params ap = { o.forest, o.sample, o.threads };
+	struct k_anomaly_source src = { t.rj.count, o.days, t.ts_first,
+	                                t.ts_last };
 	struct k_anomaly m;
 	struct k_anomaly_summary sum;
-	enum k_status st = k_anomaly_build(&m, &o.forest, X, nrows, t.d,
-	                                   (const char *const *)t.names,
-	                                   tree_rows, psi, score_rows, nscore,
-	                                   training, o.threads, &sum, &e);
-	json_decref(training);
-	if (st != K_OK)
+	if (k_anomaly_train(&m, &ap, X, nrows, t.d, (const char *const *)t.names,
+	                    &src, &sum, &e) != K_OK)
 		k_die_error(&e);
 	k_debug("built the forest at %.3f s", k_time_mono() - t0);
-	if ((st = k_anomaly_save(&m, &store, o.version, &e)) != K_OK)
+	if (k_anomaly_save(&m, &store, o.version, &e) != K_OK)
 		k_die_error(&e);
 	k_debug("saved at %.3f s", k_time_mono() - t0);
-
-	/* The report. */
-	struct k_buf b;
-	struct k_jsonw w;
-	k_buf_init(&b);
-	k_jsonw_init(&w, &b);
-	k_jsonw_obj(&w);
-	k_jsonw_key(&w, "kind");
-	k_jsonw_str(&w, "train_report");
-	k_jsonw_key(&w, "model");
-	k_jsonw_str(&w, K_ANOMALY_KIND);
-	k_jsonw_key(&w, "version");
-	k_jsonw_str(&w, m.version);
-	k_jsonw_key(&w, "path");
-	k_jsonw_str(&w, m.path);
-	k_jsonw_key(&w, "samples_trained");
-	k_jsonw_int(&w, (long long)n);
-	k_jsonw_key(&w, "rows_rejected");
-	k_jsonw_int(&w, t.rj.count);
-	k_jsonw_key(&w, "features_used");
-	k_jsonw_int(&w, (long long)t.d);
-	k_jsonw_key(&w, "trees");
-	k_jsonw_int(&w, (long long)o.forest.trees);
-	k_jsonw_key(&w, "max_samples");
-	k_jsonw_int(&w, (long long)psi);
-	k_jsonw_key(&w, "scored_rows");
-	k_jsonw_int(&w, (long long)sum.scored);
-	k_jsonw_key(&w, "anomalies_detected");
-	k_jsonw_int(&w, (long long)sum.anomalies);
-	k_jsonw_key(&w, "anomaly_rate_pct");
-	k_jsonw_num(&w, k_round(100.0 * (double)sum.anomalies /
-	                     (double)sum.scored, 4));
-	k_jsonw_key(&w, "threshold");
-	k_jsonw_num(&w, k_round(sum.threshold, 4));
-	k_jsonw_key(&w, "mean_anomaly_score");
-	k_jsonw_num(&w, k_round(sum.mean, 4));
-	k_jsonw_key(&w, "min_anomaly_score");
-	k_jsonw_num(&w, k_round(sum.min, 4));
-	k_jsonw_key(&w, "max_anomaly_score");
-	k_jsonw_num(&w, k_round(sum.max, 4));
-	k_jsonw_key(&w, "constant_features");
-	k_jsonw_int(&w, (long long)sum.constant);
-	k_jsonw_key(&w, "seconds");
-	k_jsonw_num(&w, k_round(k_time_mono() - t0, 4));
-	k_jsonw_obj_end(&w);
-	if (b.oom)
-		k_die(K_ENOMEM, "out of memory");
-	k_out_write(b.data, b.len);
-	k_out_line_end();
-	k_buf_release(&b);
+	report(&t, &m, n, &sum, t0);
 	summary(&t, &m, n, &sum);
 	k_out_finish();
 
 	enum k_status rs = k_reject_finish(&t.rj);
 	k_anomaly_release(&m);
-	for (size_t i = 0; i < o.forest.trees; i++)
-		free(tree_rows[i]);
-	free(tree_rows);
-	free(score_rows);
 	free(X);
 	train_release(&t);
 	return k_status_exit(rs);

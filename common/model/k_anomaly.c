@@ -1,6 +1,7 @@
 /*
- * k_anomaly.c - build, save, load, score and explain the `anomaly` model
- * (see k_anomaly.h and ktools-model(5) for the header members).
+ * k_anomaly.c - train (draw the rows, build), save, load, score and
+ * explain the `anomaly` model (see k_anomaly.h and ktools-model(5) for the
+ * header members).
  */
 #include "model/k_anomaly.h"
 
@@ -10,6 +11,8 @@
 
 #include "base/k_buf.h"
 #include "base/k_parallel.h"
+#include "base/k_rng.h"
+#include "base/k_time.h"
 #include "model/k_model.h"
 #include "numeric/k_stats.h"
 
@@ -170,93 +173,126 @@ score_range(void *arg, size_t lo, size_t hi, int tid)
 	                      sj->out + lo);
 }
 
-enum k_status
-k_anomaly_build(struct k_anomaly *m, const struct k_iforest_params *p,
-                const double *X, size_t n, size_t d,
-                const char *const *names, uint32_t *const *tree_rows,
-                size_t psi, const uint32_t *score_rows, size_t nscore,
-                json_t *training, int threads, struct k_anomaly_summary *sum,
-                struct k_error *err)
+/* m's feature names (copied, each once) and room for their centre and
+ * scale. */
+static enum k_status
+alloc_features(struct k_anomaly *m, size_t d, const char *const *names,
+               struct k_error *err)
 {
-	enum k_status st = K_ENOMEM;
-	double *Xi = NULL, *scores = NULL, *quant = NULL;
-	size_t *missing = NULL;
-	unsigned char *constant = NULL;
-	const char *why;
-	json_t *fstats = NULL;
-
-	memset(m, 0, sizeof *m);
-	memset(sum, 0, sizeof *sum);
-	if ((why = k_iforest_params_check(p)) != NULL)
-		return k_error_set(err, K_EUSAGE, "%s", why);
-	if (n == 0 || d == 0 || nscore == 0 || psi == 0)
-		return k_error_set(err, K_EDATA, "no rows to train on");
+	const char *dup;
 
 	m->d = d;
 	m->names = calloc(d, sizeof *m->names);
 	m->centre = calloc(d, sizeof *m->centre);
 	m->scale = calloc(d, sizeof *m->scale);
-	Xi = malloc(n * d * sizeof *Xi);
-	scores = malloc(nscore * sizeof *scores);
-	quant = malloc(d * K_ANOMALY_QUANTILES * sizeof *quant);
-	missing = calloc(d, sizeof *missing);
-	constant = calloc(d, sizeof *constant);
-	fstats = json_array();
-	if (!m->names || !m->centre || !m->scale || !Xi || !scores || !quant ||
-	    !missing || !constant || !fstats)
-		goto fail;
+	if (!m->names || !m->centre || !m->scale)
+		return k_error_set(err, K_ENOMEM, "out of memory");
 	for (size_t j = 0; j < d; j++)
 		if ((m->names[j] = strdup(names[j])) == NULL)
-			goto fail;
-	if ((why = duplicate_name(m->names, d)) != NULL) {
-		st = k_error_set(err, K_EDATA, "feature '%s' appears twice", why);
-		goto fail;
-	}
+			return k_error_set(err, K_ENOMEM, "out of memory");
+	if ((dup = duplicate_name(m->names, d)) != NULL)
+		return k_error_set(err, K_EDATA, "feature '%s' appears twice", dup);
+	return K_OK;
+}
 
-	/* Per-feature statistics over the scored rows. */
-	struct featstats fs = { X, n, d, score_rows, nscore, m->centre,
-	                        m->scale, quant, missing, constant, 0 };
-	k_parallel_for(d, threads, stats_range, &fs);
-	if (fs.oom)
-		goto fail;
-	for (size_t j = 0; j < d; j++) {
+/* The header's "feature_stats" of the featstats gathered in fs. */
+static json_t *
+feature_stats_json(const struct k_anomaly *m, const struct featstats *fs)
+{
+	json_t *fstats = json_array();
+
+	for (size_t j = 0; fstats != NULL && j < m->d; j++) {
 		json_t *qa = json_array();
 		for (int t = 0; t < K_ANOMALY_QUANTILES; t++)
 			json_array_append_new(qa, num_or_null(
-				quant[j * K_ANOMALY_QUANTILES + t]));
+				fs->quant[j * K_ANOMALY_QUANTILES + t]));
 		json_t *o = json_pack("{s:s, s:o, s:o, s:I, s:o}", "name",
-		                      names[j], "median", json_real(m->centre[j]),
+		                      m->names[j], "median", json_real(m->centre[j]),
 		                      "scale", json_real(m->scale[j]), "missing",
-		                      (json_int_t)missing[j], "quantiles", qa);
-		if (o == NULL || json_array_append_new(fstats, o) < 0)
-			goto fail;
-		sum->constant += constant[j];
+		                      (json_int_t)fs->missing[j], "quantiles", qa);
+		if (o == NULL || json_array_append_new(fstats, o) < 0) {
+			json_decref(fstats);
+			fstats = NULL;
+		}
 	}
+	return fstats;
+}
 
-	/* Grow the trees on the rows with missing values imputed by the
-	 * median; each tree has its own seed, so the thread count does not
-	 * matter. */
+/* Per-feature statistics over the scored rows: m's centre and scale, the
+ * header's "feature_stats" into *out, the constant features' count. */
+static enum k_status
+feature_stats(struct k_anomaly *m, const double *X, size_t n,
+              const uint32_t *score_rows, size_t nscore, int threads,
+              json_t **out, size_t *nconstant, struct k_error *err)
+{
+	size_t d = m->d;
+	struct featstats fs = { X, n, d, score_rows, nscore, m->centre,
+	                        m->scale, NULL, NULL, NULL, 0 };
+
+	*out = NULL;
+	fs.quant = malloc(d * K_ANOMALY_QUANTILES * sizeof *fs.quant);
+	fs.missing = calloc(d, sizeof *fs.missing);
+	fs.constant = calloc(d, sizeof *fs.constant);
+	if (fs.quant != NULL && fs.missing != NULL && fs.constant != NULL)
+		k_parallel_for(d, threads, stats_range, &fs);
+	else
+		fs.oom = 1;
+	if (!fs.oom)
+		*out = feature_stats_json(m, &fs);
+	*nconstant = 0;
+	for (size_t j = 0; *out != NULL && j < d; j++)
+		*nconstant += fs.constant[j];
+	free(fs.quant);
+	free(fs.missing);
+	free(fs.constant);
+	if (*out == NULL)
+		return k_error_set(err, K_ENOMEM, "out of memory");
+	return K_OK;
+}
+
+/* Grow the trees on the rows with missing values imputed by the median;
+ * each tree has its own seed, so the thread count does not matter. */
+static enum k_status
+grow(struct k_anomaly *m, const struct k_iforest_params *p, const double *X,
+     size_t n, uint32_t *const *tree_rows, size_t psi, int threads,
+     struct k_error *err)
+{
+	size_t d = m->d;
+	double *Xi = malloc(n * d * sizeof *Xi);
+
+	if (Xi == NULL)
+		return k_error_set(err, K_ENOMEM, "out of memory");
 	memcpy(Xi, X, n * d * sizeof *Xi);
 	for (size_t i = 0; i < n * d; i++)
 		if (isnan(Xi[i]))
 			Xi[i] = m->centre[i % d];
 	m->forest = k_iforest_alloc(d, p->trees, psi);
 	if (m->forest == NULL) {
-		st = k_error_set(err, K_EDATA, "too many features, trees or "
-		                 "samples for one model");
-		goto fail_quiet;
+		free(Xi);
+		return k_error_set(err, K_EDATA, "too many features, trees or "
+		                   "samples for one model");
 	}
 	struct growjob gj = { m->forest, p, Xi, tree_rows, psi, 0 };
 	k_parallel_for(p->trees, threads, grow_range, &gj);
+	free(Xi);
 	if (gj.failed)
-		goto fail;
+		return k_error_set(err, K_ENOMEM, "out of memory");
+	return K_OK;
+}
 
-	/* The threshold: the (1 - contamination) quantile of the scores of
-	 * the scored rows, as scikit-learn's offset_; "auto" is s = 0.5.
-	 * Rows are scored as kscore scores them, missing values included. */
+/* The threshold: the (1 - contamination) quantile of the scores of the
+ * scored rows, as scikit-learn's offset_; "auto" is s = 0.5. Rows are
+ * scored as kscore scores them, missing values included. scores[nscore]
+ * ends sorted, on the 0-100 scale. */
+static void
+threshold(struct k_anomaly *m, const struct k_iforest_params *p,
+          const double *X, const uint32_t *score_rows, size_t nscore,
+          int threads, double *scores, struct k_anomaly_summary *sum)
+{
 	struct scorejob sj = { m->forest, X, score_rows, scores };
-	k_parallel_for(nscore, threads, score_range, &sj);
 	double total = 0;
+
+	k_parallel_for(nscore, threads, score_range, &sj);
 	sum->min = INFINITY;
 	sum->max = -INFINITY;
 	for (size_t i = 0; i < nscore; i++) {
@@ -278,21 +314,20 @@ k_anomaly_build(struct k_anomaly *m, const struct k_iforest_params *p,
 	sum->scored = nscore;
 	sum->threshold = 100 * thr;
 	sum->mean = total / (double)nscore;
+	sum->rate_pct = 100.0 * (double)sum->anomalies / (double)nscore;
 	for (size_t i = 0; i < nscore; i++)
 		scores[i] *= 100;
-	/* The header. */
-	m->header = k_model_header_new(K_ANOMALY_KIND);
-	json_t *feat = json_array();
-	for (size_t j = 0; j < d; j++)
-		json_array_append_new(feat, json_string(names[j]));
-	json_t *params = json_pack(
-		"{s:I, s:I, s:o, s:I}", "trees", (json_int_t)p->trees,
-		"max_samples", (json_int_t)p->max_samples, "contamination",
-		p->contamination > 0 ? json_real(p->contamination)
-		                     : json_string("auto"),
-		"seed", (json_int_t)p->seed);
+}
+
+/* The header's "training": the caller's facts, the sample's size and
+ * feature statistics (fstats, taken), and the score distribution. */
+static json_t *
+header_training(json_t *training, size_t n, size_t psi, json_t *fstats,
+                const double *scores, size_t nscore)
+{
 	json_t *tr = training ? json_deep_copy(training) : json_object();
 	json_t *qs = json_array();
+
 	for (int q = 0; q < K_ANOMALY_QUANTILES; q++)
 		json_array_append_new(qs, json_real(k_quantile_sorted(scores, nscore,
 		                      q / (double)(K_ANOMALY_QUANTILES - 1))));
@@ -300,15 +335,31 @@ k_anomaly_build(struct k_anomaly *m, const struct k_iforest_params *p,
 	json_object_set_new(tr, "psi", json_integer((json_int_t)psi));
 	json_object_set_new(tr, "imputation", json_string("median"));
 	json_object_set_new(tr, "feature_stats", fstats);
-	fstats = NULL;
 	json_object_set_new(tr, "score_quantiles", qs);
+	return tr;
+}
+
+/* m's header: params, features, training (taken) and metrics. */
+static enum k_status
+header(struct k_anomaly *m, const struct k_iforest_params *p, json_t *tr,
+       const struct k_anomaly_summary *sum, struct k_error *err)
+{
+	m->header = k_model_header_new(K_ANOMALY_KIND);
+	json_t *feat = json_array();
+	for (size_t j = 0; j < m->d; j++)
+		json_array_append_new(feat, json_string(m->names[j]));
+	json_t *params = json_pack(
+		"{s:I, s:I, s:o, s:I}", "trees", (json_int_t)p->trees,
+		"max_samples", (json_int_t)p->max_samples, "contamination",
+		p->contamination > 0 ? json_real(p->contamination)
+		                     : json_string("auto"),
+		"seed", (json_int_t)p->seed);
 	json_t *metrics = json_pack(
 		"{s:o, s:I, s:I, s:o, s:o, s:o, s:o}",
 		"threshold", json_real(sum->threshold),
-		"scored_rows", (json_int_t)nscore,
+		"scored_rows", (json_int_t)sum->scored,
 		"anomalies_detected", (json_int_t)sum->anomalies,
-		"anomaly_rate_pct", json_real(100.0 * (double)sum->anomalies /
-		                              (double)nscore),
+		"anomaly_rate_pct", json_real(sum->rate_pct),
 		"mean_anomaly_score", num_or_null(sum->mean),
 		"min_anomaly_score", num_or_null(sum->min),
 		"max_anomaly_score", num_or_null(sum->max));
@@ -318,30 +369,200 @@ k_anomaly_build(struct k_anomaly *m, const struct k_iforest_params *p,
 		json_decref(params);
 		json_decref(tr);
 		json_decref(metrics);
-		goto fail;
+		return k_error_set(err, K_ENOMEM, "out of memory");
 	}
 	json_object_set_new(m->header, "params", params);
 	json_object_set_new(m->header, "features", feat);
 	json_object_set_new(m->header, "training", tr);
 	json_object_set_new(m->header, "metrics", metrics);
-	free(Xi);
+	return K_OK;
+}
+
+enum k_status
+k_anomaly_build(struct k_anomaly *m, const struct k_iforest_params *p,
+                const double *X, size_t n, size_t d,
+                const char *const *names, uint32_t *const *tree_rows,
+                size_t psi, const uint32_t *score_rows, size_t nscore,
+                json_t *training, int threads, struct k_anomaly_summary *sum,
+                struct k_error *err)
+{
+	double *scores = NULL;
+	json_t *fstats = NULL;
+	const char *why;
+	enum k_status st;
+
+	memset(m, 0, sizeof *m);
+	memset(sum, 0, sizeof *sum);
+	if ((why = k_iforest_params_check(p)) != NULL)
+		return k_error_set(err, K_EUSAGE, "%s", why);
+	if (n == 0 || d == 0 || nscore == 0 || psi == 0)
+		return k_error_set(err, K_EDATA, "no rows to train on");
+	if ((st = alloc_features(m, d, names, err)) != K_OK ||
+	    (st = feature_stats(m, X, n, score_rows, nscore, threads, &fstats,
+	                        &sum->constant, err)) != K_OK ||
+	    (st = grow(m, p, X, n, tree_rows, psi, threads, err)) != K_OK)
+		goto fail;
+	if ((scores = malloc(nscore * sizeof *scores)) == NULL) {
+		st = k_error_set(err, K_ENOMEM, "out of memory");
+		goto fail;
+	}
+	threshold(m, p, X, score_rows, nscore, threads, scores, sum);
+	json_t *tr = header_training(training, n, psi, fstats, scores, nscore);
+	fstats = NULL;
 	free(scores);
-	free(quant);
-	free(missing);
-	free(constant);
+	scores = NULL;
+	if ((st = header(m, p, tr, sum, err)) != K_OK)
+		goto fail;
 	return K_OK;
 fail:
-	if (st == K_ENOMEM)
-		k_error_set(err, K_ENOMEM, "out of memory");
-fail_quiet:
 	json_decref(fstats);
-	free(Xi);
 	free(scores);
-	free(quant);
-	free(missing);
-	free(constant);
 	k_anomaly_release(m);
 	return st;
+}
+
+struct k_anomaly_params
+k_anomaly_params_default(void)
+{
+	return (struct k_anomaly_params){ .forest = k_iforest_params_default(),
+	                                  .sample = 10000, .threads = 1 };
+}
+
+const char *
+k_anomaly_params_check(const struct k_anomaly_params *p)
+{
+	const char *why = k_iforest_params_check(&p->forest);
+
+	if (why != NULL)
+		return why;
+	if (p->sample < 1)
+		return "sample must be at least 1";
+	if (p->threads < 1)
+		return "threads must be at least 1";
+	return NULL;
+}
+
+void
+k_anomaly_rows_release(struct k_anomaly_rows *r)
+{
+	if (r->tree_rows != NULL)
+		for (size_t t = 0; t < r->trees; t++)
+			free(r->tree_rows[t]);
+	free(r->tree_rows);
+	free(r->score_rows);
+	memset(r, 0, sizeof *r);
+}
+
+/* The first k of a Fisher-Yates shuffle of perm[0..n). */
+static void
+shuffle_head(uint32_t *perm, size_t n, size_t k, struct k_rng *rng)
+{
+	for (size_t i = 0; i < n; i++)
+		perm[i] = (uint32_t)i;
+	for (size_t i = 0; i < k; i++) {
+		size_t j = i + (size_t)k_rng_below(rng, n - i);
+		uint32_t tmp = perm[i];
+		perm[i] = perm[j];
+		perm[j] = tmp;
+	}
+}
+
+enum k_status
+k_anomaly_draw(struct k_anomaly_rows *r, const struct k_iforest_params *p,
+               size_t n, size_t sample, struct k_error *err)
+{
+	const char *why;
+	struct k_rng rng;
+
+	memset(r, 0, sizeof *r);
+	if ((why = k_iforest_params_check(p)) != NULL)
+		return k_error_set(err, K_EUSAGE, "%s", why);
+	if (n == 0 || n > UINT32_MAX)
+		return k_error_set(err, K_EDATA, "%zu rows: training takes 1 to "
+		                   "%lu", n, (unsigned long)UINT32_MAX);
+	r->psi = p->max_samples < n ? p->max_samples : n;
+	r->nscore = n < sample ? n : sample;
+	r->tree_rows = calloc(p->trees ? p->trees : 1, sizeof *r->tree_rows);
+	r->score_rows = malloc(n * sizeof *r->score_rows);
+	if (r->tree_rows == NULL || r->score_rows == NULL) {
+		k_anomaly_rows_release(r);
+		return k_error_set(err, K_ENOMEM, "out of memory");
+	}
+	r->trees = p->trees;
+	for (size_t t = 0; t < p->trees; t++) {
+		r->tree_rows[t] = malloc(r->psi * sizeof **r->tree_rows);
+		if (r->tree_rows[t] == NULL) {
+			k_anomaly_rows_release(r);
+			return k_error_set(err, K_ENOMEM, "out of memory");
+		}
+		/* score_rows is the scratch permutation until the last draw. */
+		k_rng_seed(&rng, p->seed, 0x100000000ull + t);
+		shuffle_head(r->score_rows, n, r->psi, &rng);
+		memcpy(r->tree_rows[t], r->score_rows,
+		       r->psi * sizeof **r->tree_rows);
+	}
+	k_rng_seed(&rng, p->seed, 0x200000000ull);
+	shuffle_head(r->score_rows, n, r->nscore < n ? r->nscore : 0, &rng);
+	return K_OK;
+}
+
+/* The header's "training" facts besides those k_anomaly_build records. */
+static json_t *
+training_facts(const struct k_anomaly_params *p, size_t n,
+               const struct k_anomaly_source *src)
+{
+	json_t *tr = json_object();
+	char ts[40];
+
+	if (tr == NULL)
+		return NULL;
+	json_object_set_new(tr, "rows_parsed", json_integer((json_int_t)n));
+	json_object_set_new(tr, "rows_rejected",
+	                    json_integer(src->rows_rejected));
+	json_object_set_new(tr, "days", src->days > 0 ? json_real(src->days)
+	                                              : json_null());
+	json_object_set_new(tr, "ts_first", src->ts_first != INT64_MIN
+	                    ? json_string(k_time_format(src->ts_first, ts,
+	                                                sizeof ts))
+	                    : json_null());
+	json_object_set_new(tr, "ts_last", src->ts_last != INT64_MIN
+	                    ? json_string(k_time_format(src->ts_last, ts,
+	                                                sizeof ts))
+	                    : json_null());
+	json_object_set_new(tr, "sample", json_integer((json_int_t)p->sample));
+	return tr;
+}
+
+enum k_status
+k_anomaly_train(struct k_anomaly *m, const struct k_anomaly_params *p,
+                const double *X, size_t n, size_t d,
+                const char *const *names, const struct k_anomaly_source *src,
+                struct k_anomaly_summary *sum, struct k_error *err)
+{
+	struct k_anomaly_rows rows;
+	const char *why;
+	json_t *training;
+	enum k_status s;
+
+	memset(m, 0, sizeof *m);
+	memset(sum, 0, sizeof *sum);
+	if ((why = k_anomaly_params_check(p)) != NULL)
+		return k_error_set(err, K_EUSAGE, "%s", why);
+	if (n < K_ANOMALY_MIN_ROWS)
+		return k_error_set(err, K_EDATA, "need at least %d rows to train "
+		                   "an anomaly model, got %zu", K_ANOMALY_MIN_ROWS,
+		                   n);
+	if ((s = k_anomaly_draw(&rows, &p->forest, n, p->sample, err)) != K_OK)
+		return s;
+	if ((training = training_facts(p, n, src)) == NULL)
+		s = k_error_set(err, K_ENOMEM, "out of memory");
+	else
+		s = k_anomaly_build(m, &p->forest, X, n, d, names, rows.tree_rows,
+		                    rows.psi, rows.score_rows, rows.nscore,
+		                    training, p->threads, sum, err);
+	json_decref(training);
+	k_anomaly_rows_release(&rows);
+	return s;
 }
 
 enum k_status

@@ -19,6 +19,7 @@
 
 #define K_ANOMALY_KIND "anomaly"
 #define K_ANOMALY_QUANTILES 21   /* sketch: 0%, 5%, ..., 100% */
+#define K_ANOMALY_MIN_ROWS  10   /* rows a model needs */
 
 struct k_anomaly {
 	struct k_iforest *forest;
@@ -46,6 +47,7 @@ struct k_anomaly_summary {
 	size_t anomalies;      /* of those, above the threshold */
 	double threshold;      /* anomaly_score above which a row is flagged */
 	double mean, min, max; /* of the scored rows' anomaly_score */
+	double rate_pct;       /* 100 * anomalies / scored */
 	size_t constant;       /* features constant over the sample */
 };
 
@@ -65,6 +67,65 @@ enum k_status k_anomaly_build(struct k_anomaly *m,
                               uint32_t *const *tree_rows, size_t psi,
                               const uint32_t *score_rows, size_t nscore,
                               json_t *training, int threads,
+                              struct k_anomaly_summary *sum,
+                              struct k_error *err);
+
+/* Training options. */
+struct k_anomaly_params {
+	struct k_iforest_params forest; /* the forest
+	                           (k_iforest_params_default) */
+	size_t sample;         /* rows scored to set the threshold and the
+	                          feature statistics, at most: drawn uniformly
+	                          when there are more (10000) */
+	int threads;           /* worker threads; the model does not depend
+	                          on them (1) */
+};
+
+struct k_anomaly_params k_anomaly_params_default(void);
+
+/* NULL if p is usable, else a message naming the bad field. */
+const char *k_anomaly_params_check(const struct k_anomaly_params *p);
+
+/* The rows of an n-row matrix that training uses, drawn with the forest's
+ * seed: tree t grows on psi = min(max_samples, n) rows drawn without
+ * replacement (random stream 2^32 + t); the threshold is set by nscore =
+ * min(sample, n) rows, drawn the same way (stream 2^33), or all n in
+ * order when there are no more than sample. */
+struct k_anomaly_rows {
+	uint32_t **tree_rows;  /* [trees][psi] */
+	size_t trees, psi;
+	uint32_t *score_rows;  /* [n], the first nscore used */
+	size_t nscore;
+};
+
+/* Draw r for n rows (1 to UINT32_MAX; K_EDATA otherwise). K_EUSAGE when
+ * p fails k_iforest_params_check; K_ENOMEM. */
+enum k_status k_anomaly_draw(struct k_anomaly_rows *r,
+                             const struct k_iforest_params *p, size_t n,
+                             size_t sample, struct k_error *err);
+void k_anomaly_rows_release(struct k_anomaly_rows *r);
+
+/* What reading the input saw, recorded in the header ("training"). */
+struct k_anomaly_source {
+	long rows_rejected;    /* lines rejected */
+	double days;           /* the window the rows were cut to, days; 0:
+	                          none */
+	int64_t ts_first, ts_last; /* the rows' first and last "ts", ms;
+	                          INT64_MIN when unknown */
+};
+
+/*
+ * Train a model on the n rows of X (n x d, as k_anomaly_build): draw the
+ * rows (k_anomaly_draw) and build, recording src, n ("rows_parsed") and
+ * p->sample in the header's "training". K_EUSAGE for bad parameters,
+ * K_EDATA for fewer than K_ANOMALY_MIN_ROWS rows, and k_anomaly_build's
+ * errors.
+ */
+enum k_status k_anomaly_train(struct k_anomaly *m,
+                              const struct k_anomaly_params *p,
+                              const double *X, size_t n, size_t d,
+                              const char *const *names,
+                              const struct k_anomaly_source *src,
                               struct k_anomaly_summary *sum,
                               struct k_error *err);
 
