@@ -137,9 +137,31 @@ bats_require_minimum_version 1.5.0
 	assert_failure 64
 	run kmodel frobnicate
 	assert_failure 64
-	assert_output --partial "unknown command 'frobnicate'"
-	run kmodel --kind ../x list
+	assert_output --partial "unknown COMMAND 'frobnicate'"
+	run kmodel list --kind ../x
 	assert_failure 64
+	# Options follow the command.
+	run --separate-stderr kmodel --json list
+	assert_failure 64
+	[ -z "$output" ]
+}
+
+@test "kmodel: each command has its own options, --usage and --version" {
+	for c in list show verify promote diff prune drift; do
+		run --separate-stderr kmodel $c --usage
+		assert_success
+		[[ "$output" == "Usage: kmodel $c "* ]] || { echo "$c: $output"; false; }
+		run --separate-stderr kmodel $c --version
+		assert_success
+		[[ "${lines[0]}" =~ ^kmodel\ \(ktools\)\ [0-9]+\.[0-9]+\.[0-9]+$ ]]
+	done
+	train_fixture --save-version v1
+	for bad in "show --keep 2" "list --model-version v1" "prune --keep 1 --json" \
+	           "promote --strict v1" "diff --rejects x v1 v1" "verify --keep 1"; do
+		run --separate-stderr kmodel $bad
+		[ "$status" -eq 64 ] || { echo "kmodel $bad: status $status"; false; }
+		[ -z "$output" ]
+	done
 }
 
 @test "kmodel drift: training-like rows are stable; a shifted or vanished feature is a major shift" {
