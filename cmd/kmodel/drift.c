@@ -5,6 +5,7 @@
  */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "base/k_buf.h"
 #include "base/k_reader.h"
@@ -40,9 +41,12 @@ static error_t
 parse_opt(int key, char *arg, struct argp_state *state)
 {
 	struct opts *o = state->input;
+	struct k_error e;
 
 	switch (key) {
 	case OPT_MODEL_VERSION:
+		if (strcmp(arg, "latest") != 0 && k_version_check(arg, &e) != K_OK)
+			argp_error(state, "--model-version: %s", e.text);
 		o->version = arg;
 		break;
 	default:

@@ -43,8 +43,8 @@ cmp_newest(const void *a, const void *b)
 	return strcmp(y->version, x->version);
 }
 
-/* The one kind named, or every kind of the store; free each and the
- * array. */
+/* The one kind named (checked: 64 if it is not a kind), or every kind of
+ * the store; free each and the array. */
 static char **
 kinds_of(const struct k_store *st, const char *kind, size_t *nk)
 {
@@ -56,6 +56,8 @@ kinds_of(const struct k_store *st, const char *kind, size_t *nk)
 			k_die_error(&e);
 		return kinds;
 	}
+	if (k_kind_check(kind, &e) != K_OK)
+		k_die(K_EUSAGE, "%s", e.text);
 	kinds = malloc(sizeof *kinds);
 	if (kinds == NULL || (kinds[0] = strdup(kind)) == NULL)
 		k_die(K_ENOMEM, "out of memory");
@@ -129,26 +131,32 @@ resolve_file(const char *arg, struct kmodel_ver *out)
 }
 
 /* The kinds a VERSION argument may be of: the KIND of KIND/VERSION, else
- * --kind, else all. *ver is set to the version part. */
+ * --kind, else all. *ver is set to the version part; a kind or version
+ * that is not one is a usage error naming the argument. */
 static char **
 kinds_for(const struct k_store *st, const char *kind, const char *arg,
           const char **ver, size_t *nk)
 {
 	const char *slash = strchr(arg, '/');
 	char kbuf[K_MODEL_KIND_MAX + 1];
+	struct k_error e;
 
 	*ver = arg;
-	if (slash == NULL)
-		return kinds_of(st, kind, nk);
-	size_t kl = (size_t)(slash - arg);
-	if (kl == 0 || kl > K_MODEL_KIND_MAX)
-		k_die(K_EUSAGE, "'%s': not KIND/VERSION", arg);
-	memcpy(kbuf, arg, kl);
-	kbuf[kl] = '\0';
-	if (kind != NULL && strcmp(kind, kbuf) != 0)
-		k_die(K_EUSAGE, "'%s' contradicts --kind %s", arg, kind);
-	*ver = slash + 1;
-	return kinds_of(st, kbuf, nk);
+	if (slash != NULL) {
+		size_t kl = (size_t)(slash - arg);
+		if (kl == 0 || kl > K_MODEL_KIND_MAX)
+			k_die(K_EUSAGE, "'%s': not KIND/VERSION", arg);
+		memcpy(kbuf, arg, kl);
+		kbuf[kl] = '\0';
+		if (k_kind_check(kbuf, &e) != K_OK)
+			k_die(K_EUSAGE, "'%s': %s", arg, e.text);
+		if (kind != NULL && strcmp(kind, kbuf) != 0)
+			k_die(K_EUSAGE, "'%s' contradicts --kind %s", arg, kind);
+		*ver = slash + 1;
+	}
+	if (strcmp(*ver, "latest") != 0 && k_version_check(*ver, &e) != K_OK)
+		k_die(K_EUSAGE, "'%s': %s", arg, e.text);
+	return kinds_of(st, slash != NULL ? kbuf : kind, nk);
 }
 
 void
@@ -236,9 +244,8 @@ kmodel_parse_args(int key, char *arg, struct argp_state *state,
 
 	switch (key) {
 	case KMODEL_OPT_KIND:
-		if (strchr(arg, '/') || strcmp(arg, ".") == 0 ||
-		    strcmp(arg, "..") == 0 || k_version_check(arg, &e) != K_OK)
-			argp_error(state, "--kind: '%s' is not a model kind", arg);
+		if (k_kind_check(arg, &e) != K_OK)
+			argp_error(state, "--kind: %s", e.text);
 		a->kind = arg;
 		break;
 	case KMODEL_OPT_JSON:
