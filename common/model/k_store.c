@@ -75,9 +75,9 @@ k_kind_check(const char *name, struct k_error *err)
 	if (n == 0)
 		return k_error_set(err, K_EUSAGE, "empty model kind");
 	if (n > K_MODEL_KIND_MAX)
-		return k_error_set(err, K_EUSAGE, "model kind '%.20s...' is "
+		return k_error_set(err, K_EUSAGE, "model kind '%.20s%s' is "
 		                   "longer than %d characters", name,
-		                   K_MODEL_KIND_MAX);
+		                   n > 20 ? "..." : "", K_MODEL_KIND_MAX);
 	for (size_t i = 0; i < n; i++) {
 		char c = name[i];
 		if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
