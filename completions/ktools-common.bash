@@ -8,7 +8,7 @@ _ktools_opts() {
 }
 
 # Subcommands listed by "prog [sub] --help" (ktrain KIND, kfetch SOURCE,
-# kfetch simulate POPULATION).
+# kfetch simulate POPULATION, kmodel COMMAND).
 _ktools_subs() {
 	"$@" --help 2>/dev/null | awk '/^Run / { exit } /^  [a-z][a-z0-9-]+  / { print $1 }'
 }
@@ -41,7 +41,7 @@ _ktools_complete() {
 	local -a cmd=("$prog")
 	COMPREPLY=()
 	case ${prog##*/} in
-	ktrain | kfetch | kfeatures)
+	ktrain | kfetch | kfeatures | kmodel)
 		if [ "$COMP_CWORD" -eq 1 ]; then
 			COMPREPLY=($(compgen -W "$(_ktools_subs "$prog")" -- "$cur"))
 			return
@@ -54,12 +54,6 @@ _ktools_complete() {
 				return
 			fi
 			[ "$COMP_CWORD" -gt 2 ] && cmd+=("${COMP_WORDS[2]}")
-		fi
-		;;
-	kmodel)
-		if [ "$COMP_CWORD" -eq 1 ] && [[ $cur != -* ]]; then
-			COMPREPLY=($(compgen -W $'list\nshow\nverify\npromote\ndiff\nprune' -- "$cur"))
-			return
 		fi
 		;;
 	esac

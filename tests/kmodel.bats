@@ -137,9 +137,31 @@ bats_require_minimum_version 1.5.0
 	assert_failure 64
 	run kmodel frobnicate
 	assert_failure 64
-	assert_output --partial "unknown command 'frobnicate'"
-	run kmodel --kind ../x list
+	assert_output --partial "unknown COMMAND 'frobnicate'"
+	run kmodel list --kind ../x
 	assert_failure 64
+	# Options follow the command.
+	run --separate-stderr kmodel --json list
+	assert_failure 64
+	[ -z "$output" ]
+}
+
+@test "kmodel: each command has its own options, --usage and --version" {
+	for c in list show verify promote diff prune drift; do
+		run --separate-stderr kmodel $c --usage
+		assert_success
+		[[ "$output" == "Usage: kmodel $c "* ]] || { echo "$c: $output"; false; }
+		run --separate-stderr kmodel $c --version
+		assert_success
+		[[ "${lines[0]}" =~ ^kmodel\ \(ktools\)\ [0-9]+\.[0-9]+\.[0-9]+$ ]]
+	done
+	train_fixture --save-version v1
+	for bad in "show --keep 2" "list --model-version v1" "prune --keep 1 --json" \
+	           "promote --strict v1" "diff --rejects x v1 v1" "verify --keep 1"; do
+		run --separate-stderr kmodel $bad
+		[ "$status" -eq 64 ] || { echo "kmodel $bad: status $status"; false; }
+		[ -z "$output" ]
+	done
 }
 
 @test "kmodel drift: training-like rows are stable; a shifted or vanished feature is a major shift" {
@@ -171,4 +193,65 @@ bats_require_minimum_version 1.5.0
 	[ "${#lines[@]}" -eq 8 ]
 	run kmodel drift --model-version gone "$T/in"
 	assert_failure 66
+}
+
+@test "kmodel prune: a kind of '..' is a usage error that deletes nothing outside the store" {
+	train_fixture --save-version v1
+	cp "$KTOOLS_MODEL_DIR/anomaly/v1.ktm" "$T/a.ktm"
+	cp "$KTOOLS_MODEL_DIR/anomaly/v1.ktm" "$T/b.ktm"
+	run --separate-stderr kmodel prune --keep 1 ..
+	assert_failure 64
+	[ -z "$output" ]
+	[[ "$stderr" == *"model kind '..'"* ]]
+	[ -f "$T/a.ktm" ]
+	[ -f "$T/b.ktm" ]
+	[ -f "$KTOOLS_MODEL_DIR/anomaly/v1.ktm" ]
+}
+
+@test "kmodel list, show, verify, promote: a kind outside the store exits 64 naming the argument, stdout empty" {
+	train_fixture --save-version v1
+	cp "$KTOOLS_MODEL_DIR/anomaly/v1.ktm" "$T/a.ktm"
+	run --separate-stderr kmodel list ../..
+	assert_failure 64
+	[ -z "$output" ]
+	[[ "$stderr" == *"'../..'"* ]]
+	run --separate-stderr kmodel show ../a
+	assert_failure 64
+	[ -z "$output" ]
+	[[ "$stderr" == *"'../a'"* ]]
+	run --separate-stderr kmodel verify ../a
+	assert_failure 64
+	[ -z "$output" ]
+	[[ "$stderr" == *"'../a'"* ]]
+	run --separate-stderr kmodel promote ../a
+	assert_failure 64
+	[ ! -e "$T/latest" ]
+	run --separate-stderr kmodel list --kind ..
+	assert_failure 64
+	[[ "$stderr" == *"--kind: model kind '..'"* ]]
+	run --separate-stderr kmodel list Anomaly
+	assert_failure 64
+	[[ "$stderr" == *"model kind 'Anomaly'"* ]]
+}
+
+@test "kmodel drift: a --model-version that is not a version name exits 64 naming it" {
+	train_fixture --save-version v1
+	run --separate-stderr kmodel drift --model-version ../v1 "$FIX/rows_1k.ndjson"
+	assert_failure 64
+	[ -z "$output" ]
+	[[ "$stderr" == *"--model-version: version name '../v1'"* ]]
+}
+
+@test "kmodel list, verify: store entries whose names are not kinds or versions are passed over" {
+	train_fixture --save-version v1
+	mkdir "$KTOOLS_MODEL_DIR/lost+found" "$KTOOLS_MODEL_DIR/Other"
+	cp "$KTOOLS_MODEL_DIR/anomaly/v1.ktm" "$KTOOLS_MODEL_DIR/Other/v1.ktm"
+	cp "$KTOOLS_MODEL_DIR/anomaly/v1.ktm" "$KTOOLS_MODEL_DIR/anomaly/-x.ktm"
+	run --separate-stderr kmodel list --json
+	assert_success
+	[ "${#lines[@]}" -eq 1 ]
+	jq -e '.kind == "anomaly" and .version == "v1"' <<<"${lines[0]}"
+	run --separate-stderr kmodel verify
+	assert_success
+	assert_output --regexp '^ok +anomaly/v1 '
 }

@@ -143,7 +143,7 @@ refused() {
 
 @test "model file: a format-1 file written by ktools 0.1.0 still loads and scores the same" {
 	cp -r "$FIX/models" "$T/old"
-	run kmodel --model-dir "$T/old" verify
+	run kmodel verify --model-dir "$T/old"
 	assert_success
 	sed -n '1p;8p;108p' "$FIX/rows_1k.ndjson" |
 		kscore --model-dir "$T/old" |

@@ -14,6 +14,7 @@
 #include "base/k_rng.h"
 #include "base/k_time.h"
 #include "model/k_model.h"
+#include "numeric/k_drift.h"
 #include "numeric/k_stats.h"
 
 static void
@@ -730,4 +731,48 @@ k_anomaly_severity(double deviation)
 	double a = fabs(deviation);
 
 	return a > 3 ? "high" : a > 2 ? "medium" : "low";
+}
+
+enum k_status
+k_anomaly_drift_ref(const json_t *header, const char *name,
+                    struct k_drift_set *ds, struct k_error *err)
+{
+	json_t *feat = json_object_get(header, "features");
+	json_t *tr = json_object_get(header, "training");
+	json_t *fs = tr ? json_object_get(tr, "feature_stats") : NULL;
+	json_t *sc = json_object_get(json_object_get(header, "metrics"),
+	                             "scored_rows");
+	size_t d = json_array_size(feat);
+	enum k_status s;
+
+	memset(ds, 0, sizeof *ds);
+	if (d == 0 || json_array_size(fs) != d)
+		return k_error_set(err, K_EDATA, "model %s keeps no feature "
+		                   "sketch to compare with", name);
+	if ((s = k_drift_set_alloc(ds, d, err)) != K_OK)
+		return s;
+	for (size_t j = 0; j < d; j++) {
+		json_t *st = json_array_get(fs, j);
+		json_t *q = json_object_get(st, "quantiles");
+		json_t *mi = json_object_get(st, "missing");
+		const char *nm = json_string_value(json_array_get(feat, j));
+		double qs[K_ANOMALY_QUANTILES];
+		if (nm == NULL || json_array_size(q) != K_ANOMALY_QUANTILES)
+			return k_error_set(err, K_EDATA, "model %s: feature %zu "
+			                   "has no sketch", name, j);
+		if ((ds->names[j] = strdup(nm)) == NULL)
+			return k_error_set(err, K_ENOMEM, "out of memory");
+		for (size_t k = 0; k < K_ANOMALY_QUANTILES; k++) {
+			json_t *qv = json_array_get(q, k);
+			qs[k] = json_is_number(qv) ? json_number_value(qv) : NAN;
+		}
+		if (json_is_integer(mi) && json_is_integer(sc) &&
+		    json_integer_value(sc) > 0)
+			ds->train_missing_pct[j] = 100.0 *
+				(double)json_integer_value(mi) /
+				(double)json_integer_value(sc);
+		k_drift_init(&ds->feat[j], qs, isnan(ds->train_missing_pct[j])
+		             ? 0 : ds->train_missing_pct[j] / 100);
+	}
+	return K_OK;
 }

@@ -166,4 +166,20 @@ size_t k_anomaly_explain(const struct k_anomaly *m, const double *x,
 /* "high" if |deviation| > 3, "medium" if > 2, else "low". */
 const char *k_anomaly_severity(double deviation);
 
+struct k_drift_set; /* numeric/k_drift.h */
+
+/*
+ * The drift reference a model's header keeps, as k_anomaly_build writes it
+ * (any kind whose header has the same members can use it): "features"
+ * [name, ...], "training.feature_stats" [{"quantiles": [21 numbers or
+ * null], "missing": count}, ...] in the same order, and
+ * "metrics.scored_rows", the rows the missing counts are of. Fills ds, one
+ * check per feature (release it with k_drift_set_release, also after an
+ * error). name ("anomaly/v1") is for messages: K_EDATA when the header
+ * keeps no sketch, or none for one feature; K_ENOMEM.
+ */
+enum k_status k_anomaly_drift_ref(const json_t *header, const char *name,
+                                  struct k_drift_set *ds,
+                                  struct k_error *err);
+
 #endif

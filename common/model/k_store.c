@@ -19,6 +19,7 @@
 
 #include "base/k_lockfile.h"
 #include "base/k_time.h"
+#include "model/k_model.h"
 
 /* A publish holds the lock for milliseconds; a cron trainer should wait
  * out another's publish rather than fail. */
@@ -67,6 +68,29 @@ k_version_check(const char *name, struct k_error *err)
 	if (strstr(name, "..") != NULL)
 		return k_error_set(err, K_EUSAGE, "version name '%s' must not "
 		                   "contain '..'", name);
+	return K_OK;
+}
+
+enum k_status
+k_kind_check(const char *name, struct k_error *err)
+{
+	size_t n = strlen(name);
+
+	if (n == 0)
+		return k_error_set(err, K_EUSAGE, "empty model kind");
+	if (n > K_MODEL_KIND_MAX)
+		return k_error_set(err, K_EUSAGE, "model kind '%.20s%s' is "
+		                   "longer than %d characters", name,
+		                   n > 20 ? "..." : "", K_MODEL_KIND_MAX);
+	for (size_t i = 0; i < n; i++) {
+		char c = name[i];
+		if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+		      c == '_'))
+			return k_error_set(err, K_EUSAGE, "model kind '%s': "
+			                   "character '%c' is not allowed (use "
+			                   "lower-case letters, digits and '_')",
+			                   name, c >= 0x20 && c < 0x7f ? c : '?');
+	}
 	return K_OK;
 }
 
@@ -134,6 +158,8 @@ k_store_publish(const struct k_store *st, const char *kind,
 	struct k_lockfile lk;
 	enum k_status s;
 
+	if ((s = k_kind_check(kind, err)) != K_OK)
+		return s;
 	if (version != NULL && (s = k_version_check(version, err)) != K_OK)
 		return s;
 	if (path_join(kdir, sizeof kdir, st->root, kind, NULL) < 0)
@@ -218,6 +244,8 @@ k_store_latest(const struct k_store *st, const char *kind,
 	FILE *f;
 
 	vout[0] = '\0';
+	if (k_kind_check(kind, err) != K_OK)
+		return K_EUSAGE;
 	if (path_join(lp, sizeof lp, st->root, kind, "latest") < 0)
 		return k_error_set(err, K_EUSAGE, "path too long");
 	f = fopen(lp, "re");
@@ -252,6 +280,8 @@ k_store_resolve(const struct k_store *st, const char *kind,
 	enum k_status s;
 	struct stat sb;
 
+	if ((s = k_kind_check(kind, err)) != K_OK)
+		return s;
 	if (version == NULL || strcmp(version, "latest") == 0) {
 		if ((s = k_store_latest(st, kind, v, err)) != K_OK)
 			return s;
@@ -343,6 +373,8 @@ k_store_versions(const struct k_store *st, const char *kind,
 
 	*out = NULL;
 	*n = 0;
+	if (k_kind_check(kind, err) != K_OK)
+		return K_EUSAGE;
 	if (path_join(kdir, sizeof kdir, st->root, kind, NULL) < 0)
 		return k_error_set(err, K_EUSAGE, "path too long");
 	d = opendir(kdir);
@@ -356,7 +388,12 @@ k_store_versions(const struct k_store *st, const char *kind,
 		if (de->d_name[0] == '.' || !has_suffix(de->d_name, ".ktm"))
 			continue;
 		size_t vl = strlen(de->d_name) - 4;
+		char v[K_VERSION_MAX + 1];
 		if (vl > K_VERSION_MAX)
+			continue;
+		memcpy(v, de->d_name, vl);
+		v[vl] = '\0';
+		if (k_version_check(v, NULL) != K_OK)
 			continue;
 		if (*n == cap) {
 			cap = cap ? cap * 2 : 16;
@@ -373,8 +410,7 @@ k_store_versions(const struct k_store *st, const char *kind,
 		if (path_join(e->path, sizeof e->path, kdir, de->d_name,
 		              NULL) < 0)
 			continue;
-		memcpy(e->version, de->d_name, vl);
-		e->version[vl] = '\0';
+		memcpy(e->version, v, vl + 1);
 		(*n)++;
 	}
 	closedir(d);
@@ -407,7 +443,7 @@ k_store_kinds(const struct k_store *st, char ***kinds, size_t *n,
 	while ((de = readdir(d)) != NULL) {
 		char p[K_PATH_MAX];
 		struct stat sb;
-		if (de->d_name[0] == '.')
+		if (k_kind_check(de->d_name, NULL) != K_OK)
 			continue;
 		if (path_join(p, sizeof p, st->root, de->d_name, NULL) < 0 ||
 		    stat(p, &sb) < 0 || !S_ISDIR(sb.st_mode))

@@ -29,8 +29,15 @@ struct k_store_entry {
 void k_store_init(struct k_store *st, const char *dir);
 
 /* A version name is 1-64 of [A-Za-z0-9._+-], starting with a letter or a
- * digit, and not "latest". K_EUSAGE with the reason otherwise. */
+ * digit, without "..", and not "latest". K_EUSAGE with the reason
+ * otherwise. */
 enum k_status k_version_check(const char *name, struct k_error *err);
+
+/* A model kind is 1-16 of [a-z0-9_], the rule of the model file's kind
+ * field (ktools-model(5)), so that a kind is never a path ("..", "a/b").
+ * K_EUSAGE with the reason otherwise. Every function below that takes a
+ * kind checks it with this, and a version with k_version_check. */
+enum k_status k_kind_check(const char *name, struct k_error *err);
 
 /*
  * Publish the n bytes of a model file as a new version of kind. version
@@ -66,12 +73,14 @@ enum k_status k_store_latest(const struct k_store *st, const char *kind,
                              char vout[K_VERSION_MAX + 1],
                              struct k_error *err);
 
-/* Versions of kind, in directory order (caller sorts); *out is malloc'd. */
+/* Versions of kind, in directory order (caller sorts); *out is malloc'd.
+ * Only files named <version>.ktm with a valid version name count. */
 enum k_status k_store_versions(const struct k_store *st, const char *kind,
                                struct k_store_entry **out, size_t *n,
                                struct k_error *err);
 
-/* Kinds present in the store, sorted; free each and the array. */
+/* Kinds present in the store, sorted: the subdirectories whose names are
+ * valid kinds. Free each and the array. */
 enum k_status k_store_kinds(const struct k_store *st, char ***kinds,
                             size_t *n, struct k_error *err);
 

@@ -4,6 +4,7 @@
 #include "numeric/k_drift.h"
 
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define FLOOR 1e-4
@@ -96,4 +97,40 @@ const char *
 k_drift_verdict(double psi)
 {
 	return psi > 0.25 ? "major" : psi >= 0.1 ? "moderate" : "stable";
+}
+
+enum k_status
+k_drift_set_alloc(struct k_drift_set *s, size_t d, struct k_error *err)
+{
+	memset(s, 0, sizeof *s);
+	s->names = calloc(d ? d : 1, sizeof *s->names);
+	s->feat = calloc(d ? d : 1, sizeof *s->feat);
+	s->train_missing_pct = calloc(d ? d : 1, sizeof *s->train_missing_pct);
+	if (!s->names || !s->feat || !s->train_missing_pct) {
+		k_drift_set_release(s);
+		return k_error_set(err, K_ENOMEM, "out of memory");
+	}
+	s->d = d;
+	for (size_t j = 0; j < d; j++)
+		s->train_missing_pct[j] = NAN;
+	return K_OK;
+}
+
+void
+k_drift_set_add(struct k_drift_set *s, const double *x)
+{
+	for (size_t j = 0; j < s->d; j++)
+		k_drift_add(&s->feat[j], x[j]);
+}
+
+void
+k_drift_set_release(struct k_drift_set *s)
+{
+	if (s->names != NULL)
+		for (size_t j = 0; j < s->d; j++)
+			free(s->names[j]);
+	free(s->names);
+	free(s->feat);
+	free(s->train_missing_pct);
+	memset(s, 0, sizeof *s);
 }

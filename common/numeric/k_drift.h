@@ -13,6 +13,8 @@
 
 #include <stddef.h>
 
+#include "base/k_status.h"
+
 #define K_DRIFT_MAXBINS 20
 
 struct k_drift {
@@ -39,5 +41,27 @@ double k_drift_psi(const struct k_drift *dr);
 
 /* "stable", "moderate" or "major" for a PSI. */
 const char *k_drift_verdict(double psi);
+
+/* The drift check of a model's d features: each one's name, its check
+ * (set up from the training sketch) and the share that was missing in
+ * training. A model kind fills it from its header (k_anomaly_drift_ref);
+ * the caller counts rows into it. */
+struct k_drift_set {
+	size_t d;
+	char **names;               /* [d], owned; NULL until set */
+	struct k_drift *feat;       /* [d] */
+	double *train_missing_pct;  /* [d], percent; NAN when not known */
+};
+
+/* Room for d features: names NULL, checks zeroed, train_missing_pct NAN.
+ * K_ENOMEM (nothing to release) when out of memory. */
+enum k_status k_drift_set_alloc(struct k_drift_set *s, size_t d,
+                                struct k_error *err);
+
+/* Count one row: x[j] is feature j's value (NAN: missing). */
+void k_drift_set_add(struct k_drift_set *s, const double *x);
+
+/* Free what the set owns; accepts a zeroed or released set. */
+void k_drift_set_release(struct k_drift_set *s);
 
 #endif

@@ -1,0 +1,94 @@
+/*
+ * kmodel prune - remove all but the N newest versions of each kind, never
+ * the one 'latest' names.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/k_args.h"
+#include "cli/k_log.h"
+#include "kmodel.h"
+
+struct opts {
+	struct kmodel_args a; /* --kind, the arguments */
+	long keep;          /* --keep N; -1 unset */
+};
+
+enum { OPT_KEEP = KMODEL_OPT_OWN };
+
+static const struct argp_option options[] = {
+	{ "keep", OPT_KEEP, "N", 0,
+	  "Keep the N newest versions of each kind (and latest); required", 1 },
+	{ "kind", KMODEL_OPT_KIND, "KIND", 0, "Only this kind (the same as KIND)", 1 },
+	{ 0 }
+};
+
+static error_t
+parse_opt(int key, char *arg, struct argp_state *state)
+{
+	struct opts *o = state->input;
+	char *end;
+
+	switch (key) {
+	case OPT_KEEP:
+		errno = 0;
+		o->keep = strtol(arg, &end, 10);
+		if (errno || end == arg || *end != '\0' || o->keep < 1)
+			argp_error(state, "--keep: '%s' is not a whole number "
+			           "of at least 1", arg);
+		break;
+	default:
+		return kmodel_parse_args(key, arg, state, &o->a);
+	}
+	return 0;
+}
+
+static const char doc[] =
+	"Remove all but the N newest versions of each kind (never latest)."
+	"\v"
+	"Versions are ranked by creation time within each kind; the one "
+	"'latest' names is kept whatever its rank. Each removal is reported "
+	"on standard error.\n\n"
+	"Example:\n"
+	"  kmodel prune --keep 4 anomaly";
+
+static const struct argp argp = { options, parse_opt, "[KIND]", doc,
+                                  kmodel_children, NULL, NULL };
+
+int
+kmodel_prune(int argc, char **argv)
+{
+	struct opts o = { .keep = -1 };
+	struct k_store store;
+	size_t n;
+	struct kmodel_ver *v;
+	struct k_error e;
+	int removed = 0, failed = 0;
+
+	k_args_parse("kmodel", &argp, argc, argv, &o);
+	k_store_init(&store, k_opts.model_dir);
+	if (o.keep < 1)
+		k_usage_error("prune needs --keep N");
+	if (o.a.nargs > 1)
+		k_usage_error("prune takes at most one KIND");
+	v = kmodel_gather(&store, o.a.nargs == 1 ? o.a.args[0] : o.a.kind, &n);
+	long rank = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (i == 0 || strcmp(v[i].kind, v[i - 1].kind) != 0)
+			rank = 0;
+		rank++;
+		if (rank <= o.keep || v[i].latest)
+			continue;
+		if (k_store_remove(&store, v[i].kind, v[i].version, &e) != K_OK) {
+			k_err("%s", e.text);
+			failed++;
+			continue;
+		}
+		k_info("removed %s/%s", v[i].kind, v[i].version);
+		removed++;
+	}
+	kmodel_gather_free(v, n);
+	k_info("pruned %d version%s", removed, removed == 1 ? "" : "s");
+	return failed ? k_status_exit(K_EIO) : 0;
+}
