@@ -42,9 +42,6 @@ struct kfetch_window {
  * struct kfetch_window *, preset by the source with its defaults. */
 extern const struct argp kfetch_window_argp;
 
-/* Parse "2025-03-12", "2025-03-12T14:00:00Z" (RFC 3339) or ms. 0 or -1. */
-int kfetch_parse_time(const char *s, int64_t *ms);
-
 /* The window [start, end) for now, or K_EUSAGE in err. */
 enum k_status kfetch_window_resolve(const struct kfetch_window *w,
                                     int64_t now, int64_t *start,

@@ -5,19 +5,19 @@
  * With --update, new observations run through the model's Kalman filter
  * first, without a refit, and --save-version keeps the updated state.
  */
-#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "base/k_buf.h"
-#include "base/k_reader.h"
 #include "base/k_time.h"
 #include "cli/k_args.h"
 #include "cli/k_log.h"
+#include "cli/k_optval.h"
 #include "cli/k_out.h"
 #include "cli/k_reject.h"
+#include "cli/k_series_input.h"
 #include "model/k_forecast.h"
 #include "model/k_store.h"
 #include "numeric/k_arima.h"
@@ -39,8 +39,6 @@ struct opts {
 	double stale_hours;     /* --stale-after */
 	int have_now;
 	int64_t now;            /* --now */
-	char **files;
-	int nfiles;
 };
 
 enum {
@@ -77,30 +75,19 @@ static const struct argp_option options[] = {
 	{ 0 }
 };
 
-static long
-parse_steps(struct argp_state *state, const char *opt, const char *arg)
-{
-	char *end;
-	errno = 0;
-	long v = strtol(arg, &end, 10);
-	if (errno || end == arg || *end != '\0' || v < 1 || v > MAX_STEPS)
-		argp_error(state, "%s: '%s' is not a whole number from 1 to %d",
-		           opt, arg, MAX_STEPS);
-	return v;
-}
-
+/* "LO,HI" with LO < HI, each a number as k_optval reads one. */
 static int
 parse_range(const char *arg, double *lo, double *hi)
 {
-	char *end;
+	const char *comma = strchr(arg, ',');
+	char first[64];
 
-	errno = 0;
-	*lo = strtod(arg, &end);
-	if (errno || end == arg || *end != ',' || !isfinite(*lo))
+	if (comma == NULL || (size_t)(comma - arg) >= sizeof first)
 		return -1;
-	const char *s = end + 1;
-	*hi = strtod(s, &end);
-	if (errno || end == s || *end != '\0' || !isfinite(*hi) || !(*lo < *hi))
+	memcpy(first, arg, (size_t)(comma - arg));
+	first[comma - arg] = '\0';
+	if (k_optval_parse_number(first, lo) < 0 ||
+	    k_optval_parse_number(comma + 1, hi) < 0 || !(*lo < *hi))
 		return -1;
 	return 0;
 }
@@ -110,22 +97,17 @@ parse_opt(int key, char *arg, struct argp_state *state)
 {
 	struct opts *o = state->input;
 	struct k_error e;
-	char *end;
 
 	switch (key) {
 	case OPT_HOURS:
-		o->steps = parse_steps(state, "--hours", arg);
+		o->steps = (long)k_optval_uint(state, "--hours", arg, 1, MAX_STEPS);
 		break;
 	case OPT_STEPS:
-		o->steps = parse_steps(state, "--steps", arg);
+		o->steps = (long)k_optval_uint(state, "--steps", arg, 1, MAX_STEPS);
 		break;
 	case OPT_LEVEL:
-		errno = 0;
-		o->level = strtod(arg, &end);
-		if (errno || end == arg || *end != '\0' || !(o->level > 0) ||
-		    !(o->level < 1))
-			argp_error(state, "--level: '%s' is not a number in (0, 1)",
-			           arg);
+		o->level = k_optval_number(state, "--level", arg, 0, 1,
+		                           K_OPTVAL_OPEN_LO | K_OPTVAL_OPEN_HI);
 		break;
 	case OPT_RANGE:
 		o->range_set = 1;
@@ -161,27 +143,18 @@ parse_opt(int key, char *arg, struct argp_state *state)
 		o->save = arg;
 		break;
 	case OPT_STALE:
-		errno = 0;
-		o->stale_hours = strtod(arg, &end);
-		if (errno || end == arg || *end != '\0' ||
-		    !(o->stale_hours >= 0) || !isfinite(o->stale_hours))
-			argp_error(state, "--stale-after: '%s' is not a number of "
-			           "hours >= 0", arg);
+		o->stale_hours = k_optval_number(state, "--stale-after", arg, 0,
+		                                 INFINITY, K_OPTVAL_CLOSED);
 		break;
 	case OPT_NOW:
-		if (k_time_parse(arg, strlen(arg), &o->now) < 0)
-			argp_error(state, "--now: '%s' is not an RFC 3339 time", arg);
+		o->now = k_optval_time(state, "--now", arg);
 		o->have_now = 1;
-		break;
-	case ARGP_KEY_ARGS:
-		o->files = state->argv + state->next;
-		o->nfiles = state->argc - state->next;
 		break;
 	case ARGP_KEY_END:
 		if (o->save && !o->update)
 			argp_error(state, "--save-version needs --update (a model is "
 			           "only saved after new observations)");
-		if (o->nfiles > 0 && !o->update)
+		if (k_opts.nfiles > 0 && !o->update)
 			argp_error(state, "input files are read only with --update");
 		break;
 	default:
@@ -189,13 +162,6 @@ parse_opt(int key, char *arg, struct argp_state *state)
 	}
 	return 0;
 }
-
-static const struct argp_child children[] = {
-	{ &k_args_records, 0, "Bad input (--update):", 3 },
-	{ &k_args_store, 0, "Model store:", 4 },
-	{ &k_args_common, 0, "Messages:", 5 },
-	{ 0 }
-};
 
 static const char doc[] =
 	"Forecast the hours after the last observation with the ARIMA model "
@@ -217,67 +183,14 @@ static const char doc[] =
 	"--save-version live";
 
 static const struct argp argp = { options, parse_opt, "[FILE...]", doc,
-                                  children, NULL, NULL };
+                                  NULL, NULL, NULL };
 
 /* ---- --update ---- */
 
 struct upd {
 	struct k_reject rj;
-	struct k_jscan scan;
-	struct k_forecast_obs *obs;
-	size_t nobs, cap;
-	long rows;
-	int stop;
+	struct k_series_input in;
 };
-
-static void
-read_updates(struct upd *u, const char *path, const char *field)
-{
-	struct k_reader in;
-	struct k_error e;
-	char *line;
-	size_t len;
-	int rc = 0;
-
-	if (k_reader_open(&in, path, &e) != K_OK)
-		k_die_error(&e);
-	while (!u->stop && (rc = k_reader_next(&in, &line, &len, &e)) > 0) {
-		char why[320];
-		double v;
-		int64_t ts;
-
-		if (in.toolong) {
-			snprintf(why, sizeof why, "line longer than %zu bytes",
-			         in.max_line);
-			u->stop = k_reject_line(&u->rj, in.name, in.lineno, NULL, 0, why);
-			continue;
-		}
-		if (k_reader_blank(line, len))
-			continue;
-		if (k_jscan_line(&u->scan, line, len, &e) != K_OK) {
-			u->stop = k_reject_line(&u->rj, in.name, in.lineno, line, len,
-			                        e.text);
-			continue;
-		}
-		if (k_forecast_row(&u->scan, field, &ts, &v, why, sizeof why) < 0) {
-			u->stop = k_reject_line(&u->rj, in.name, in.lineno, line, len,
-			                        why);
-			continue;
-		}
-		if (u->nobs == u->cap) {
-			size_t nc = u->cap ? 2 * u->cap : 1024;
-			struct k_forecast_obs *no = realloc(u->obs, nc * sizeof *no);
-			if (no == NULL)
-				k_die(K_ENOMEM, "out of memory");
-			u->obs = no;
-			u->cap = nc;
-		}
-		u->obs[u->nobs++] = (struct k_forecast_obs){ ts, v, u->rows++ };
-	}
-	if (rc < 0)
-		k_die_error(&e);
-	k_reader_close(&in);
-}
 
 /* --update: read the rows, run them through the model and save it if
  * asked. Returns the observed hours used, or -1 when --strict stopped the
@@ -291,20 +204,14 @@ update(const struct opts *o, struct k_forecast *f,
 	enum k_status s;
 	char last[40];
 
-	memset(u, 0, sizeof *u);
 	k_reject_init(&u->rj);
-	k_jscan_init(&u->scan, "features");
-	for (int i = 0; i < (o->nfiles > 0 ? o->nfiles : 1) && !u->stop; i++)
-		read_updates(u, o->nfiles > 0 ? o->files[i] : "-", f->field);
-	if (u->stop) {
-		free(u->obs);
-		k_jscan_release(&u->scan);
+	if (k_series_input_read(&u->in, f->field, &u->rj)) {
+		k_series_input_release(&u->in);
 		return -1;
 	}
 	k_time_format(f->last_ts, last, sizeof last);
-	s = k_forecast_update(f, u->obs, u->nobs, &ui, &e);
-	free(u->obs);
-	k_jscan_release(&u->scan);
+	s = k_forecast_update(f, u->in.obs, u->in.n, &ui, &e);
+	k_series_input_release(&u->in);
 	if (ui.old > 0)
 		k_info("%zu row%s at or before the model's last hour (%s) "
 		       "ignored", ui.old, ui.old == 1 ? "" : "s", last);
@@ -564,7 +471,8 @@ main(int argc, char **argv)
 	enum k_status rs = K_OK;
 	long used = 0;
 
-	k_args_parse("kforecast", &argp, argc, argv, &o);
+	k_args_parse("kforecast", &argp, K_ARGS_RECORDS | K_ARGS_STORE, argc,
+	             argv, &o);
 	k_store_init(&store, k_opts.model_dir);
 	load_model(&f, &store, o.version);
 	if (!o.range_set && strcmp(f.field, "risk_score") == 0) {

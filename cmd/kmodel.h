@@ -80,7 +80,4 @@ error_t kmodel_parse_args(int key, char *arg, struct argp_state *state,
  * input is a struct kmodel_args *. */
 error_t kmodel_parse_opt(int key, char *arg, struct argp_state *state);
 
-/* The argp children of every command: the store and messages. */
-extern const struct argp_child kmodel_children[];
-
 #endif

@@ -7,7 +7,6 @@
  * by the documented rules instead (common/score/k_rules.c, "method":"rules"),
  * in order and with an optional state file kept across runs.
  */
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +16,7 @@
 #include "cli/k_args.h"
 #include "cli/k_lines.h"
 #include "cli/k_log.h"
+#include "cli/k_optval.h"
 #include "cli/k_out.h"
 #include "cli/k_reject.h"
 #include "model/k_anomaly.h"
@@ -37,8 +37,6 @@ struct opts {
 	size_t top;            /* contributing features per anomaly */
 	int threads;
 	const char *rules_state; /* --rules-state, else $KTOOLS_RULES_STATE */
-	char **files;
-	int nfiles;
 };
 
 enum { OPT_MODEL_VERSION = 0x100, OPT_ONLY, OPT_LIMIT, OPT_TOP, OPT_THREADS,
@@ -61,19 +59,6 @@ static const struct argp_option options[] = {
 	{ 0 }
 };
 
-static long
-count_arg(struct argp_state *state, const char *opt, const char *arg,
-          long lo, long hi)
-{
-	unsigned long long v;
-
-	if (k_arg_uint(arg, (unsigned long long)lo, (unsigned long long)hi,
-	               &v) < 0)
-		argp_error(state, "%s: '%s' is not a whole number from %ld to %ld",
-		           opt, arg, lo, hi);
-	return (long)v;
-}
-
 static error_t
 parse_opt(int key, char *arg, struct argp_state *state)
 {
@@ -90,35 +75,22 @@ parse_opt(int key, char *arg, struct argp_state *state)
 		o->only_anomalies = 1;
 		break;
 	case OPT_LIMIT:
-		o->limit = count_arg(state, "--limit", arg, 1, 1L << 62);
+		o->limit = (long)k_optval_uint(state, "--limit", arg, 1, 1LL << 62);
 		break;
 	case OPT_TOP:
-		o->top = (size_t)count_arg(state, "--top-features", arg, 0, 1000);
+		o->top = k_optval_uint(state, "--top-features", arg, 0, 1000);
 		break;
 	case OPT_THREADS:
-		o->threads = (int)count_arg(state, "--threads", arg, 1, 256);
+		o->threads = (int)k_optval_uint(state, "--threads", arg, 1, 256);
 		break;
 	case OPT_RULES_STATE:
-		if (arg[0] == '\0')
-			argp_error(state, "--rules-state: empty file name");
-		o->rules_state = arg;
-		break;
-	case ARGP_KEY_ARGS:
-		o->files = state->argv + state->next;
-		o->nfiles = state->argc - state->next;
+		o->rules_state = k_optval_name(state, "--rules-state", arg);
 		break;
 	default:
 		return ARGP_ERR_UNKNOWN;
 	}
 	return 0;
 }
-
-static const struct argp_child children[] = {
-	{ &k_args_records, 0, "Bad input:", 3 },
-	{ &k_args_store, 0, "Model store:", 4 },
-	{ &k_args_common, 0, "Messages:", 5 },
-	{ 0 }
-};
 
 static const char doc[] =
 	"Score feature rows with the anomaly model (an Isolation Forest "
@@ -136,7 +108,7 @@ static const char doc[] =
 	"  kscore --only-anomalies --limit 10 < features.ndjson | jq .anomaly_score";
 
 static const struct argp argp = { options, parse_opt, "[FILE...]", doc,
-                                  children, NULL, NULL };
+                                  NULL, NULL, NULL };
 
 /* ---- scoring ---- */
 
@@ -518,7 +490,8 @@ main(int argc, char **argv)
 	struct k_error e;
 	enum k_status st;
 
-	k_args_parse("kscore", &argp, argc, argv, &o);
+	k_args_parse("kscore", &argp, K_ARGS_RECORDS | K_ARGS_STORE, argc, argv,
+	             &o);
 	memset(&c, 0, sizeof c);
 	c.o = &o;
 	c.last_check = k_time_mono();
@@ -552,7 +525,7 @@ main(int argc, char **argv)
 		.threads = c.rules ? 1 : o.threads > 0 ? o.threads
 		                               : k_lines_default_threads(),
 	};
-	st = k_lines_run(&job, o.files, o.nfiles, &e);
+	st = k_lines_run(&job, k_opts.files, k_opts.nfiles, &e);
 	k_out_finish();
 	enum k_status rs = k_reject_finish(&c.rj);
 	if (c.rules) {

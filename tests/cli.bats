@@ -25,8 +25,15 @@ commands() {
 	done
 }
 
-@test "cli: the build has the programs" {
-	for p in kmodel kscore ktrain; do [ -x "$KTOOLS_BIN/$p" ]; done
+@test "cli: every program in cmd/ is built" {
+	n=0
+	for src in "$BATS_TEST_DIRNAME"/../cmd/k*.c; do
+		grep -q '^main(' "$src" || continue
+		p=$(basename "$src" .c)
+		[ -x "$KTOOLS_BIN/$p" ] || { echo "cmd/$p.c has no $KTOOLS_BIN/$p"; false; }
+		n=$((n + 1))
+	done
+	[ "$n" -eq "$(programs | wc -l)" ]
 }
 
 @test "cli: every program answers --help, --usage and --version" {
@@ -102,13 +109,61 @@ commands() {
 	assert_line prune
 }
 
+# Every program that reads records, as a command line that reads FILEs.
+readers() {
+	printf '%s\n' "kscore" "ktrain anomaly" "ktrain forecast" \
+		"kforecast --update" "kfeatures hyperliquid" "kfeatures wallet" \
+		"kfetch csv" "kmodel drift"
+}
+
+@test "cli: the readers list holds every program and subcommand that reads records" {
+	# A command whose --help shows [FILE...] reads records; the list
+	# below must name each, so the tests of every reader reach it.
+	while read -r cmd; do
+		$cmd --help | head -n 1 | grep -q 'FILE\.\.\.' || continue
+		case $cmd in kforecast) cmd="kforecast --update" ;; esac
+		readers | grep -qx "$cmd" || { echo "'$cmd' reads FILEs but is not in readers()"; false; }
+	done < <(commands)
+}
+
 @test "cli: a missing input file exits 66 naming it, for every reader of records" {
 	train_fixture
-	for cmd in "kscore" "ktrain anomaly"; do
+	ktrain forecast -q "$FIX/forecast/risk_600.ndjson" >/dev/null
+	while read -r cmd; do
 		run --separate-stderr $cmd "$T/absent.ndjson"
-		assert_failure 66
-		[[ "$stderr" == *"$T/absent.ndjson: No such file or directory"* ]]
+		[ "$status" -eq 66 ] || { echo "$cmd: status $status"; false; }
+		[[ "$stderr" == *"$T/absent.ndjson: No such file or directory"* ]] || { echo "$cmd: $stderr"; false; }
 		[ -z "$output" ]
+	done < <(readers)
+}
+
+@test "cli: every reader of records skips blank lines and rejects an over-long one by file and line" {
+	train_fixture
+	ktrain forecast -q "$FIX/forecast/risk_600.ndjson" >/dev/null
+	{ printf ' \t\r\n'; head -c 17000000 /dev/zero | tr '\0' 'x'; echo; } >"$T/long"
+	while read -r cmd; do
+		run --separate-stderr $cmd --rejects "$T/rej" "$T/long"
+		[ "$status" -ne 0 ] || { echo "$cmd: status 0"; false; }
+		[[ "$stderr" == *"$T/long:2: line longer than 16777216 bytes"* ]] || { echo "$cmd: $stderr"; false; }
+		[[ "$stderr" != *"$T/long:1:"* ]] || { echo "$cmd: a blank line was rejected"; false; }
+	done < <(readers)
+}
+
+# Number options: the same text accepted and refused everywhere.
+@test "cli: number, duration and time options refuse space, signs, hex, infinity and trailing text with 64" {
+	for spec in "ktrain anomaly|--trees" "kscore|--limit" "kforecast|--hours" \
+	            "ktrain forecast|--holdout" "kmodel prune|--keep" \
+	            "kfeatures wallet|--cycle-hops" "kfetch simulate wallet|--days" \
+	            "kfetch simulate hyperliquid|--warmup" "kfetch binance|--days" \
+	            "kfeatures hyperliquid|--lateness" "kfeatures wallet|--as-of" \
+	            "kfetch ethrpc|--from-block"; do
+		cmd=${spec%|*} opt=${spec#*|}
+		for v in ' 5' '+5' '5x' '0x1p3' 'inf' 'nan' ''; do
+			run --separate-stderr $cmd "$opt" "$v" </dev/null
+			[ "$status" -eq 64 ] || { echo "$cmd $opt '$v': status $status"; false; }
+			[ -z "$output" ]
+			[[ "$stderr" == *"$opt: '$v' is not a"* || "$stderr" == *"$opt: empty"* ]] || { echo "$cmd $opt '$v': $stderr"; false; }
+		done
 	done
 }
 

@@ -4,8 +4,6 @@
  * written when the bucket closes and flushed at once when the input is a
  * live stream. The features and the time rules are in common/features/k_hlfeat.c.
  */
-#include <errno.h>
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +12,7 @@
 #include "cli/k_args.h"
 #include "cli/k_input.h"
 #include "cli/k_log.h"
+#include "cli/k_optval.h"
 #include "cli/k_out.h"
 #include "cli/k_progress.h"
 #include "cli/k_reject.h"
@@ -23,8 +22,6 @@
 
 struct opts {
 	struct k_hlfeat_params p;
-	char **files;
-	int nfiles;
 };
 
 enum { OPT_BUCKET = 0x100, OPT_VAULT, OPT_COINS, OPT_ENTITY, OPT_SINCE,
@@ -56,20 +53,6 @@ static const struct argp_option options[] = {
 	{ 0 }
 };
 
-static int64_t
-span_arg(struct argp_state *state, const char *opt, const char *arg,
-         int zero_ok)
-{
-	int64_t ms;
-
-	if (zero_ok && strcmp(arg, "0") == 0)
-		return 0;
-	if (k_time_span_parse(arg, &ms) < 0)
-		argp_error(state, "%s: '%s' is not a duration such as 90s, 5m, "
-		           "1h or 7d", opt, arg);
-	return ms;
-}
-
 static error_t
 parse_opt(int key, char *arg, struct argp_state *state)
 {
@@ -77,9 +60,9 @@ parse_opt(int key, char *arg, struct argp_state *state)
 
 	switch (key) {
 	case OPT_BUCKET:
-		o->p.bucket_ms = span_arg(state, "--bucket", arg, 0);
-		if (o->p.bucket_ms < 1000 || o->p.bucket_ms > 7 * K_MS_PER_DAY ||
-		    o->p.bucket_ms % 1000 != 0)
+		o->p.bucket_ms = k_optval_duration(state, "--bucket", arg, 1000,
+		                                   7 * K_MS_PER_DAY);
+		if (o->p.bucket_ms % 1000 != 0)
 			argp_error(state, "--bucket: '%s' must be whole seconds "
 			           "from 1s to 7d", arg);
 		break;
@@ -96,41 +79,28 @@ parse_opt(int key, char *arg, struct argp_state *state)
 		o->p.coins = arg;
 		break;
 	case OPT_ENTITY:
-		if (arg[0] == '\0')
-			argp_error(state, "--entity: empty name");
-		o->p.entity = arg;
+		o->p.entity = k_optval_name(state, "--entity", arg);
 		break;
 	case OPT_SINCE:
-		if (k_time_parse(arg, strlen(arg), &o->p.since_ms) < 0)
-			argp_error(state, "--since: '%s' is not an RFC 3339 time "
-			           "such as 2025-03-15T14:00:00Z", arg);
+		o->p.since_ms = k_optval_time(state, "--since", arg);
 		break;
 	case OPT_LATENESS:
-		o->p.lateness_ms = span_arg(state, "--lateness", arg, 1);
-		if (o->p.lateness_ms > 400 * K_MS_PER_DAY)
-			argp_error(state, "--lateness: at most 400d");
+		o->p.lateness_ms = k_optval_duration(state, "--lateness", arg, 0,
+		                                     400 * K_MS_PER_DAY);
 		break;
 	case OPT_MAX_GAP:
-		o->p.max_gap_ms = span_arg(state, "--max-gap", arg, 1);
+		o->p.max_gap_ms = k_optval_duration(state, "--max-gap", arg, 0,
+		                                    INT64_MAX);
 		break;
 	case OPT_STALE:
-		o->p.stale_ms = span_arg(state, "--stale", arg, 0);
-		break;
-	case ARGP_KEY_ARGS:
-		o->files = state->argv + state->next;
-		o->nfiles = state->argc - state->next;
+		o->p.stale_ms = k_optval_duration(state, "--stale", arg, 1,
+		                                  INT64_MAX);
 		break;
 	default:
 		return ARGP_ERR_UNKNOWN;
 	}
 	return 0;
 }
-
-static const struct argp_child children[] = {
-	{ &k_args_records, 0, "Bad input:", 3 },
-	{ &k_args_common, 0, "Messages:", 4 },
-	{ 0 }
-};
 
 static const char doc[] =
 	"Compute the Hyperliquid monitor's features: one row per time bucket "
@@ -150,7 +120,7 @@ static const char doc[] =
 	"ktrain anomaly";
 
 static const struct argp argp = { options, parse_opt, "[FILE...]", doc,
-                                  children, NULL, NULL };
+                                  NULL, NULL, NULL };
 
 static void
 emit(void *arg, const char *row, size_t len)
@@ -245,13 +215,13 @@ kfeatures_hyperliquid(int argc, char **argv)
 	size_t nnoted = 0;
 	struct k_progress prog;
 
-	k_args_parse("kfeatures", &argp, argc, argv, &o);
+	k_args_parse("kfeatures", &argp, K_ARGS_RECORDS, argc, argv, &o);
 	st = k_hlfeat_alloc(&eng, &o.p, emit, NULL, &e);
 	if (st != K_OK)
 		k_die(st, "%s", e.text);
 	k_reject_init(&rj);
 	k_progress_init(&prog);
-	k_input_init(&in, o.files, o.nfiles, 0, &rj);
+	k_input_init(&in, k_opts.files, k_opts.nfiles, 0, &rj);
 	in.idle = flush_out;
 	while (k_input_next(&in) > 0) {
 		struct k_hlfeat_rec rec;

@@ -17,6 +17,7 @@
 #include "cli/k_input.h"
 #include "cli/k_lines.h"
 #include "cli/k_log.h"
+#include "cli/k_optval.h"
 #include "cli/k_out.h"
 #include "cli/k_progress.h"
 #include "cli/k_reject.h"
@@ -39,8 +40,6 @@ struct opts {
 	int entities_set;
 	const char *dump;
 	int list_features;
-	char **files;
-	int nfiles;
 };
 
 enum {
@@ -117,56 +116,23 @@ static const struct argp_option options[] = {
 	{ 0 }
 };
 
-static void
-num_arg(struct argp_state *state, const char *opt, const char *arg,
-        double lo, double hi, double *out)
-{
-	char *end;
-	errno = 0;
-	double v = strtod(arg, &end);
-	if (errno || end == arg || *end != '\0' || !(v >= lo && v <= hi))
-		argp_error(state, "%s: '%s' is not a number from %g to %g", opt,
-		           arg, lo, hi);
-	*out = v;
-}
-
-static size_t
-size_arg(struct argp_state *state, const char *opt, const char *arg,
-         size_t lo, size_t hi)
-{
-	char *end;
-	errno = 0;
-	unsigned long long v = strtoull(arg, &end, 10);
-	if (errno || end == arg || *end != '\0' || arg[0] == '-' || v < lo ||
-	    v > hi)
-		argp_error(state, "%s: '%s' is not a whole number from %zu to "
-		           "%zu", opt, arg, lo, hi);
-	return (size_t)v;
-}
-
 static error_t
 parse_opt(int key, char *arg, struct argp_state *state)
 {
 	struct opts *o = state->input;
 	struct k_walletfeat_params *p = &o->p;
-	int64_t ms;
-	double d;
-
 	switch (key) {
 	case OPT_WINDOW:
 		if (strcmp(arg, "all") == 0) {
 			p->window_days = 0;
 			break;
 		}
-		if (k_time_span_parse(arg, &ms) < 0 || ms < 60000)
-			argp_error(state, "--window: '%s' is not 'all' or a "
-			           "duration from 1m, such as 7d or 12h", arg);
-		p->window_days = (double)ms / K_MS_PER_DAY;
+		p->window_days = (double)k_optval_duration(state, "--window", arg,
+		                                           60000, INT64_MAX) /
+		                 K_MS_PER_DAY;
 		break;
 	case OPT_AS_OF:
-		if (k_time_parse(arg, strlen(arg), &p->as_of) < 0)
-			argp_error(state, "--as-of: '%s' is not an RFC 3339 time "
-			           "such as 2024-02-01T00:00:00Z", arg);
+		p->as_of = k_optval_time(state, "--as-of", arg);
 		break;
 	case OPT_ENTITIES:
 		if (strcmp(arg, "senders") == 0)
@@ -200,65 +166,59 @@ parse_opt(int key, char *arg, struct argp_state *state)
 		o->lists[o->nlists++] = arg;
 		break;
 	case OPT_FORWARD:
-		num_arg(state, "--forward-minutes", arg, 1e-3, 10080, &p->forward_minutes);
+		p->forward_minutes = k_optval_number(state, "--forward-minutes",
+		                                     arg, 1e-3, 10080,
+		                                     K_OPTVAL_CLOSED);
 		break;
 	case OPT_CYCLE_HOURS:
-		num_arg(state, "--cycle-hours", arg, 1e-3, 8760, &p->cycle_hours);
+		p->cycle_hours = k_optval_number(state, "--cycle-hours", arg, 1e-3,
+		                                 8760, K_OPTVAL_CLOSED);
 		break;
 	case OPT_CYCLE_HOPS:
-		p->cycle_hops = (unsigned)size_arg(state, "--cycle-hops", arg, 2, 6);
+		p->cycle_hops = (unsigned)k_optval_uint(state, "--cycle-hops", arg,
+		                                        2, 6);
 		break;
 	case OPT_CYCLE_BUDGET:
-		p->cycle_budget = size_arg(state, "--cycle-budget", arg, 1,
-		                           1000000000);
+		p->cycle_budget = k_optval_uint(state, "--cycle-budget", arg, 1,
+		                                1000000000);
 		break;
 	case OPT_HUB:
-		p->hub_transfers = size_arg(state, "--hub-transfers", arg, 1,
-		                            1000000000);
+		p->hub_transfers = k_optval_uint(state, "--hub-transfers", arg, 1,
+		                                 1000000000);
 		break;
 	case OPT_FRESH:
-		num_arg(state, "--fresh-hours", arg, 1e-3, 8760, &p->fresh_hours);
+		p->fresh_hours = k_optval_number(state, "--fresh-hours", arg, 1e-3,
+		                                 8760, K_OPTVAL_CLOSED);
 		break;
 	case OPT_DUST:
-		num_arg(state, "--dust-eth", arg, 0, 1e6, &d);
-		p->dust_eth = d;
+		p->dust_eth = k_optval_number(state, "--dust-eth", arg, 0, 1e6,
+		                              K_OPTVAL_CLOSED);
 		break;
 	case OPT_NO_GRAPH:
 		p->graph = 0;
 		break;
 	case OPT_EXACT_MAX:
-		p->gp.exact_max = size_arg(state, "--exact-max", arg, 3,
-		                           100000000);
+		p->gp.exact_max = k_optval_uint(state, "--exact-max", arg, 3,
+		                                100000000);
 		break;
 	case OPT_PIVOTS:
-		p->gp.pivots = size_arg(state, "--pivots", arg, 2, 100000000);
+		p->gp.pivots = k_optval_uint(state, "--pivots", arg, 2, 100000000);
 		break;
 	case OPT_LE_MAX:
-		p->gp.le_max_degree = size_arg(state, "--le-max-degree", arg, 0,
-		                               100000000);
+		p->gp.le_max_degree = k_optval_uint(state, "--le-max-degree", arg,
+		                                    0, 100000000);
 		break;
-	case OPT_SEED: {
-		char *end;
-		errno = 0;
-		unsigned long long s = strtoull(arg, &end, 10);
-		if (errno || end == arg || *end != '\0' || arg[0] == '-')
-			argp_error(state, "--seed: '%s' is not a whole number "
-			           "from 0 to 2^64-1", arg);
-		p->gp.seed = s;
+	case OPT_SEED:
+		p->gp.seed = k_optval_uint(state, "--seed", arg, 0, UINT64_MAX);
 		break;
-	}
 	case OPT_DUMP:
 		o->dump = arg;
 		break;
 	case OPT_THREADS:
-		p->threads = (int)size_arg(state, "--threads", arg, 1, 256);
+		p->threads = (int)k_optval_uint(state, "--threads", arg, 1, 256);
 		break;
 	case OPT_LIST_FEATURES:
 		o->list_features = 1;
-		break;
-	case ARGP_KEY_ARGS:
-		o->files = state->argv + state->next;
-		o->nfiles = state->argc - state->next;
 		break;
 	case ARGP_KEY_END:
 		if ((o->naddr > 0 || o->addr_file) && !o->entities_set)
@@ -272,12 +232,6 @@ parse_opt(int key, char *arg, struct argp_state *state)
 	}
 	return 0;
 }
-
-static const struct argp_child children[] = {
-	{ &k_args_records, 0, "Bad input:", 5 },
-	{ &k_args_common, 0, "Messages:", 6 },
-	{ 0 }
-};
 
 static const char doc[] =
 	"Compute wallet features: one row per address over a window of tx "
@@ -297,7 +251,7 @@ static const char doc[] =
 	"--labels data/labels/addresses.csv | ktrain anomaly";
 
 static const struct argp argp = { options, parse_opt, "[FILE...]", doc,
-                                  children, NULL, NULL };
+                                  NULL, NULL, NULL };
 
 static const char *
 libs(void)
@@ -525,7 +479,7 @@ read_records(struct reading *rd)
 	char why[600];
 
 	k_progress_init(&prog);
-	k_input_init(&in, rd->o->files, rd->o->nfiles, 0, &rd->rj);
+	k_input_init(&in, k_opts.files, k_opts.nfiles, 0, &rd->rj);
 	while (k_input_next(&in) > 0) {
 		if ((in.lines & 0xffff) == 0)
 			k_progress_update(&prog, "reading: %ld lines", in.lines);
@@ -646,7 +600,7 @@ kfeatures_wallet(int argc, char **argv)
 	k_walletfeat_default(&o.p);
 	o.p.threads = k_lines_default_threads();
 	k_args_libs_hook = libs;
-	k_args_parse("kfeatures", &argp, argc, argv, &o);
+	k_args_parse("kfeatures", &argp, K_ARGS_RECORDS, argc, argv, &o);
 	if (o.list_features) {
 		list_features();
 		k_out_finish();

@@ -87,10 +87,6 @@ parse_opt(int key, char *arg, struct argp_state *state)
 			           arg);
 		o->interval = arg;
 		break;
-	case ARGP_KEY_ARGS:
-		argp_error(state, "unexpected argument '%s'",
-		           state->argv[state->next]);
-		break;
 	default:
 		return ARGP_ERR_UNKNOWN;
 	}
@@ -100,7 +96,6 @@ parse_opt(int key, char *arg, struct argp_state *state)
 static const struct argp_child children[] = {
 	{ &kfetch_window_argp, 0, "Time window:", 2 },
 	{ &k_http_argp, 0, "Network:", 3 },
-	{ &k_args_common, 0, "Messages:", 4 },
 	{ 0 }
 };
 
@@ -192,7 +187,7 @@ kfetch_binance(int argc, char **argv)
 	o.kinds = DEFAULT_KINDS;
 	o.interval = "1h";
 	k_args_libs_hook = k_http_version;
-	k_args_parse("kfetch", &argp, argc, argv, &o);
+	k_args_parse("kfetch", &argp, 0, argc, argv, &o);
 
 	memset(&s, 0, sizeof s);
 	s.o = &o;

@@ -16,6 +16,7 @@
 #include "cli/k_args.h"
 #include "cli/k_input.h"
 #include "cli/k_log.h"
+#include "cli/k_optval.h"
 #include "cli/k_out.h"
 #include "cli/k_reject.h"
 #include "kfetch.h"
@@ -63,8 +64,6 @@ struct opts {
 	char delim;
 	unsigned decimals;
 	const char *chain;
-	char **files;
-	int nfiles;
 };
 
 enum { OPT_MAP = 0x100, OPT_DELIM, OPT_DECIMALS, OPT_CHAIN };
@@ -100,7 +99,6 @@ static error_t
 parse_opt(int key, char *arg, struct argp_state *state)
 {
 	struct opts *o = state->input;
-	char *end;
 
 	switch (key) {
 	case OPT_MAP: {
@@ -126,37 +124,21 @@ parse_opt(int key, char *arg, struct argp_state *state)
 			           "(other than a quote)", arg);
 		o->delim = arg[0];
 		break;
-	case OPT_DECIMALS: {
-		errno = 0;
-		unsigned long v = strtoul(arg, &end, 10);
-		if (errno || end == arg || *end != '\0' || arg[0] == '-' ||
-		    v > K_WEI_MAX_DECIMALS)
-			argp_error(state, "--decimals: '%s' is not a whole number "
-			           "from 0 to %d", arg, K_WEI_MAX_DECIMALS);
-		o->decimals = (unsigned)v;
+	case OPT_DECIMALS:
+		o->decimals = (unsigned)k_optval_uint(state, "--decimals", arg, 0,
+		                                      K_WEI_MAX_DECIMALS);
 		break;
-	}
 	case OPT_CHAIN:
 		if (arg[0] == '\0' || strlen(arg) >= 16)
 			argp_error(state, "--chain: '%s' is empty or longer than 15 "
 			           "bytes", arg);
 		o->chain = arg;
 		break;
-	case ARGP_KEY_ARGS:
-		o->files = state->argv + state->next;
-		o->nfiles = state->argc - state->next;
-		break;
 	default:
 		return ARGP_ERR_UNKNOWN;
 	}
 	return 0;
 }
-
-static const struct argp_child children[] = {
-	{ &k_args_records, 0, "Bad input:", 2 },
-	{ &k_args_common, 0, "Messages:", 3 },
-	{ 0 }
-};
 
 static const char doc[] =
 	"Import transactions from CSV exports as tx records: by default the "
@@ -179,7 +161,7 @@ static const char doc[] =
 	"value=Value_OUT(ETH) export.csv";
 
 static const struct argp argp = { options, parse_opt, "[FILE...]", doc,
-                                  children, NULL, NULL };
+                                  NULL, NULL, NULL };
 
 /* ---- rows ---- */
 
@@ -529,13 +511,13 @@ kfetch_csv(int argc, char **argv)
 	memset(&o, 0, sizeof o);
 	o.delim = ',';
 	o.decimals = 18;
-	k_args_parse("kfetch", &argp, argc, argv, &o);
+	k_args_parse("kfetch", &argp, K_ARGS_RECORDS, argc, argv, &o);
 	k_reject_init(&rj);
 	k_buf_init(&b);
-	if (o.nfiles == 0)
+	if (k_opts.nfiles == 0)
 		read_file(&o, NULL, &rj, &b, &n);
-	for (int i = 0; i < o.nfiles; i++)
-		if (read_file(&o, &o.files[i], &rj, &b, &n))
+	for (int i = 0; i < k_opts.nfiles; i++)
+		if (read_file(&o, &k_opts.files[i], &rj, &b, &n))
 			break;
 	k_buf_release(&b);
 	k_out_finish();

@@ -5,7 +5,6 @@
  * k_http's retries; the API key comes from the environment and is never
  * printed or recorded. The client is common/net/k_etherscan.c.
  */
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +14,7 @@
 #include "base/k_time.h"
 #include "cli/k_args.h"
 #include "cli/k_log.h"
+#include "cli/k_optval.h"
 #include "cli/k_out.h"
 #include "kfetch.h"
 #include "net/k_etherscan.h"
@@ -71,23 +71,10 @@ static const struct argp_option options[] = {
 	{ 0 }
 };
 
-static int
-parse_ll(const char *s, long long lo, long long hi, long long *out)
-{
-	char *end;
-	errno = 0;
-	long long v = strtoll(s, &end, 10);
-	if (errno || end == s || *end != '\0' || v < lo || v > hi)
-		return -1;
-	*out = v;
-	return 0;
-}
-
 static error_t
 parse_opt(int key, char *arg, struct argp_state *state)
 {
 	struct opts *o = state->input;
-	long long v;
 
 	switch (key) {
 	case ARGP_KEY_INIT:
@@ -111,54 +98,31 @@ parse_opt(int key, char *arg, struct argp_state *state)
 		o->kinds = arg;
 		break;
 	case OPT_START_BLOCK:
-		if (parse_ll(arg, 0, INT64_C(1) << 53, &o->start_block) < 0)
-			argp_error(state, "--start-block: '%s' is not a block "
-			           "number", arg);
+		o->start_block = k_optval_block(state, "--start-block", arg, 0);
 		break;
 	case OPT_END_BLOCK:
-		if (parse_ll(arg, 0, INT64_C(1) << 53, &o->end_block) < 0)
-			argp_error(state, "--end-block: '%s' is not a block number",
-			           arg);
+		o->end_block = k_optval_block(state, "--end-block", arg, 0);
 		break;
 	case OPT_SINCE:
-		if (kfetch_parse_time(arg, &o->since) < 0)
-			argp_error(state, "--since: '%s' is not a date or an RFC "
-			           "3339 time", arg);
+		o->since = k_optval_time(state, "--since", arg);
 		break;
 	case OPT_UNTIL:
-		if (kfetch_parse_time(arg, &o->until) < 0)
-			argp_error(state, "--until: '%s' is not a date or an RFC "
-			           "3339 time", arg);
+		o->until = k_optval_time(state, "--until", arg);
 		break;
-	case OPT_DAYS: {
-		char *end;
-		errno = 0;
-		o->days = strtod(arg, &end);
-		if (errno || end == arg || *end != '\0' || !(o->days > 0) ||
-		    o->days > 36500)
-			argp_error(state, "--days: '%s' is not a number of days "
-			           "from more than 0 to 36500", arg);
+	case OPT_DAYS:
+		o->days = k_optval_number(state, "--days", arg, 0, 36500,
+		                          K_OPTVAL_OPEN_LO);
 		break;
-	}
 	case OPT_CHAIN_ID:
-		if (parse_ll(arg, 0, INT64_C(1) << 40, &v) < 0)
-			argp_error(state, "--chain-id: '%s' is not a chain id", arg);
-		o->chainid = (long)v;
+		o->chainid = (long)k_optval_uint(state, "--chain-id", arg, 0,
+		                                 1ULL << 40);
 		break;
 	case OPT_PAGE_SIZE:
-		if (parse_ll(arg, 1, K_ETHERSCAN_WINDOW, &v) < 0)
-			argp_error(state, "--page-size: '%s' is not a whole number "
-			           "from 1 to %d", arg, K_ETHERSCAN_WINDOW);
-		o->page_size = (unsigned)v;
+		o->page_size = (unsigned)k_optval_uint(state, "--page-size", arg,
+		                                       1, K_ETHERSCAN_WINDOW);
 		break;
 	case OPT_KEY_ENV:
-		if (arg[0] == '\0')
-			argp_error(state, "--api-key-env: empty name");
-		o->key_env = arg;
-		break;
-	case ARGP_KEY_ARGS:
-		argp_error(state, "unexpected argument '%s'",
-		           state->argv[state->next]);
+		o->key_env = k_optval_name(state, "--api-key-env", arg);
 		break;
 	case ARGP_KEY_END:
 		if (o->naddrs == 0 && o->addr_file == NULL)
@@ -174,7 +138,6 @@ parse_opt(int key, char *arg, struct argp_state *state)
 
 static const struct argp_child children[] = {
 	{ &k_http_argp, 0, "Network:", 4 },
-	{ &k_args_common, 0, "Messages:", 5 },
 	{ 0 }
 };
 
@@ -376,7 +339,7 @@ kfetch_etherscan(int argc, char **argv)
 	o.page_size = 1000;
 	o.key_env = K_ETHERSCAN_KEY_ENV;
 	k_args_libs_hook = k_http_version;
-	k_args_parse("kfetch", &argp, argc, argv, &o);
+	k_args_parse("kfetch", &argp, 0, argc, argv, &o);
 	if (o.addr_file)
 		load_addresses(&o, &owned, &nowned);
 	struct kfetch_list kinds;

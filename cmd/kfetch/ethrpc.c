@@ -4,7 +4,6 @@
  * trace_block internal transfers on request), in batched requests, for
  * users who outgrow public APIs. The scanner is common/net/k_ethrpc.c.
  */
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +12,7 @@
 #include "base/k_rng.h"
 #include "cli/k_args.h"
 #include "cli/k_log.h"
+#include "cli/k_optval.h"
 #include "cli/k_out.h"
 #include "kfetch.h"
 #include "net/k_ethrpc.h"
@@ -61,18 +61,6 @@ static const struct argp_option options[] = {
 	{ 0 }
 };
 
-static int
-parse_block(const char *s, long long *out)
-{
-	char *end;
-	errno = 0;
-	long long v = strtoll(s, &end, 0);
-	if (errno || end == s || *end != '\0' || v < 0 || v > (INT64_C(1) << 53))
-		return -1;
-	*out = v;
-	return 0;
-}
-
 /* Add a normalised address (lower-case 0x and 40 hex digits). */
 static void
 add_addr(struct opts *o, const char *norm)
@@ -106,38 +94,28 @@ static error_t
 parse_opt(int key, char *arg, struct argp_state *state)
 {
 	struct opts *o = state->input;
-	long long v;
 
 	switch (key) {
 	case ARGP_KEY_INIT:
 		state->child_inputs[0] = &o->http;
 		break;
 	case OPT_FROM:
-		if (parse_block(arg, &o->from) < 0)
-			argp_error(state, "--from-block: '%s' is not a block number",
-			           arg);
+		o->from = k_optval_block(state, "--from-block", arg, 0);
 		break;
 	case OPT_TO:
 		if (strcmp(arg, "latest") == 0) {
 			o->to_latest = 1;
 			break;
 		}
-		if (parse_block(arg, &o->to) < 0)
-			argp_error(state, "--to-block: '%s' is not a block number or "
-			           "'latest'", arg);
+		o->to = k_optval_block(state, "--to-block", arg, 0);
 		o->to_latest = 0;
 		break;
 	case OPT_LAST:
-		if (parse_block(arg, &v) < 0 || v < 1)
-			argp_error(state, "--last: '%s' is not a positive number of "
-			           "blocks", arg);
-		o->last = v;
+		o->last = (long long)k_optval_uint(state, "--last", arg, 1,
+		                                   1ULL << 53);
 		break;
 	case OPT_BATCH:
-		if (parse_block(arg, &v) < 0 || v < 1 || v > 1000)
-			argp_error(state, "--batch: '%s' is not a whole number from 1 "
-			           "to 1000", arg);
-		o->batch = (unsigned)v;
+		o->batch = (unsigned)k_optval_uint(state, "--batch", arg, 1, 1000);
 		break;
 	case OPT_TRACES:
 		o->traces = 1;
@@ -159,10 +137,6 @@ parse_opt(int key, char *arg, struct argp_state *state)
 	case OPT_ADDRESSES:
 		o->addr_file = arg;
 		break;
-	case ARGP_KEY_ARGS:
-		argp_error(state, "unexpected argument '%s'",
-		           state->argv[state->next]);
-		break;
 	case ARGP_KEY_END:
 		if (o->from < 0 && o->last == 0)
 			argp_error(state, "give --from-block or --last");
@@ -177,7 +151,6 @@ parse_opt(int key, char *arg, struct argp_state *state)
 
 static const struct argp_child children[] = {
 	{ &k_http_argp, 0, "Network:", 4 },
-	{ &k_args_common, 0, "Messages:", 5 },
 	{ 0 }
 };
 
@@ -244,7 +217,7 @@ kfetch_ethrpc(int argc, char **argv)
 	o.to_latest = 1;
 	o.batch = 25;
 	k_args_libs_hook = k_http_version;
-	k_args_parse("kfetch", &argp, argc, argv, &o);
+	k_args_parse("kfetch", &argp, 0, argc, argv, &o);
 	if (o.addr_file != NULL &&
 	    k_tx_addr_file(o.addr_file, add_file_addr, &o, &err) != K_OK)
 		k_die_error(&err);

@@ -6,7 +6,6 @@
  * then optionally --follow; --record and --replay make a run repeatable.
  */
 #include <ctype.h>
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +14,7 @@
 #include "base/k_time.h"
 #include "cli/k_args.h"
 #include "cli/k_log.h"
+#include "cli/k_optval.h"
 #include "cli/k_out.h"
 #include "kfetch.h"
 #include "net/k_http.h"
@@ -75,7 +75,6 @@ static error_t
 parse_opt(int key, char *arg, struct argp_state *state)
 {
 	struct opts *o = state->input;
-	char *end;
 
 	switch (key) {
 	case ARGP_KEY_INIT:
@@ -109,21 +108,11 @@ parse_opt(int key, char *arg, struct argp_state *state)
 	case OPT_USERS:
 		o->users = arg;
 		break;
-	case OPT_FILLS_CAP: {
-		errno = 0;
-		long v = strtol(arg, &end, 10);
-		if (errno || end == arg || *end != '\0' || v < 2 || v > 1000000)
-			argp_error(state, "--fills-cap: '%s' is not a whole number "
-			           "from 2 to 1000000", arg);
-		o->fills_cap = (size_t)v;
+	case OPT_FILLS_CAP:
+		o->fills_cap = k_optval_uint(state, "--fills-cap", arg, 2, 1000000);
 		break;
-	}
 	case OPT_TESTNET:
 		o->testnet = 1;
-		break;
-	case ARGP_KEY_ARGS:
-		argp_error(state, "unexpected argument '%s'",
-		           state->argv[state->next]);
 		break;
 	default:
 		return ARGP_ERR_UNKNOWN;
@@ -134,7 +123,6 @@ parse_opt(int key, char *arg, struct argp_state *state)
 static const struct argp_child children[] = {
 	{ &kfetch_window_argp, 0, "Time window:", 2 },
 	{ &k_http_argp, 0, "Network:", 3 },
-	{ &k_args_common, 0, "Messages:", 4 },
 	{ 0 }
 };
 
@@ -335,7 +323,7 @@ kfetch_hyperliquid(int argc, char **argv)
 	o.interval = "1h";
 	o.fills_cap = K_HYPERLIQUID_FILLS_CAP;
 	k_args_libs_hook = k_http_version;
-	k_args_parse("kfetch", &argp, argc, argv, &o);
+	k_args_parse("kfetch", &argp, 0, argc, argv, &o);
 
 	memset(&s, 0, sizeof s);
 	s.o = &o;

@@ -3,7 +3,6 @@
  * follow options, lists, the stop flag, and the run that writes records
  * in time order, reports what was rejected and picks the exit status.
  */
-#include <errno.h>
 #include <math.h>
 #include <signal.h>
 #include <stdio.h>
@@ -14,6 +13,7 @@
 #include "base/k_time.h"
 #include "cli/k_args.h"
 #include "cli/k_log.h"
+#include "cli/k_optval.h"
 #include "cli/k_out.h"
 #include "kfetch.h"
 
@@ -40,76 +40,34 @@ static const struct argp_option window_options[] = {
 	{ 0 }
 };
 
-int
-kfetch_parse_time(const char *s, int64_t *ms)
-{
-	size_t n = strlen(s);
-	int digits = n > 0;
-	char buf[40];
-
-	for (size_t i = 0; i < n; i++)
-		if (s[i] < '0' || s[i] > '9')
-			digits = 0;
-	if (digits && n >= 10 && n <= 15) {
-		char *end;
-		errno = 0;
-		long long v = strtoll(s, &end, 10);
-		if (errno || *end != '\0')
-			return -1;
-		*ms = v;
-		return 0;
-	}
-	if (n == 10) {
-		snprintf(buf, sizeof buf, "%sT00:00:00Z", s);
-		return k_time_parse(buf, strlen(buf), ms);
-	}
-	return k_time_parse(s, n, ms);
-}
-
 static error_t
 window_parse_opt(int key, char *arg, struct argp_state *state)
 {
 	struct kfetch_window *w = state->input;
-	char *end;
 
 	if (w == NULL)
 		return ARGP_ERR_UNKNOWN;
 	switch (key) {
 	case OPT_DAYS:
-		errno = 0;
-		w->days = strtod(arg, &end);
-		if (errno || end == arg || *end != '\0' || !(w->days > 0) ||
-		    w->days > 36500)
-			argp_error(state, "--days: '%s' is not a number of days "
-			           "above 0", arg);
+		w->days = k_optval_number(state, "--days", arg, 0, 36500,
+		                          K_OPTVAL_OPEN_LO);
 		break;
 	case OPT_START:
-		if (kfetch_parse_time(arg, &w->start) < 0)
-			argp_error(state, "--start: '%s' is not a date, an RFC 3339 "
-			           "time or ms since 1970", arg);
+		w->start = k_optval_time(state, "--start", arg);
 		break;
 	case OPT_END:
-		if (kfetch_parse_time(arg, &w->end) < 0)
-			argp_error(state, "--end: '%s' is not a date, an RFC 3339 "
-			           "time or ms since 1970", arg);
+		w->end = k_optval_time(state, "--end", arg);
 		break;
 	case OPT_FOLLOW:
 		w->follow = 1;
 		break;
 	case OPT_INTERVAL:
-		errno = 0;
-		w->interval = strtod(arg, &end);
-		if (errno || end == arg || *end != '\0' || !(w->interval > 0) ||
-		    w->interval > 86400)
-			argp_error(state, "--interval: '%s' is not a number of "
-			           "seconds above 0", arg);
+		w->interval = k_optval_number(state, "--interval", arg, 0, 86400,
+		                              K_OPTVAL_OPEN_LO);
 		break;
 	case OPT_COUNT:
-		errno = 0;
-		w->count = strtol(arg, &end, 10);
-		if (errno || end == arg || *end != '\0' || w->count < 1)
-			argp_error(state, "--count: '%s' is not a whole number "
-			           "above 0", arg);
+		w->count = (long)k_optval_uint(state, "--count", arg, 1,
+		                               1000000000);
 		break;
 	case ARGP_KEY_END:
 		if (w->follow && w->end != KFETCH_UNSET)

@@ -5,7 +5,6 @@
  * populations and parses each one's options; the engines are in
  * common/sim/k_sim<population>.c.
  */
-#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,6 +13,7 @@
 #include "base/k_time.h"
 #include "cli/k_args.h"
 #include "cli/k_log.h"
+#include "cli/k_optval.h"
 #include "cli/k_out.h"
 #include "cli/k_subcmd.h"
 #include "kfetch.h"
@@ -55,50 +55,35 @@ static error_t
 hl_parse(int key, char *arg, struct argp_state *state)
 {
 	struct k_simhl_params *p = state->input;
-	char *end;
-	double d;
-	int64_t ms;
 
 	switch (key) {
 	case OPT_DAYS:
-		if (k_arg_double(arg, &p->days) < 0 || !(p->days > 0) ||
-		    p->days > 400)
-			argp_error(state, "--days: '%s' is not a number of days "
-			           "from more than 0 to 400", arg);
+		p->days = k_optval_number(state, "--days", arg, 0, 400,
+		                          K_OPTVAL_OPEN_LO);
 		break;
 	case OPT_START:
-		if (kfetch_parse_time(arg, &ms) < 0 || ms % 3600000 != 0)
-			argp_error(state, "--start: '%s' is not a date or an RFC "
-			           "3339 time on a whole hour", arg);
-		p->start_ms = ms;
-		break;
-	case OPT_SEED: {
-		unsigned long long v;
-		if (k_arg_uint(arg, 0, UINT64_MAX, &v) < 0)
-			argp_error(state, "--seed: '%s' is not a whole number >= 0",
+		p->start_ms = k_optval_time(state, "--start", arg);
+		if (p->start_ms % K_MS_PER_HOUR != 0)
+			argp_error(state, "--start: '%s' is not on a whole hour",
 			           arg);
-		p->seed = v;
 		break;
-	}
+	case OPT_SEED:
+		p->seed = k_optval_uint(state, "--seed", arg, 0, UINT64_MAX);
+		break;
 	case OPT_COINS:
 		p->coins = arg;
 		break;
 	case OPT_STEP:
-		if (k_time_span_parse(arg, &p->step_ms) < 0)
-			argp_error(state, "--step: '%s' is not a duration such as "
-			           "15s or 1m", arg);
+		p->step_ms = k_optval_duration(state, "--step", arg, 1,
+		                               INT64_MAX);
 		break;
 	case OPT_HLP_VALUE:
-		if (k_arg_double(arg, &p->hlp_value) < 0)
-			argp_error(state, "--hlp-value: '%s' is not a number", arg);
+		p->hlp_value = k_optval_number(state, "--hlp-value", arg, 0,
+		                               INFINITY, K_OPTVAL_OPEN_LO);
 		break;
 	case OPT_INCIDENTS:
-		errno = 0;
-		p->incidents = strtol(arg, &end, 10);
-		if (errno || end == arg || *end != '\0' || p->incidents < 0 ||
-		    p->incidents > 10000)
-			argp_error(state, "--incidents: '%s' is not a whole number "
-			           "from 0 to 10000", arg);
+		p->incidents = (long)k_optval_uint(state, "--incidents", arg, 0,
+		                                   10000);
 		break;
 	case OPT_KINDS: {
 		unsigned k = 0;
@@ -128,28 +113,17 @@ hl_parse(int key, char *arg, struct argp_state *state)
 		break;
 	}
 	case OPT_WARMUP:
-		if (k_arg_double(arg, &d) < 0 || d < 0)
-			argp_error(state, "--warmup: '%s' is not a number of days "
-			           ">= 0", arg);
-		p->warmup_days = d;
+		p->warmup_days = k_optval_number(state, "--warmup", arg, 0,
+		                                 INFINITY, K_OPTVAL_CLOSED);
 		break;
 	case OPT_NO_LABELS:
 		p->labels = 0;
-		break;
-	case ARGP_KEY_ARGS:
-		argp_error(state, "unexpected argument '%s'",
-		           state->argv[state->next]);
 		break;
 	default:
 		return ARGP_ERR_UNKNOWN;
 	}
 	return 0;
 }
-
-static const struct argp_child hl_children[] = {
-	{ &k_args_common, 0, "Messages:", 3 },
-	{ 0 }
-};
 
 static const char hl_doc[] =
 	"Simulate the Hyperliquid market the monitor watches: prices (oracle, "
@@ -167,7 +141,7 @@ static const char hl_doc[] =
 	"hyperliquid | ktrain anomaly";
 
 static const struct argp hl_argp = { hl_options, hl_parse, NULL, hl_doc,
-                                     hl_children, NULL, NULL };
+                                     NULL, NULL, NULL };
 
 static int
 emit(void *arg, const char *rec, size_t len)
@@ -187,7 +161,7 @@ simulate_hyperliquid(int argc, char **argv)
 	const char *why;
 
 	k_simhl_default(&p);
-	k_args_parse("kfetch", &hl_argp, argc, argv, &p);
+	k_args_parse("kfetch", &hl_argp, 0, argc, argv, &p);
 	if ((why = k_simhl_check(&p)) != NULL)
 		k_usage_error("%s", why);
 	enum k_status s = k_simhl_run(&p, emit, NULL, &st, &e);

@@ -5,7 +5,6 @@
  * training and detection need and no public data set has. The engine and
  * its generative assumptions are in common/sim/k_simwallet.c.
  */
-#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,6 +14,7 @@
 #include "base/k_time.h"
 #include "cli/k_args.h"
 #include "cli/k_log.h"
+#include "cli/k_optval.h"
 #include "cli/k_out.h"
 #include "kfetch.h"
 #include "sim/k_simwallet.h"
@@ -55,44 +55,26 @@ parse_opt(int key, char *arg, struct argp_state *state)
 	double d;
 
 	switch (key) {
-	case OPT_WALLETS: {
-		unsigned long long v;
-		if (k_arg_uint(arg, 1, 10000000, &v) < 0)
-			argp_error(state, "--wallets: '%s' is not a whole number "
-			           "from 1 to 10000000", arg);
-		p->wallets = (size_t)v;
+	case OPT_WALLETS:
+		p->wallets = k_optval_uint(state, "--wallets", arg, 1, 10000000);
 		break;
-	}
 	case OPT_DAYS:
-		if (k_arg_double(arg, &d) < 0 || !(d >= 1.0 / 24 && d <= 3650))
-			argp_error(state, "--days: '%s' is not a number of days "
-			           "from 1/24 to 3650", arg);
-		p->days = d;
+		p->days = k_optval_number(state, "--days", arg, 1.0 / 24, 3650,
+		                          K_OPTVAL_CLOSED);
 		break;
 	case OPT_START:
-		if (kfetch_parse_time(arg, &p->start_ms) < 0)
-			argp_error(state, "--start: '%s' is not a date or an RFC "
-			           "3339 time", arg);
+		p->start_ms = k_optval_time(state, "--start", arg);
 		break;
-	case OPT_SEED: {
-		unsigned long long v;
-		if (k_arg_uint(arg, 0, UINT64_MAX, &v) < 0)
-			argp_error(state, "--seed: '%s' is not a whole number "
-			           "from 0 to 2^64-1", arg);
-		p->seed = v;
+	case OPT_SEED:
+		p->seed = k_optval_uint(state, "--seed", arg, 0, UINT64_MAX);
 		break;
-	}
 	case OPT_MALICIOUS:
-		if (k_arg_double(arg, &d) < 0 || !(d >= 0 && d <= 0.5))
-			argp_error(state, "--malicious: '%s' is not a share from 0 "
-			           "to 0.5", arg);
-		p->malicious = d;
+		p->malicious = k_optval_number(state, "--malicious", arg, 0, 0.5,
+		                               K_OPTVAL_CLOSED);
 		break;
 	case OPT_ACTIVITY:
-		if (k_arg_double(arg, &d) < 0 || !(d > 0 && d <= 100))
-			argp_error(state, "--activity: '%s' is not a number in "
-			           "(0, 100]", arg);
-		p->activity = d;
+		p->activity = k_optval_number(state, "--activity", arg, 0, 100,
+		                              K_OPTVAL_OPEN_LO);
 		break;
 	case OPT_MIX: {
 		char *copy = strdup(arg), *save = NULL;
@@ -112,7 +94,7 @@ parse_opt(int key, char *arg, struct argp_state *state)
 				           "professional_trader, institutional, "
 				           "defi_power_user, privacy_focused, "
 				           "mev_arbitrage, yield_farmer)", t);
-			if (k_arg_double(eq + 1, &d) < 0 || d < 0)
+			if (k_optval_parse_number(eq + 1, &d) < 0 || d < 0)
 				argp_error(state, "--mix: weight '%s' of %s is not a "
 				           "number >= 0", eq + 1, t);
 			p->mix[k] = d;
@@ -126,20 +108,11 @@ parse_opt(int key, char *arg, struct argp_state *state)
 	case OPT_NO_MARKET:
 		p->market = 0;
 		break;
-	case ARGP_KEY_ARGS:
-		argp_error(state, "unexpected argument '%s'",
-		           state->argv[state->next]);
-		break;
 	default:
 		return ARGP_ERR_UNKNOWN;
 	}
 	return 0;
 }
-
-static const struct argp_child children[] = {
-	{ &k_args_common, 0, "Messages:", 4 },
-	{ 0 }
-};
 
 static const char doc[] =
 	"Simulate a labelled population of Ethereum wallets: transaction "
@@ -160,7 +133,7 @@ static const char doc[] =
 	"  kfetch simulate wallet --wallets 5000 --days 30 --seed 7 | "
 	"kfeatures wallet --labels data/labels/addresses.csv > rows.ndjson";
 
-static const struct argp argp = { options, parse_opt, NULL, doc, children,
+static const struct argp argp = { options, parse_opt, NULL, doc, NULL,
                                   NULL, NULL };
 
 int
@@ -174,7 +147,7 @@ kfetch_simulate_wallet(int argc, char **argv)
 	const char *why;
 
 	k_simwallet_default(&p);
-	k_args_parse("kfetch", &argp, argc, argv, &p);
+	k_args_parse("kfetch", &argp, 0, argc, argv, &p);
 	if ((why = k_simwallet_check(&p)) != NULL)
 		k_usage_error("%s", why);
 	if (k_simwallet_run(&p, &s, &e) != K_OK)

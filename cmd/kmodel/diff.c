@@ -34,7 +34,7 @@ static const char doc[] =
 	"  kmodel diff 20261114_030000 20261121_030000";
 
 static const struct argp argp = { options, kmodel_parse_opt, "A B",
-                                  doc, kmodel_children, NULL, NULL };
+                                  doc, NULL, NULL, NULL };
 
 static void
 diff_value(struct k_buf *b, const char *label, const json_t *x,
@@ -175,7 +175,7 @@ kmodel_diff(int argc, char **argv)
 	struct k_buf b;
 	int ndiff = 0;
 
-	k_args_parse("kmodel", &argp, argc, argv, &o);
+	k_args_parse("kmodel", &argp, K_ARGS_STORE, argc, argv, &o);
 	k_store_init(&store, k_opts.model_dir);
 	if (o.nargs != 2)
 		k_usage_error("diff takes two VERSIONs");

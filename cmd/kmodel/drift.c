@@ -8,8 +8,8 @@
 #include <string.h>
 
 #include "base/k_buf.h"
-#include "base/k_reader.h"
 #include "cli/k_args.h"
+#include "cli/k_input.h"
 #include "cli/k_log.h"
 #include "cli/k_out.h"
 #include "cli/k_reject.h"
@@ -55,13 +55,6 @@ parse_opt(int key, char *arg, struct argp_state *state)
 	return 0;
 }
 
-static const struct argp_child children[] = {
-	{ &k_args_records, 0, "Bad input:", 2 },
-	{ &k_args_store, 0, "Model store:", 3 },
-	{ &k_args_common, 0, "Messages:", 4 },
-	{ 0 }
-};
-
 static const char doc[] =
 	"How far feature rows have moved from the model's training data (PSI "
 	"per feature)."
@@ -78,7 +71,7 @@ static const char doc[] =
 	"  kfeatures hyperliquid < week.ndjson | kmodel drift";
 
 static const struct argp argp = { options, parse_opt, "[FILE...]", doc,
-                                  children, NULL, NULL };
+                                  NULL, NULL, NULL };
 
 /* Count the rows of the FILEs (or standard input) into ds; bad lines go
  * to rj, which may stop the reading (--strict). Returns the rows counted. */
@@ -87,44 +80,24 @@ read_rows(const struct opts *o, struct k_drift_set *ds, struct k_reject *rj)
 {
 	struct k_featmap fm;
 	struct k_jscan scan;
+	struct k_input in;
 	struct k_error e;
 	long rows = 0;
-	int stop = 0;
 	double *x = calloc(ds->d, sizeof *x);
 
 	if (x == NULL ||
 	    k_featmap_init(&fm, (const char *const *)ds->names, ds->d) != K_OK)
 		k_die(K_ENOMEM, "out of memory");
 	k_jscan_init(&scan, "features");
-	int nin = o->a.nargs > 0 ? o->a.nargs : 1;
-	for (int f = 0; f < nin && !stop; f++) {
-		struct k_reader r;
-		char *line;
-		size_t len;
-		int rc = 0;
-		if (k_reader_open(&r, o->a.nargs > 0 ? o->a.args[f] : "-", &e) !=
-		    K_OK)
-			k_die_error(&e);
-		while (!stop && (rc = k_reader_next(&r, &line, &len, &e)) > 0) {
-			if (r.toolong) {
-				stop = k_reject_line(rj, r.name, r.lineno, NULL, 0,
-				                     "line too long");
-				continue;
-			}
-			if (k_reader_blank(line, len))
-				continue;
-			if (k_jscan_line(&scan, line, len, &e) != K_OK ||
-			    k_featmap_get(&fm, &scan, x, &e) != K_OK) {
-				stop = k_reject_line(rj, r.name, r.lineno, line, len,
-				                     e.text);
-				continue;
-			}
-			k_drift_set_add(ds, x);
-			rows++;
+	k_input_init(&in, o->a.args, o->a.nargs, 0, rj);
+	while (k_input_next(&in) > 0) {
+		if (k_jscan_line(&scan, in.line, in.len, &e) != K_OK ||
+		    k_featmap_get(&fm, &scan, x, &e) != K_OK) {
+			k_input_reject(&in, "%s", e.text);
+			continue;
 		}
-		if (rc < 0)
-			k_die_error(&e);
-		k_reader_close(&r);
+		k_drift_set_add(ds, x);
+		rows++;
 	}
 	free(x);
 	k_featmap_release(&fm);
@@ -229,7 +202,7 @@ kmodel_drift(int argc, char **argv)
 	struct k_reject rj;
 	char spec[K_MODEL_KIND_MAX + K_VERSION_MAX + 2];
 
-	k_args_parse("kmodel", &argp, argc, argv, &o);
+	k_args_parse("kmodel", &argp, K_ARGS_RECORDS | K_ARGS_STORE, argc, argv, &o);
 	k_store_init(&store, k_opts.model_dir);
 	snprintf(spec, sizeof spec, "%s/%s",
 	         o.a.kind ? o.a.kind : K_ANOMALY_KIND,

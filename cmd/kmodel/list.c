@@ -32,7 +32,7 @@ static const char doc[] =
 	"  kmodel list anomaly";
 
 static const struct argp argp = { options, kmodel_parse_opt, "[KIND]",
-                                  doc, kmodel_children, NULL, NULL };
+                                  doc, NULL, NULL, NULL };
 
 static const char *const key_metrics[] = {
 	"threshold", "anomaly_rate_pct", "mae", "rmse", "mape_pct", "aic",
@@ -157,7 +157,7 @@ kmodel_list(int argc, char **argv)
 	struct k_buf b;
 	char created[40];
 
-	k_args_parse("kmodel", &argp, argc, argv, &o);
+	k_args_parse("kmodel", &argp, K_ARGS_STORE, argc, argv, &o);
 	k_store_init(&store, k_opts.model_dir);
 	if (o.nargs > 1)
 		k_usage_error("list takes at most one KIND");

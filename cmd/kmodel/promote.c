@@ -23,7 +23,7 @@ static const char doc[] =
 	"  kmodel promote anomaly/v1.0";
 
 static const struct argp argp = { options, kmodel_parse_opt, "VERSION",
-                                  doc, kmodel_children, NULL, NULL };
+                                  doc, NULL, NULL, NULL };
 
 int
 kmodel_promote(int argc, char **argv)
@@ -35,7 +35,7 @@ kmodel_promote(int argc, char **argv)
 	char was[K_VERSION_MAX + 1] = "";
 	char why[600];
 
-	k_args_parse("kmodel", &argp, argc, argv, &o);
+	k_args_parse("kmodel", &argp, K_ARGS_STORE, argc, argv, &o);
 	k_store_init(&store, k_opts.model_dir);
 	if (o.nargs != 1)
 		k_usage_error("promote takes one VERSION");

@@ -2,12 +2,12 @@
  * kmodel prune - remove all but the N newest versions of each kind, never
  * the one 'latest' names.
  */
-#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cli/k_args.h"
 #include "cli/k_log.h"
+#include "cli/k_optval.h"
 #include "kmodel.h"
 
 struct opts {
@@ -28,15 +28,10 @@ static error_t
 parse_opt(int key, char *arg, struct argp_state *state)
 {
 	struct opts *o = state->input;
-	char *end;
 
 	switch (key) {
 	case OPT_KEEP:
-		errno = 0;
-		o->keep = strtol(arg, &end, 10);
-		if (errno || end == arg || *end != '\0' || o->keep < 1)
-			argp_error(state, "--keep: '%s' is not a whole number "
-			           "of at least 1", arg);
+		o->keep = (long)k_optval_uint(state, "--keep", arg, 1, 1000000000);
 		break;
 	default:
 		return kmodel_parse_args(key, arg, state, &o->a);
@@ -54,7 +49,7 @@ static const char doc[] =
 	"  kmodel prune --keep 4 anomaly";
 
 static const struct argp argp = { options, parse_opt, "[KIND]", doc,
-                                  kmodel_children, NULL, NULL };
+                                  NULL, NULL, NULL };
 
 int
 kmodel_prune(int argc, char **argv)
@@ -66,7 +61,7 @@ kmodel_prune(int argc, char **argv)
 	struct k_error e;
 	int removed = 0, failed = 0;
 
-	k_args_parse("kmodel", &argp, argc, argv, &o);
+	k_args_parse("kmodel", &argp, K_ARGS_STORE, argc, argv, &o);
 	k_store_init(&store, k_opts.model_dir);
 	if (o.keep < 1)
 		k_usage_error("prune needs --keep N");

@@ -266,9 +266,3 @@ kmodel_parse_opt(int key, char *arg, struct argp_state *state)
 {
 	return kmodel_parse_args(key, arg, state, state->input);
 }
-
-const struct argp_child kmodel_children[] = {
-	{ &k_args_store, 0, "Model store:", 2 },
-	{ &k_args_common, 0, "Messages:", 3 },
-	{ 0 }
-};

@@ -28,7 +28,7 @@ static const char doc[] =
 	"  kmodel show anomaly/v1.0 | jq .header.params";
 
 static const struct argp argp = { options, kmodel_parse_opt, "[VERSION]",
-                                  doc, kmodel_children, NULL, NULL };
+                                  doc, NULL, NULL, NULL };
 
 int
 kmodel_show(int argc, char **argv)
@@ -39,7 +39,7 @@ kmodel_show(int argc, char **argv)
 	struct k_buf b;
 	struct k_jsonw w;
 
-	k_args_parse("kmodel", &argp, argc, argv, &o);
+	k_args_parse("kmodel", &argp, K_ARGS_STORE, argc, argv, &o);
 	k_store_init(&store, k_opts.model_dir);
 	if (o.nargs > 1)
 		k_usage_error("show takes at most one VERSION");

@@ -36,7 +36,7 @@ static const char doc[] =
 	"  kmodel verify && kmodel verify --json anomaly/v1.0";
 
 static const struct argp argp = { options, kmodel_parse_opt, "[VERSION...]",
-                                  doc, kmodel_children, NULL, NULL };
+                                  doc, NULL, NULL, NULL };
 
 static void
 report(const struct kmodel_args *o, struct k_buf *b, const char *kind,
@@ -134,7 +134,7 @@ kmodel_verify(int argc, char **argv)
 	struct k_buf b;
 	int bad, count = 0;
 
-	k_args_parse("kmodel", &argp, argc, argv, &o);
+	k_args_parse("kmodel", &argp, K_ARGS_STORE, argc, argv, &o);
 	k_store_init(&store, k_opts.model_dir);
 	k_buf_init(&b);
 	if (o.nargs > 0)

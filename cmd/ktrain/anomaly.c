@@ -8,7 +8,6 @@
  * the threshold. --days needs every row's time, so it parses every line
  * and keeps the rows of the window instead.
  */
-#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,10 +15,11 @@
 
 #include "base/k_buf.h"
 #include "base/k_parallel.h"
-#include "base/k_reader.h"
 #include "base/k_time.h"
 #include "cli/k_args.h"
+#include "cli/k_input.h"
 #include "cli/k_log.h"
+#include "cli/k_optval.h"
 #include "cli/k_out.h"
 #include "cli/k_progress.h"
 #include "cli/k_reject.h"
@@ -39,8 +39,6 @@ struct opts {
 	const char *features;   /* --features a,b,c */
 	const char *exclude;    /* --exclude a,b */
 	int threads;            /* --threads */
-	char **files;
-	int nfiles;
 };
 
 enum {
@@ -78,65 +76,38 @@ static const struct argp_option options[] = {
 	{ 0 }
 };
 
-static int
-parse_size(const char *arg, size_t lo, size_t hi, size_t *out)
-{
-	unsigned long long v;
-
-	if (k_arg_uint(arg, lo, hi, &v) < 0)
-		return -1;
-	*out = (size_t)v;
-	return 0;
-}
-
 static error_t
 parse_opt(int key, char *arg, struct argp_state *state)
 {
 	struct opts *o = state->input;
-	size_t v = 0;
 
 	switch (key) {
 	case OPT_TREES:
-		if (parse_size(arg, 1, K_IFOREST_MAX_TREES, &v) < 0)
-			argp_error(state, "--trees: '%s' is not a whole number "
-			           "from 1 to %d", arg, K_IFOREST_MAX_TREES);
-		o->forest.trees = v;
+		o->forest.trees = k_optval_uint(state, "--trees", arg, 1,
+		                                K_IFOREST_MAX_TREES);
 		break;
 	case OPT_MAX_SAMPLES:
-		if (parse_size(arg, 2, K_IFOREST_MAX_PSI, &v) < 0)
-			argp_error(state, "--max-samples: '%s' is not a whole "
-			           "number from 2 to %u", arg, K_IFOREST_MAX_PSI);
-		o->forest.max_samples = v;
+		o->forest.max_samples = k_optval_uint(state, "--max-samples", arg,
+		                                      2, K_IFOREST_MAX_PSI);
 		break;
 	case OPT_SAMPLE:
-		if (parse_size(arg, 10, 100000000, &v) < 0)
-			argp_error(state, "--sample: '%s' is not a whole number "
-			           "from 10 to 100000000", arg);
-		o->sample = v;
+		o->sample = k_optval_uint(state, "--sample", arg, 10, 100000000);
 		break;
 	case OPT_CONTAMINATION:
 		if (strcmp(arg, "auto") == 0) {
 			o->forest.contamination = 0;
 			break;
 		}
-		if (k_arg_double(arg, &o->forest.contamination) < 0 ||
-		    !(o->forest.contamination > 0 &&
-		      o->forest.contamination <= 0.5))
-			argp_error(state, "--contamination: '%s' is not 'auto' "
-			           "or a number in (0, 0.5]", arg);
+		o->forest.contamination = k_optval_number(state, "--contamination",
+		                                          arg, 0, 0.5,
+		                                          K_OPTVAL_OPEN_LO);
 		break;
-	case OPT_SEED: {
-		unsigned long long sd;
-		if (k_arg_uint(arg, 0, UINT64_MAX, &sd) < 0)
-			argp_error(state, "--seed: '%s' is not a whole number "
-			           "from 0 to 2^64-1", arg);
-		o->forest.seed = sd;
+	case OPT_SEED:
+		o->forest.seed = k_optval_uint(state, "--seed", arg, 0, UINT64_MAX);
 		break;
-	}
 	case OPT_DAYS:
-		if (k_arg_double(arg, &o->days) < 0 || !(o->days > 0))
-			argp_error(state, "--days: '%s' is not a positive number",
-			           arg);
+		o->days = k_optval_number(state, "--days", arg, 0, INFINITY,
+		                          K_OPTVAL_OPEN_LO);
 		break;
 	case OPT_SAVE_VERSION: {
 		struct k_error e;
@@ -149,30 +120,16 @@ parse_opt(int key, char *arg, struct argp_state *state)
 		o->features = arg;
 		break;
 	case OPT_THREADS:
-		if (parse_size(arg, 1, 256, &v) < 0)
-			argp_error(state, "--threads: '%s' is not a whole number "
-			           "from 1 to 256", arg);
-		o->threads = (int)v;
+		o->threads = (int)k_optval_uint(state, "--threads", arg, 1, 256);
 		break;
 	case OPT_EXCLUDE:
 		o->exclude = arg;
-		break;
-	case ARGP_KEY_ARGS:
-		o->files = state->argv + state->next;
-		o->nfiles = state->argc - state->next;
 		break;
 	default:
 		return ARGP_ERR_UNKNOWN;
 	}
 	return 0;
 }
-
-static const struct argp_child children[] = {
-	{ &k_args_records, 0, "Bad input:", 4 },
-	{ &k_args_store, 0, "Model store:", 5 },
-	{ &k_args_common, 0, "Messages:", 6 },
-	{ 0 }
-};
 
 static const char doc[] =
 	"Train an Isolation Forest anomaly detector on feature rows and save "
@@ -188,7 +145,7 @@ static const char doc[] =
 	"--save-version v1.0";
 
 static const struct argp argp = { options, parse_opt, "[FILE...]", doc,
-                                  children, NULL, NULL };
+                                  NULL, NULL, NULL };
 
 /* ---- training state ---- */
 
@@ -201,8 +158,7 @@ struct train {
 	size_t d;
 	int have_features;
 	const char *source;    /* current input name */
-	char **sources;        /* names by index, for late rejects */
-	int nsources;
+	const char **sources;  /* names by index, for late rejects */
 	long rows_read;        /* non-blank lines seen */
 	/* lazy mode */
 	struct k_sampler smp;
@@ -397,40 +353,30 @@ window_add(struct train *t, const double *x, int64_t ts)
 	t->win_ts[t->nwin++] = ts;
 }
 
+/* Every input line: counted, and offered to the sample (parsed in full
+ * first when the feature set is not known yet, under --strict, or for
+ * the --days window). */
 static void
-read_input(struct train *t, const char *path, int srcidx)
+read_input(struct train *t)
 {
-	struct k_reader r;
-	struct k_error e;
+	struct k_input in;
 	struct k_progress pg;
-	char *line;
-	size_t len;
-	int rc = 0;
 
-	if (k_reader_open(&r, path, &e) != K_OK)
-		k_die_error(&e);
-	t->source = r.name;
-	t->sources[srcidx] = strdup(r.name);
 	k_progress_init(&pg);
-	while (!t->stop && (rc = k_reader_next(&r, &line, &len, &e)) > 0) {
-		if ((r.lineno & 0xfff) == 0)
+	k_input_init(&in, k_opts.files, k_opts.nfiles, 0, &t->rj);
+	while (k_input_next(&in) > 0) {
+		t->source = t->sources[in.file] = in.source;
+		if ((in.lineno & 0xfff) == 0)
 			k_progress_update(&pg, "%ld lines read", t->rows_read);
-		if (r.toolong) {
-			char why[96];
-			snprintf(why, sizeof why, "line longer than %zu bytes",
-			         r.max_line);
-			reject(t, r.lineno, NULL, 0, why);
-			continue;
-		}
-		if (k_reader_blank(line, len))
-			continue;
 		int full = !t->have_features || k_opts.strict || t->o->days > 0;
 		if (full) {
 			int64_t ts;
 			double *x;
-			if (parse_row(t, line, len, r.lineno, NULL, &x, &ts,
-			              t->o->days > 0) < 0)
+			if (parse_row(t, in.line, in.len, in.lineno, NULL, &x, &ts,
+			              t->o->days > 0) < 0) {
+				in.stop = t->stop;
 				continue;
+			}
 			t->rows_read++;
 			if (t->o->days > 0) {
 				window_add(t, x, ts);
@@ -439,13 +385,12 @@ read_input(struct train *t, const char *path, int srcidx)
 		} else {
 			t->rows_read++;
 		}
-		if (k_sampler_offer(&t->smp, line, len, r.lineno, srcidx) != K_OK)
+		if (k_sampler_offer(&t->smp, in.line, in.len, in.lineno,
+		                    in.file) != K_OK)
 			k_die(K_ENOMEM, "out of memory");
 	}
-	if (rc < 0)
-		k_die_error(&e);
+	t->stop |= in.stop;
 	k_progress_done(&pg);
-	k_reader_close(&r);
 }
 
 static int
@@ -649,7 +594,7 @@ report(const struct train *t, const struct k_anomaly *m, size_t n,
 static void
 train_init(struct train *t, struct opts *o)
 {
-	int nin = o->nfiles > 0 ? o->nfiles : 1;
+	int nin = k_opts.nfiles > 0 ? k_opts.nfiles : 1;
 
 	memset(t, 0, sizeof *t);
 	t->o = o;
@@ -661,7 +606,6 @@ train_init(struct train *t, struct opts *o)
 	if (k_sampler_init(&t->smp, 1, &o->sample, o->forest.seed) != K_OK)
 		k_die(K_ENOMEM, "out of memory");
 	t->sources = calloc((size_t)nin, sizeof *t->sources);
-	t->nsources = nin;
 	if (t->sources == NULL)
 		k_die(K_ENOMEM, "out of memory");
 }
@@ -672,8 +616,6 @@ train_release(struct train *t)
 	for (size_t i = 0; i < t->d; i++)
 		free(t->names[i]);
 	free(t->names);
-	for (int i = 0; i < t->nsources; i++)
-		free(t->sources[i]);
 	free(t->sources);
 	free(t->win_ts);
 	free(t->xbuf);
@@ -703,14 +645,14 @@ ktrain_anomaly(int argc, char **argv)
 	struct k_store store;
 	double t0;
 
-	k_args_parse("ktrain", &argp, argc, argv, &o);
+	k_args_parse("ktrain", &argp, K_ARGS_RECORDS | K_ARGS_STORE, argc, argv,
+	             &o);
 	if (o.threads == 0)
 		o.threads = k_parallel_threads();
 	t0 = k_time_mono();
 	train_init(&t, &o);
 	k_store_init(&store, k_opts.model_dir);
-	for (int i = 0; i < t.nsources && !t.stop; i++)
-		read_input(&t, o.nfiles > 0 ? o.files[i] : "-", i);
+	read_input(&t);
 	if (t.stop)
 		return stop_early(&t);
 	k_debug("read %ld rows in %.3f s", t.rows_read, k_time_mono() - t0);

@@ -11,13 +11,14 @@
 #include <string.h>
 
 #include "base/k_buf.h"
-#include "base/k_reader.h"
 #include "base/k_time.h"
 #include "cli/k_args.h"
 #include "cli/k_log.h"
+#include "cli/k_optval.h"
 #include "cli/k_out.h"
 #include "cli/k_progress.h"
 #include "cli/k_reject.h"
+#include "cli/k_series_input.h"
 #include "ktrain.h"
 #include "model/k_forecast.h"
 #include "model/k_store.h"
@@ -36,8 +37,6 @@ struct opts {
 	double days;            /* --days; 0: all */
 	long holdout;           /* --holdout */
 	const char *version;    /* --save-version */
-	char **files;
-	int nfiles;
 };
 
 enum {
@@ -103,7 +102,6 @@ static error_t
 parse_opt(int key, char *arg, struct argp_state *state)
 {
 	struct opts *o = state->input;
-	char *end;
 
 	switch (key) {
 	case OPT_FIELD:
@@ -126,20 +124,12 @@ parse_opt(int key, char *arg, struct argp_state *state)
 		o->autosel = 1;
 		break;
 	case OPT_DAYS:
-		errno = 0;
-		o->days = strtod(arg, &end);
-		if (errno || end == arg || *end != '\0' || !(o->days > 0) ||
-		    !isfinite(o->days))
-			argp_error(state, "--days: '%s' is not a positive number",
-			           arg);
+		o->days = k_optval_number(state, "--days", arg, 0, INFINITY,
+		                          K_OPTVAL_OPEN_LO);
 		break;
 	case OPT_HOLDOUT:
-		errno = 0;
-		o->holdout = strtol(arg, &end, 10);
-		if (errno || end == arg || *end != '\0' || o->holdout < 0 ||
-		    o->holdout > 100000)
-			argp_error(state, "--holdout: '%s' is not a whole number "
-			           "from 0 to 100000", arg);
+		o->holdout = (long)k_optval_uint(state, "--holdout", arg, 0,
+		                                 100000);
 		break;
 	case OPT_SAVE_VERSION: {
 		struct k_error e;
@@ -148,10 +138,6 @@ parse_opt(int key, char *arg, struct argp_state *state)
 		o->version = arg;
 		break;
 	}
-	case ARGP_KEY_ARGS:
-		o->files = state->argv + state->next;
-		o->nfiles = state->argc - state->next;
-		break;
 	case ARGP_KEY_END:
 		if (o->autosel && o->order_given)
 			argp_error(state, "--auto and --order: choose one");
@@ -164,13 +150,6 @@ parse_opt(int key, char *arg, struct argp_state *state)
 	}
 	return 0;
 }
-
-static const struct argp_child children[] = {
-	{ &k_args_records, 0, "Bad input:", 4 },
-	{ &k_args_store, 0, "Model store:", 5 },
-	{ &k_args_common, 0, "Messages:", 6 },
-	{ 0 }
-};
 
 static const char doc[] =
 	"Fit an ARIMA model to one numeric series of feature rows, on the "
@@ -190,81 +169,7 @@ static const char doc[] =
 	"--save-version v1.0";
 
 static const struct argp argp = { options, parse_opt, "[FILE...]", doc,
-                                  children, NULL, NULL };
-
-/* ---- reading ---- */
-
-struct reader {
-	struct opts *o;
-	struct k_reject rj;
-	struct k_jscan scan;
-	struct k_forecast_obs *obs;
-	size_t nobs, cap;
-	long rows_read;
-	int stop;
-};
-
-static void
-reject(struct reader *r, const char *src, long lineno, const char *raw,
-       size_t len, const char *why)
-{
-	if (k_reject_line(&r->rj, src, lineno, raw, len, why))
-		r->stop = 1;
-}
-
-static void
-read_input(struct reader *r, const char *path)
-{
-	struct k_reader in;
-	struct k_error e;
-	struct k_progress pg;
-	char *line;
-	size_t len;
-	int rc = 0;
-
-	if (k_reader_open(&in, path, &e) != K_OK)
-		k_die_error(&e);
-	k_progress_init(&pg);
-	while (!r->stop && (rc = k_reader_next(&in, &line, &len, &e)) > 0) {
-		char why[320];
-		double v;
-		int64_t ts;
-
-		if ((in.lineno & 0xfff) == 0)
-			k_progress_update(&pg, "%ld lines read", r->rows_read);
-		if (in.toolong) {
-			snprintf(why, sizeof why, "line longer than %zu bytes",
-			         in.max_line);
-			reject(r, in.name, in.lineno, NULL, 0, why);
-			continue;
-		}
-		if (k_reader_blank(line, len))
-			continue;
-		if (k_jscan_line(&r->scan, line, len, &e) != K_OK) {
-			reject(r, in.name, in.lineno, line, len, e.text);
-			continue;
-		}
-		if (k_forecast_row(&r->scan, r->o->field, &ts, &v, why,
-		                   sizeof why) < 0) {
-			reject(r, in.name, in.lineno, line, len, why);
-			continue;
-		}
-		if (r->nobs == r->cap) {
-			size_t nc = r->cap ? 2 * r->cap : 4096;
-			struct k_forecast_obs *no = realloc(r->obs, nc * sizeof *no);
-			if (no == NULL)
-				k_die(K_ENOMEM, "out of memory");
-			r->obs = no;
-			r->cap = nc;
-		}
-		r->obs[r->nobs++] = (struct k_forecast_obs){ ts, v, r->rows_read };
-		r->rows_read++;
-	}
-	if (rc < 0)
-		k_die_error(&e);
-	k_progress_done(&pg);
-	k_reader_close(&in);
-}
+                                  NULL, NULL, NULL };
 
 /* ---- training ---- */
 
@@ -508,25 +413,20 @@ ktrain_forecast(int argc, char **argv)
 {
 	struct opts o = { .field = "risk_score", .p = 2, .d = 1, .q = 2,
 	                  .holdout = 24 };
-	struct reader r;
+	struct k_series_input in;
+	struct k_reject rj;
 	struct k_error e;
 	struct k_store store;
 	double t0;
 
-	k_args_parse("ktrain", &argp, argc, argv, &o);
+	k_args_parse("ktrain", &argp, K_ARGS_RECORDS | K_ARGS_STORE, argc, argv,
+	             &o);
 	t0 = k_time_mono();
-	memset(&r, 0, sizeof r);
-	r.o = &o;
-	k_reject_init(&r.rj);
-	k_jscan_init(&r.scan, "features");
+	k_reject_init(&rj);
 	k_store_init(&store, k_opts.model_dir);
-
-	for (int i = 0; i < (o.nfiles > 0 ? o.nfiles : 1) && !r.stop; i++)
-		read_input(&r, o.nfiles > 0 ? o.files[i] : "-");
-	if (r.stop) {
-		free(r.obs);
-		k_jscan_release(&r.scan);
-		return k_status_exit(k_reject_finish(&r.rj));
+	if (k_series_input_read(&in, o.field, &rj)) {
+		k_series_input_release(&in);
+		return k_status_exit(k_reject_finish(&rj));
 	}
 
 	/* The hourly grid of the rows kept (--days: within N days of the
@@ -534,16 +434,16 @@ ktrain_forecast(int argc, char **argv)
 	struct k_forecast_train_params tp;
 	struct k_forecast_grid g;
 	train_params(&o, &tp);
-	r.nobs = k_forecast_obs_window(r.obs, r.nobs, o.days);
-	if (k_forecast_grid(r.obs, r.nobs, INT64_MIN, &g, &e) != K_OK)
+	in.n = k_forecast_obs_window(in.obs, in.n, o.days);
+	if (k_forecast_grid(in.obs, in.n, INT64_MIN, &g, &e) != K_OK)
 		k_die_error(&e);
-	free(r.obs);
+	struct k_forecast_source src = { in.rows, rj.count };
+	k_series_input_release(&in);
 	if (k_forecast_enough(&g, &tp, &e) != K_OK) {
-		k_reject_finish(&r.rj);
+		k_reject_finish(&rj);
 		k_die_error(&e);
 	}
 
-	struct k_forecast_source src = { r.rows_read, r.rj.count };
 	struct k_forecast_result res;
 	struct k_forecast_outlook ol;
 	struct k_forecast fm;
@@ -572,9 +472,8 @@ ktrain_forecast(int argc, char **argv)
 	summary(&fm, &res.holdout, o.holdout, &ol, res.models_tried);
 	k_out_finish();
 
-	enum k_status rs = k_reject_finish(&r.rj);
+	enum k_status rs = k_reject_finish(&rj);
 	k_forecast_grid_release(&g);
 	k_forecast_release(&fm);
-	k_jscan_release(&r.scan);
 	return k_status_exit(rs);
 }

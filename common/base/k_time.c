@@ -204,3 +204,29 @@ k_time_span_format(int64_t ms, char *buf, size_t cap)
 	snprintf(buf, cap, "%" PRId64 "ms", ms);
 	return buf;
 }
+
+int
+k_time_parse_arg(const char *s, int64_t *ms)
+{
+	size_t n = strlen(s);
+	int digits = n > 0;
+	char buf[40];
+
+	for (size_t i = 0; i < n; i++)
+		if (s[i] < '0' || s[i] > '9')
+			digits = 0;
+	if (digits && n >= 10 && n <= 15) {
+		char *end;
+		errno = 0;
+		long long v = strtoll(s, &end, 10);
+		if (errno || *end != '\0')
+			return -1;
+		*ms = v;
+		return 0;
+	}
+	if (n == 10) {
+		snprintf(buf, sizeof buf, "%sT00:00:00Z", s);
+		return k_time_parse(buf, strlen(buf), ms);
+	}
+	return k_time_parse(s, n, ms);
+}

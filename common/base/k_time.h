@@ -17,6 +17,11 @@
  * offset (also a space for 'T'). Returns 0, or -1 if malformed. */
 int k_time_parse(const char *s, size_t n, int64_t *ms);
 
+/* A time as users give one: a date ("2025-03-12": midnight UTC), an RFC
+ * 3339 time as k_time_parse reads, or 10 to 15 digits of milliseconds
+ * since the epoch. Returns 0, or -1 if it is none of these. */
+int k_time_parse_arg(const char *s, int64_t *ms);
+
 /* Format as "2025-03-15T14:20:00Z" (".123Z" when ms is not whole); buf
  * needs 32 bytes. Returns buf. */
 char *k_time_format(int64_t ms, char *buf, size_t cap);

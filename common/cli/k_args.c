@@ -3,8 +3,6 @@
  */
 #include "cli/k_args.h"
 
-#include <errno.h>
-#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,6 +11,7 @@
 #include <zlib.h>
 
 #include "cli/k_log.h"
+#include "cli/k_optval.h"
 #include "cli/k_out.h"
 
 struct k_opts k_opts = { .progress = -1 };
@@ -43,9 +42,9 @@ static const struct argp_option store_options[] = {
 };
 
 static error_t
-parse_opt(int key, char *arg, struct argp_state *state)
+parse_common(int key, char *arg, struct argp_state *state)
 {
-	(void)state;
+	(void)arg;
 	switch (key) {
 	case 'q':
 		k_opts.verbose = -1;
@@ -57,16 +56,10 @@ parse_opt(int key, char *arg, struct argp_state *state)
 	case OPT_PROGRESS:
 		k_opts.progress = 1;
 		break;
-	case OPT_STRICT:
-		k_opts.strict = 1;
-		break;
-	case OPT_REJECTS:
-		k_opts.rejects = arg;
-		break;
-	case OPT_MODEL_DIR:
-		if (arg[0] == '\0')
-			argp_error(state, "--model-dir: empty directory name");
-		k_opts.model_dir = arg;
+	case ARGP_KEY_ARGS:
+		/* Last in line: no parser before this one takes arguments. */
+		argp_error(state, "unexpected argument '%s'",
+		           state->argv[state->next]);
 		break;
 	default:
 		return ARGP_ERR_UNKNOWN;
@@ -74,12 +67,65 @@ parse_opt(int key, char *arg, struct argp_state *state)
 	return 0;
 }
 
-const struct argp k_args_common = { common_options, parse_opt, NULL, NULL,
-                                    NULL, NULL, NULL };
-const struct argp k_args_records = { records_options, parse_opt, NULL, NULL,
-                                     NULL, NULL, NULL };
-const struct argp k_args_store = { store_options, parse_opt, NULL, NULL,
-                                   NULL, NULL, NULL };
+static error_t
+parse_records(int key, char *arg, struct argp_state *state)
+{
+	switch (key) {
+	case OPT_STRICT:
+		k_opts.strict = 1;
+		break;
+	case OPT_REJECTS:
+		k_opts.rejects = k_optval_name(state, "--rejects", arg);
+		break;
+	case ARGP_KEY_ARGS:
+		k_opts.files = state->argv + state->next;
+		k_opts.nfiles = state->argc - state->next;
+		state->next = state->argc;
+		break;
+	default:
+		return ARGP_ERR_UNKNOWN;
+	}
+	return 0;
+}
+
+static error_t
+parse_store(int key, char *arg, struct argp_state *state)
+{
+	if (key != OPT_MODEL_DIR)
+		return ARGP_ERR_UNKNOWN;
+	k_opts.model_dir = k_optval_name(state, "--model-dir", arg);
+	return 0;
+}
+
+static const struct argp common_argp = { common_options, parse_common, NULL,
+                                         NULL, NULL, NULL, NULL };
+static const struct argp records_argp = { records_options, parse_records,
+                                          NULL, NULL, NULL, NULL, NULL };
+static const struct argp store_argp = { store_options, parse_store, NULL,
+                                        NULL, NULL, NULL, NULL };
+
+#define MAX_CHILDREN 16
+#define SHARED_GROUP 100 /* after every group of a program's own */
+
+/* The program's children, then the shared groups it uses. */
+static void
+merge_children(struct argp_child *out, const struct argp_child *own,
+               unsigned use)
+{
+	size_t n = 0;
+
+	for (; own != NULL && own->argp != NULL && n < MAX_CHILDREN - 4; own++)
+		out[n++] = *own;
+	if (use & K_ARGS_RECORDS)
+		out[n++] = (struct argp_child){ &records_argp, 0, "Bad input:",
+		                                SHARED_GROUP };
+	if (use & K_ARGS_STORE)
+		out[n++] = (struct argp_child){ &store_argp, 0, "Model store:",
+		                                SHARED_GROUP + 1 };
+	out[n++] = (struct argp_child){ &common_argp, 0, "Messages:",
+	                                SHARED_GROUP + 2 };
+	out[n] = (struct argp_child){ 0 };
+}
 
 static void
 version_hook(FILE *stream, struct argp_state *state)
@@ -95,14 +141,19 @@ version_hook(FILE *stream, struct argp_state *state)
 }
 
 void
-k_args_parse(const char *progname, const struct argp *argp, int argc,
-             char **argv, void *input)
+k_args_parse(const char *progname, const struct argp *argp, unsigned use,
+             int argc, char **argv, void *input)
 {
+	static struct argp_child children[MAX_CHILDREN];
+	struct argp whole = *argp;
+
 	k_log_init(progname);
 	k_out_init();
+	merge_children(children, argp->children, use);
+	whole.children = children;
 	argp_program_version_hook = version_hook;
 	argp_err_exit_status = 64;
-	argp_parse(argp, argc, argv, 0, NULL, input);
+	argp_parse(&whole, argc, argv, 0, NULL, input);
 	k_log_level = k_opts.verbose;
 	if (k_opts.verbose < 0 && k_opts.progress == -1)
 		k_opts.progress = 0;
@@ -120,28 +171,4 @@ k_usage_error(const char *fmt, ...)
 	fprintf(stderr, "%s: %s\nTry '%s --help' or '%s --usage' for more "
 	        "information.\n", k_progname, buf, k_progname, k_progname);
 	exit(64);
-}
-
-int
-k_arg_double(const char *arg, double *out)
-{
-	char *end;
-
-	errno = 0;
-	*out = strtod(arg, &end);
-	return errno != 0 || end == arg || *end != '\0' || !isfinite(*out) ? -1
-	                                                                   : 0;
-}
-
-int
-k_arg_uint(const char *arg, unsigned long long lo, unsigned long long hi,
-           unsigned long long *out)
-{
-	char *end;
-
-	if (arg[0] < '0' || arg[0] > '9')
-		return -1;
-	errno = 0;
-	*out = strtoull(arg, &end, 10);
-	return errno != 0 || *end != '\0' || *out < lo || *out > hi ? -1 : 0;
 }

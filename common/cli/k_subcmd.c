@@ -13,7 +13,7 @@ static void
 usage(FILE *f, const char *prog, const char *summary, const char *what,
       const struct k_subcmd *cmds, size_t n)
 {
-	fprintf(f, "Usage: %s %s [OPTION...] [FILE...]\n%s\n\n", prog, what,
+	fprintf(f, "Usage: %s %s [OPTION...] [ARG...]\n%s\n\n", prog, what,
 	        summary);
 	for (size_t i = 0; i < n; i++)
 		fprintf(f, "  %-14s %s\n", cmds[i].name, cmds[i].doc);
@@ -40,13 +40,13 @@ k_subcmd_main(const char *prog, const char *summary, const char *what,
 		return 0;
 	}
 	if (strcmp(a, "--usage") == 0) {
-		printf("Usage: %s %s [OPTION...] [FILE...]\n", prog, what);
+		printf("Usage: %s %s [OPTION...] [ARG...]\n", prog, what);
 		return 0;
 	}
 	if (strcmp(a, "--version") == 0 || strcmp(a, "-V") == 0) {
 		char *av[] = { argv[0], (char *)"--version", NULL };
 		static const struct argp none = { 0 };
-		k_args_parse(prog, &none, 2, av, NULL);
+		k_args_parse(prog, &none, 0, 2, av, NULL);
 		return 0;
 	}
 	for (size_t i = 0; i < n; i++) {
