@@ -1,7 +1,7 @@
 /*
  * kfeatures - turn raw records into feature rows, one feature SET per
  * subcommand (kfeatures hyperliquid, ...). This file only lists the sets;
- * each set's options and work are in cmd/kfeatures_<set>.c.
+ * each set's options and work are in cmd/kfeatures/<set>.c.
  */
 #include "cli/k_subcmd.h"
 #include "kfeatures.h"

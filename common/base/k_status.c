@@ -32,6 +32,7 @@ vset(struct k_error *err, enum k_status st, const char *field,
      const char *fmt, va_list ap)
 {
 	err->code = st;
+	err->line = 0;
 	snprintf(err->field, sizeof err->field, "%s", field ? field : "");
 	vsnprintf(err->text, sizeof err->text, fmt, ap);
 }
@@ -60,6 +61,21 @@ k_error_field(struct k_error *err, enum k_status st, const char *field,
 	va_start(ap, fmt);
 	vset(err, st, field, fmt, ap);
 	va_end(ap);
+	return st;
+}
+
+enum k_status
+k_error_line(struct k_error *err, enum k_status st, long line,
+             const char *fmt, ...)
+{
+	va_list ap;
+
+	if (err == NULL)
+		return st;
+	va_start(ap, fmt);
+	vset(err, st, "", fmt, ap);
+	va_end(ap);
+	err->line = line;
 	return st;
 }
 

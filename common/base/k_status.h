@@ -23,7 +23,8 @@ enum k_status {
 };
 
 /* What went wrong, for the caller to print: jansson's json_error_t pattern.
- * line is 0 and field is "" when they do not apply. */
+ * text is the whole message; line (the line of the file the message
+ * names, from 1) is 0 and field is "" when they do not apply. */
 struct k_error {
 	enum k_status code;
 	long line;
@@ -43,6 +44,12 @@ enum k_status k_error_set(struct k_error *err, enum k_status st,
 /* Same, also recording the field the message is about. */
 enum k_status k_error_field(struct k_error *err, enum k_status st,
                             const char *field, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+/* Same, for an error about one line of a file: "PATH:LINE: ..." is the
+ * caller's to write in fmt; line is recorded in err->line. */
+enum k_status k_error_line(struct k_error *err, enum k_status st, long line,
+                           const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
 
 void k_error_clear(struct k_error *err);

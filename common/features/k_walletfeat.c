@@ -711,17 +711,17 @@ k_walletfeat_labels(struct k_walletfeat *wf, const char *path,
 			continue;
 		char *c1 = memchr(line, ',', len);
 		if (c1 == NULL) {
-			k_error_set(err, K_EDATA, "%s:%ld: expected "
-			            "address,category,...", r.name, r.lineno);
+			k_error_line(err, K_EDATA, r.lineno, "%s:%ld: expected "
+			             "address,category,...", r.name, r.lineno);
 			k_reader_close(&r);
 			return K_EDATA;
 		}
 		char norm[K_TX_ADDR];
 		if (k_tx_addr_norm(line, (size_t)(c1 - line), norm) < 0) {
 			/* the message first: line lives in the reader's buffer */
-			k_error_set(err, K_EDATA, "%s:%ld: malformed address '%.*s'",
-			            r.name, r.lineno,
-			            (int)(c1 - line > 60 ? 60 : c1 - line), line);
+			k_error_line(err, K_EDATA, r.lineno, "%s:%ld: malformed "
+			             "address '%.*s'", r.name, r.lineno,
+			             (int)(c1 - line > 60 ? 60 : c1 - line), line);
 			k_reader_close(&r);
 			return K_EDATA;
 		}

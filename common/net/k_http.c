@@ -784,8 +784,9 @@ replay_line(struct k_http *h, const json_t *o, int *header, const char *path,
 	json_t *clock = json_object_get(o, "clock");
 	st = clock != NULL ? replay_add_clock(h, clock) : replay_add_entry(h, o);
 	if (st == K_EDATA)
-		return k_error_set(err, K_EDATA, "--replay: %s:%ld: not a recorded "
-		                   "response or clock reading", path, lineno);
+		return k_error_line(err, K_EDATA, lineno, "--replay: %s:%ld: not a "
+		                    "recorded response or clock reading", path,
+		                    lineno);
 	if (st == K_ENOMEM)
 		return k_error_set(err, K_ENOMEM, "out of memory");
 	return K_OK;
@@ -811,8 +812,8 @@ replay_open(struct k_http *h, struct k_error *err)
 		json_error_t je;
 		json_t *o = json_loadb(line, len, 0, &je);
 		if (o == NULL || !json_is_object(o))
-			st = k_error_set(err, K_EDATA, "--replay: %s:%ld: not a JSON "
-			                 "object", path, rd.lineno);
+			st = k_error_line(err, K_EDATA, rd.lineno, "--replay: %s:%ld: "
+			                  "not a JSON object", path, rd.lineno);
 		else
 			st = replay_line(h, o, &header, path, rd.lineno, err);
 		json_decref(o);

@@ -535,9 +535,9 @@ k_tx_addr_file(const char *path,
 		if (len == 0 || line[0] == '#')
 			continue;
 		if (k_tx_addr_norm(line, len, norm) < 0) {
-			st = k_error_set(err, K_EDATA, "%s:%ld: '%.60s' is not an "
-			                 "address (0x and 40 hex digits)", r.name,
-			                 r.lineno, line);
+			st = k_error_line(err, K_EDATA, r.lineno, "%s:%ld: '%.60s' is "
+			                  "not an address (0x and 40 hex digits)",
+			                  r.name, r.lineno, line);
 			break;
 		}
 		if ((st = fn(arg, norm, err)) != K_OK)

@@ -4,7 +4,10 @@
  * bad value is refused with a message naming the field.
  */
 #include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "base/k_buf.h"
 #include "records/k_tx.h"
@@ -210,6 +213,41 @@ test_bad(void)
 	KT_EQ_STR(e.field, "from");
 }
 
+/* Count the addresses k_tx_addr_file passes on. */
+static enum k_status
+count_addr(void *arg, const char *addr, struct k_error *err)
+{
+	(void)err;
+	KT_EQ_INT(strlen(addr), 42);
+	(*(int *)arg)++;
+	return K_OK;
+}
+
+/* The address file: comments and blank lines skipped, a bad line named by
+ * file and line in the text and in err.line. */
+static void
+test_addr_file(void)
+{
+	char path[] = "/tmp/test_tx.XXXXXX";
+	struct k_error e;
+	int fd = mkstemp(path), n = 0;
+	FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
+
+	KT_CHECK(f != NULL);
+	if (f == NULL)
+		return;
+	fprintf(f, "# watched\n0x%040d\n\n0X%040d \r\nnot-an-address\n", 1, 2);
+	fclose(f);
+	KT_EQ_INT(k_tx_addr_file(path, count_addr, &n, &e), K_EDATA);
+	KT_EQ_INT(n, 2);
+	KT_EQ_INT(e.line, 5);
+	KT_CHECK(strstr(e.text, ":5: 'not-an-address' is not an address") != NULL);
+	KT_EQ_INT(k_tx_addr_file("/nonexistent/addresses", count_addr, &n, &e),
+	          K_ENOINPUT);
+	KT_EQ_INT(e.line, 0);
+	unlink(path);
+}
+
 int
 main(void)
 {
@@ -217,6 +255,7 @@ main(void)
 	test_roundtrip();
 	test_lenient();
 	test_bad();
+	test_addr_file();
 	k_jscan_release(&S);
 	KT_DONE();
 }
