@@ -61,8 +61,10 @@ k_input_next(struct k_input *in)
 	int rc;
 
 	for (;;) {
-		if (in->stop || k_out_closed())
+		if (in->stop || k_out_closed()) {
+			k_input_release(in);
 			return 0;
+		}
 		if (!in->open && (rc = open_next(in)) <= 0)
 			return rc;
 		if (in->idle != NULL && k_reader_would_block(&in->r))

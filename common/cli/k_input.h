@@ -58,9 +58,10 @@ void k_input_init(struct k_input *in, char **files, int nfiles,
 /*
  * The next line to handle: 1 with line, len, lineno and source set; 0 when
  * there is none (every file read, stop set, --strict stopped at a rejected
- * line, or standard output closed). A file that cannot be opened (66) or
- * read (74) ends the program after flushing the output so far, or with
- * K_INPUT_ERRORS returns -1 with err filled and stop set.
+ * line, or standard output closed), the file being read closed then. A
+ * file that cannot be opened (66) or read (74) ends the program after
+ * flushing the output so far, or with K_INPUT_ERRORS returns -1 with err
+ * filled and stop set.
  */
 int k_input_next(struct k_input *in);
 
