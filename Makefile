@@ -1,7 +1,9 @@
 # ktools: one non-recursive GNU Makefile for every program, test and bench.
-# Modules in common/ are found by wildcard and archived into build/libk.a;
-# each program names the pkg-config modules it links, and nothing more, so
-# that a scorer does not pay at start-up for libraries it never calls.
+# Modules in common/<layer>/ are found by wildcard and archived one archive
+# per layer (build/lib/libk_<layer>.a); each program names the pkg-config
+# modules it links, and nothing more, so that a scorer does not pay at
+# start-up for libraries it never calls. `make layers` checks that each
+# layer uses only the layers below it (LAYER_USES).
 
 VERSION    := 0.1.0
 PREFIX     ?= /usr/local
@@ -45,6 +47,22 @@ LIBS_ALL   := $(sort $(foreach p,$(PROGS),$(LIBS_$(p))))
 
 COMMON_SRC := $(sort $(wildcard common/*/*.c))
 COMMON_OBJ := $(COMMON_SRC:%.c=$(B)/obj/%.o)
+
+# The layers of common/, and what each may use (docs/ARCHITECTURE.md says
+# why). The order is the link order: a layer before those it uses.
+LAYERS     := cli features net sim score model records numeric text base
+LAYER_USES_base     :=
+LAYER_USES_text     := base
+LAYER_USES_numeric  := base
+LAYER_USES_records  := text base
+LAYER_USES_model    := numeric text base
+LAYER_USES_score    := numeric text base
+LAYER_USES_features := score records numeric text base
+LAYER_USES_net      := records text base
+LAYER_USES_sim      := records text base
+LAYER_USES_cli      := features net sim score model records numeric text base
+layer_lib   = $(B)/lib/libk_$(1).a
+LAYER_LIBS := $(foreach l,$(LAYERS),$(call layer_lib,$(l)))
 UNIT_SRC   := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BIN   := $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
 BINS       := $(PROGS:%=$(B)/bin/%)
@@ -81,7 +99,7 @@ prog_libs   = $(shell pkg-config $(if $(call link_static,$(1)),--static) \
                   --libs $(PKGS_$(1)) 2>/dev/null)
 
 .PHONY: all deps bench-deps check unit bats demo bench sanitize install \
-        uninstall clean lint-man
+        uninstall clean lint-man layers
 all: $(BINS)
 
 PKG_CFLAGS := $(call pkgcflags,$(PKGS_ALL))
@@ -90,10 +108,37 @@ $(B)/obj/%.o: %.c
 	$(call say,CC,$<)
 	$(Q)$(CC) $(KCFLAGS) $(PKG_CFLAGS) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
 
-$(B)/libk.a: $(COMMON_OBJ)
-	@rm -f $@
-	$(call say,AR,$@)
-	$(Q)$(AR) rcs $@ $^
+define LAYER_RULE
+$(call layer_lib,$(1)): $(filter $(B)/obj/common/$(1)/%,$(COMMON_OBJ))
+	@mkdir -p $$(@D)
+	@rm -f $$@
+	$$(call say,AR,$$@)
+	$(Q)$$(AR) rcs $$@ $$^
+endef
+$(foreach l,$(LAYERS),$(eval $(call LAYER_RULE,$(l))))
+
+# Each layer linked whole with only the layers it may use: a call into a
+# layer above it (an algorithm calling k_die, a parser writing stdout) is
+# an undefined symbol, and an include of one is found by grep.
+empty :=
+space := $(empty) $(empty)
+layer_banned = $(subst $(space),|,$(strip $(filter-out $(1) \
+                   $(LAYER_USES_$(1)),$(LAYERS))))
+define LAYER_CHECK
+	$(Q)if [ -n "$(call layer_banned,$(1))" ] && grep -nE \
+	    '#include "($(call layer_banned,$(1)))/' common/$(1)/*.[ch]; then \
+	    echo "layers: common/$(1) includes a layer it may not use"; exit 1; fi
+	$(Q)printf 'int main(void) { return 0; }\n' | $(CC) $(CFLAGS) \
+	    $(LDFLAGS) -pthread -x c -o $(B)/lib/layer-$(1) - -x none \
+	    -Wl,--whole-archive $(call layer_lib,$(1)) -Wl,--no-whole-archive \
+	    $(foreach u,$(LAYER_USES_$(1)),$(call layer_lib,$(u))) \
+	    $(call pkglibs,$(PKGS_ALL)) $(LIBS_ALL) -lm || { echo "layers: \
+	    common/$(1) calls into a layer it may not use"; exit 1; }
+
+endef
+layers: $(LAYER_LIBS)
+	$(foreach l,$(LAYERS),$(call LAYER_CHECK,$(l)))
+	@echo "layers: each of the $(words $(LAYERS)) layers uses only those it may"
 
 # The link mode, remembered, so that changing STATIC relinks.
 $(B)/link-mode: FORCE
@@ -103,19 +148,19 @@ $(B)/link-mode: FORCE
 
 prog_obj = $(patsubst %.c,$(B)/obj/%.o,cmd/$(1).c $(wildcard cmd/$(1)/*.c))
 define PROG_RULE
-$(B)/bin/$(1): $(call prog_obj,$(1)) $(B)/libk.a $(B)/link-mode
+$(B)/bin/$(1): $(call prog_obj,$(1)) $(LAYER_LIBS) $(B)/link-mode
 	@mkdir -p $$(@D)
 	$$(call say,LINK,$$@)
 	$(Q)$$(CC) $$(CFLAGS) $$(LDFLAGS) $$(if $$(call link_static,$(1)),-static) \
 	    -pthread -o $$@ $(call prog_obj,$(1)) \
-	    $(B)/libk.a $$(call prog_libs,$(1)) $$(LIBS_$(1)) -lm
+	    $(LAYER_LIBS) $$(call prog_libs,$(1)) $$(LIBS_$(1)) -lm
 endef
 $(foreach p,$(PROGS),$(eval $(call PROG_RULE,$(p))))
 
-$(B)/tests/%: $(B)/obj/tests/unit/%.o $(B)/libk.a
+$(B)/tests/%: $(B)/obj/tests/unit/%.o $(LAYER_LIBS)
 	@mkdir -p $(@D)
 	$(call say,LINK,$@)
-	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -pthread -o $@ $< $(B)/libk.a \
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -pthread -o $@ $< $(LAYER_LIBS) \
 	    $(call pkglibs,$(PKGS_ALL)) $(LIBS_ALL) -lm
 
 # Objects are kept between runs, not deleted as intermediates.
@@ -139,7 +184,7 @@ bats: $(BINS)
 	KTOOLS_BIN=$(abspath $(B)/bin) bats $(BATS_JOBS) $(BATS_FILES)
 
 check: deps
-	@$(MAKE) --no-print-directory all $(UNIT_BIN)
+	@$(MAKE) --no-print-directory all $(UNIT_BIN) layers
 	@$(MAKE) --no-print-directory unit bats
 
 demo: deps all
