@@ -15,8 +15,11 @@ static const struct k_subcmd sets[] = {
 int
 main(int argc, char **argv)
 {
-	return k_subcmd_main("kfeatures", "Turn raw records (NDJSON) into one "
-	                     "feature row per time bucket for feature SET.",
-	                     "SET", sets, sizeof sets / sizeof sets[0], argc,
-	                     argv);
+	static const struct k_subcmd_prog p = {
+		"kfeatures", "Turn raw records (NDJSON) into one feature row "
+		"per time bucket for feature SET.", "SET", "[FILE...]",
+		sets, sizeof sets / sizeof sets[0],
+	};
+
+	return k_subcmd_main(&p, argc, argv);
 }

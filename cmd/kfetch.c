@@ -19,8 +19,11 @@ static const struct k_subcmd sources[] = {
 int
 main(int argc, char **argv)
 {
-	return k_subcmd_main("kfetch", "Fetch raw records (NDJSON) from SOURCE: "
-	                     "a live API, a recording of one, or a simulator.",
-	                     "SOURCE", sources,
-	                     sizeof sources / sizeof sources[0], argc, argv);
+	static const struct k_subcmd_prog p = {
+		"kfetch", "Fetch raw records (NDJSON) from SOURCE: a live API, "
+		"a recording of one, or a simulator.", "SOURCE", "[FILE...]",
+		sources, sizeof sources / sizeof sources[0],
+	};
+
+	return k_subcmd_main(&p, argc, argv);
 }

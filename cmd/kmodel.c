@@ -28,9 +28,12 @@ static const struct k_subcmd cmds[] = {
 int
 main(int argc, char **argv)
 {
-	int rc = k_subcmd_main("kmodel", "Inspect and manage the versioned "
-	                       "model store.", "COMMAND", cmds,
-	                       sizeof cmds / sizeof cmds[0], argc, argv);
+	static const struct k_subcmd_prog p = {
+		"kmodel", "Inspect and manage the versioned model store.",
+		"COMMAND", "[ARG...]", cmds, sizeof cmds / sizeof cmds[0],
+	};
+	int rc = k_subcmd_main(&p, argc, argv);
+
 	k_out_finish();
 	return rc;
 }

@@ -14,7 +14,11 @@ static const struct k_subcmd kinds[] = {
 int
 main(int argc, char **argv)
 {
-	return k_subcmd_main("ktrain", "Train a model of KIND on feature rows "
-	                     "(NDJSON) and save it as a new version.", "KIND",
-	                     kinds, sizeof kinds / sizeof kinds[0], argc, argv);
+	static const struct k_subcmd_prog p = {
+		"ktrain", "Train a model of KIND on feature rows (NDJSON) and "
+		"save it as a new version.", "KIND", "[FILE...]",
+		kinds, sizeof kinds / sizeof kinds[0],
+	};
+
+	return k_subcmd_main(&p, argc, argv);
 }

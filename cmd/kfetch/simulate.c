@@ -194,9 +194,12 @@ static const struct k_subcmd populations[] = {
 int
 kfetch_simulate(int argc, char **argv)
 {
-	return k_subcmd_main("kfetch simulate", "Write a labelled simulated "
-	                     "POPULATION as raw records (NDJSON), with its "
-	                     "ground truth.", "POPULATION", populations,
-	                     sizeof populations / sizeof populations[0], argc,
-	                     argv);
+	static const struct k_subcmd_prog p = {
+		"kfetch simulate", "Write a labelled simulated POPULATION as "
+		"raw records (NDJSON), with its ground truth.", "POPULATION",
+		"[FILE...]", populations,
+		sizeof populations / sizeof populations[0],
+	};
+
+	return k_subcmd_main(&p, argc, argv);
 }

@@ -15,9 +15,16 @@ struct k_subcmd {
 	const char *doc;                   /* one line for --help */
 };
 
-/* Dispatch; returns the exit status. what names the argument ("KIND"). */
-int k_subcmd_main(const char *prog, const char *summary, const char *what,
-                  const struct k_subcmd *cmds, size_t n, int argc,
-                  char **argv);
+struct k_subcmd_prog {
+	const char *prog;                  /* "ktrain" */
+	const char *summary;               /* one sentence for --help */
+	const char *what;                  /* names the choice: "KIND" */
+	const char *args;                  /* what follows it: "[FILE...]" */
+	const struct k_subcmd *cmds;
+	size_t n;
+};
+
+/* Dispatch; returns the exit status. */
+int k_subcmd_main(const struct k_subcmd_prog *p, int argc, char **argv);
 
 #endif
