@@ -197,7 +197,7 @@ kfetch_simulate(int argc, char **argv)
 	static const struct k_subcmd_prog p = {
 		"kfetch simulate", "Write a labelled simulated POPULATION as "
 		"raw records (NDJSON), with its ground truth.", "POPULATION",
-		"[FILE...]", populations,
+		NULL, populations,
 		sizeof populations / sizeof populations[0],
 	};
 

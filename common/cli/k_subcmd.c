@@ -12,8 +12,9 @@
 static void
 usage(FILE *f, const struct k_subcmd_prog *p)
 {
-	fprintf(f, "Usage: %s %s [OPTION...] %s\n%s\n\n", p->prog, p->what,
-	        p->args, p->summary);
+	fprintf(f, "Usage: %s %s [OPTION...]%s%s\n%s\n\n", p->prog, p->what,
+	        p->args != NULL ? " " : "", p->args != NULL ? p->args : "",
+	        p->summary);
 	for (size_t i = 0; i < p->n; i++)
 		fprintf(f, "  %-14s %s\n", p->cmds[i].name, p->cmds[i].doc);
 	fprintf(f, "\nRun '%s %s --help' for the options of each.\n\n"
@@ -40,7 +41,8 @@ k_subcmd_main(const struct k_subcmd_prog *p, int argc, char **argv)
 		return 0;
 	}
 	if (strcmp(a, "--usage") == 0) {
-		printf("Usage: %s %s [OPTION...] %s\n", prog, p->what, p->args);
+		printf("Usage: %s %s [OPTION...]%s%s\n", prog, p->what,
+		       p->args != NULL ? " " : "", p->args != NULL ? p->args : "");
 		return 0;
 	}
 	if (strcmp(a, "--version") == 0 || strcmp(a, "-V") == 0) {

@@ -19,7 +19,7 @@ struct k_subcmd_prog {
 	const char *prog;                  /* "ktrain" */
 	const char *summary;               /* one sentence for --help */
 	const char *what;                  /* names the choice: "KIND" */
-	const char *args;                  /* what follows it: "[FILE...]" */
+	const char *args;                  /* what follows: "[FILE...]", NULL */
 	const struct k_subcmd *cmds;
 	size_t n;
 };
