@@ -127,6 +127,7 @@ struct ctx {
 	char why[600];           /* why the rules score, for messages */
 	struct k_lockfile rs_lock;
 	int rs_dirty;
+	long rules_lines;        /* lines the rules have been given */
 };
 
 struct ws {
@@ -304,23 +305,31 @@ finish_line(struct ws *w, struct k_batch *b, size_t i, int clash,
 }
 
 /* Rules mode, one line at a time: rows change the rules' state in order,
- * so this runs on one thread. */
+ * so this runs on one thread. A first line the rules read nothing of says
+ * the input is not theirs (a configuration error, before any output); one
+ * later in the stream is a bad row like any other. */
 static void
 process(void *p, struct k_batch *b, size_t i)
 {
 	struct ws *w = p;
 	struct ctx *c = w->c;
 	struct k_error e;
+	int first = c->rules_lines++ == 0;
 
 	if (k_jscan_line(&w->scan, b->data + b->off[i], b->lens[i], &e) !=
 	    K_OK || k_rules_row_scan(&w->scan, &w->row, &e) != K_OK) {
 		k_batch_reject(b, i, "%s", e.text);
 		return;
 	}
-	if (w->row.present == 0)
+	if (w->row.present == 0 && first)
 		k_die(K_ECONFIG, "%s, and the rules read none of the features of "
 		      "%s:%ld: train one with 'ktrain anomaly'", c->why,
 		      b->source, b->lineno[i]);
+	if (w->row.present == 0) {
+		k_batch_reject(b, i, "the rules read none of its features (%s)",
+		               c->why);
+		return;
+	}
 	k_rules_eval(&c->rp, &c->rs, &w->row, &w->rr);
 	c->rs_dirty = 1;
 	finish_line(w, b, i, has_ours(&w->scan), w->scan.ntop > 0, 0,

@@ -67,6 +67,18 @@ row() {
 	[[ "$stderr" == *"ML_ENABLED=false, and the rules read none of the features of $FIX/rows_1k.ndjson:1"* ]]
 }
 
+@test "rules: a row the rules read nothing of in mid-stream is rejected; the rest is scored and kept" {
+	{ row 2025-03-15T14:00:00Z 1m '{"pnl_24h":-1e6,"account_value":1.2e8}'
+	  row 2025-03-15T14:01:00Z 1m '{"tx_count":3,"unique_counterparties":2}'
+	  row 2025-03-15T14:02:00Z 1m '{"pnl_24h":-1e6,"account_value":1.2e8}'; } >"$T/in"
+	run --separate-stderr kscore --rejects "$T/rej" "$T/in"
+	assert_failure 65
+	[ "${#lines[@]}" -eq 2 ]
+	[ "$(jq -r .ts <<<"$output" | tr '\n' ' ')" = "2025-03-15T14:00:00Z 2025-03-15T14:02:00Z " ]
+	[[ "$stderr" == *"$T/in:2: the rules read none of its features"* ]]
+	sed -n 2p "$T/in" | cmp - "$T/rej"
+}
+
 @test "rules: a bad row names its line and feature, and the rest is scored" {
 	{ row 2025-03-15T14:00:00Z 1m '{"pnl_24h":-1e6,"account_value":1.2e8}'
 	  row 2025-03-15T14:01:00Z 1m '{"pnl_24h":"lots","account_value":1.2e8}'
