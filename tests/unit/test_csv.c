@@ -137,7 +137,7 @@ test_reuse(void)
 {
 	struct k_csv c;
 	struct k_error e = { 0 };
-	char line[400], want[8], *big;
+	char line[400], want[12], *big;
 	size_t len = 0;
 
 	k_csv_init(&c, ',');
