@@ -33,13 +33,16 @@ k_sampler_init(struct k_sampler *s, size_t nres, const size_t *k,
 	k_rng_seed(&s->rng, seed, 0x5a3b1e);
 	for (size_t i = 0; i < nres; i++) {
 		struct k_reservoir *r = &s->res[i];
-		r->k = k[i] ? k[i] : 1;
+		r->k = k[i];
+		/* A reservoir of none takes no line: its next is never seen. */
+		r->next = r->k > 0 ? 0 : UINT64_MAX;
+		if (r->k == 0)
+			continue;
 		r->slot = malloc(r->k * sizeof *r->slot);
 		if (r->slot == NULL) {
 			k_sampler_release(s);
 			return K_ENOMEM;
 		}
-		r->next = 0;
 	}
 	return K_OK;
 }
