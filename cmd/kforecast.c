@@ -205,7 +205,7 @@ update(const struct opts *o, struct k_forecast *f,
 	char last[40];
 
 	k_reject_init(&u->rj);
-	if (k_series_input_read(&u->in, f->field, &u->rj)) {
+	if (k_series_input_read(&u->in, f->field, f->last_ts, &u->rj)) {
 		k_series_input_release(&u->in);
 		return -1;
 	}

@@ -197,6 +197,17 @@ trained() {
 	[ -z "$output" ]
 }
 
+@test "kforecast: an update row far from the model's last hour is rejected by line, and the rest applied" {
+	trained
+	{ head -n 3 "$NEXT"; echo '{"kind":"features","ts":"3000-01-01T00:00:00Z","risk_score":3}'
+	  echo '{"kind":"features","ts":"1970-01-21T00:00:00Z","risk_score":3}'; sed -n 4,12p "$NEXT"; } >"$T/far"
+	run --separate-stderr kforecast --update --now 2025-03-26T12:00:00Z "$T/far"
+	assert_failure 65
+	[[ "$stderr" == *"$T/far:4: ts 3000-01-01T00:00:00Z is "*" hours from the rest of the series"* ]]
+	[[ "$stderr" == *"$T/far:5: ts 1970-01-21T00:00:00Z is "* ]]
+	jq -e '.updated_with == 12 and .last_observation == "2025-03-26T11:00:00Z"' <<<"$output"
+}
+
 @test "kforecast: a stale model warns on stderr and still forecasts" {
 	trained
 	run --separate-stderr kforecast --now 2025-03-28T23:00:00Z

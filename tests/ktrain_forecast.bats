@@ -217,6 +217,24 @@ MESSY="$FIX/forecast/risk_messy.ndjson"
 	assert_output --partial "stopping at the first rejected line"
 }
 
+@test "ktrain forecast: a far-off time is a rejected line, first, inside or last, and the rest trains as without it" {
+	far() { printf '{"kind":"features","ts":"%s-01-01T00:00:00Z","risk_score":3}\n' "$1"; }
+	{ far 3000; head -n 300 "$R600"; far 0000; sed -n 301,600p "$R600"; far 9999; } >"$T/far"
+	ktrain forecast -q --save-version clean "$R600" | jq -c '{samples_trained, points, ts_first, ts_last, mae, estimates}' >"$T/want"
+	run --separate-stderr ktrain forecast -q --save-version far --rejects "$T/rej" "$T/far"
+	assert_failure 65
+	[[ "$stderr" == *"$T/far:1: ts 3000-01-01T00:00:00Z is "*" hours from the rest of the series (the bound is 8760 hours)"* ]]
+	[[ "$stderr" == *"$T/far:302: ts 0000-01-01T00:00:00Z is "* ]]
+	[[ "$stderr" == *"$T/far:603: ts 9999-01-01T00:00:00Z is "* ]]
+	jq -c '{samples_trained, points, ts_first, ts_last, mae, estimates}' <<<"$output" | cmp - "$T/want"
+	sed -n '1p;302p;603p' "$T/far" | cmp - "$T/rej"
+	# A gap shorter than the bound (here 60 days) is stepped over, not cut.
+	{ head -n 300 "$R600"; sed -n 301,600p "$R600" | jq -c '.ts |= (fromdateiso8601 + 60*86400 | todate)'; } >"$T/gap"
+	run --separate-stderr ktrain forecast -q "$T/gap"
+	assert_success
+	jq -e '.samples_trained == 600 and .missing == 1440' <<<"$output"
+}
+
 @test "ktrain forecast: --field reads another series, at the top level or in features" {
 	head -n 300 "$R600" | jq -c '.features.depth = (.risk_score * 2 + 1) | del(.risk_score)' >"$T/depth"
 	run ktrain forecast -q --field depth --order 1,0,0 --constant "$T/depth"

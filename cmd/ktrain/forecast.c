@@ -424,7 +424,7 @@ ktrain_forecast(int argc, char **argv)
 	t0 = k_time_mono();
 	k_reject_init(&rj);
 	k_store_init(&store, k_opts.model_dir);
-	if (k_series_input_read(&in, o.field, &rj)) {
+	if (k_series_input_read(&in, o.field, INT64_MIN, &rj)) {
 		k_series_input_release(&in);
 		return k_status_exit(k_reject_finish(&rj));
 	}

@@ -8,6 +8,7 @@
 #define K_SERIES_INPUT_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "cli/k_reject.h"
 #include "model/k_forecast.h"
@@ -16,17 +17,20 @@ struct k_series_input {
 	struct k_forecast_obs *obs;  /* in input order; malloc'd */
 	size_t n, cap;
 	long rows;                   /* rows taken (their seq numbers) */
+	size_t outlying;             /* rows rejected for their time */
 	int stop;                    /* --strict stopped at a rejected row */
 };
 
 /*
  * Read field's observations from the FILE arguments (k_opts.files, or
  * standard input) into s, zeroed first; a row without a usable ts or
- * value is rejected under rj. Progress on stderr. Ends the program when
- * out of memory or when an input cannot be read. Returns s->stop.
+ * value, or with a time far from the series (k_forecast_span.h; anchor is
+ * the model's last hour for an update, else INT64_MIN), is rejected under
+ * rj. Progress on stderr. Ends the program when out of memory or when an
+ * input cannot be read. Returns s->stop.
  */
 int k_series_input_read(struct k_series_input *s, const char *field,
-                        struct k_reject *rj);
+                        int64_t anchor, struct k_reject *rj);
 
 void k_series_input_release(struct k_series_input *s);
 

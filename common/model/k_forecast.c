@@ -60,8 +60,8 @@ k_forecast_row(const struct k_jscan *s, const char *field, int64_t *ts,
 	return 0;
 }
 
-static int64_t
-hour_of(int64_t ts)
+int64_t
+k_forecast_hour(int64_t ts)
 {
 	int64_t h = ts / K_FORECAST_STEP_MS;
 
@@ -101,7 +101,7 @@ k_forecast_grid(struct k_forecast_obs *obs, size_t nobs, int64_t after,
 			break;
 		}
 	for (size_t i = 0; i < nobs; i++) {
-		int64_t h = hour_of(obs[i].ts);
+		int64_t h = k_forecast_hour(obs[i].ts);
 		if (after != INT64_MIN && h <= after) {
 			g->old++;
 			continue;
@@ -116,7 +116,7 @@ k_forecast_grid(struct k_forecast_obs *obs, size_t nobs, int64_t after,
 	if (first == INT64_MAX) {
 		/* Nothing with a value: every null counted, no grid. */
 		for (size_t i = 0; i < nobs; i++)
-			if ((after == INT64_MIN || hour_of(obs[i].ts) > after) &&
+			if ((after == INT64_MIN || k_forecast_hour(obs[i].ts) > after) &&
 			    isnan(obs[i].value))
 				g->nulls++;
 		return K_OK;
@@ -135,7 +135,7 @@ k_forecast_grid(struct k_forecast_obs *obs, size_t nobs, int64_t after,
 		g->y[i] = NAN;
 	/* Sorted by time: the last value written into an hour is its latest. */
 	for (size_t i = 0; i < nobs; i++) {
-		int64_t h = hour_of(obs[i].ts);
+		int64_t h = k_forecast_hour(obs[i].ts);
 		if (after != INT64_MIN && h <= after)
 			continue;
 		if (h < first || h > last) {

@@ -63,6 +63,9 @@ struct k_forecast_grid {
 int k_forecast_row(const struct k_jscan *s, const char *field, int64_t *ts,
                    double *value, char *why, size_t cap);
 
+/* The hour ts falls in, ms: floor(ts / 1 h) hours, UTC. */
+int64_t k_forecast_hour(int64_t ts);
+
 /* Build g from obs (sorted in place). K_EDATA when the hours span more
  * than K_FORECAST_MAX_POINTS; K_ENOMEM. n is 0 when nothing has a value. */
 enum k_status k_forecast_grid(struct k_forecast_obs *obs, size_t nobs,
