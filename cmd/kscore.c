@@ -410,10 +410,6 @@ emit(void *arg, struct k_batch *b, size_t i, const char *out, size_t n)
 {
 	struct ctx *c = arg;
 
-	if (b->flag[i] == K_LINE_REJECT)
-		return k_reject_line(&c->rj, b->source, b->lineno[i],
-		                     b->lens[i] ? b->data + b->off[i] : NULL,
-		                     b->lens[i], b->why[i] ? b->why[i] : "rejected");
 	if (c->o->only_anomalies && !b->mark[i])
 		return 0;
 	k_out_write(out, n);
@@ -531,6 +527,7 @@ main(int argc, char **argv)
 		.emit = emit,
 		.idle = idle,
 		.arg = &c,
+		.rj = &c.rj,
 		.threads = c.rules ? 1 : o.threads > 0 ? o.threads
 		                               : k_lines_default_threads(),
 	};

@@ -137,16 +137,31 @@ readers() {
 	done < <(readers)
 }
 
-@test "cli: every reader of records skips blank lines and rejects an over-long one by file and line" {
+@test "cli: every reader of records skips blank lines and rejects an over-long one by file and line, kept whole in --rejects" {
 	train_fixture
 	ktrain forecast -q "$FIX/forecast/risk_600.ndjson" >/dev/null
 	{ printf ' \t\r\n'; head -c 17000000 /dev/zero | tr '\0' 'x'; echo; } >"$T/long"
 	while read -r cmd; do
+		rm -f "$T/rej"
 		run --separate-stderr $cmd --rejects "$T/rej" "$T/long"
 		[ "$status" -ne 0 ] || { echo "$cmd: status 0"; false; }
 		[[ "$stderr" == *"$T/long:2: line longer than 16777216 bytes"* ]] || { echo "$cmd: $stderr"; false; }
 		[[ "$stderr" != *"$T/long:1:"* ]] || { echo "$cmd: a blank line was rejected"; false; }
+		sed -n 2p "$T/long" | cmp -s - "$T/rej" || { echo "$cmd: the rejects file does not hold the line"; false; }
 	done < <(readers)
+}
+
+@test "cli: over-long lines keep their place among the other rejects, through a pipe and at the end of input" {
+	train_fixture
+	x() { head -c "$1" /dev/zero | tr '\0' "$2"; }
+	{ sed -n 1p "$FIX/rows_1k.ndjson"; x 16777217 a; echo; echo 'not json'
+	  x 20000000 b; echo; sed -n 2p "$FIX/rows_1k.ndjson"; x 17000000 c; } >"$T/mixed"
+	for cmd in kscore "ktrain forecast --field f00"; do
+		rm -f "$T/rej"
+		run --separate-stderr bash -c 'cat "$1" | $2 --rejects "$3" >/dev/null' _ "$T/mixed" "$cmd" "$T/rej"
+		[ "$status" -eq 65 ] || { echo "$cmd: status $status: $stderr"; false; }
+		{ sed -n '2,4p;6p' "$T/mixed"; echo; } | cmp - "$T/rej"
+	done
 }
 
 # Number options: the same text accepted and refused everywhere.

@@ -18,6 +18,7 @@ k_reader_open(struct k_reader *r, const char *path, struct k_error *err)
 {
 	memset(r, 0, sizeof *r);
 	r->max_line = K_READER_MAX_LINE;
+	r->spill_fd = -1;
 	if (path == NULL || strcmp(path, "-") == 0) {
 		r->fd = 0;
 		snprintf(r->name, sizeof r->name, "<stdin>");
@@ -83,22 +84,48 @@ fill(struct k_reader *r, struct k_error *err)
 	return n;
 }
 
-/* Skip the rest of an over-long line; the caller has counted it. */
+/* Write n bytes of an over-long line to spill_fd, if set. */
+static int
+spill(struct k_reader *r, const char *p, size_t n, struct k_error *err)
+{
+	if (r->spill_fd < 0)
+		return 0;
+	r->spill_len += n;
+	while (n > 0) {
+		ssize_t w = write(r->spill_fd, p, n);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0) {
+			k_error_set(err, K_EIO, "%s: keeping an over-long line for "
+			            "the rejects file: %s", r->name, strerror(errno));
+			return -1;
+		}
+		p += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
+/* Skip (and spill) the rest of an over-long line, nothing of it left in
+ * the buffer; the caller has counted it. */
 static int
 skip_line(struct k_reader *r, struct k_error *err)
 {
-	for (;;) {
-		char *nl = memchr(r->buf + r->start, '\n', r->end - r->start);
+	r->start = r->end = 0;
+	while (!r->eof) {
+		if (fill(r, err) < 0)
+			return -1;
+		char *nl = memchr(r->buf, '\n', r->end);
+		size_t n = nl != NULL ? (size_t)(nl - r->buf) : r->end;
+		if (spill(r, r->buf, n, err) < 0)
+			return -1;
 		if (nl != NULL) {
-			r->start = (size_t)(nl - r->buf) + 1;
+			r->start = n + 1;
 			return 0;
 		}
 		r->start = r->end = 0;
-		if (r->eof)
-			return 0;
-		if (fill(r, err) < 0)
-			return -1;
 	}
+	return 0;
 }
 
 int
@@ -108,6 +135,7 @@ k_reader_next(struct k_reader *r, char **line, size_t *len,
 	size_t scanned = 0;
 
 	r->toolong = 0;
+	r->spill_len = 0;
 	for (;;) {
 		char *p = r->buf + r->start + scanned;
 		size_t avail = r->end - r->start - scanned;
@@ -117,6 +145,8 @@ k_reader_next(struct k_reader *r, char **line, size_t *len,
 			r->lineno++;
 			if (n > r->max_line) {
 				r->toolong = 1;
+				if (spill(r, r->buf + r->start, n, err) < 0)
+					return -1;
 				r->start += n + 1;
 				*line = r->buf + r->start - 1;
 				*nl = '\0';
@@ -131,11 +161,11 @@ k_reader_next(struct k_reader *r, char **line, size_t *len,
 		}
 		scanned = r->end - r->start;
 		if (scanned > r->max_line) {
-			/* Too long: count it, drop what we have, skip to '\n'. */
+			/* Too long: count it, spill what we have and the rest. */
 			r->lineno++;
 			r->toolong = 1;
-			r->start = r->end = 0;
-			if (skip_line(r, err) < 0)
+			if (spill(r, r->buf + r->start, scanned, err) < 0 ||
+			    skip_line(r, err) < 0)
 				return -1;
 			r->buf[r->start > 0 ? r->start - 1 : 0] = '\0';
 			*line = r->buf + (r->start > 0 ? r->start - 1 : 0);

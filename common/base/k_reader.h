@@ -23,6 +23,11 @@ struct k_reader {
 	long lineno;          /* number of the line last returned */
 	int eof;
 	int toolong;          /* the line last returned exceeded max_line */
+	/* Set by the caller after open (-1: none): a descriptor that each
+	 * over-long line's bytes are written to as they are skipped, so that
+	 * it can be kept without being held in memory. */
+	int spill_fd;
+	size_t spill_len;     /* bytes of the line last returned written there */
 };
 
 /* Open path ("-" or NULL for stdin). K_ENOINPUT if it does not exist or
@@ -35,7 +40,9 @@ void k_reader_close(struct k_reader *r);
  * Next line, without its '\n', NUL-terminated in the reader's buffer and
  * valid until the next call. Returns 1 with *line and *len set, 0 at end of
  * input, -1 on a read error (err filled, K_EIO). A line longer than
- * max_line is returned with len 0, r->toolong set and its bytes skipped.
+ * max_line is returned with len 0, r->toolong set and its bytes skipped,
+ * written to spill_fd if one is set (spill_len of them; a failed write is
+ * K_EIO).
  */
 int k_reader_next(struct k_reader *r, char **line, size_t *len,
                   struct k_error *err);

@@ -49,6 +49,8 @@ open_next(struct k_input *in)
 	const char *path = in->nfiles > 0 ? in->files[in->file] : "-";
 	if (k_reader_open(&in->r, path, &e) != K_OK)
 		return fail(in, &e);
+	if (in->rj != NULL)
+		in->r.spill_fd = k_reject_spool(in->rj);
 	in->source = strcmp(path, "-") == 0 ? "<stdin>" : path;
 	in->open = 1;
 	return 1;
@@ -78,6 +80,7 @@ k_input_next(struct k_input *in)
 		}
 		in->lineno = in->r.lineno;
 		in->toolong = in->r.toolong;
+		in->spilled = in->r.spill_len;
 		if (in->toolong && !(in->flags & K_INPUT_LONG)) {
 			k_input_reject(in, "line longer than %zu bytes",
 			               in->r.max_line);
@@ -99,8 +102,10 @@ k_input_reject(struct k_input *in, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(why, sizeof why, fmt, ap);
 	va_end(ap);
-	if (k_reject_line(in->rj, in->source, in->lineno,
-	                  in->toolong ? NULL : in->line, in->len, why))
+	if (in->toolong ? k_reject_long(in->rj, in->source, in->lineno,
+	                                in->spilled, why)
+	                : k_reject_line(in->rj, in->source, in->lineno, in->line,
+	                                in->len, why))
 		in->stop = 1;
 	return in->stop;
 }

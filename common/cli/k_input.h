@@ -16,9 +16,10 @@
 #include "cli/k_reject.h"
 
 enum k_input_flag {
-	/* Return over-long lines to the caller (toolong set, len 0) instead
-	 * of rejecting them here: for readers that keep rejects in order
-	 * with the lines around them (k_lines). */
+	/* Return over-long lines to the caller (toolong set, len 0, their
+	 * bytes spilled to rj's spool) instead of rejecting them here: for
+	 * readers that keep rejects in order with the lines around them
+	 * (k_lines, which rejects them with k_reject_long). */
 	K_INPUT_LONG = 1u << 0,
 	/* Return -1 with err filled when a file cannot be opened or read,
 	 * instead of ending the program (output flushed, exit 66 or 74). */
@@ -40,6 +41,7 @@ struct k_input {
 	size_t len;
 	long lineno;             /* its number in its file, from 1 */
 	int toolong;             /* K_INPUT_LONG: over the bound, len 0 */
+	size_t spilled;          /* its bytes, in rj's spool (k_reject_long) */
 	int file;                /* index of its file in files (0 for stdin) */
 	const char *source;      /* its file's name: the path or "<stdin>";
 	                            valid as long as files is */

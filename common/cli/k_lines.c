@@ -179,6 +179,25 @@ worker(void *arg)
 	return NULL;
 }
 
+/* Line i's output to the job, or its rejection to the policy. */
+static int
+emit_line(struct k_lines_job *job, struct k_batch *b, size_t i,
+          const char *out, size_t n)
+{
+	const char *why = b->why[i] ? b->why[i] : "rejected";
+
+	switch (b->flag[i]) {
+	case K_LINE_REJECT:
+		return k_reject_line(job->rj, b->source, b->lineno[i],
+		                     b->data + b->off[i], b->lens[i], why);
+	case K_LINE_LONG:
+		return k_reject_long(job->rj, b->source, b->lineno[i],
+		                     b->lens[i], why);
+	default:
+		return job->emit(job->arg, b, i, out, n);
+	}
+}
+
 /* Emit the oldest batch once it is done; the caller checks one exists. */
 static void
 emit_oldest(struct pool *p)
@@ -193,8 +212,8 @@ emit_oldest(struct pool *p)
 	}
 	size_t start = 0;
 	for (size_t i = 0; i < b->n && !p->stop; i++) {
-		if (p->job->emit(p->job->arg, b, i, b->out.data + start,
-		                 b->out_end[i] - start))
+		if (emit_line(p->job, b, i, b->out.data + start,
+		              b->out_end[i] - start))
 			p->stop = 1;
 		start = b->out_end[i];
 	}
@@ -284,7 +303,8 @@ k_lines_run(struct k_lines_job *job, char **files, int nfiles,
 	}
 
 	struct k_input in;
-	k_input_init(&in, files, nfiles, K_INPUT_LONG | K_INPUT_ERRORS, NULL);
+	k_input_init(&in, files, nfiles, K_INPUT_LONG | K_INPUT_ERRORS,
+	             job->rj);
 	in.idle = on_idle;
 	in.idle_arg = &p;
 	while (!p.stop && k_input_next(&in) > 0) {
@@ -296,12 +316,14 @@ k_lines_run(struct k_lines_job *job, char **files, int nfiles,
 			b = filling(&p);
 		}
 		b->source = in.source;
-		if (batch_add(b, in.line, in.len, in.lineno,
-		              in.toolong ? K_LINE_REJECT : K_LINE_OUT) < 0)
+		if (batch_add(b, in.line, in.len, in.lineno, K_LINE_OUT) < 0)
 			k_die(K_ENOMEM, "out of memory");
-		if (in.toolong)
+		if (in.toolong) {
 			k_batch_reject(b, b->n - 1, "line longer than %zu bytes",
 			               in.r.max_line);
+			b->flag[b->n - 1] = K_LINE_LONG;
+			b->lens[b->n - 1] = in.spilled;
+		}
 		if (b->len >= BATCH_BYTES || b->n >= BATCH_LINES)
 			submit(&p);
 	}

@@ -13,10 +13,13 @@
 
 #include "base/k_buf.h"
 #include "base/k_status.h"
+#include "cli/k_reject.h"
 
 enum k_line_flag {
 	K_LINE_OUT = 0,      /* produced output */
 	K_LINE_REJECT = 1,   /* rejected: why[i] says why */
+	K_LINE_LONG = 2,     /* over the length bound: rejected, its lens[i]
+	                        bytes in the rejects spool, none in data */
 };
 
 struct k_batch {
@@ -48,8 +51,8 @@ struct k_lines_job {
 	 * set b->out_end[i] for every line, K_LINE_OUT or not. Used instead
 	 * of process when set. */
 	void (*process_batch)(void *ws, struct k_batch *b);
-	/* Called on the main thread for each line, in input order, with its
-	 * output bytes. Return nonzero to stop reading. */
+	/* Called on the main thread for each line that was not rejected, in
+	 * input order, with its output bytes. Return nonzero to stop. */
 	int (*emit)(void *arg, struct k_batch *b, size_t i, const char *out,
 	            size_t n);
 	/* Called when input would block, after every line so far has been
@@ -57,12 +60,15 @@ struct k_lines_job {
 	void (*idle)(void *arg);
 	void *arg;
 	int threads;         /* workers; 1 processes on the main thread */
+	/* The bad-line policy: rejected lines are reported and kept through
+	 * it, in input order with the output; --strict stops the run. */
+	struct k_reject *rj;
 };
 
 /*
  * Run job over files (NULL or none: standard input), read by k_input:
- * blank lines are skipped, over-long lines are passed to emit as rejects
- * without being processed, and reading stops when stdout has closed. Returns K_OK, or the
+ * blank lines are skipped, over-long lines are rejected without being
+ * processed, and reading stops when stdout has closed. Returns K_OK, or the
  * status of an input that could not be opened or read (err filled).
  */
 enum k_status k_lines_run(struct k_lines_job *job, char **files, int nfiles,

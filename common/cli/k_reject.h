@@ -3,12 +3,16 @@
  * line is reported as "prog: source:line: reason", good lines go on, the
  * line is kept verbatim in the --rejects file if one is named, --strict
  * stops at the first, and the exit status is 65 if any line was rejected.
+ * Lines over the reader's length bound are kept too: the reader writes
+ * their bytes to a spool (an unlinked temporary file) as it skips them,
+ * and they are copied from there, in the order they were read.
  */
 #ifndef K_REJECT_H
 #define K_REJECT_H
 
 #include <stddef.h>
 #include <stdio.h>
+#include <sys/types.h>
 
 #include "base/k_status.h"
 
@@ -19,6 +23,8 @@ struct k_reject {
 	const char *path;
 	int strict;
 	long count;      /* lines rejected so far */
+	int spool;       /* over-long lines not yet copied, or -1 */
+	off_t spool_read; /* where the next one starts */
 };
 
 /* Set up from k_opts (--strict, --rejects). Exits 73 if the rejects file
@@ -29,6 +35,15 @@ void k_reject_init(struct k_reject *rj);
  * long). Returns 1 if the program must stop now (--strict). */
 int k_reject_line(struct k_reject *rj, const char *source, long line,
                   const char *raw, size_t len, const char *reason);
+
+/* The descriptor a reader spills over-long lines to (k_reader's
+ * spill_fd), created on first use; -1 when there is no rejects file. */
+int k_reject_spool(struct k_reject *rj);
+
+/* Report one over-long rejected line, whose len bytes the reader spilled
+ * to the spool: the next len bytes not yet copied. */
+int k_reject_long(struct k_reject *rj, const char *source, long line,
+                  size_t len, const char *reason);
 
 /* Close the rejects file (exit 74 if that fails) and print the total when
  * messages were suppressed. Returns the status to end with: K_OK or
