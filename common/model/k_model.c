@@ -3,8 +3,6 @@
  */
 #include "model/k_model.h"
 
-#include "base/k_time.h"
-
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
@@ -12,6 +10,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include <zlib.h>
+
+#include "base/k_file.h"
+#include "base/k_time.h"
 
 /* Offsets in the fixed header. */
 enum {
@@ -157,6 +158,13 @@ k_model_decode(const void *file, size_t n, const char *want_kind,
 		                   "mismatch");
 	if (praw > K_MODEL_PAYLOAD_MAX)
 		return k_error_set(err, K_EDATA, "corrupted: payload too large");
+	/* Deflate expands at most 1032-fold, so a larger decompressed length
+	 * is damage, found before that much is allocated. */
+	if (praw > plen * K_MODEL_ZLIB_RATIO)
+		return k_error_set(err, K_EDATA, "corrupted: %llu compressed bytes "
+		                   "cannot hold the %llu the header promises",
+		                   (unsigned long long)plen,
+		                   (unsigned long long)praw);
 
 	json_error_t je;
 	m->header = json_loadb((const char *)f + K_MODEL_FIXED, hlen,
@@ -179,52 +187,6 @@ k_model_decode(const void *file, size_t n, const char *want_kind,
 		                   "decompress (zlib %d)", zr);
 	}
 	m->payload_len = (size_t)praw;
-	return K_OK;
-}
-
-enum k_status
-k_file_read(const char *path, unsigned char **data, size_t *n, size_t max,
-            struct k_error *err)
-{
-	struct stat sb;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-
-	*data = NULL;
-	*n = 0;
-	if (fd < 0)
-		return k_error_set(err, errno == ENOENT ? K_ENOINPUT : K_EIO,
-		                   "%s: %s", path, strerror(errno));
-	if (fstat(fd, &sb) < 0 || !S_ISREG(sb.st_mode)) {
-		close(fd);
-		return k_error_set(err, K_EIO, "%s: not a regular file", path);
-	}
-	if ((uint64_t)sb.st_size > max) {
-		close(fd);
-		return k_error_set(err, K_EDATA, "%s: too large (%lld bytes)",
-		                   path, (long long)sb.st_size);
-	}
-	size_t want = (size_t)sb.st_size, got = 0;
-	unsigned char *buf = malloc(want ? want : 1);
-	if (buf == NULL) {
-		close(fd);
-		return k_error_set(err, K_ENOMEM, "out of memory");
-	}
-	while (got < want) {
-		ssize_t r = read(fd, buf + got, want - got);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0) {
-			int e = r < 0 ? errno : 0;
-			close(fd);
-			free(buf);
-			return k_error_set(err, K_EIO, "%s: read error: %s", path,
-			                   e ? strerror(e) : "file shrank");
-		}
-		got += (size_t)r;
-	}
-	close(fd);
-	*data = buf;
-	*n = want;
 	return K_OK;
 }
 
@@ -260,14 +222,8 @@ k_model_read_header(const char *path, struct k_model *m, size_t *size,
 
 	memset(m, 0, sizeof *m);
 	*size = 0;
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return k_error_set(err, errno == ENOENT ? K_ENOINPUT : K_EIO,
-		                   "%s: %s", path, strerror(errno));
-	if (fstat(fd, &sb) < 0) {
-		close(fd);
-		return k_error_set(err, K_EIO, "%s: %s", path, strerror(errno));
-	}
+	if ((st = k_file_open(path, 0, &fd, &sb, err)) != K_OK)
+		return st;
 	*size = (size_t)sb.st_size;
 	ssize_t got = pread(fd, fx, sizeof fx, 0);
 	uint32_t hlen = got == (ssize_t)sizeof fx ? k_buf_rd32(fx + O_HLEN) : 0;

@@ -21,6 +21,7 @@
 #define K_MODEL_KIND_MAX     16
 #define K_MODEL_HEADER_MAX   (64u << 20)        /* JSON header bound */
 #define K_MODEL_PAYLOAD_MAX  (UINT64_C(1) << 32) /* decompressed bound */
+#define K_MODEL_ZLIB_RATIO   1032  /* deflate's largest expansion */
 
 struct k_model {
 	char kind[K_MODEL_KIND_MAX + 1];
@@ -71,9 +72,5 @@ void k_model_release(struct k_model *m);
  * reproduced byte for byte. Returns NULL when out of memory.
  */
 json_t *k_model_header_new(const char *kind);
-
-/* Read a whole file into a malloc'd buffer (for loaders and tests). */
-enum k_status k_file_read(const char *path, unsigned char **data, size_t *n,
-                          size_t max, struct k_error *err);
 
 #endif

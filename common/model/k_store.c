@@ -17,6 +17,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "base/k_file.h"
 #include "base/k_lockfile.h"
 #include "base/k_time.h"
 #include "model/k_model.h"
@@ -248,12 +249,21 @@ k_store_latest(const struct k_store *st, const char *kind,
 		return K_EUSAGE;
 	if (path_join(lp, sizeof lp, st->root, kind, "latest") < 0)
 		return k_error_set(err, K_EUSAGE, "path too long");
-	f = fopen(lp, "re");
-	if (f == NULL) {
-		if (errno == ENOENT)
-			return K_OK;
-		return k_error_set(err, K_EIO, "cannot read '%s': %s", lp,
-		                   strerror(errno));
+	/* Not followed if a link, not waited on if a FIFO: the pointer is a
+	 * file the store wrote, or the store is damaged. */
+	struct stat sb;
+	struct k_error e;
+	int fd;
+	enum k_status s = k_file_open(lp, K_FILE_NOFOLLOW, &fd, &sb, &e);
+	if (s == K_ENOINPUT)
+		return K_OK;
+	if (s != K_OK)
+		return k_error_set(err, s, "cannot read %s (it should be a file "
+		                   "naming a version: repair with 'kmodel "
+		                   "promote')", e.text);
+	if ((f = fdopen(fd, "r")) == NULL) {
+		close(fd);
+		return k_error_set(err, K_ENOMEM, "out of memory");
 	}
 	if (fgets(line, sizeof line, f) == NULL) {
 		fclose(f);

@@ -18,6 +18,7 @@
 #include <zlib.h>
 
 #include "base/k_buf.h"
+#include "base/k_file.h"
 #include "model/k_model.h"
 #include "ktest.h"
 
@@ -325,6 +326,15 @@ damage(void)
 	k_buf_le64(f + 40, K_MODEL_PAYLOAD_MAX + 1);
 	fix_header_crc(f);
 	refused(f, n, NULL, K_EDATA, "corrupted: payload too large");
+	/* More than deflate can expand to: refused before it is allocated. */
+	uint64_t plen = k_buf_rd64(good + 32);
+	memcpy(f, good, n);
+	k_buf_le64(f + 40, plen * 1032 + 1);
+	fix_header_crc(f);
+	snprintf(msg, sizeof msg, "corrupted: %llu compressed bytes cannot "
+	         "hold the %llu the header promises", (unsigned long long)plen,
+	         (unsigned long long)(plen * 1032 + 1));
+	refused(f, n, NULL, K_EDATA, msg);
 
 	/* A payload that is not zlib, with its checksum right. */
 	memcpy(f, good, n);
@@ -395,6 +405,15 @@ file_errors(void)
 	KT_EQ_INT(k_model_load(dir, NULL, &m, &e), K_EIO);
 	snprintf(want, sizeof want, "%s: not a regular file", dir);
 	KT_EQ_STR(e.text, want);
+	/* A FIFO is refused at once, not waited on for a writer. */
+	path_of(path, sizeof path, "fifo.ktm");
+	KT_EQ_INT(mkfifo(path, 0600), 0);
+	snprintf(want, sizeof want, "%s: not a regular file", path);
+	KT_EQ_INT(k_model_load(path, NULL, &m, &e), K_EIO);
+	KT_EQ_STR(e.text, want);
+	KT_EQ_INT(k_model_read_header(path, &m, &size, &e), K_EIO);
+	KT_EQ_STR(e.text, want);
+	unlink(path);
 
 	/* A flipped payload byte: the full load sees it, the header read
 	 * (which never reads the payload) does not. */

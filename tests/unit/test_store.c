@@ -340,6 +340,28 @@ damaged_latest(const struct k_store *st)
 	KT_EQ_STR(e.text, want);
 	KT_EQ_STR(v, "");
 	KT_EQ_INT(k_store_resolve(st, "anomaly", "latest", v, p, &e), K_EDATA);
+	/* A link out of the store is not followed, though what it points at
+	 * would name a version; a FIFO is refused, not waited on. */
+	char out[K_PATH_MAX];
+	snprintf(out, sizeof out, "%s.outside", root);
+	write_text(out, "v1\n");
+	unlink(lp);
+	KT_EQ_INT(symlink(out, lp), 0);
+	KT_EQ_INT(k_store_latest(st, "anomaly", v, &e), K_EIO);
+	snprintf(want, sizeof want, "cannot read %s: a symbolic link, which is "
+	         "not followed here (it should be a file naming a version: "
+	         "repair with 'kmodel promote')", lp);
+	KT_EQ_STR(e.text, want);
+	KT_EQ_STR(v, "");
+	unlink(lp);
+	unlink(out);
+	KT_EQ_INT(mkfifo(lp, 0600), 0);
+	KT_EQ_INT(k_store_latest(st, "anomaly", v, &e), K_EIO);
+	snprintf(want, sizeof want, "cannot read %s: not a regular file (it "
+	         "should be a file naming a version: repair with 'kmodel "
+	         "promote')", lp);
+	KT_EQ_STR(e.text, want);
+	unlink(lp);
 	/* Promote repairs it. */
 	KT_EQ_INT(k_store_set_latest(st, "anomaly", "v2", &e), K_OK);
 	KT_EQ_STR(read_text(lp), "v2\n");
