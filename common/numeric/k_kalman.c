@@ -899,6 +899,84 @@ keep_cols(const struct k_kalman_tape *tp, const double *W, double *w)
 
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+/* A missing observation: prediction only, recorded in r. */
+static void
+record_missing(const struct k_kalman_ssm *ss, const struct sparse *sp,
+               const struct k_kalman_tape *tp, struct k_kalman_state *st,
+               double *r)
+{
+	const int m = ss->m;
+	const size_t mm = (size_t)m * m;
+	double *raf = r + 3, *rpz = raf + m, *rw = rpz + m;
+	double af[K_KALMAN_MAX];
+	double Pf[K_KALMAN_MAX * K_KALMAN_MAX], W[K_KALMAN_MAX * K_KALMAN_MAX];
+
+	r[0] = TAPE_MISSING;
+	r[1] = r[2] = 0;
+	memcpy(raf, st->a, (size_t)m * sizeof *raf);
+	predict_mean(sp, m, st->a, af);
+	memcpy(st->a, af, (size_t)m * sizeof *af);
+	memcpy(Pf, st->P, mm * sizeof *Pf);
+	predict_cov_w(ss, sp, Pf, st->P, W);
+	keep_cols(tp, W, rw);
+	st->steady = 0;
+	st->cached = 0;
+}
+
+/* An observation y with intercept d: the update and the prediction, as
+ * k_kalman_filter_grad computes them, in its order, recorded in r; the
+ * forecast error in *v and its log-likelihood term in *ll. Z's nonzeros
+ * are nz[0..nnz). */
+static enum k_status
+record_observed(const struct k_kalman_ssm *ss, const struct sparse *sp,
+                const int *nz, int nnz, const struct k_kalman_tape *tp,
+                struct k_kalman_state *st, double y, double d,
+                double steady_tol, double *r, double *v, double *ll,
+                struct k_error *err)
+{
+	const int m = ss->m;
+	double *raf = r + 3, *rpz = raf + m, *rw = rpz + m;
+	double pz[K_KALMAN_MAX], kv[K_KALMAN_MAX], af[K_KALMAN_MAX];
+	double Pf[K_KALMAN_MAX * K_KALMAN_MAX], W[K_KALMAN_MAX * K_KALMAN_MAX];
+	double F, logF, za = 0;
+
+	for (int j = 0; j < nnz; j++)
+		za += ss->Z[nz[j]] * st->a[nz[j]];
+	enum k_status rc = gain_terms(ss, st, 1, pz, &F, &logF, err);
+	if (rc != K_OK)
+		return rc;
+	double vf;
+	*v = y - d - za;
+	vf = *v / F;
+	for (int i = 0; i < m; i++) {
+		af[i] = st->a[i] + pz[i] * vf;
+		kv[i] = pz[i] / F;
+	}
+	*ll = -0.5 * (LOG_2PI + logF + *v * vf);
+	int update_P = !st->steady;
+	r[0] = update_P ? TAPE_UPDATE : TAPE_HELD;
+	r[1] = *v;
+	r[2] = F;
+	memcpy(raf, af, (size_t)m * sizeof *af);
+	memcpy(rpz, pz, (size_t)m * sizeof *pz);
+	predict_mean(sp, m, af, st->a);
+	if (update_P) {
+		for (int i = 0; i < m; i++)
+			for (int j = i; j < m; j++) {
+				double v2 = st->P[i * m + j] - kv[i] * pz[j];
+				Pf[i * m + j] = v2;
+				Pf[j * m + i] = v2;
+			}
+		double ch = predict_cov_w(ss, sp, Pf, st->P, W);
+		keep_cols(tp, W, rw);
+		if (steady_tol > 0 && ch <= steady_tol) {
+			st->steady = 1;
+			st->cached = 0;
+		}
+	}
+	return K_OK;
+}
+
 enum k_status
 k_kalman_filter_record(const struct k_kalman_ssm *ss,
                        struct k_kalman_state *st, const double *y,
@@ -908,10 +986,7 @@ k_kalman_filter_record(const struct k_kalman_ssm *ss,
                        struct k_kalman_tape *tp, struct k_error *err)
 {
 	const int m = ss->m;
-	const size_t mm = (size_t)m * m;
 	struct sparse sp;
-	double pz[K_KALMAN_MAX], kv[K_KALMAN_MAX], af[K_KALMAN_MAX];
-	double Pf[K_KALMAN_MAX * K_KALMAN_MAX], W[K_KALMAN_MAX * K_KALMAN_MAX];
 	int nz[K_KALMAN_MAX], nnz = 0;
 	double sum = 0;
 	size_t t = 0, run = 0, stride;
@@ -930,67 +1005,27 @@ k_kalman_filter_record(const struct k_kalman_ssm *ss,
 	tp->last_obs = SIZE_MAX;
 	for (; t < n; t++) {
 		double *r = tp->rec + t * stride;
-		double *raf = r + 3, *rpz = raf + m, *rw = rpz + m;
 
 		if (isnan(y[t])) {
-			/* Prediction only. */
-			r[0] = TAPE_MISSING;
-			r[1] = r[2] = 0;
-			memcpy(raf, st->a, (size_t)m * sizeof *raf);
-			predict_mean(&sp, m, st->a, af);
-			memcpy(st->a, af, (size_t)m * sizeof *af);
-			memcpy(Pf, st->P, mm * sizeof *Pf);
-			predict_cov_w(ss, &sp, Pf, st->P, W);
-			keep_cols(tp, W, rw);
-			st->steady = 0;
-			st->cached = 0;
+			record_missing(ss, &sp, tp, st, r);
 			run = 0;
 			if (vout)
 				vout[t] = NAN;
 			continue;
 		}
-
-		/* What k_kalman_filter_grad computes, in its order. */
-		const double d = x ? beta * x[t] : 0;
 		int held = st->steady && st->cached;
-		double F, logF, za = 0;
-		for (int j = 0; j < nnz; j++)
-			za += ss->Z[nz[j]] * st->a[nz[j]];
-		enum k_status rc = gain_terms(ss, st, 1, pz, &F, &logF, err);
+		double v, ll;
+		enum k_status rc = record_observed(ss, &sp, nz, nnz, tp, st, y[t],
+		                                   x ? beta * x[t] : 0, steady_tol,
+		                                   r, &v, &ll, err);
 		if (rc != K_OK) {
 			tp->len = t;
 			return rc;
 		}
-		double v = y[t] - d - za, vf = v / F;
-		for (int i = 0; i < m; i++) {
-			af[i] = st->a[i] + pz[i] * vf;
-			kv[i] = pz[i] / F;
-		}
 		if (t >= burn)
-			sum += -0.5 * (LOG_2PI + logF + v * vf);
+			sum += ll;
 		if (vout)
 			vout[t] = v;
-		int update_P = !st->steady;
-		r[0] = update_P ? TAPE_UPDATE : TAPE_HELD;
-		r[1] = v;
-		r[2] = F;
-		memcpy(raf, af, (size_t)m * sizeof *af);
-		memcpy(rpz, pz, (size_t)m * sizeof *pz);
-		predict_mean(&sp, m, af, st->a);
-		if (update_P) {
-			for (int i = 0; i < m; i++)
-				for (int j = i; j < m; j++) {
-					double v2 = st->P[i * m + j] - kv[i] * pz[j];
-					Pf[i * m + j] = v2;
-					Pf[j * m + i] = v2;
-				}
-			double ch = predict_cov_w(ss, &sp, Pf, st->P, W);
-			keep_cols(tp, W, rw);
-			if (steady_tol > 0 && ch <= steady_tol) {
-				st->steady = 1;
-				st->cached = 0;
-			}
-		}
 		tp->last_obs = t;
 		if (held) {
 			if (++run >= (size_t)m && t + 1 >= stop_from) {
