@@ -116,8 +116,9 @@ static const struct argp_option options[] = {
 	{ 0 }
 };
 
+/* The options of the "Rows:" and "Address lists:" groups. */
 static error_t
-parse_opt(int key, char *arg, struct argp_state *state)
+rows_opt(int key, char *arg, struct argp_state *state)
 {
 	struct opts *o = state->input;
 	struct k_walletfeat_params *p = &o->p;
@@ -165,6 +166,25 @@ parse_opt(int key, char *arg, struct argp_state *state)
 			argp_error(state, "--labels: at most %d lists", MAX_LISTS);
 		o->lists[o->nlists++] = arg;
 		break;
+	case OPT_THREADS:
+		p->threads = (int)k_optval_uint(state, "--threads", arg, 1, 256);
+		break;
+	case OPT_LIST_FEATURES:
+		o->list_features = 1;
+		break;
+	default:
+		return ARGP_ERR_UNKNOWN;
+	}
+	return 0;
+}
+
+/* The options of the "Suspicious patterns:" group. */
+static error_t
+pattern_opt(int key, char *arg, struct argp_state *state)
+{
+	struct opts *o = state->input;
+	struct k_walletfeat_params *p = &o->p;
+	switch (key) {
 	case OPT_FORWARD:
 		p->forward_minutes = k_optval_number(state, "--forward-minutes",
 		                                     arg, 1e-3, 10080,
@@ -194,6 +214,19 @@ parse_opt(int key, char *arg, struct argp_state *state)
 		p->dust_eth = k_optval_number(state, "--dust-eth", arg, 0, 1e6,
 		                              K_OPTVAL_CLOSED);
 		break;
+	default:
+		return ARGP_ERR_UNKNOWN;
+	}
+	return 0;
+}
+
+/* The options of the "Graph:" group. */
+static error_t
+graph_opt(int key, char *arg, struct argp_state *state)
+{
+	struct opts *o = state->input;
+	struct k_walletfeat_params *p = &o->p;
+	switch (key) {
 	case OPT_NO_GRAPH:
 		p->graph = 0;
 		break;
@@ -214,23 +247,34 @@ parse_opt(int key, char *arg, struct argp_state *state)
 	case OPT_DUMP:
 		o->dump = arg;
 		break;
-	case OPT_THREADS:
-		p->threads = (int)k_optval_uint(state, "--threads", arg, 1, 256);
-		break;
-	case OPT_LIST_FEATURES:
-		o->list_features = 1;
-		break;
-	case ARGP_KEY_END:
+	default:
+		return ARGP_ERR_UNKNOWN;
+	}
+	return 0;
+}
+
+/* Each option to the parser of its --help group; at the end, addresses
+ * given imply --entities listed, which needs some. */
+static error_t
+parse_opt(int key, char *arg, struct argp_state *state)
+{
+	struct opts *o = state->input;
+	struct k_walletfeat_params *p = &o->p;
+
+	if (key == ARGP_KEY_END) {
 		if ((o->naddr > 0 || o->addr_file) && !o->entities_set)
 			p->entities = K_WF_LISTED;
 		if (p->entities == K_WF_LISTED && o->naddr == 0 && !o->addr_file)
 			argp_error(state, "--entities listed needs --address or "
 			           "--addresses");
-		break;
-	default:
-		return ARGP_ERR_UNKNOWN;
+		return 0;
 	}
-	return 0;
+	error_t e = rows_opt(key, arg, state);
+	if (e == ARGP_ERR_UNKNOWN)
+		e = pattern_opt(key, arg, state);
+	if (e == ARGP_ERR_UNKNOWN)
+		e = graph_opt(key, arg, state);
+	return e;
 }
 
 static const char doc[] =
