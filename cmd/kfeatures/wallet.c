@@ -116,8 +116,9 @@ static const struct argp_option options[] = {
 	{ 0 }
 };
 
+/* The options of the "Rows:" and "Address lists:" groups. */
 static error_t
-parse_opt(int key, char *arg, struct argp_state *state)
+rows_opt(int key, char *arg, struct argp_state *state)
 {
 	struct opts *o = state->input;
 	struct k_walletfeat_params *p = &o->p;
@@ -165,6 +166,25 @@ parse_opt(int key, char *arg, struct argp_state *state)
 			argp_error(state, "--labels: at most %d lists", MAX_LISTS);
 		o->lists[o->nlists++] = arg;
 		break;
+	case OPT_THREADS:
+		p->threads = (int)k_optval_uint(state, "--threads", arg, 1, 256);
+		break;
+	case OPT_LIST_FEATURES:
+		o->list_features = 1;
+		break;
+	default:
+		return ARGP_ERR_UNKNOWN;
+	}
+	return 0;
+}
+
+/* The options of the "Suspicious patterns:" group. */
+static error_t
+pattern_opt(int key, char *arg, struct argp_state *state)
+{
+	struct opts *o = state->input;
+	struct k_walletfeat_params *p = &o->p;
+	switch (key) {
 	case OPT_FORWARD:
 		p->forward_minutes = k_optval_number(state, "--forward-minutes",
 		                                     arg, 1e-3, 10080,
@@ -194,6 +214,19 @@ parse_opt(int key, char *arg, struct argp_state *state)
 		p->dust_eth = k_optval_number(state, "--dust-eth", arg, 0, 1e6,
 		                              K_OPTVAL_CLOSED);
 		break;
+	default:
+		return ARGP_ERR_UNKNOWN;
+	}
+	return 0;
+}
+
+/* The options of the "Graph:" group. */
+static error_t
+graph_opt(int key, char *arg, struct argp_state *state)
+{
+	struct opts *o = state->input;
+	struct k_walletfeat_params *p = &o->p;
+	switch (key) {
 	case OPT_NO_GRAPH:
 		p->graph = 0;
 		break;
@@ -214,23 +247,34 @@ parse_opt(int key, char *arg, struct argp_state *state)
 	case OPT_DUMP:
 		o->dump = arg;
 		break;
-	case OPT_THREADS:
-		p->threads = (int)k_optval_uint(state, "--threads", arg, 1, 256);
-		break;
-	case OPT_LIST_FEATURES:
-		o->list_features = 1;
-		break;
-	case ARGP_KEY_END:
+	default:
+		return ARGP_ERR_UNKNOWN;
+	}
+	return 0;
+}
+
+/* Each option to the parser of its --help group; at the end, addresses
+ * given imply --entities listed, which needs some. */
+static error_t
+parse_opt(int key, char *arg, struct argp_state *state)
+{
+	struct opts *o = state->input;
+	struct k_walletfeat_params *p = &o->p;
+
+	if (key == ARGP_KEY_END) {
 		if ((o->naddr > 0 || o->addr_file) && !o->entities_set)
 			p->entities = K_WF_LISTED;
 		if (p->entities == K_WF_LISTED && o->naddr == 0 && !o->addr_file)
 			argp_error(state, "--entities listed needs --address or "
 			           "--addresses");
-		break;
-	default:
-		return ARGP_ERR_UNKNOWN;
+		return 0;
 	}
-	return 0;
+	error_t e = rows_opt(key, arg, state);
+	if (e == ARGP_ERR_UNKNOWN)
+		e = pattern_opt(key, arg, state);
+	if (e == ARGP_ERR_UNKNOWN)
+		e = graph_opt(key, arg, state);
+	return e;
 }
 
 static const char doc[] =
@@ -321,6 +365,96 @@ note_kind(struct reading *rd, const char *kind, const char *what)
 	}
 }
 
+/* A tx record into the engine; 0, or a reason in why. */
+static int
+record_tx(struct reading *rd, char *why, size_t wcap)
+{
+	struct k_error e;
+	struct k_tx t;
+
+	if (k_tx_read(&rd->scan, &t, &e) != K_OK) {
+		snprintf(why, wcap, "%s", e.text);
+		return -1;
+	}
+	if (k_walletfeat_add_tx(rd->wf, &t) != K_OK)
+		k_die(K_ENOMEM, "out of memory");
+	return 0;
+}
+
+/* A market record (ts, gas_gwei, eth_usd, each number or null). */
+static int
+record_market(struct reading *rd, char *why, size_t wcap)
+{
+	static const char *const names[2] = { "gas_gwei", "eth_usd" };
+	const struct k_jmember *m;
+	int64_t ts;
+	double v[2] = { NAN, NAN };
+
+	if (k_jscan_ts(&rd->scan, &ts, NULL) != 0) {
+		snprintf(why, wcap, "field 'ts': expected an RFC 3339 time");
+		return -1;
+	}
+	for (int i = 0; i < 2; i++) {
+		m = k_jscan_find(rd->scan.top, rd->scan.ntop, names[i],
+		                 strlen(names[i]));
+		if (m == NULL || m->type == K_JNULL)
+			continue;
+		if (m->type != K_JNUM) {
+			snprintf(why, wcap, "field '%s': expected number or "
+			         "null", names[i]);
+			return -1;
+		}
+		v[i] = k_jnum(m);
+	}
+	if (k_walletfeat_add_market(rd->wf, ts, v[0], v[1]) != K_OK)
+		k_die(K_ENOMEM, "out of memory");
+	rd->market++;
+	return 0;
+}
+
+/* A label record of an address (others are noted and skipped). */
+static int
+record_label(struct reading *rd, char *why, size_t wcap)
+{
+	struct k_error e;
+	const struct k_jmember *m;
+	char ent[128], arch[64], pat[64];
+	int has_ent, has_arch, has_pat, mal = -1;
+
+	if (str_member(&rd->scan, "entity", ent, sizeof ent, &has_ent,
+	               why, wcap) < 0)
+		return -1;
+	/* labels of other populations (entity "hyperliquid") */
+	if (!has_ent || strncmp(ent, "0x", 2) != 0) {
+		note_kind(rd, " label", "label records whose entity is not an "
+		          "address (another population's)");
+		return 0;
+	}
+	if (str_member(&rd->scan, "archetype", arch, sizeof arch,
+	               &has_arch, why, wcap) < 0 ||
+	    str_member(&rd->scan, "pattern", pat, sizeof pat, &has_pat,
+	               why, wcap) < 0)
+		return -1;
+	m = k_jscan_find(rd->scan.top, rd->scan.ntop, "malicious", 9);
+	if (m != NULL && m->type != K_JNULL) {
+		if (m->type != K_JTRUE && m->type != K_JFALSE) {
+			snprintf(why, wcap, "field 'malicious': expected "
+			         "boolean or null");
+			return -1;
+		}
+		mal = m->type == K_JTRUE;
+	}
+	if (k_walletfeat_add_label(rd->wf, ent, has_arch ? arch : NULL,
+	                           mal, has_pat ? pat : NULL, &e) != K_OK) {
+		if (e.code == K_ENOMEM)
+			k_die(K_ENOMEM, "out of memory");
+		snprintf(why, wcap, "%s", e.text);
+		return -1;
+	}
+	rd->labels++;
+	return 0;
+}
+
 /* One record; 0, or a reason in why (the line is rejected). */
 static int
 record(struct reading *rd, const char *line, size_t len, char *why,
@@ -341,77 +475,12 @@ record(struct reading *rd, const char *line, size_t len, char *why,
 		         "expected a record kind such as \"tx\"");
 		return -1;
 	}
-	if (strcmp(kind, "tx") == 0) {
-		struct k_tx t;
-		if (k_tx_read(&rd->scan, &t, &e) != K_OK) {
-			snprintf(why, wcap, "%s", e.text);
-			return -1;
-		}
-		if (k_walletfeat_add_tx(rd->wf, &t) != K_OK)
-			k_die(K_ENOMEM, "out of memory");
-		return 0;
-	}
-	if (strcmp(kind, "market") == 0) {
-		int64_t ts;
-		double v[2] = { NAN, NAN };
-		static const char *const names[2] = { "gas_gwei", "eth_usd" };
-		if (k_jscan_ts(&rd->scan, &ts, NULL) != 0) {
-			snprintf(why, wcap, "field 'ts': expected an RFC 3339 time");
-			return -1;
-		}
-		for (int i = 0; i < 2; i++) {
-			m = k_jscan_find(rd->scan.top, rd->scan.ntop, names[i],
-			                 strlen(names[i]));
-			if (m == NULL || m->type == K_JNULL)
-				continue;
-			if (m->type != K_JNUM) {
-				snprintf(why, wcap, "field '%s': expected number or "
-				         "null", names[i]);
-				return -1;
-			}
-			v[i] = k_jnum(m);
-		}
-		if (k_walletfeat_add_market(rd->wf, ts, v[0], v[1]) != K_OK)
-			k_die(K_ENOMEM, "out of memory");
-		rd->market++;
-		return 0;
-	}
-	if (strcmp(kind, "label") == 0) {
-		char ent[128], arch[64], pat[64];
-		int has_ent, has_arch, has_pat, mal = -1;
-		if (str_member(&rd->scan, "entity", ent, sizeof ent, &has_ent,
-		               why, wcap) < 0)
-			return -1;
-		/* labels of other populations (entity "hyperliquid") */
-		if (!has_ent || strncmp(ent, "0x", 2) != 0) {
-			note_kind(rd, " label", "label records whose entity is not an "
-			          "address (another population's)");
-			return 0;
-		}
-		if (str_member(&rd->scan, "archetype", arch, sizeof arch,
-		               &has_arch, why, wcap) < 0 ||
-		    str_member(&rd->scan, "pattern", pat, sizeof pat, &has_pat,
-		               why, wcap) < 0)
-			return -1;
-		m = k_jscan_find(rd->scan.top, rd->scan.ntop, "malicious", 9);
-		if (m != NULL && m->type != K_JNULL) {
-			if (m->type != K_JTRUE && m->type != K_JFALSE) {
-				snprintf(why, wcap, "field 'malicious': expected "
-				         "boolean or null");
-				return -1;
-			}
-			mal = m->type == K_JTRUE;
-		}
-		if (k_walletfeat_add_label(rd->wf, ent, has_arch ? arch : NULL,
-		                           mal, has_pat ? pat : NULL, &e) != K_OK) {
-			if (e.code == K_ENOMEM)
-				k_die(K_ENOMEM, "out of memory");
-			snprintf(why, wcap, "%s", e.text);
-			return -1;
-		}
-		rd->labels++;
-		return 0;
-	}
+	if (strcmp(kind, "tx") == 0)
+		return record_tx(rd, why, wcap);
+	if (strcmp(kind, "market") == 0)
+		return record_market(rd, why, wcap);
+	if (strcmp(kind, "label") == 0)
+		return record_label(rd, why, wcap);
 	note_kind(rd, kind, NULL);
 	return 0;
 }

@@ -164,6 +164,106 @@ poll(struct bn *s, int first, int64_t now, int64_t end)
 	return st;
 }
 
+static void
+opts_default(struct opts *o)
+{
+	memset(o, 0, sizeof *o);
+	o->win.days = 1;
+	o->win.interval = 60;
+	o->win.start = o->win.end = KFETCH_UNSET;
+	k_http_params_default(&o->http);
+	o->coins = DEFAULT_COINS;
+	o->quote = "USDT";
+	o->kinds = DEFAULT_KINDS;
+	o->interval = "1h";
+}
+
+/* --coins, upper-cased, and each one's symbol (coin + --quote). */
+static void
+setup_symbols(struct bn *s)
+{
+	const struct opts *o = s->o;
+
+	if (kfetch_list_parse(o->coins, &s->coins) < 0)
+		k_usage_error("--coins: empty list or empty item");
+	s->symbols = calloc(s->coins.n, sizeof *s->symbols);
+	s->next = calloc(s->coins.n, sizeof *s->next);
+	if (s->symbols == NULL || s->next == NULL)
+		k_die(K_ENOMEM, "out of memory");
+	for (size_t i = 0; i < s->coins.n; i++) {
+		char *c = s->coins.v[i];
+		if (!valid_asset(c))
+			k_usage_error("--coins: '%s' is not an asset name", c);
+		for (char *p = c; *p; p++)
+			*p = (char)toupper((unsigned char)*p);
+		size_t n = strlen(c) + strlen(o->quote) + 1;
+		s->symbols[i] = malloc(n);
+		if (s->symbols[i] == NULL)
+			k_die(K_ENOMEM, "out of memory");
+		snprintf(s->symbols[i], n, "%s%s", c, o->quote);
+		for (char *p = s->symbols[i]; *p; p++)
+			*p = (char)toupper((unsigned char)*p);
+	}
+}
+
+/* --kinds: which of price and candle to write. */
+static void
+parse_kinds(struct bn *s)
+{
+	struct kfetch_list kinds;
+
+	if (kfetch_list_parse(s->o->kinds, &kinds) < 0)
+		k_usage_error("--kinds: empty list or empty item");
+	for (size_t i = 0; i < kinds.n; i++) {
+		if (strcmp(kinds.v[i], "price") == 0)
+			s->want_price = 1;
+		else if (strcmp(kinds.v[i], "candle") == 0)
+			s->want_candle = 1;
+		else
+			k_usage_error("--kinds: '%s' is not price or candle",
+			              kinds.v[i]);
+	}
+	kfetch_list_release(&kinds);
+}
+
+/* After the first poll (st), with --follow: a poll every --interval
+ * seconds until --count, a signal, a failure or the end of a replayed
+ * recording. */
+static enum k_status
+follow(struct bn *s, enum k_status st)
+{
+	const struct kfetch_window *w = &s->o->win;
+	struct k_http *h = s->api.http;
+
+	for (long n = 1; st == K_OK && w->follow && !kfetch_stop &&
+	     (w->count == 0 || n < w->count); n++) {
+		s->run.quiet_notes = 1;
+		if (k_http_sleep(h, w->interval))
+			break;
+		int64_t now = k_http_now(h);
+		if (k_http_replay_exhausted(h))
+			break;
+		st = poll(s, 0, now, now);
+		kfetch_flush(&s->run);
+		if (st == K_ENOINPUT && k_http_replay_exhausted(h)) {
+			st = K_OK;
+			break;
+		}
+	}
+	return st;
+}
+
+static void
+release(struct bn *s)
+{
+	for (size_t i = 0; i < s->coins.n; i++)
+		free(s->symbols[i]);
+	free(s->symbols);
+	free(s->next);
+	kfetch_list_release(&s->coins);
+	kfetch_run_release(&s->run);
+}
+
 int
 kfetch_binance(int argc, char **argv)
 {
@@ -172,57 +272,18 @@ kfetch_binance(int argc, char **argv)
 	struct k_error err;
 	struct k_rng rng;
 	struct k_http *h;
-	struct kfetch_list kinds;
 	enum k_status st = K_OK;
 	int64_t start, end;
 	char *base;
+	int code;
 
-	memset(&o, 0, sizeof o);
-	o.win.days = 1;
-	o.win.interval = 60;
-	o.win.start = o.win.end = KFETCH_UNSET;
-	k_http_params_default(&o.http);
-	o.coins = DEFAULT_COINS;
-	o.quote = "USDT";
-	o.kinds = DEFAULT_KINDS;
-	o.interval = "1h";
+	opts_default(&o);
 	k_args_libs_hook = k_http_version;
 	k_args_parse("kfetch", &argp, 0, argc, argv, &o);
-
 	memset(&s, 0, sizeof s);
 	s.o = &o;
-	if (kfetch_list_parse(o.coins, &s.coins) < 0)
-		k_usage_error("--coins: empty list or empty item");
-	s.symbols = calloc(s.coins.n, sizeof *s.symbols);
-	s.next = calloc(s.coins.n, sizeof *s.next);
-	if (s.symbols == NULL || s.next == NULL)
-		k_die(K_ENOMEM, "out of memory");
-	for (size_t i = 0; i < s.coins.n; i++) {
-		char *c = s.coins.v[i];
-		if (!valid_asset(c))
-			k_usage_error("--coins: '%s' is not an asset name", c);
-		for (char *p = c; *p; p++)
-			*p = (char)toupper((unsigned char)*p);
-		size_t n = strlen(c) + strlen(o.quote) + 1;
-		s.symbols[i] = malloc(n);
-		if (s.symbols[i] == NULL)
-			k_die(K_ENOMEM, "out of memory");
-		snprintf(s.symbols[i], n, "%s%s", c, o.quote);
-		for (char *p = s.symbols[i]; *p; p++)
-			*p = (char)toupper((unsigned char)*p);
-	}
-	if (kfetch_list_parse(o.kinds, &kinds) < 0)
-		k_usage_error("--kinds: empty list or empty item");
-	for (size_t i = 0; i < kinds.n; i++) {
-		if (strcmp(kinds.v[i], "price") == 0)
-			s.want_price = 1;
-		else if (strcmp(kinds.v[i], "candle") == 0)
-			s.want_candle = 1;
-		else
-			k_usage_error("--kinds: '%s' is not price or candle",
-			              kinds.v[i]);
-	}
-	kfetch_list_release(&kinds);
+	setup_symbols(&s);
+	parse_kinds(&s);
 
 	base = kfetch_base_url(o.http.base_url, K_BINANCE_URL_ENV,
 	                       K_BINANCE_URL);
@@ -230,7 +291,6 @@ kfetch_binance(int argc, char **argv)
 	o.http.stop = &kfetch_stop;
 	k_rng_seed(&rng, kfetch_jitter_seed(), 0);
 	kfetch_run_init(&s.run, SOURCE);
-	int code;
 	h = k_http_alloc(&o.http, "kfetch " SOURCE, &rng, &err);
 	if (h == NULL) {
 		k_err("%s: %s", SOURCE, err.text);
@@ -259,30 +319,11 @@ kfetch_binance(int argc, char **argv)
 		s.next[i] = start;
 	st = poll(&s, 1, now, end);
 	kfetch_flush(&s.run);
-	for (long n = 1; st == K_OK && o.win.follow && !kfetch_stop &&
-	     (o.win.count == 0 || n < o.win.count); n++) {
-		s.run.quiet_notes = 1;
-		if (k_http_sleep(h, o.win.interval))
-			break;
-		now = k_http_now(h);
-		if (k_http_replay_exhausted(h))
-			break;
-		st = poll(&s, 0, now, now);
-		kfetch_flush(&s.run);
-		if (st == K_ENOINPUT && k_http_replay_exhausted(h)) {
-			st = K_OK;
-			break;
-		}
-	}
+	st = follow(&s, st);
 done:
 	code = kfetch_finish(&s.run, h, st);
 cleanup:
-	for (size_t i = 0; i < s.coins.n; i++)
-		free(s.symbols[i]);
-	free(s.symbols);
-	free(s.next);
-	kfetch_list_release(&s.coins);
-	kfetch_run_release(&s.run);
+	release(&s);
 	k_http_free(h);
 	free(base);
 	return code;

@@ -234,16 +234,26 @@ make_layout(const struct opts *o, const struct k_csv *c, struct layout *l,
 		              "value=; columns: %s)", src, l->names);
 }
 
-/* Report a bad cell: "column 'value' (value_wei): ..." */
+/* One data row being read: its cells by field (NULL: no column), and
+ * where the reason for rejecting it goes. */
+struct cells {
+	const struct layout *l;
+	const struct k_csv *hdr;
+	const char *v[NFIELDS];
+	char *why;
+	size_t cap;
+};
+
+/* Report a bad cell of field f: "column 'value' (value_wei): ..." */
 static int
-bad_cell(char *why, size_t cap, const struct k_csv *hdr, int col, int f,
-         const char *fmt, const char *detail)
+bad_cell(const struct cells *r, int f, const char *fmt, const char *detail)
 {
 	char head[160];
+	int col = r->l->col[f];
 	snprintf(head, sizeof head, "column '%s' (%s): ",
-	         col >= 0 && (size_t)col < hdr->n ? hdr->f[col] : "?",
+	         col >= 0 && (size_t)col < r->hdr->n ? r->hdr->f[col] : "?",
 	         fields[f].name);
-	snprintf(why, cap, "%s%s%s", head, fmt, detail ? detail : "");
+	snprintf(r->why, r->cap, "%s%s%s", head, fmt, detail ? detail : "");
 	return -1;
 }
 
@@ -294,30 +304,15 @@ parse_uint(const char *s, long long max, long long *out)
 	return 0;
 }
 
-/* One data row into t; 0, or -1 with the reason in why. */
+/* ts, and hash if given. */
 static int
-row(const struct opts *o, const struct layout *l, const struct k_csv *hdr,
-    const struct k_csv *c, struct k_tx *t, char *why, size_t cap)
+row_ids(const struct cells *r, struct k_tx *t)
 {
-	struct k_error e;
-	const char *v[NFIELDS];
+	const char *const *v = r->v;
 
-	if (c->n != l->ncols) {
-		snprintf(why, cap, "expected %zu columns, got %zu", l->ncols,
-		         c->n);
-		return -1;
-	}
-	for (int f = 0; f < NFIELDS; f++) {
-		v[f] = l->col[f] >= 0 ? c->f[l->col[f]] : NULL;
-		if (v[f] != NULL)
-			trim((char *)v[f]);
-	}
-	k_tx_init(t);
-	if (o->chain)
-		snprintf(t->chain, sizeof t->chain, "%s", o->chain);
 	if (v[F_TS][0] == '\0' || parse_ts(v[F_TS], &t->ts) < 0)
-		return bad_cell(why, cap, hdr, l->col[F_TS], F_TS,
-		                "not a time: ", v[F_TS][0] ? v[F_TS] : "(empty)");
+		return bad_cell(r, F_TS, "not a time: ",
+		                v[F_TS][0] ? v[F_TS] : "(empty)");
 	if (v[F_HASH] && v[F_HASH][0]) {
 		size_t n = strlen(v[F_HASH]);
 		int ok = n == 66 && v[F_HASH][0] == '0' &&
@@ -325,96 +320,137 @@ row(const struct opts *o, const struct layout *l, const struct k_csv *hdr,
 		for (size_t i = 2; ok && i < n; i++)
 			ok = isxdigit((unsigned char)v[F_HASH][i]);
 		if (!ok)
-			return bad_cell(why, cap, hdr, l->col[F_HASH], F_HASH,
-			                "not 0x and 64 hex digits: ", v[F_HASH]);
+			return bad_cell(r, F_HASH, "not 0x and 64 hex digits: ",
+			                v[F_HASH]);
 		for (size_t i = 0; i <= n; i++)
 			t->hash[i] = (char)tolower((unsigned char)v[F_HASH][i]);
 	}
+	return 0;
+}
+
+/* An address field that may be absent or empty, normalised into dst. */
+static int
+optional_addr(const struct cells *r, int f, char *dst)
+{
+	const char *s = r->v[f];
+
+	if (s && s[0] && k_tx_addr_norm(s, strlen(s), dst) < 0)
+		return bad_cell(r, f, "malformed address: ", s);
+	return 0;
+}
+
+/* from (required), to, contract_address, token_address; and the token. */
+static int
+row_addresses(const struct cells *r, struct k_tx *t)
+{
+	const char *const *v = r->v;
+
 	if (k_tx_addr_norm(v[F_FROM], strlen(v[F_FROM]), t->from) < 0)
-		return bad_cell(why, cap, hdr, l->col[F_FROM], F_FROM,
-		                "malformed address: ",
+		return bad_cell(r, F_FROM, "malformed address: ",
 		                v[F_FROM][0] ? v[F_FROM] : "(empty)");
-	if (v[F_TO][0] != '\0' &&
-	    k_tx_addr_norm(v[F_TO], strlen(v[F_TO]), t->to) < 0)
-		return bad_cell(why, cap, hdr, l->col[F_TO], F_TO,
-		                "malformed address: ", v[F_TO]);
-	if (v[F_CONTRACT] && v[F_CONTRACT][0] &&
-	    k_tx_addr_norm(v[F_CONTRACT], strlen(v[F_CONTRACT]),
-	                   t->contract_address) < 0)
-		return bad_cell(why, cap, hdr, l->col[F_CONTRACT], F_CONTRACT,
-		                "malformed address: ", v[F_CONTRACT]);
-	if (v[F_TOKEN_ADDRESS] && v[F_TOKEN_ADDRESS][0] &&
-	    k_tx_addr_norm(v[F_TOKEN_ADDRESS], strlen(v[F_TOKEN_ADDRESS]),
-	                   t->token_address) < 0)
-		return bad_cell(why, cap, hdr, l->col[F_TOKEN_ADDRESS],
-		                F_TOKEN_ADDRESS, "malformed address: ",
-		                v[F_TOKEN_ADDRESS]);
+	if (optional_addr(r, F_TO, t->to) < 0 ||
+	    optional_addr(r, F_CONTRACT, t->contract_address) < 0 ||
+	    optional_addr(r, F_TOKEN_ADDRESS, t->token_address) < 0)
+		return -1;
 	if (v[F_TOKEN] && v[F_TOKEN][0])
 		snprintf(t->token, sizeof t->token, "%s", v[F_TOKEN]);
+	return 0;
+}
+
+/* decimals (the cell, else --decimals), and the amount, exact: value_wei,
+ * else value in units. */
+static int
+row_amount(const struct opts *o, const struct cells *r, struct k_tx *t)
+{
+	const char *const *v = r->v;
+	struct k_error e;
+
 	t->decimals = o->decimals;
 	if (v[F_DECIMALS] && v[F_DECIMALS][0]) {
 		long long d;
 		if (parse_uint(v[F_DECIMALS], K_WEI_MAX_DECIMALS, &d) < 0)
-			return bad_cell(why, cap, hdr, l->col[F_DECIMALS], F_DECIMALS,
+			return bad_cell(r, F_DECIMALS,
 			                "not a whole number from 0 to 77: ",
 			                v[F_DECIMALS]);
 		t->decimals = (unsigned)d;
 	}
-	/* the amount, exact */
-	if (l->col[F_VALUE_WEI] >= 0) {
+	if (r->l->col[F_VALUE_WEI] >= 0) {
 		const char *s = v[F_VALUE_WEI];
 		if (k_wei_parse(s, strlen(s), K_WEI_DEC | K_WEI_HEX, &t->value_wei,
 		                &e) != K_OK)
-			return bad_cell(why, cap, hdr, l->col[F_VALUE_WEI],
-			                F_VALUE_WEI, e.text, NULL);
+			return bad_cell(r, F_VALUE_WEI, e.text, NULL);
 	} else {
 		const char *s = v[F_VALUE];
 		if (k_wei_parse_units(s, strlen(s), t->decimals, &t->value_wei,
 		                      &e) != K_OK)
-			return bad_cell(why, cap, hdr, l->col[F_VALUE], F_VALUE,
-			                e.text, NULL);
+			return bad_cell(r, F_VALUE, e.text, NULL);
 	}
+	return 0;
+}
+
+/* A whole-number field that may be absent or empty (2^53 at most). */
+static int
+optional_whole(const struct cells *r, int f, long long *dst)
+{
+	const char *s = r->v[f];
+
+	if (s && s[0] && parse_uint(s, INT64_C(1) << 53, dst) < 0)
+		return bad_cell(r, f, "not a whole number: ", s);
+	return 0;
+}
+
+/* The gas price, from gas_price_wei or else gas_price_gwei; gas used. */
+static int
+row_gas(const struct cells *r, struct k_tx *t)
+{
+	const char *const *v = r->v;
+	struct k_error e;
+
 	if (v[F_GAS_PRICE_WEI] && v[F_GAS_PRICE_WEI][0]) {
 		struct k_wei g;
 		const char *s = v[F_GAS_PRICE_WEI];
 		if (k_wei_parse(s, strlen(s), K_WEI_DEC | K_WEI_HEX, &g, &e) != K_OK)
-			return bad_cell(why, cap, hdr, l->col[F_GAS_PRICE_WEI],
-			                F_GAS_PRICE_WEI, e.text, NULL);
+			return bad_cell(r, F_GAS_PRICE_WEI, e.text, NULL);
 		t->gas_price_gwei = k_wei_to_double(&g, 9);
 	} else if (v[F_GAS_PRICE_GWEI] && v[F_GAS_PRICE_GWEI][0]) {
 		char *end;
 		errno = 0;
 		double g = strtod(v[F_GAS_PRICE_GWEI], &end);
 		if (errno || *end != '\0' || !(g >= 0) || !isfinite(g))
-			return bad_cell(why, cap, hdr, l->col[F_GAS_PRICE_GWEI],
-			                F_GAS_PRICE_GWEI, "not a number >= 0: ",
+			return bad_cell(r, F_GAS_PRICE_GWEI, "not a number >= 0: ",
 			                v[F_GAS_PRICE_GWEI]);
 		t->gas_price_gwei = g;
 	}
-	if (v[F_GAS_USED] && v[F_GAS_USED][0] &&
-	    parse_uint(v[F_GAS_USED], INT64_C(1) << 53, &t->gas_used) < 0)
-		return bad_cell(why, cap, hdr, l->col[F_GAS_USED], F_GAS_USED,
-		                "not a whole number: ", v[F_GAS_USED]);
-	if (v[F_BLOCK] && v[F_BLOCK][0] &&
-	    parse_uint(v[F_BLOCK], INT64_C(1) << 53, &t->block) < 0)
-		return bad_cell(why, cap, hdr, l->col[F_BLOCK], F_BLOCK,
-		                "not a whole number: ", v[F_BLOCK]);
-	if (v[F_LOG_INDEX] && v[F_LOG_INDEX][0] &&
-	    parse_uint(v[F_LOG_INDEX], INT64_C(1) << 53, &t->log_index) < 0)
-		return bad_cell(why, cap, hdr, l->col[F_LOG_INDEX], F_LOG_INDEX,
-		                "not a whole number: ", v[F_LOG_INDEX]);
-	if (v[F_SUCCESS]) {
-		const char *s = v[F_SUCCESS];
-		if (s[0] == '\0')
-			t->success = -1;
-		else if (strcmp(s, "1") == 0 || strcasecmp(s, "true") == 0)
-			t->success = 1;
-		else if (strcmp(s, "0") == 0 || strcasecmp(s, "false") == 0)
-			t->success = 0;
-		else
-			return bad_cell(why, cap, hdr, l->col[F_SUCCESS], F_SUCCESS,
-			                "expected 1, 0, true, false or empty: ", s);
-	}
+	return optional_whole(r, F_GAS_USED, &t->gas_used);
+}
+
+/* success: 1/true, 0/false, empty for unknown. */
+static int
+row_success(const struct cells *r, struct k_tx *t)
+{
+	const char *s = r->v[F_SUCCESS];
+
+	if (s == NULL)
+		return 0;
+	if (s[0] == '\0')
+		t->success = -1;
+	else if (strcmp(s, "1") == 0 || strcasecmp(s, "true") == 0)
+		t->success = 1;
+	else if (strcmp(s, "0") == 0 || strcasecmp(s, "false") == 0)
+		t->success = 0;
+	else
+		return bad_cell(r, F_SUCCESS,
+		                "expected 1, 0, true, false or empty: ", s);
+	return 0;
+}
+
+/* The method (the cell, else input's selector) and the transfer kind
+ * (the cell, else token if a token is named, else native). */
+static int
+row_kind(const struct cells *r, struct k_tx *t)
+{
+	const char *const *v = r->v;
+
 	if (v[F_METHOD] && v[F_METHOD][0])
 		snprintf(t->method, sizeof t->method, "%s", v[F_METHOD]);
 	else if (v[F_INPUT])
@@ -429,13 +465,43 @@ row(const struct opts *o, const struct layout *l, const struct k_csv *hdr,
 		else if (strcmp(v[F_TRANSFER], "token") == 0)
 			t->transfer = K_TX_TOKEN;
 		else
-			return bad_cell(why, cap, hdr, l->col[F_TRANSFER], F_TRANSFER,
+			return bad_cell(r, F_TRANSFER,
 			                "expected native, internal or token: ",
 			                v[F_TRANSFER]);
 	}
 	/* a creation's input is the contract's code, not a call */
 	if (t->transfer != K_TX_NATIVE || t->to[0] == '\0')
 		t->method[0] = '\0';
+	return 0;
+}
+
+/* One data row into t; 0, or -1 with the reason in why. The fields are
+ * read in a fixed order, and the first bad one is the reason. */
+static int
+row(const struct opts *o, const struct layout *l, const struct k_csv *hdr,
+    const struct k_csv *c, struct k_tx *t, char *why, size_t cap)
+{
+	struct cells r = { .l = l, .hdr = hdr, .why = why, .cap = cap };
+
+	if (c->n != l->ncols) {
+		snprintf(why, cap, "expected %zu columns, got %zu", l->ncols,
+		         c->n);
+		return -1;
+	}
+	for (int f = 0; f < NFIELDS; f++) {
+		r.v[f] = l->col[f] >= 0 ? c->f[l->col[f]] : NULL;
+		if (r.v[f] != NULL)
+			trim((char *)r.v[f]);
+	}
+	k_tx_init(t);
+	if (o->chain)
+		snprintf(t->chain, sizeof t->chain, "%s", o->chain);
+	if (row_ids(&r, t) < 0 || row_addresses(&r, t) < 0 ||
+	    row_amount(o, &r, t) < 0 || row_gas(&r, t) < 0 ||
+	    optional_whole(&r, F_BLOCK, &t->block) < 0 ||
+	    optional_whole(&r, F_LOG_INDEX, &t->log_index) < 0 ||
+	    row_success(&r, t) < 0 || row_kind(&r, t) < 0)
+		return -1;
 	return 0;
 }
 

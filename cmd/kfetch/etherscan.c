@@ -316,34 +316,27 @@ load_addresses(struct opts *o, char ***owned, int *nowned)
 		k_die_error(&e);
 }
 
-int
-kfetch_etherscan(int argc, char **argv)
+static void
+opts_default(struct opts *o)
 {
-	struct opts o;
-	struct k_error err;
-	struct k_rng rng;
-	struct kfetch_run run;
-	struct out out;
-	enum k_status st = K_OK;
-	char **owned = NULL;
-	int nowned = 0;
-	int want[3] = { 0, 0, 0 };
+	memset(o, 0, sizeof *o);
+	k_http_params_default(&o->http);
+	o->kinds = "normal,internal,token";
+	o->start_block = 0;
+	o->end_block = 99999999;
+	o->since = o->until = KFETCH_UNSET;
+	o->chainid = 1;
+	o->page_size = 1000;
+	o->key_env = K_ETHERSCAN_KEY_ENV;
+}
 
-	memset(&o, 0, sizeof o);
-	k_http_params_default(&o.http);
-	o.kinds = "normal,internal,token";
-	o.start_block = 0;
-	o.end_block = 99999999;
-	o.since = o.until = KFETCH_UNSET;
-	o.chainid = 1;
-	o.page_size = 1000;
-	o.key_env = K_ETHERSCAN_KEY_ENV;
-	k_args_libs_hook = k_http_version;
-	k_args_parse("kfetch", &argp, 0, argc, argv, &o);
-	if (o.addr_file)
-		load_addresses(&o, &owned, &nowned);
+/* --kinds: want[k] set for each action k named (k_etherscan_kind_names). */
+static void
+parse_kinds(const char *list, int want[3])
+{
 	struct kfetch_list kinds;
-	if (kfetch_list_parse(o.kinds, &kinds) < 0)
+
+	if (kfetch_list_parse(list, &kinds) < 0)
 		k_usage_error("--kinds: empty list or empty item");
 	for (size_t i = 0; i < kinds.n; i++) {
 		int k = -1;
@@ -356,17 +349,127 @@ kfetch_etherscan(int argc, char **argv)
 		want[k] = 1;
 	}
 	kfetch_list_release(&kinds);
+}
 
-	const char *key = getenv(o.key_env);
+/* The API key from $--api-key-env (NULL if unset or empty), with the
+ * request budget it allows and its redaction set in o->http. */
+static const char *
+api_key(struct opts *o)
+{
+	const char *key = getenv(o->key_env);
+
 	if (key != NULL && key[0] == '\0')
 		key = NULL;
 	/* the documented limits: 5 requests a second with a key, one in 5 s
 	 * without (unless --weight-budget says otherwise) */
-	if (o.http.weight_budget < 0) {
-		o.http.weight_budget = key ? 5 : 1;
-		o.http.budget_window = key ? 1 : 5;
+	if (o->http.weight_budget < 0) {
+		o->http.weight_budget = key ? 5 : 1;
+		o->http.budget_window = key ? 1 : 5;
 	}
-	o.http.redact = "apikey";
+	o->http.redact = "apikey";
+	return key;
+}
+
+/* The blocks [*sb, *eb] to fetch: --start-block and --end-block, or
+ * times (--days, --since, --until) looked up as blocks. */
+static enum k_status
+block_range(struct k_etherscan *es, struct opts *o, long long *sb,
+            long long *eb, struct k_error *err)
+{
+	enum k_status st;
+
+	*sb = o->start_block;
+	*eb = o->end_block;
+	if (o->days > 0)
+		o->since = k_http_now(es->http) - (int64_t)(o->days * K_MS_PER_DAY);
+	if (o->since != KFETCH_UNSET &&
+	    (st = k_etherscan_block_at(es, o->since, 0, sb, err)) != K_OK)
+		return st;
+	if (o->until != KFETCH_UNSET &&
+	    (st = k_etherscan_block_at(es, o->until, 1, eb, err)) != K_OK)
+		return st;
+	if (*sb > *eb)
+		return k_error_set(err, K_EUSAGE, "the range is empty: block "
+		                   "%lld to %lld", *sb, *eb);
+	return K_OK;
+}
+
+/* Every wanted kind of every address into out, until the first failure
+ * or a signal. */
+static enum k_status
+fetch_all(struct k_etherscan *es, const struct opts *o, const int want[3],
+          long long sb, long long eb, struct kfetch_run *run,
+          struct out *out, struct k_error *err)
+{
+	enum k_status st = K_OK;
+
+	for (int i = 0; i < o->naddrs && st == K_OK && !kfetch_stop; i++) {
+		char addr[K_TX_ADDR];
+		k_tx_addr_norm(o->addrs[i], strlen(o->addrs[i]), addr);
+		for (int k = 0; k < 3 && st == K_OK; k++) {
+			if (!want[k])
+				continue;
+			k_progress_update(&run->prog, "%s: %s %s, %zu records", SOURCE,
+			                  addr, k_etherscan_kind_names[k], out->n);
+			st = k_etherscan_fetch(es, (enum k_es_action)k, addr, sb, eb,
+			                       collect, out, err);
+			if (out->oom)
+				k_die(K_ENOMEM, "out of memory");
+		}
+	}
+	return st;
+}
+
+/* Report st if it failed; write what was fetched, in time order (even
+ * after a failure), and the summary; finish stdout. */
+static void
+write_out(enum k_status st, const struct k_error *err, struct out *out,
+          struct kfetch_run *run, struct k_http *h, int naddrs)
+{
+	if (st != K_OK) {
+		k_progress_done(&run->prog);
+		k_err("%s: %s", SOURCE, err->text);
+	}
+	if (out->n > 1)
+		qsort(out->it, out->n, sizeof *out->it, item_cmp);
+	k_progress_done(&run->prog);
+	for (size_t i = 0; i < out->n; i++) {
+		k_out_write(out->text.data + out->it[i].off, out->it[i].len);
+		k_out_line_end();
+	}
+	struct k_http_stats hs;
+	k_http_stats(h, &hs);
+	k_info("%s: wrote %zu tx records (%zu normal, %zu internal, %zu token; "
+	       "%zu duplicates dropped) for %d address%s; %ld request%s%s",
+	       SOURCE, out->n, out->by_kind[K_TX_NATIVE],
+	       out->by_kind[K_TX_INTERNAL], out->by_kind[K_TX_TOKEN], out->dups,
+	       naddrs, naddrs == 1 ? "" : "es", hs.requests,
+	       hs.requests == 1 ? "" : "s",
+	       k_http_replaying(h) ? " (replayed)" : "");
+	k_out_finish();
+}
+
+int
+kfetch_etherscan(int argc, char **argv)
+{
+	struct opts o;
+	struct k_error err;
+	struct k_rng rng;
+	struct kfetch_run run;
+	struct out out;
+	enum k_status st;
+	char **owned = NULL;
+	int nowned = 0;
+	int want[3] = { 0, 0, 0 };
+	long long sb, eb;
+
+	opts_default(&o);
+	k_args_libs_hook = k_http_version;
+	k_args_parse("kfetch", &argp, 0, argc, argv, &o);
+	if (o.addr_file)
+		load_addresses(&o, &owned, &nowned);
+	parse_kinds(o.kinds, want);
+	const char *key = api_key(&o);
 	char *base = kfetch_base_url(o.http.base_url, K_ETHERSCAN_URL_ENV,
 	                             K_ETHERSCAN_URL);
 	kfetch_catch_signals();
@@ -393,58 +496,10 @@ kfetch_etherscan(int argc, char **argv)
 		.note = kfetch_on_notify, .note_ctx = &run,
 	};
 
-	/* times to blocks */
-	long long sb = o.start_block, eb = o.end_block;
-	if (o.days > 0)
-		o.since = k_http_now(h) - (int64_t)(o.days * K_MS_PER_DAY);
-	if (o.since != KFETCH_UNSET &&
-	    (st = k_etherscan_block_at(&es, o.since, 0, &sb, &err)) != K_OK)
-		goto done;
-	if (o.until != KFETCH_UNSET &&
-	    (st = k_etherscan_block_at(&es, o.until, 1, &eb, &err)) != K_OK)
-		goto done;
-	if (sb > eb) {
-		st = k_error_set(&err, K_EUSAGE, "the range is empty: block %lld "
-		                 "to %lld", sb, eb);
-		goto done;
-	}
-	for (int i = 0; i < o.naddrs && st == K_OK && !kfetch_stop; i++) {
-		char addr[K_TX_ADDR];
-		k_tx_addr_norm(o.addrs[i], strlen(o.addrs[i]), addr);
-		for (int k = 0; k < 3 && st == K_OK; k++) {
-			if (!want[k])
-				continue;
-			k_progress_update(&run.prog, "%s: %s %s, %zu records", SOURCE,
-			                  addr, k_etherscan_kind_names[k], out.n);
-			st = k_etherscan_fetch(&es, (enum k_es_action)k, addr, sb, eb,
-			                       collect, &out, &err);
-			if (out.oom)
-				k_die(K_ENOMEM, "out of memory");
-		}
-	}
-done:
-	if (st != K_OK) {
-		k_progress_done(&run.prog);
-		k_err("%s: %s", SOURCE, err.text);
-	}
-	/* what was fetched is written, in time order, even after a failure */
-	if (out.n > 1)
-		qsort(out.it, out.n, sizeof *out.it, item_cmp);
-	k_progress_done(&run.prog);
-	for (size_t i = 0; i < out.n; i++) {
-		k_out_write(out.text.data + out.it[i].off, out.it[i].len);
-		k_out_line_end();
-	}
-	struct k_http_stats hs;
-	k_http_stats(h, &hs);
-	k_info("%s: wrote %zu tx records (%zu normal, %zu internal, %zu token; "
-	       "%zu duplicates dropped) for %d address%s; %ld request%s%s",
-	       SOURCE, out.n, out.by_kind[K_TX_NATIVE],
-	       out.by_kind[K_TX_INTERNAL], out.by_kind[K_TX_TOKEN], out.dups,
-	       o.naddrs, o.naddrs == 1 ? "" : "es", hs.requests,
-	       hs.requests == 1 ? "" : "s",
-	       k_http_replaying(h) ? " (replayed)" : "");
-	k_out_finish();
+	st = block_range(&es, &o, &sb, &eb, &err);
+	if (st == K_OK)
+		st = fetch_all(&es, &o, want, sb, eb, &run, &out, &err);
+	write_out(st, &err, &out, &run, h, o.naddrs);
 	k_http_free(h);
 	free(base);
 	free(out.it);

@@ -201,6 +201,69 @@ cmp_str(const void *a, const void *b)
 	return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
+/* The scanner over h, set from the options; its callbacks report to run. */
+static void
+rpc_setup(struct k_ethrpc *rpc, struct k_http *h, const char *base,
+          const struct opts *o, struct kfetch_run *run)
+{
+	k_ethrpc_init(rpc, h, base);
+	rpc->batch = o->batch;
+	rpc->traces = o->traces;
+	rpc->tokens = !o->no_tokens;
+	rpc->busy_retries = o->http.retries;
+	rpc->busy_wait = o->http.retry_wait > 0 ? o->http.retry_wait : 1;
+	rpc->only = o->naddrs ? o->addrs : NULL;
+	rpc->nonly = o->naddrs;
+	rpc->reject = kfetch_on_reject;
+	rpc->reject_ctx = run;
+	rpc->note = kfetch_on_notify;
+	rpc->note_ctx = run;
+}
+
+/* The blocks [*from, *to] to scan: --from-block or --last, and
+ * --to-block or the node's latest block. */
+static enum k_status
+block_range(struct k_ethrpc *rpc, const struct opts *o, long long *from,
+            long long *to, struct k_error *err)
+{
+	long long latest = -1;
+	enum k_status st;
+
+	*from = o->from;
+	*to = o->to;
+	if (o->to_latest || o->last > 0) {
+		if ((st = k_ethrpc_latest(rpc, &latest, err)) != K_OK)
+			return st;
+		if (o->to_latest)
+			*to = latest;
+		if (o->last > 0)
+			*from = *to - o->last + 1 < 0 ? 0 : *to - o->last + 1;
+	}
+	if (*from > *to)
+		return k_error_set(err, K_EUSAGE, "the range is empty: block %lld "
+		                   "to %lld", *from, *to);
+	return K_OK;
+}
+
+/* Report st if it failed; the summary; finish stdout. */
+static void
+finish(enum k_status st, const struct k_error *err,
+       const struct emitted *em, const struct k_ethrpc *rpc,
+       struct k_http *h)
+{
+	if (st != K_OK)
+		k_err("%s: %s", SOURCE, err->text);
+	struct k_http_stats hs;
+	k_http_stats(h, &hs);
+	k_info("%s: wrote %zu tx records (%zu native, %zu internal, %zu token) "
+	       "from %ld blocks; %ld calls in %ld request%s%s", SOURCE,
+	       em->by_kind[0] + em->by_kind[1] + em->by_kind[2], em->by_kind[0],
+	       em->by_kind[1], em->by_kind[2], rpc->blocks, rpc->calls,
+	       hs.requests, hs.requests == 1 ? "" : "s",
+	       k_http_replaying(h) ? " (replayed)" : "");
+	k_out_finish();
+}
+
 int
 kfetch_ethrpc(int argc, char **argv)
 {
@@ -209,7 +272,9 @@ kfetch_ethrpc(int argc, char **argv)
 	struct k_rng rng;
 	struct kfetch_run run;
 	struct emitted em;
-	enum k_status st = K_OK;
+	struct k_ethrpc rpc;
+	enum k_status st;
+	long long from, to;
 
 	memset(&o, 0, sizeof o);
 	k_http_params_default(&o.http);
@@ -239,47 +304,12 @@ kfetch_ethrpc(int argc, char **argv)
 	}
 	k_http_set_budget(h, base, 0);
 	k_http_set_notify(h, kfetch_on_notify, &run);
-	struct k_ethrpc rpc;
-	k_ethrpc_init(&rpc, h, base);
-	rpc.batch = o.batch;
-	rpc.traces = o.traces;
-	rpc.tokens = !o.no_tokens;
-	rpc.busy_retries = o.http.retries;
-	rpc.busy_wait = o.http.retry_wait > 0 ? o.http.retry_wait : 1;
-	rpc.only = o.naddrs ? o.addrs : NULL;
-	rpc.nonly = o.naddrs;
-	rpc.reject = kfetch_on_reject;
-	rpc.reject_ctx = &run;
-	rpc.note = kfetch_on_notify;
-	rpc.note_ctx = &run;
+	rpc_setup(&rpc, h, base, &o, &run);
 
-	long long from = o.from, to = o.to, latest = -1;
-	if (o.to_latest || o.last > 0) {
-		if ((st = k_ethrpc_latest(&rpc, &latest, &err)) != K_OK)
-			goto done;
-		if (o.to_latest)
-			to = latest;
-		if (o.last > 0)
-			from = to - o.last + 1 < 0 ? 0 : to - o.last + 1;
-	}
-	if (from > to) {
-		st = k_error_set(&err, K_EUSAGE, "the range is empty: block %lld to "
-		                 "%lld", from, to);
-		goto done;
-	}
-	st = k_ethrpc_scan(&rpc, from, to, emit, &em, &err);
-done:
-	if (st != K_OK)
-		k_err("%s: %s", SOURCE, err.text);
-	struct k_http_stats hs;
-	k_http_stats(h, &hs);
-	k_info("%s: wrote %zu tx records (%zu native, %zu internal, %zu token) "
-	       "from %ld blocks; %ld calls in %ld request%s%s", SOURCE,
-	       em.by_kind[0] + em.by_kind[1] + em.by_kind[2], em.by_kind[0],
-	       em.by_kind[1], em.by_kind[2], rpc.blocks, rpc.calls, hs.requests,
-	       hs.requests == 1 ? "" : "s",
-	       k_http_replaying(h) ? " (replayed)" : "");
-	k_out_finish();
+	st = block_range(&rpc, &o, &from, &to, &err);
+	if (st == K_OK)
+		st = k_ethrpc_scan(&rpc, from, to, emit, &em, &err);
+	finish(st, &err, &em, &rpc, h);
 	k_ethrpc_release(&rpc);
 	k_http_free(h);
 	free(base);

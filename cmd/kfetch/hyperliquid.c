@@ -302,6 +302,78 @@ out:
 	return st;
 }
 
+static void
+opts_default(struct opts *o)
+{
+	memset(o, 0, sizeof *o);
+	o->win.days = 1;
+	o->win.interval = 60;
+	o->win.start = o->win.end = KFETCH_UNSET;
+	k_http_params_default(&o->http);
+	o->coins = DEFAULT_COINS;
+	o->kinds = DEFAULT_KINDS;
+	o->interval = "1h";
+	o->fills_cap = K_HYPERLIQUID_FILLS_CAP;
+}
+
+/* Every series starts at the window's start; fills seen, one set per
+ * user. */
+static void
+setup_series(struct hl *s)
+{
+	s->candle = series_new(s->coins.n, s->start);
+	s->funding = series_new(s->coins.n, s->start);
+	s->vault = series_new(s->vaults.n, s->start);
+	s->fills = series_new(s->users.n, s->start);
+	s->seen = calloc(s->users.n ? s->users.n : 1, sizeof *s->seen);
+	if (s->seen == NULL)
+		k_die(K_ENOMEM, "out of memory");
+}
+
+/* After the first poll (st), with --follow: a poll every --interval
+ * seconds until --count, a signal, a failure or the end of a replayed
+ * recording. */
+static enum k_status
+follow(struct hl *s, enum k_status st)
+{
+	const struct kfetch_window *w = &s->o->win;
+	struct k_http *h = s->api.http;
+
+	for (long n = 1; st == K_OK && w->follow && !kfetch_stop &&
+	     (w->count == 0 || n < w->count); n++) {
+		s->run.quiet_notes = 1;
+		if (k_http_sleep(h, w->interval))
+			break;
+		int64_t now = k_http_now(h);
+		if (k_http_replay_exhausted(h))
+			break; /* the recording ends here */
+		st = poll(s, 0, now, now);
+		kfetch_flush(&s->run);
+		if (st == K_ENOINPUT && k_http_replay_exhausted(h)) {
+			k_debug("%s: the recording ends", SOURCE);
+			st = K_OK;
+			break;
+		}
+	}
+	return st;
+}
+
+static void
+release(struct hl *s)
+{
+	for (size_t i = 0; s->seen != NULL && i < s->users.n; i++)
+		k_hyperliquid_seen_release(&s->seen[i]);
+	free(s->seen);
+	free(s->candle);
+	free(s->funding);
+	free(s->vault);
+	free(s->fills);
+	kfetch_list_release(&s->coins);
+	kfetch_list_release(&s->vaults);
+	kfetch_list_release(&s->users);
+	kfetch_run_release(&s->run);
+}
+
 int
 kfetch_hyperliquid(int argc, char **argv)
 {
@@ -312,16 +384,9 @@ kfetch_hyperliquid(int argc, char **argv)
 	struct k_http *h;
 	enum k_status st = K_OK;
 	char *base;
+	int code;
 
-	memset(&o, 0, sizeof o);
-	o.win.days = 1;
-	o.win.interval = 60;
-	o.win.start = o.win.end = KFETCH_UNSET;
-	k_http_params_default(&o.http);
-	o.coins = DEFAULT_COINS;
-	o.kinds = DEFAULT_KINDS;
-	o.interval = "1h";
-	o.fills_cap = K_HYPERLIQUID_FILLS_CAP;
+	opts_default(&o);
 	k_args_libs_hook = k_http_version;
 	k_args_parse("kfetch", &argp, 0, argc, argv, &o);
 
@@ -334,7 +399,6 @@ kfetch_hyperliquid(int argc, char **argv)
 	o.http.stop = &kfetch_stop;
 	k_rng_seed(&rng, kfetch_jitter_seed(), 0);
 	kfetch_run_init(&s.run, SOURCE);
-	int code;
 	h = k_http_alloc(&o.http, "kfetch " SOURCE, &rng, &err);
 	if (h == NULL) {
 		k_err("%s: %s", SOURCE, err.text);
@@ -362,46 +426,14 @@ kfetch_hyperliquid(int argc, char **argv)
 	if (s.past && s.want[K_RAW_PRICE])
 		k_debug("%s: metaAndAssetCtxs has no history: no price records "
 		        "for a window given --end", SOURCE);
-	s.candle = series_new(s.coins.n, s.start);
-	s.funding = series_new(s.coins.n, s.start);
-	s.vault = series_new(s.vaults.n, s.start);
-	s.fills = series_new(s.users.n, s.start);
-	s.seen = calloc(s.users.n ? s.users.n : 1, sizeof *s.seen);
-	if (s.seen == NULL)
-		k_die(K_ENOMEM, "out of memory");
-
+	setup_series(&s);
 	st = poll(&s, 1, now, s.end);
 	kfetch_flush(&s.run);
-	for (long n = 1; st == K_OK && o.win.follow && !kfetch_stop &&
-	     (o.win.count == 0 || n < o.win.count); n++) {
-		s.run.quiet_notes = 1;
-		if (k_http_sleep(h, o.win.interval))
-			break;
-		now = k_http_now(h);
-		if (k_http_replay_exhausted(h))
-			break; /* the recording ends here */
-		st = poll(&s, 0, now, now);
-		kfetch_flush(&s.run);
-		if (st == K_ENOINPUT && k_http_replay_exhausted(h)) {
-			k_debug("%s: the recording ends", SOURCE);
-			st = K_OK;
-			break;
-		}
-	}
+	st = follow(&s, st);
 done:
 	code = kfetch_finish(&s.run, h, st);
 cleanup:
-	for (size_t i = 0; s.seen != NULL && i < s.users.n; i++)
-		k_hyperliquid_seen_release(&s.seen[i]);
-	free(s.seen);
-	free(s.candle);
-	free(s.funding);
-	free(s.vault);
-	free(s.fills);
-	kfetch_list_release(&s.coins);
-	kfetch_list_release(&s.vaults);
-	kfetch_list_release(&s.users);
-	kfetch_run_release(&s.run);
+	release(&s);
 	k_http_free(h);
 	free(base);
 	return code;

@@ -153,9 +153,6 @@ predict_mean(const struct sparse *sp, int m, const double *a, double *an)
 	}
 }
 
-/* GCC cannot see that the column indices in struct sparse stay below m,
- * and warns that af may be read uninitialised; zeroing af to quiet it
- * costs a rep stos per step, a tenth of the step. */
 /* pz = P Z' and F = Z P Z' + H, with log F when want_log: held in the
  * state once P is steady, computed (and then cached) otherwise. K_EDATA
  * when F is not positive. */
@@ -198,6 +195,9 @@ gain_terms(const struct k_kalman_ssm *ss, struct k_kalman_state *st,
 	return K_OK;
 }
 
+/* GCC cannot see that the column indices in struct sparse stay below m,
+ * and warns that af may be read uninitialised; zeroing af to quiet it
+ * costs a rep stos per step, a tenth of the step. */
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
 static enum k_status
@@ -288,6 +288,126 @@ k_kalman_filter(const struct k_kalman_ssm *ss, struct k_kalman_state *st,
 	                             SIZE_MAX, &stopped, llsum, llobs, NULL, err);
 }
 
+/* A series and what k_kalman_filter_until does with it. */
+struct filter_run {
+	const double *y, *x;
+	double beta, steady_tol;
+	size_t n, burn, stop_from;
+	double *llobs, *vout;
+};
+
+/* The log-likelihood so far: with llobs, sum alone; without, the terms
+ * of the stepped steps apart, log F summed as the log of running
+ * products (a log per step is a tenth of a step). */
+struct llsum {
+	double sum;
+	double prod, logs, quad;
+	long cnt;
+};
+
+/* Step t through step() (P not steady yet, or y[t] missing), its term
+ * added to ll. */
+static enum k_status
+until_step(const struct k_kalman_ssm *ss, const struct sparse *sp,
+           struct k_kalman_state *st, const struct filter_run *fr, size_t t,
+           struct llsum *ll, struct k_error *err)
+{
+	struct k_kalman_out o;
+	double d = fr->x ? fr->beta * fr->x[t] : 0;
+	enum k_status rc = step(ss, sp, st, fr->y[t], d, fr->steady_tol,
+	                        fr->llobs != NULL, &o, err);
+
+	if (rc != K_OK)
+		return rc;
+	if (fr->vout)
+		fr->vout[t] = o.v;
+	if (t < fr->burn || isnan(fr->y[t])) {
+		if (fr->llobs)
+			fr->llobs[t] = 0;
+	} else if (fr->llobs) {
+		ll->sum += o.loglike;
+		fr->llobs[t] = o.loglike;
+	} else {
+		ll->cnt++;
+		ll->quad += o.v * o.v / o.F;
+		if (o.F > 1e-100 && o.F < 1e100) {
+			ll->prod *= o.F;
+			if (ll->prod > 1e150 || ll->prod < 1e-150) {
+				ll->logs += log(ll->prod);
+				ll->prod = 1;
+			}
+		} else {
+			ll->logs += log(o.F);
+		}
+	}
+	return K_OK;
+}
+
+/* From step t, P steady and cached, up to the next missing y: the terms
+ * added to *sum. Returns the next step; *stop set when P has been steady
+ * for m steps at a step >= stop_from. */
+static size_t
+steady_run(const struct k_kalman_ssm *ss, struct k_kalman_state *st,
+           const struct filter_run *fr, size_t t, double *sum, int *stop)
+{
+	const int m = ss->m;
+	const double *y = fr->y, *x = fr->x;
+	const double beta = fr->beta;
+	const size_t n = fr->n, burn = fr->burn, stop_from = fr->stop_from;
+	double *llobs = fr->llobs, *vout = fr->vout;
+	double acc = *sum;
+	/* L = T - (T pz / F) Z, g = T pz / F. */
+	double L[K_KALMAN_MAX * K_KALMAN_MAX], g[K_KALMAN_MAX];
+	double a[K_KALMAN_MAX], an[K_KALMAN_MAX];
+	double F = st->F, c0 = -0.5 * (LOG_2PI + st->logF), hinv = 0.5 / F;
+	int nz[K_KALMAN_MAX], nnz = 0;
+	for (int i = 0; i < m; i++) {
+		double s = 0;
+		for (int k = 0; k < m; k++)
+			s += ss->T[i * m + k] * st->pz[k];
+		g[i] = s / F;
+	}
+	for (int i = 0; i < m; i++)
+		for (int j = 0; j < m; j++)
+			L[i * m + j] = ss->T[i * m + j] - g[i] * ss->Z[j];
+	for (int j = 0; j < m; j++)
+		if (ss->Z[j] != 0)
+			nz[nnz++] = j;
+	/* Two buffers swapped by pointer: a copy loop here would be
+	 * turned into a memcpy call per step. */
+	double *cur = a, *nxt = an;
+	size_t run = 0;
+	int done = 0;
+	memcpy(cur, st->a, (size_t)m * sizeof *cur);
+	for (; t < n && !isnan(y[t]) && !done; t++) {
+		double e = y[t] - (x ? beta * x[t] : 0), za = 0;
+		for (int k = 0; k < nnz; k++)
+			za += ss->Z[nz[k]] * cur[nz[k]];
+		double v = e - za;
+		for (int i = 0; i < m; i++) {
+			double s = g[i] * e;
+			const double *l = L + i * m;
+			for (int k = 0; k < m; k++)
+				s += l[k] * cur[k];
+			nxt[i] = s;
+		}
+		double *sw = cur;
+		cur = nxt;
+		nxt = sw;
+		double l = t >= burn ? c0 - v * v * hinv : 0;
+		acc += l;
+		if (llobs)
+			llobs[t] = l;
+		if (vout)
+			vout[t] = v;
+		done = ++run >= (size_t)m && t + 1 >= stop_from;
+	}
+	memcpy(st->a, cur, (size_t)m * sizeof *cur);
+	*sum = acc;
+	*stop = done;
+	return t;
+}
+
 enum k_status
 k_kalman_filter_until(const struct k_kalman_ssm *ss, struct k_kalman_state *st,
                       const double *y, const double *x, double beta, size_t n,
@@ -295,101 +415,30 @@ k_kalman_filter_until(const struct k_kalman_ssm *ss, struct k_kalman_state *st,
                       size_t *stopped, double *llsum, double *llobs,
                       double *vout, struct k_error *err)
 {
-	int m = ss->m;
-	double sum = 0;
-	size_t t = 0;
+	const struct filter_run fr = {
+		.y = y, .x = x, .beta = beta, .steady_tol = steady_tol, .n = n,
+		.burn = burn, .stop_from = stop_from, .llobs = llobs, .vout = vout,
+	};
+	struct llsum ll = { .sum = 0, .prod = 1, .logs = 0, .quad = 0,
+	                    .cnt = 0 };
 	struct sparse sp;
-	/* Without llobs, sum log F as the log of running products: a log
-	 * per step is a tenth of a step. */
-	double prod = 1, logs = 0, quad = 0;
-	long cnt = 0;
+	size_t t = 0;
+	int stop = 0;
 
 	sparse_init(ss, &sp);
-	while (t < n) {
+	while (t < n && !stop) {
 		if (!(st->steady && st->cached) || isnan(y[t])) {
-			struct k_kalman_out o;
-			double d = x ? beta * x[t] : 0;
-			enum k_status rc = step(ss, &sp, st, y[t], d, steady_tol,
-			                        llobs != NULL, &o, err);
+			enum k_status rc = until_step(ss, &sp, st, &fr, t, &ll, err);
 			if (rc != K_OK)
 				return rc;
-			if (vout)
-				vout[t] = o.v;
-			if (t < burn || isnan(y[t])) {
-				if (llobs)
-					llobs[t] = 0;
-			} else if (llobs) {
-				sum += o.loglike;
-				llobs[t] = o.loglike;
-			} else {
-				cnt++;
-				quad += o.v * o.v / o.F;
-				if (o.F > 1e-100 && o.F < 1e100) {
-					prod *= o.F;
-					if (prod > 1e150 || prod < 1e-150) {
-						logs += log(prod);
-						prod = 1;
-					}
-				} else {
-					logs += log(o.F);
-				}
-			}
 			t++;
-			continue;
+		} else {
+			t = steady_run(ss, st, &fr, t, &ll.sum, &stop);
 		}
-		/* Steady: L = T - (T pz / F) Z, g = T pz / F. */
-		double L[K_KALMAN_MAX * K_KALMAN_MAX], g[K_KALMAN_MAX];
-		double a[K_KALMAN_MAX], an[K_KALMAN_MAX];
-		double F = st->F, c0 = -0.5 * (LOG_2PI + st->logF), hinv = 0.5 / F;
-		int nz[K_KALMAN_MAX], nnz = 0;
-		for (int i = 0; i < m; i++) {
-			double s = 0;
-			for (int k = 0; k < m; k++)
-				s += ss->T[i * m + k] * st->pz[k];
-			g[i] = s / F;
-		}
-		for (int i = 0; i < m; i++)
-			for (int j = 0; j < m; j++)
-				L[i * m + j] = ss->T[i * m + j] - g[i] * ss->Z[j];
-		for (int j = 0; j < m; j++)
-			if (ss->Z[j] != 0)
-				nz[nnz++] = j;
-		/* Two buffers swapped by pointer: a copy loop here would be
-		 * turned into a memcpy call per step. */
-		double *cur = a, *nxt = an;
-		size_t run = 0;
-		int stop = 0;
-		memcpy(cur, st->a, (size_t)m * sizeof *cur);
-		for (; t < n && !isnan(y[t]) && !stop; t++) {
-			double e = y[t] - (x ? beta * x[t] : 0), za = 0;
-			for (int k = 0; k < nnz; k++)
-				za += ss->Z[nz[k]] * cur[nz[k]];
-			double v = e - za;
-			for (int i = 0; i < m; i++) {
-				double s = g[i] * e;
-				const double *l = L + i * m;
-				for (int k = 0; k < m; k++)
-					s += l[k] * cur[k];
-				nxt[i] = s;
-			}
-			double *sw = cur;
-			cur = nxt;
-			nxt = sw;
-			double l = t >= burn ? c0 - v * v * hinv : 0;
-			sum += l;
-			if (llobs)
-				llobs[t] = l;
-			if (vout)
-				vout[t] = v;
-			stop = ++run >= (size_t)m && t + 1 >= stop_from;
-		}
-		memcpy(st->a, cur, (size_t)m * sizeof *cur);
-		if (stop)
-			break;
 	}
 	*stopped = t;
-	logs += log(prod);
-	*llsum = sum - 0.5 * ((double)cnt * LOG_2PI + logs + quad);
+	ll.logs += log(ll.prod);
+	*llsum = ll.sum - 0.5 * ((double)ll.cnt * LOG_2PI + ll.logs + ll.quad);
 	return K_OK;
 }
 
@@ -899,6 +948,84 @@ keep_cols(const struct k_kalman_tape *tp, const double *W, double *w)
 
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+/* A missing observation: prediction only, recorded in r. */
+static void
+record_missing(const struct k_kalman_ssm *ss, const struct sparse *sp,
+               const struct k_kalman_tape *tp, struct k_kalman_state *st,
+               double *r)
+{
+	const int m = ss->m;
+	const size_t mm = (size_t)m * m;
+	double *raf = r + 3, *rpz = raf + m, *rw = rpz + m;
+	double af[K_KALMAN_MAX];
+	double Pf[K_KALMAN_MAX * K_KALMAN_MAX], W[K_KALMAN_MAX * K_KALMAN_MAX];
+
+	r[0] = TAPE_MISSING;
+	r[1] = r[2] = 0;
+	memcpy(raf, st->a, (size_t)m * sizeof *raf);
+	predict_mean(sp, m, st->a, af);
+	memcpy(st->a, af, (size_t)m * sizeof *af);
+	memcpy(Pf, st->P, mm * sizeof *Pf);
+	predict_cov_w(ss, sp, Pf, st->P, W);
+	keep_cols(tp, W, rw);
+	st->steady = 0;
+	st->cached = 0;
+}
+
+/* An observation y with intercept d: the update and the prediction, as
+ * k_kalman_filter_grad computes them, in its order, recorded in r; the
+ * forecast error in *v and its log-likelihood term in *ll. Z's nonzeros
+ * are nz[0..nnz). */
+static enum k_status
+record_observed(const struct k_kalman_ssm *ss, const struct sparse *sp,
+                const int *nz, int nnz, const struct k_kalman_tape *tp,
+                struct k_kalman_state *st, double y, double d,
+                double steady_tol, double *r, double *v, double *ll,
+                struct k_error *err)
+{
+	const int m = ss->m;
+	double *raf = r + 3, *rpz = raf + m, *rw = rpz + m;
+	double pz[K_KALMAN_MAX], kv[K_KALMAN_MAX], af[K_KALMAN_MAX];
+	double Pf[K_KALMAN_MAX * K_KALMAN_MAX], W[K_KALMAN_MAX * K_KALMAN_MAX];
+	double F, logF, za = 0;
+
+	for (int j = 0; j < nnz; j++)
+		za += ss->Z[nz[j]] * st->a[nz[j]];
+	enum k_status rc = gain_terms(ss, st, 1, pz, &F, &logF, err);
+	if (rc != K_OK)
+		return rc;
+	double vf;
+	*v = y - d - za;
+	vf = *v / F;
+	for (int i = 0; i < m; i++) {
+		af[i] = st->a[i] + pz[i] * vf;
+		kv[i] = pz[i] / F;
+	}
+	*ll = -0.5 * (LOG_2PI + logF + *v * vf);
+	int update_P = !st->steady;
+	r[0] = update_P ? TAPE_UPDATE : TAPE_HELD;
+	r[1] = *v;
+	r[2] = F;
+	memcpy(raf, af, (size_t)m * sizeof *af);
+	memcpy(rpz, pz, (size_t)m * sizeof *pz);
+	predict_mean(sp, m, af, st->a);
+	if (update_P) {
+		for (int i = 0; i < m; i++)
+			for (int j = i; j < m; j++) {
+				double v2 = st->P[i * m + j] - kv[i] * pz[j];
+				Pf[i * m + j] = v2;
+				Pf[j * m + i] = v2;
+			}
+		double ch = predict_cov_w(ss, sp, Pf, st->P, W);
+		keep_cols(tp, W, rw);
+		if (steady_tol > 0 && ch <= steady_tol) {
+			st->steady = 1;
+			st->cached = 0;
+		}
+	}
+	return K_OK;
+}
+
 enum k_status
 k_kalman_filter_record(const struct k_kalman_ssm *ss,
                        struct k_kalman_state *st, const double *y,
@@ -908,10 +1035,7 @@ k_kalman_filter_record(const struct k_kalman_ssm *ss,
                        struct k_kalman_tape *tp, struct k_error *err)
 {
 	const int m = ss->m;
-	const size_t mm = (size_t)m * m;
 	struct sparse sp;
-	double pz[K_KALMAN_MAX], kv[K_KALMAN_MAX], af[K_KALMAN_MAX];
-	double Pf[K_KALMAN_MAX * K_KALMAN_MAX], W[K_KALMAN_MAX * K_KALMAN_MAX];
 	int nz[K_KALMAN_MAX], nnz = 0;
 	double sum = 0;
 	size_t t = 0, run = 0, stride;
@@ -930,67 +1054,27 @@ k_kalman_filter_record(const struct k_kalman_ssm *ss,
 	tp->last_obs = SIZE_MAX;
 	for (; t < n; t++) {
 		double *r = tp->rec + t * stride;
-		double *raf = r + 3, *rpz = raf + m, *rw = rpz + m;
 
 		if (isnan(y[t])) {
-			/* Prediction only. */
-			r[0] = TAPE_MISSING;
-			r[1] = r[2] = 0;
-			memcpy(raf, st->a, (size_t)m * sizeof *raf);
-			predict_mean(&sp, m, st->a, af);
-			memcpy(st->a, af, (size_t)m * sizeof *af);
-			memcpy(Pf, st->P, mm * sizeof *Pf);
-			predict_cov_w(ss, &sp, Pf, st->P, W);
-			keep_cols(tp, W, rw);
-			st->steady = 0;
-			st->cached = 0;
+			record_missing(ss, &sp, tp, st, r);
 			run = 0;
 			if (vout)
 				vout[t] = NAN;
 			continue;
 		}
-
-		/* What k_kalman_filter_grad computes, in its order. */
-		const double d = x ? beta * x[t] : 0;
 		int held = st->steady && st->cached;
-		double F, logF, za = 0;
-		for (int j = 0; j < nnz; j++)
-			za += ss->Z[nz[j]] * st->a[nz[j]];
-		enum k_status rc = gain_terms(ss, st, 1, pz, &F, &logF, err);
+		double v, ll;
+		enum k_status rc = record_observed(ss, &sp, nz, nnz, tp, st, y[t],
+		                                   x ? beta * x[t] : 0, steady_tol,
+		                                   r, &v, &ll, err);
 		if (rc != K_OK) {
 			tp->len = t;
 			return rc;
 		}
-		double v = y[t] - d - za, vf = v / F;
-		for (int i = 0; i < m; i++) {
-			af[i] = st->a[i] + pz[i] * vf;
-			kv[i] = pz[i] / F;
-		}
 		if (t >= burn)
-			sum += -0.5 * (LOG_2PI + logF + v * vf);
+			sum += ll;
 		if (vout)
 			vout[t] = v;
-		int update_P = !st->steady;
-		r[0] = update_P ? TAPE_UPDATE : TAPE_HELD;
-		r[1] = v;
-		r[2] = F;
-		memcpy(raf, af, (size_t)m * sizeof *af);
-		memcpy(rpz, pz, (size_t)m * sizeof *pz);
-		predict_mean(&sp, m, af, st->a);
-		if (update_P) {
-			for (int i = 0; i < m; i++)
-				for (int j = i; j < m; j++) {
-					double v2 = st->P[i * m + j] - kv[i] * pz[j];
-					Pf[i * m + j] = v2;
-					Pf[j * m + i] = v2;
-				}
-			double ch = predict_cov_w(ss, &sp, Pf, st->P, W);
-			keep_cols(tp, W, rw);
-			if (steady_tol > 0 && ch <= steady_tol) {
-				st->steady = 1;
-				st->cached = 0;
-			}
-		}
 		tp->last_obs = t;
 		if (held) {
 			if (++run >= (size_t)m && t + 1 >= stop_from) {

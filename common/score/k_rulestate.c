@@ -172,41 +172,25 @@ get_time(const json_t *v, const char *field, int64_t *ms, int allow_null,
 	return K_OK;
 }
 
-enum k_status
-k_rulestate_parse(struct k_rulestate *s, const char *text, size_t len,
-               struct k_error *err)
+/* format, rows, the times and the active mask. */
+static enum k_status
+parse_scalars(struct k_rulestate *s, const json_t *o, struct k_error *err)
 {
-	json_error_t je;
-	json_t *o = json_loadb(text, len, JSON_REJECT_DUPLICATES, &je);
-	enum k_status st = K_OK;
-	const json_t *v;
-	size_t i;
+	enum k_status st;
+	const json_t *v = json_object_get(o, "format");
 
-	k_rulestate_init(s);
-	if (o == NULL || !json_is_object(o)) {
-		json_decref(o);
-		return k_error_set(err, K_EDATA, "not a JSON object%s%s",
-		                   o == NULL ? ": " : "", o == NULL ? je.text : "");
-	}
-	v = json_object_get(o, "format");
-	if (!json_is_integer(v)) {
-		st = k_error_field(err, K_EDATA, "format",
-		                   "field 'format': expected a whole number");
-		goto out;
-	}
-	if (json_integer_value(v) != K_RULESTATE_FORMAT) {
-		st = k_error_field(err, K_EDATA, "format", "field 'format': "
-		                   "version %lld, this program reads %d",
-		                   (long long)json_integer_value(v),
-		                   K_RULESTATE_FORMAT);
-		goto out;
-	}
+	if (!json_is_integer(v))
+		return k_error_field(err, K_EDATA, "format",
+		                     "field 'format': expected a whole number");
+	if (json_integer_value(v) != K_RULESTATE_FORMAT)
+		return k_error_field(err, K_EDATA, "format", "field 'format': "
+		                     "version %lld, this program reads %d",
+		                     (long long)json_integer_value(v),
+		                     K_RULESTATE_FORMAT);
 	v = json_object_get(o, "rows");
-	if (!json_is_integer(v) || json_integer_value(v) < 0) {
-		st = k_error_field(err, K_EDATA, "rows",
-		                   "field 'rows': expected a whole number >= 0");
-		goto out;
-	}
+	if (!json_is_integer(v) || json_integer_value(v) < 0)
+		return k_error_field(err, K_EDATA, "rows",
+		                     "field 'rows': expected a whole number >= 0");
 	s->rows = (long)json_integer_value(v);
 	if ((st = get_time(json_object_get(o, "last_ts"), "last_ts",
 	                   &s->last_ts, 1, err)) != K_OK ||
@@ -214,37 +198,60 @@ k_rulestate_parse(struct k_rulestate *s, const char *text, size_t len,
 	                   &s->last_end, 1, err)) != K_OK ||
 	    (st = get_time(json_object_get(o, "deviation_since"),
 	                   "deviation_since", &s->dev_since, 1, err)) != K_OK)
-		goto out;
+		return st;
 	v = json_object_get(o, "active");
 	if (!json_is_integer(v) || json_integer_value(v) < 0 ||
-	    json_integer_value(v) > (json_int_t)UINT32_MAX) {
-		st = k_error_field(err, K_EDATA, "active",
-		                   "field 'active': expected a whole number");
-		goto out;
-	}
+	    json_integer_value(v) > (json_int_t)UINT32_MAX)
+		return k_error_field(err, K_EDATA, "active",
+		                     "field 'active': expected a whole number");
 	s->active = (uint32_t)json_integer_value(v);
+	return K_OK;
+}
 
-	const json_t *a = json_object_get(o, "pnl_24h");
-	const json_t *x;
+/* The array in field, or NULL with the error set. */
+static const json_t *
+get_array(const json_t *o, const char *field, struct k_error *err)
+{
+	const json_t *a = json_object_get(o, field);
+
 	if (!json_is_array(a)) {
-		st = k_error_field(err, K_EDATA, "pnl_24h",
-		                   "field 'pnl_24h': expected an array");
-		goto out;
+		k_error_field(err, K_EDATA, field, "field '%s': expected an array",
+		              field);
+		return NULL;
 	}
+	return a;
+}
+
+/* pnl_24h: numbers. */
+static enum k_status
+parse_pnl(struct k_rulestate *s, const json_t *o, struct k_error *err)
+{
+	const json_t *a = get_array(o, "pnl_24h", err);
+	const json_t *x;
+	size_t i;
+
+	if (a == NULL)
+		return K_EDATA;
 	json_array_foreach(a, i, x) {
-		if (!json_is_number(x)) {
-			st = k_error_field(err, K_EDATA, "pnl_24h", "field "
-			                   "'pnl_24h': item %zu is not a number", i);
-			goto out;
-		}
+		if (!json_is_number(x))
+			return k_error_field(err, K_EDATA, "pnl_24h", "field "
+			                     "'pnl_24h': item %zu is not a number", i);
 		k_rulestate_pnl_push(s, json_number_value(x));
 	}
-	a = json_object_get(o, "liquidation_rows");
-	if (!json_is_array(a)) {
-		st = k_error_field(err, K_EDATA, "liquidation_rows",
-		                   "field 'liquidation_rows': expected an array");
-		goto out;
-	}
+	return K_OK;
+}
+
+/* liquidation_rows: [start, end, count] each. */
+static enum k_status
+parse_liquidations(struct k_rulestate *s, const json_t *o,
+                   struct k_error *err)
+{
+	const json_t *a = get_array(o, "liquidation_rows", err);
+	const json_t *x;
+	size_t i;
+
+	if (a == NULL)
+		return K_EDATA;
 	json_array_foreach(a, i, x) {
 		int64_t t0, t1;
 		if (!json_is_array(x) || json_array_size(x) != 3 ||
@@ -252,31 +259,54 @@ k_rulestate_parse(struct k_rulestate *s, const char *text, size_t len,
 		             NULL) != K_OK ||
 		    get_time(json_array_get(x, 1), "liquidation_rows", &t1, 0,
 		             NULL) != K_OK ||
-		    !json_is_number(json_array_get(x, 2))) {
-			st = k_error_field(err, K_EDATA, "liquidation_rows",
-			                   "field 'liquidation_rows': item %zu is "
-			                   "not [start, end, count]", i);
-			goto out;
-		}
+		    !json_is_number(json_array_get(x, 2)))
+			return k_error_field(err, K_EDATA, "liquidation_rows",
+			                     "field 'liquidation_rows': item %zu is "
+			                     "not [start, end, count]", i);
 		k_rulestate_liq_push(s, t0, t1,
 		                  json_number_value(json_array_get(x, 2)));
 	}
-	a = json_object_get(o, "onsets");
-	if (!json_is_array(a)) {
-		st = k_error_field(err, K_EDATA, "onsets",
-		                   "field 'onsets': expected an array");
-		goto out;
-	}
+	return K_OK;
+}
+
+/* onsets: times. */
+static enum k_status
+parse_onsets(struct k_rulestate *s, const json_t *o, struct k_error *err)
+{
+	const json_t *a = get_array(o, "onsets", err);
+	const json_t *x;
+	size_t i;
+
+	if (a == NULL)
+		return K_EDATA;
 	json_array_foreach(a, i, x) {
 		int64_t t;
-		if (get_time(x, "onsets", &t, 0, NULL) != K_OK) {
-			st = k_error_field(err, K_EDATA, "onsets", "field "
-			                   "'onsets': item %zu is not a time", i);
-			goto out;
-		}
+		if (get_time(x, "onsets", &t, 0, NULL) != K_OK)
+			return k_error_field(err, K_EDATA, "onsets", "field "
+			                     "'onsets': item %zu is not a time", i);
 		k_rulestate_onset_push(s, t);
 	}
-out:
+	return K_OK;
+}
+
+enum k_status
+k_rulestate_parse(struct k_rulestate *s, const char *text, size_t len,
+               struct k_error *err)
+{
+	json_error_t je;
+	json_t *o = json_loadb(text, len, JSON_REJECT_DUPLICATES, &je);
+	enum k_status st;
+
+	k_rulestate_init(s);
+	if (o == NULL || !json_is_object(o)) {
+		json_decref(o);
+		return k_error_set(err, K_EDATA, "not a JSON object%s%s",
+		                   o == NULL ? ": " : "", o == NULL ? je.text : "");
+	}
+	if ((st = parse_scalars(s, o, err)) == K_OK &&
+	    (st = parse_pnl(s, o, err)) == K_OK &&
+	    (st = parse_liquidations(s, o, err)) == K_OK)
+		st = parse_onsets(s, o, err);
 	json_decref(o);
 	if (st != K_OK)
 		k_rulestate_init(s);
