@@ -87,15 +87,13 @@ k_model_encode(const char *kind, const json_t *header, const void *payload,
 	return K_OK;
 }
 
-enum k_status
-k_model_decode(const void *file, size_t n, const char *want_kind,
-               struct k_model *m, struct k_error *err)
+/* The magic bytes, and enough bytes for the fixed header. */
+static enum k_status
+check_magic(const unsigned char *f, size_t n, struct k_error *err)
 {
-	const unsigned char *f = file;
 	static const unsigned char magic[8] = { 0x89, 'K', 'T', 'M', '\r', '\n',
 	                                        0x1a, '\n' };
 
-	memset(m, 0, sizeof *m);
 	if (n < 8 || memcmp(f, magic, 8) != 0) {
 		if (n >= 4 && memcmp(f, magic, 4) == 0)
 			return k_error_set(err, K_EDATA, "damaged magic bytes "
@@ -110,15 +108,19 @@ k_model_decode(const void *file, size_t n, const char *want_kind,
 	if (n < K_MODEL_FIXED)
 		return k_error_set(err, K_EDATA, "truncated: %zu bytes, a model "
 		                   "file has at least %d", n, K_MODEL_FIXED);
-	m->read_version = k_buf_rd16(f + O_READV);
-	m->write_version = k_buf_rd16(f + O_WRITEV);
-	memcpy(m->kind, f + O_KIND, K_MODEL_KIND_MAX);
-	m->kind[K_MODEL_KIND_MAX] = '\0';
+	return K_OK;
+}
 
+/* The header checksum, the reader version, and the lengths against the
+ * file size n, in the order that names damage as damage. */
+static enum k_status
+check_lengths(const unsigned char *f, size_t n, const struct k_model *m,
+              struct k_error *err)
+{
 	uint32_t hlen = k_buf_rd32(f + O_HLEN);
-	uint64_t plen = k_buf_rd64(f + O_PLEN), praw = k_buf_rd64(f + O_PRAW);
-	int lengths_ok = hlen <= K_MODEL_HEADER_MAX && plen <= n &&
-	                 (uint64_t)K_MODEL_FIXED + hlen + plen == n;
+	uint64_t plen = k_buf_rd64(f + O_PLEN);
+	uint64_t want = (uint64_t)K_MODEL_FIXED + hlen + plen;
+
 	/* The checksum covers the fixed header and the JSON header, so it can
 	 * be checked whenever the JSON header fits, whatever the payload
 	 * length says: a damaged length is then named as damage. */
@@ -134,26 +136,25 @@ k_model_decode(const void *file, size_t n, const char *want_kind,
 		                   "a newer ktools; this build reads format %d "
 		                   "and older: upgrade ktools", m->read_version,
 		                   K_MODEL_FORMAT);
-	if (!lengths_ok) {
-		uint64_t want = (uint64_t)K_MODEL_FIXED + hlen + plen;
-		if (hlen > K_MODEL_HEADER_MAX || plen > K_MODEL_PAYLOAD_MAX)
-			return k_error_set(err, K_EDATA, "corrupted: impossible "
-			                   "lengths in the header");
-		if (want > n)
-			return k_error_set(err, K_EDATA, "truncated: %zu bytes, "
-			                   "the header promises %llu", n,
-			                   (unsigned long long)want);
-		return k_error_set(err, K_EDATA, "corrupted: %llu unexpected "
-		                   "bytes after the payload",
-		                   (unsigned long long)(n - want));
-	}
-	if (!kind_ok(m->kind))
-		return k_error_set(err, K_EDATA, "corrupted: bad model kind");
-	if (want_kind != NULL && strcmp(m->kind, want_kind) != 0)
-		return k_error_set(err, K_EDATA, "is a '%s' model, not '%s'",
-		                   m->kind, want_kind);
-	const unsigned char *pay = f + K_MODEL_FIXED + hlen;
-	if ((uint32_t)crc32_z(0L, pay, (z_size_t)plen) != k_buf_rd32(f + O_PCRC))
+	if (hlen <= K_MODEL_HEADER_MAX && plen <= n && want == n)
+		return K_OK;
+	if (hlen > K_MODEL_HEADER_MAX || plen > K_MODEL_PAYLOAD_MAX)
+		return k_error_set(err, K_EDATA, "corrupted: impossible lengths "
+		                   "in the header");
+	if (want > n)
+		return k_error_set(err, K_EDATA, "truncated: %zu bytes, the "
+		                   "header promises %llu", n,
+		                   (unsigned long long)want);
+	return k_error_set(err, K_EDATA, "corrupted: %llu unexpected bytes "
+	                   "after the payload", (unsigned long long)(n - want));
+}
+
+/* The payload's checksum and lengths, then the payload inflated. */
+static enum k_status
+inflate_payload(const unsigned char *pay, uint64_t plen, uint64_t praw,
+                uint32_t pcrc, struct k_model *m, struct k_error *err)
+{
+	if ((uint32_t)crc32_z(0L, pay, (z_size_t)plen) != pcrc)
 		return k_error_set(err, K_EDATA, "corrupted: payload checksum "
 		                   "mismatch");
 	if (praw > K_MODEL_PAYLOAD_MAX)
@@ -165,7 +166,49 @@ k_model_decode(const void *file, size_t n, const char *want_kind,
 		                   "cannot hold the %llu the header promises",
 		                   (unsigned long long)plen,
 		                   (unsigned long long)praw);
+	m->payload = malloc(praw ? praw : 1);
+	if (m->payload == NULL)
+		return k_error_set(err, K_ENOMEM, "out of memory");
+	uLongf got = (uLongf)praw;
+	int zr = uncompress(m->payload, &got, pay, (uLong)plen);
+	if (zr != Z_OK || got != praw)
+		return k_error_set(err, K_EDATA, "corrupted: payload does not "
+		                   "decompress (zlib %d)", zr);
+	m->payload_len = (size_t)praw;
+	return K_OK;
+}
 
+enum k_status
+k_model_decode(const void *file, size_t n, const char *want_kind,
+               struct k_model *m, struct k_error *err)
+{
+	const unsigned char *f = file;
+	enum k_status st;
+
+	memset(m, 0, sizeof *m);
+	if ((st = check_magic(f, n, err)) != K_OK)
+		return st;
+	m->read_version = k_buf_rd16(f + O_READV);
+	m->write_version = k_buf_rd16(f + O_WRITEV);
+	memcpy(m->kind, f + O_KIND, K_MODEL_KIND_MAX);
+	m->kind[K_MODEL_KIND_MAX] = '\0';
+	if ((st = check_lengths(f, n, m, err)) != K_OK)
+		return st;
+	if (!kind_ok(m->kind))
+		return k_error_set(err, K_EDATA, "corrupted: bad model kind");
+	if (want_kind != NULL && strcmp(m->kind, want_kind) != 0)
+		return k_error_set(err, K_EDATA, "is a '%s' model, not '%s'",
+		                   m->kind, want_kind);
+
+	uint32_t hlen = k_buf_rd32(f + O_HLEN);
+	const unsigned char *pay = f + K_MODEL_FIXED + hlen;
+	st = inflate_payload(pay, k_buf_rd64(f + O_PLEN),
+	                     k_buf_rd64(f + O_PRAW), k_buf_rd32(f + O_PCRC), m,
+	                     err);
+	if (st != K_OK) {
+		k_model_release(m);
+		return st;
+	}
 	json_error_t je;
 	m->header = json_loadb((const char *)f + K_MODEL_FIXED, hlen,
 	                       JSON_REJECT_DUPLICATES, &je);
@@ -174,19 +217,6 @@ k_model_decode(const void *file, size_t n, const char *want_kind,
 		return k_error_set(err, K_EDATA, "corrupted: header is not a "
 		                   "JSON object");
 	}
-	m->payload = malloc(praw ? praw : 1);
-	if (m->payload == NULL) {
-		k_model_release(m);
-		return k_error_set(err, K_ENOMEM, "out of memory");
-	}
-	uLongf got = (uLongf)praw;
-	int zr = uncompress(m->payload, &got, pay, (uLong)plen);
-	if (zr != Z_OK || got != praw) {
-		k_model_release(m);
-		return k_error_set(err, K_EDATA, "corrupted: payload does not "
-		                   "decompress (zlib %d)", zr);
-	}
-	m->payload_len = (size_t)praw;
 	return K_OK;
 }
 
