@@ -191,3 +191,16 @@ readers() {
 	run --separate-stderr bash -c 'ktrain anomaly -q "$1" >/dev/full' _ "$FIX/rows_1k.ndjson"
 	assert_failure 74
 }
+
+@test "cli: --help, --usage and --version to a full disk are I/O errors (74), to a closed pipe quiet" {
+	[ -w /dev/full ] || skip "no /dev/full"
+	while read -r cmd; do
+		for o in --help --usage --version; do
+			run --separate-stderr bash -c "$cmd $o >/dev/full"
+			[ "$status" -eq 74 ] || { echo "$cmd $o: status $status"; false; }
+			[ "$(grep -c 'write error on standard output' <<<"$stderr")" -eq 1 ] || { echo "$cmd $o: $stderr"; false; }
+		done
+	done < <(programs; commands)
+	run --separate-stderr bash -c 'kfeatures wallet --help | head -c 1 >/dev/null; echo "${PIPESTATUS[0]}"'
+	[ "$output" = 0 ] && [ -z "$stderr" ]
+}

@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -16,6 +17,7 @@ static char out_buf[OUT_CAP];
 static size_t out_len;
 static int out_linebuf;
 static int out_closed;     /* the reader went away: output is dropped */
+static int stdio_checked;  /* k_out_finish has flushed stdio's stdout */
 
 static void
 out_drain(const char *p, size_t n)
@@ -97,6 +99,7 @@ void
 k_out_finish(void)
 {
 	k_out_flush();
+	stdio_checked = 1;
 	if (fflush(stdout) != 0 && errno != EPIPE)
 		k_die(K_EIO, "write error on standard output: %s",
 		      strerror(errno));
@@ -105,8 +108,29 @@ k_out_finish(void)
 		      strerror(errno));
 }
 
+/* At exit, what stdio holds for stdout (--help, --version, --usage,
+ * which argp ends with exit(0)) is written and checked too. */
+static void
+stdio_check(void)
+{
+	if (stdio_checked || (fflush(stdout) == 0 && !ferror(stdout)))
+		return;
+	if (errno == EPIPE)
+		return;
+	k_err("write error on standard output: %s", strerror(errno));
+	_exit(k_status_exit(K_EIO));
+}
+
 void
 k_out_init(void)
 {
+	/* Held whole until exit, so a failed write is seen with its errno. */
+	static char stdio_buf[1 << 16];
+	static int done;
+
+	if (done++)
+		return;
 	signal(SIGPIPE, SIG_IGN);
+	setvbuf(stdout, stdio_buf, _IOFBF, sizeof stdio_buf);
+	atexit(stdio_check);
 }

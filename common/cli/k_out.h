@@ -29,7 +29,9 @@ void k_out_finish(void);
 int k_out_closed(void);
 
 /* Ignore SIGPIPE so that writes fail with EPIPE, which k_out records
- * (k_out_closed). Called once at start-up by k_args. */
+ * (k_out_closed), and check at exit what stdio wrote to stdout (help,
+ * version): a failure is a message and exit 74. Called at start-up by
+ * k_args and k_subcmd; a second call does nothing. */
 void k_out_init(void);
 
 #endif

@@ -8,6 +8,7 @@
 
 #include "cli/k_args.h"
 #include "cli/k_log.h"
+#include "cli/k_out.h"
 
 static void
 usage(FILE *f, const struct k_subcmd_prog *p)
@@ -30,6 +31,7 @@ k_subcmd_main(const struct k_subcmd_prog *p, int argc, char **argv)
 	const char *prog = p->prog;
 
 	k_log_init(prog);
+	k_out_init();
 	if (argc < 2) {
 		k_err("missing %s", p->what);
 		fprintf(stderr, "Try '%s --help' for more information.\n", prog);
