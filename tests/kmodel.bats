@@ -118,6 +118,22 @@ bats_require_minimum_version 1.5.0
 	assert_failure 64
 }
 
+@test "kmodel prune: removes what killed saves left, once an hour old, and nothing else" {
+	train_fixture --save-version v1 --trees 5
+	d=$KTOOLS_MODEL_DIR/anomaly
+	for f in .tmp.4242.ktm .latest.tmp.4242 .tmp.4343.ktm; do echo partial >"$d/$f"; done
+	touch -d '2 hours ago' "$d/.tmp.4242.ktm" "$d/.latest.tmp.4242" "$d/v1.ktm"
+	touch -d '2 hours ago' "$d/latest"
+	run --separate-stderr kmodel prune --keep 1
+	assert_success
+	[[ "$stderr" == *"removed $d/.tmp.4242.ktm, left by a save that did not finish"* ]]
+	[[ "$stderr" == *"removed $d/.latest.tmp.4242, left by a save"* ]]
+	[ ! -e "$d/.tmp.4242.ktm" ] && [ ! -e "$d/.latest.tmp.4242" ]
+	[ -f "$d/.tmp.4343.ktm" ]     # young: a save may be writing it
+	[ -f "$d/v1.ktm" ] && [ "$(cat "$d/latest")" = v1 ]
+	kmodel verify >/dev/null
+}
+
 @test "kmodel: a version name in two kinds must be qualified" {
 	train_fixture --save-version v1
 	mkdir -p "$KTOOLS_MODEL_DIR/other"

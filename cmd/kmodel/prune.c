@@ -1,6 +1,6 @@
 /*
  * kmodel prune - remove all but the N newest versions of each kind, never
- * the one 'latest' names.
+ * the one 'latest' names, and the files saves that were killed left.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -43,13 +43,46 @@ static const char doc[] =
 	"Remove all but the N newest versions of each kind (never latest)."
 	"\v"
 	"Versions are ranked by creation time within each kind; the one "
-	"'latest' names is kept whatever its rank. Each removal is reported "
-	"on standard error.\n\n"
+	"'latest' names is kept whatever its rank. Temporary files of saves "
+	"that did not finish (killed mid-save), untouched for an hour, are "
+	"removed too. Each removal is reported on standard error.\n\n"
 	"Example:\n"
 	"  kmodel prune --keep 4 anomaly";
 
 static const struct argp argp = { options, parse_opt, "[KIND]", doc,
                                   NULL, NULL, NULL };
+
+static void
+said_removed(const char *path, void *arg)
+{
+	(void)arg;
+	k_info("removed %s, left by a save that did not finish", path);
+}
+
+/* The leftovers of killed saves in kind's directory, or every kind's. */
+static int
+sweep(const struct k_store *store, const char *kind)
+{
+	char **kinds = NULL;
+	size_t nk = 1, n;
+	struct k_error e;
+	int failed = 0;
+
+	if (kind == NULL && k_store_kinds(store, &kinds, &nk, &e) != K_OK)
+		k_die_error(&e);
+	for (size_t i = 0; i < nk; i++) {
+		const char *k = kind != NULL ? kind : kinds[i];
+		if (k_store_sweep(store, k, K_STORE_TMP_AGE, said_removed, NULL,
+		                  &n, &e) != K_OK) {
+			k_err("%s", e.text);
+			failed++;
+		}
+		if (kind == NULL)
+			free(kinds[i]);
+	}
+	free(kinds);
+	return failed;
+}
 
 int
 kmodel_prune(int argc, char **argv)
@@ -84,6 +117,7 @@ kmodel_prune(int argc, char **argv)
 		removed++;
 	}
 	kmodel_gather_free(v, n);
+	failed += sweep(&store, o.a.nargs == 1 ? o.a.args[0] : o.a.kind);
 	k_info("pruned %d version%s", removed, removed == 1 ? "" : "s");
 	return failed ? k_status_exit(K_EIO) : 0;
 }

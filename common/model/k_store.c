@@ -372,6 +372,53 @@ has_suffix(const char *s, const char *suf)
 	return a > b && strcmp(s + a - b, suf) == 0;
 }
 
+/* A name a save writes under before it links or renames into place. */
+static int
+is_leftover(const char *name)
+{
+	return (strncmp(name, ".tmp.", 5) == 0 && has_suffix(name, ".ktm")) ||
+	       strncmp(name, ".latest.tmp.", 12) == 0;
+}
+
+enum k_status
+k_store_sweep(const struct k_store *st, const char *kind, long max_age,
+              void (*removed)(const char *path, void *arg), void *arg,
+              size_t *n, struct k_error *err)
+{
+	char kdir[K_PATH_MAX], p[K_PATH_MAX];
+	time_t now = time(NULL);
+	struct dirent *de;
+	struct stat sb;
+	DIR *d;
+
+	*n = 0;
+	if (k_kind_check(kind, err) != K_OK)
+		return K_EUSAGE;
+	if (path_join(kdir, sizeof kdir, st->root, kind, NULL) < 0)
+		return k_error_set(err, K_EUSAGE, "path too long");
+	if ((d = opendir(kdir)) == NULL)
+		return errno == ENOENT ? K_OK
+		       : k_error_set(err, K_EIO, "cannot read '%s': %s", kdir,
+		                     strerror(errno));
+	while ((de = readdir(d)) != NULL) {
+		if (!is_leftover(de->d_name) ||
+		    path_join(p, sizeof p, kdir, de->d_name, NULL) < 0 ||
+		    lstat(p, &sb) < 0 || !S_ISREG(sb.st_mode) ||
+		    now - sb.st_mtime < max_age)
+			continue;
+		if (unlink(p) < 0) {
+			closedir(d);
+			return k_error_set(err, K_EIO, "cannot remove '%s': %s", p,
+			                   strerror(errno));
+		}
+		(*n)++;
+		if (removed != NULL)
+			removed(p, arg);
+	}
+	closedir(d);
+	return K_OK;
+}
+
 enum k_status
 k_store_versions(const struct k_store *st, const char *kind,
                  struct k_store_entry **out, size_t *n, struct k_error *err)

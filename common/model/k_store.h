@@ -68,6 +68,17 @@ enum k_status k_store_set_latest(const struct k_store *st, const char *kind,
 enum k_status k_store_remove(const struct k_store *st, const char *kind,
                              const char *version, struct k_error *err);
 
+/* A save writes its file under a temporary name first (.tmp.PID.ktm,
+ * .latest.tmp.PID); one killed before it finished leaves that behind.
+ * Files of those names in kind's directory not modified for max_age
+ * seconds are removed, each path passed to removed (may be NULL) and
+ * counted in *n. A save takes seconds, so an hour is safe. */
+#define K_STORE_TMP_AGE 3600
+enum k_status k_store_sweep(const struct k_store *st, const char *kind,
+                            long max_age,
+                            void (*removed)(const char *path, void *arg),
+                            void *arg, size_t *n, struct k_error *err);
+
 /* The version `latest` names, or "" if there is none. */
 enum k_status k_store_latest(const struct k_store *st, const char *kind,
                              char vout[K_VERSION_MAX + 1],
