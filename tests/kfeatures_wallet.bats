@@ -260,3 +260,33 @@ good_tx() {
 	assert_output --partial "igraph 0.10"
 	assert_output --partial "loaded when needed"
 }
+
+@test "kfeatures wallet: a tx dated more than a day past the machine's clock is a rejected line" {
+	soon=$(date -u -d '+12 hours' +%Y-%m-%dT%H:%M:%SZ)
+	later=$(date -u -d '+3 days' +%Y-%m-%dT%H:%M:%SZ)
+	{ cat "$SMALL"
+	  good_tx "$A" "$F" 1 | sed "s/2024-03-01T00:00:00Z/$later/"; } >"$T/future"
+	run --separate-stderr kfeatures wallet -q --no-graph "$T/future"
+	assert_failure 65
+	n=$(wc -l <"$SMALL")
+	[[ "$stderr" == *"$T/future:$((n + 1)): field 'ts': $later is more than a day after this machine's clock"* ]]
+	kfeatures wallet -q --no-graph "$SMALL" | cmp - <(printf '%s\n' "$output")
+	# Within the margin it is taken (and, far past the rest, warned of).
+	{ cat "$SMALL"; good_tx "$A" "$F" 1 | sed "s/2024-03-01T00:00:00Z/$soon/"; } >"$T/soon"
+	run --separate-stderr kfeatures wallet -q --no-graph "$T/soon"
+	assert_success
+}
+
+@test "kfeatures wallet: a newest record far past the rest is warned of, naming --as-of; none otherwise" {
+	{ cat "$SMALL"; good_tx "$A" "$F" 1 | sed 's/2024-03-01/2025-06-01/'; } >"$T/late"
+	run --separate-stderr kfeatures wallet -q --no-graph "$T/late"
+	assert_success
+	[ "${#lines[@]}" -eq 1 ]
+	[[ "$stderr" == *"warning: the window ends at the newest record, 2025-06-01T00:00:00Z, 456 days after 99% of the records (2024-03-02T00:05:00Z and before)"*"give --as-of"* ]]
+	run --separate-stderr kfeatures wallet -q --no-graph --as-of 2024-03-02T00:05:00Z "$T/late"
+	assert_success
+	[ "${#lines[@]}" -eq 5 ]
+	[ -z "$stderr" ]
+	run --separate-stderr kfeatures wallet -q --no-graph "$SMALL"
+	[ -z "$stderr" ]
+}

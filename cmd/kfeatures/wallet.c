@@ -342,6 +342,7 @@ struct reading {
 	size_t nnoted;
 	size_t labels, market, other;
 	long lines;            /* input lines read */
+	int64_t not_after;     /* tx records later are refused */
 };
 
 /* Say once per kind (or per what) that records are skipped. */
@@ -374,6 +375,13 @@ record_tx(struct reading *rd, char *why, size_t wcap)
 
 	if (k_tx_read(&rd->scan, &t, &e) != K_OK) {
 		snprintf(why, wcap, "%s", e.text);
+		return -1;
+	}
+	if (t.ts > rd->not_after) {
+		char when[40];
+		snprintf(why, wcap, "field 'ts': %s is more than a day after "
+		         "this machine's clock", k_time_format(t.ts, when,
+		                                               sizeof when));
 		return -1;
 	}
 	if (k_walletfeat_add_tx(rd->wf, &t) != K_OK)
@@ -639,6 +647,13 @@ summary(const struct reading *rd)
 	char a[32], b[32];
 
 	k_walletfeat_stats(rd->wf, &s);
+	if (s.as_of_far)
+		k_err("warning: the window ends at the newest record, %s, %.0f "
+		      "days after 99%% of the records (%s and before); rows hold "
+		      "only the addresses active near it: give --as-of",
+		      k_time_format(s.as_of, a, sizeof a),
+		      (double)(s.as_of - s.bulk_end) / K_MS_PER_DAY,
+		      k_time_format(s.bulk_end, b, sizeof b));
 	k_info("%zu rows from %zu tx records (duplicates dropped: %zu; "
 	       "self-transfers: %zu; failed: %zu; contract creations: %zu; "
 	       "after --as-of, ignored: %zu), window %s to %s",
@@ -683,6 +698,7 @@ kfeatures_wallet(int argc, char **argv)
 
 	memset(&rd, 0, sizeof rd);
 	rd.o = &o;
+	rd.not_after = k_time_now_ms() + K_WF_FUTURE_MARGIN_MS;
 	if ((rd.wf = k_walletfeat_alloc(&o.p)) == NULL)
 		k_die(K_ENOMEM, "out of memory");
 	char *envcopy = load_lists(&o, rd.wf);

@@ -2175,6 +2175,21 @@ order_records(struct k_walletfeat *wf)
 	return 0;
 }
 
+/* With as_of defaulted: does the newest record lie far past the rest
+ * (k_walletfeat_stats' as_of_far)? order holds every record, by time. */
+static void
+check_as_of(struct k_walletfeat *wf)
+{
+	double span_days = wf->p.window_days > 0 ? wf->p.window_days : 30;
+
+	if (wf->p.as_of != K_WF_AS_OF_LAST || wf->norder == 0)
+		return;
+	size_t q = (size_t)(0.99 * (double)(wf->norder - 1));
+	wf->st.bulk_end = wf->tx[wf->order[q]].ts;
+	wf->st.as_of_far = (double)(wf->as_of - wf->st.bulk_end) >
+	                   span_days * K_MS_PER_DAY;
+}
+
 /* Per address: first record, senders, first ETH inflow; the stats'
  * counts; and the sizes of each address's lists of records and of
  * window transfers out, as offsets. -1 when out of memory. */
@@ -2420,6 +2435,7 @@ k_walletfeat_compute(struct k_walletfeat *wf, struct k_error *err)
 	if (order_records(wf) < 0 || count_records(wf, &ninc, &nout) < 0 ||
 	    fill_lists(wf, ninc, nout) < 0)
 		goto oom;
+	check_as_of(wf);
 	mark_taint_and_stablecoins(wf);
 	market_summary(wf);
 	if (hourly_gas(wf) < 0)

@@ -39,6 +39,9 @@ enum k_wf_entities {
 };
 
 #define K_WF_AS_OF_LAST INT64_MIN
+/* A tx record later than this past the machine's clock is refused by
+ * kfeatures wallet: a day covers clocks and time zones set wrong. */
+#define K_WF_FUTURE_MARGIN_MS (INT64_C(24) * 3600 * 1000)
 
 struct k_walletfeat_params {
 	double window_days;     /* history before as_of that rows use
@@ -136,6 +139,13 @@ struct k_walletfeat_stats {
 	int sampled;          /* graph metrics estimated from pivots */
 	int labelled;         /* an address list was loaded */
 	int64_t as_of, start; /* the window; start INT64_MIN for all */
+	/* as_of defaulted to the newest record, and that record lies far
+	 * past the bulk of the data: more than the window (30 days when it
+	 * is all history) after bulk_end, the time 99% of the records are
+	 * at or before. One mistimed record then hides every other wallet,
+	 * so the program warns. */
+	int as_of_far;
+	int64_t bulk_end;
 	double seconds_graph, seconds_rows;
 	struct k_graph_timing graph_timing; /* the graph metrics' steps and
 	                                     * igraph's warnings (no step
