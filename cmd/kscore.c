@@ -278,7 +278,7 @@ finish_line(struct ws *w, struct k_batch *b, size_t i, int clash,
 		k_buf_add(&b->out, line, end - 1);
 		k_jsonw_obj_continue(&w->w, nonempty);
 	} else {
-		json_t *obj = k_json_parse(line, len, &e);
+		json_t *obj = k_json_parse(&w->scan, line, len, &e);
 		const char *key;
 		json_t *v;
 		if (obj == NULL) {

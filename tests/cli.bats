@@ -204,3 +204,22 @@ readers() {
 	run --separate-stderr bash -c 'kfeatures wallet --help | head -c 1 >/dev/null; echo "${PIPESTATUS[0]}"'
 	[ "$output" = 0 ] && [ -z "$stderr" ]
 }
+
+@test "cli: every reader holds a record line to the same rules: NUL and nesting past 512 refused, big integers read" {
+	train_fixture
+	ktrain forecast -q "$FIX/forecast/risk_600.ndjson" >/dev/null
+	python3 - "$T/odd" <<'PY'
+import sys
+rec = '{"kind":"features","ts":"2025-03-01T00:00:00Z","features":{"f00":1}'
+with open(sys.argv[1], 'wb') as f:
+    f.write((rec + ',"x":1\0}\n').encode())
+    f.write((rec + ',"d":' + '[' * 600 + ']' * 600 + '}\n').encode())
+    f.write((rec + ',"n":123456789012345678901234567890}\n').encode())
+PY
+	while read -r cmd; do
+		run --separate-stderr $cmd "$T/odd"
+		[[ "$stderr" == *"$T/odd:1: invalid JSON at column 74"* ]] || { echo "$cmd: $stderr"; false; }
+		[[ "$stderr" == *"$T/odd:2: invalid JSON at column 584: nesting too deep"* ]] || { echo "$cmd: $stderr"; false; }
+		[[ "$stderr" != *"$T/odd:3: invalid JSON"* && "$stderr" != *"too big"* ]] || { echo "$cmd: $stderr"; false; }
+	done < <(readers | grep -v '^kfetch csv$')
+}

@@ -102,8 +102,8 @@ price() {
 {"kind":"liquidation","ts":"2025-03-15T00:00:00Z","coin":"BTC","px":80000}|field 'value_usd': missing
 {"kind":"label","ts":"2025-03-15T00:00:00Z","ts_end":"2025-03-14T00:00:00Z","incident":"x"}|field 'ts_end': before 'ts'
 {"kind":"hlp","ts":"2025-03-15T00:00:00Z"|invalid JSON
-{"kind":"hlp","kind":"hlp"}|invalid JSON
-[1,2]|a record must be a JSON object
+{"kind":"hlp","kind":"hlp"}|duplicate key 'kind' at column 15
+[1,2]|invalid JSON at column 1: a record must be a JSON object
 EOF
 }
 

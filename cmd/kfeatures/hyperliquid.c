@@ -209,6 +209,7 @@ kfeatures_hyperliquid(int argc, char **argv)
 	struct k_hlfeat *eng;
 	struct k_reject rj;
 	struct k_input in;
+	struct k_jscan scan;
 	struct k_error e;
 	enum k_status st;
 	const char *noted[8];
@@ -221,11 +222,12 @@ kfeatures_hyperliquid(int argc, char **argv)
 		k_die(st, "%s", e.text);
 	k_reject_init(&rj);
 	k_progress_init(&prog);
+	k_jscan_init(&scan, NULL);
 	k_input_init(&in, k_opts.files, k_opts.nfiles, 0, &rj);
 	in.idle = flush_out;
 	while (k_input_next(&in) > 0) {
 		struct k_hlfeat_rec rec;
-		json_t *obj = k_json_parse(in.line, in.len, &e);
+		json_t *obj = k_json_parse(&scan, in.line, in.len, &e);
 		if (obj == NULL || k_hlfeat_parse(obj, &rec, &e) != K_OK) {
 			json_decref(obj);
 			k_input_reject(&in, "%s", e.text);
@@ -248,5 +250,6 @@ kfeatures_hyperliquid(int argc, char **argv)
 	for (size_t k = 0; k < nnoted; k++)
 		free((char *)noted[k]);
 	k_hlfeat_free(eng);
+	k_jscan_release(&scan);
 	return k_status_exit(k_reject_finish(&rj));
 }

@@ -10,11 +10,20 @@
 #include "base/k_time.h"
 
 json_t *
-k_json_parse(const char *line, size_t len, struct k_error *err)
+k_json_parse(struct k_jscan *s, const char *line, size_t len,
+             struct k_error *err)
 {
 	json_error_t je;
-	json_t *v = json_loadb(line, len, JSON_REJECT_DUPLICATES, &je);
+	json_t *v;
 
+	if (k_jscan_line(s, line, len, err) != K_OK)
+		return NULL;
+	v = json_loadb(line, len, JSON_REJECT_DUPLICATES, &je);
+	/* jansson refuses integers past 64 bits, which the scanner reads as
+	 * numbers: read them (and every integer of the line) as doubles. */
+	if (v == NULL)
+		v = json_loadb(line, len, JSON_REJECT_DUPLICATES |
+		               JSON_DECODE_INT_AS_REAL, &je);
 	if (v == NULL) {
 		k_error_set(err, K_EDATA, "invalid JSON at column %d: %s",
 		            je.column > 0 ? je.column : je.position + 1, je.text);

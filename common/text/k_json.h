@@ -12,10 +12,17 @@
 #include <stdint.h>
 
 #include "base/k_status.h"
+#include "text/k_jscan.h"
 
-/* Parse one line as a JSON object. NULL and err filled (K_EDATA) if it is
- * not one. The caller owns the result (json_decref). */
-json_t *k_json_parse(const char *line, size_t len, struct k_error *err);
+/* Parse one line as a JSON object, by the one set of rules every program
+ * holds records to: the line is first checked by k_jscan (with s, the
+ * caller's scanner, whose spans then describe the line), so a line that
+ * one program refuses no other accepts (a NUL byte, nesting past 512) and
+ * integers past 64 bits are numbers here as there (as doubles). NULL and
+ * err filled (K_EDATA) if it is not one. The caller owns the result
+ * (json_decref). */
+json_t *k_json_parse(struct k_jscan *s, const char *line, size_t len,
+                     struct k_error *err);
 
 /* A short description of v for messages: 'string "n/a"', 'null', ... */
 void k_json_describe(const json_t *v, char *buf, size_t cap);

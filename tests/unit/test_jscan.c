@@ -1,9 +1,11 @@
 /*
- * test_jscan.c - the fast line scanner must accept exactly what the
- * jansson reader (k_json_parse) accepts: a table of edge cases, then
- * thousands of seeded random mutations of real records checked against
- * jansson. Also the member spans, number and string decoding, and the
- * time and writer helpers the scanner's users rely on.
+ * test_jscan.c - the fast line scanner must accept what jansson accepts,
+ * but for integers past 64 bits: a table of edge cases, then thousands of
+ * seeded random mutations of real records checked against jansson; and
+ * k_json_parse, the jansson reader every program uses, must give the
+ * scanner's verdict where jansson alone differs (a NUL byte, nesting,
+ * big integers). Also the member spans, number and string decoding, and
+ * the time and writer helpers the scanner's users rely on.
  */
 #include <jansson.h>
 #include <math.h>
@@ -28,15 +30,52 @@ scan_ok(const char *line)
 	return k_jscan_line(&S, line, strlen(line), &e) == K_OK;
 }
 
+/* jansson alone, as k_json_parse calls it: an object, no duplicates. */
 static int
 jansson_ok(const char *line, size_t n, int *bigint)
 {
+	json_error_t je;
+	json_t *v = json_loadb(line, n, JSON_REJECT_DUPLICATES, &je);
+	int ok = v != NULL && json_is_object(v);
+
+	*bigint = v == NULL && strstr(je.text, "too big") != NULL;
+	json_decref(v);
+	return ok;
+}
+
+/* Where jansson alone and the scanner part, k_json_parse sides with the
+ * scanner, so that no program accepts a line another refuses. */
+static void
+test_parse_rules(void)
+{
+	char deep[1300];
 	struct k_error e;
-	json_t *v = k_json_parse(line, n, &e);
-	*bigint = v == NULL && strstr(e.text, "too big") != NULL;
-	if (v != NULL)
-		json_decref(v);
-	return v != NULL;
+	size_t n = 0;
+	int big;
+
+	n += (size_t)snprintf(deep, sizeof deep, "{\"a\":");
+	for (int i = 0; i < 600; i++)
+		deep[n++] = '[';
+	for (int i = 0; i < 600; i++)
+		deep[n++] = ']';
+	deep[n++] = '}';
+	KT_CHECK(jansson_ok(deep, n, &big));      /* jansson allows 2048 */
+	KT_CHECK(k_json_parse(&S, deep, n, &e) == NULL);
+	KT_CHECK(strstr(e.text, "nesting too deep") != NULL);
+	static const char nul[] = "{\"a\":1\0}";
+	KT_CHECK(jansson_ok(nul, sizeof nul - 1, &big));
+	KT_CHECK(k_json_parse(&S, nul, sizeof nul - 1, &e) == NULL);
+	const char *bigs = "{\"a\":123456789012345678901234567890,\"b\":7}";
+	KT_CHECK(!jansson_ok(bigs, strlen(bigs), &big) && big);
+	json_t *v = k_json_parse(&S, bigs, strlen(bigs), &e);
+	KT_CHECK(v != NULL);
+	KT_NEAR(json_number_value(json_object_get(v, "a")), 1.2345678901234568e29,
+	        1e14);
+	KT_NEAR(json_number_value(json_object_get(v, "b")), 7, 0);
+	json_decref(v);
+	/* And a line both refuse keeps the scanner's message. */
+	KT_CHECK(k_json_parse(&S, "[1,2]", 5, &e) == NULL);
+	KT_CHECK(strstr(e.text, "a record must be a JSON object") != NULL);
 }
 
 static void
@@ -323,6 +362,7 @@ main(void)
 	test_members();
 	test_differential();
 	test_big_objects();
+	test_parse_rules();
 	test_time_and_writer();
 	k_jscan_release(&S);
 	KT_DONE();

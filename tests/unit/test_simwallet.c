@@ -80,10 +80,12 @@ test_contract(void)
 	struct per per[K_ARCH_N];
 	memset(per, 0, sizeof per);
 	char *line = out;
+	struct k_jscan scan;
+	k_jscan_init(&scan, NULL);
 	while (*line) {
 		char *nl = strchr(line, '\n');
 		struct k_error e;
-		json_t *o = k_json_parse(line, (size_t)(nl - line), &e);
+		json_t *o = k_json_parse(&scan, line, (size_t)(nl - line), &e);
 		if (o == NULL) {
 			KT_FAIL("unparsable record: %s", e.text);
 			break;
@@ -199,6 +201,7 @@ test_contract(void)
 		json_decref(o);
 		line = nl + 1;
 	}
+	k_jscan_release(&scan);
 	json_decref(lab);
 	KT_EQ_INT(bad_tx, 0);
 	KT_EQ_INT(bad_label, 0);
