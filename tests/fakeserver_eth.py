@@ -28,7 +28,9 @@
 # an Etherscan action or getblocknobytime, or a JSON-RPC method, plus two
 # kinds: busy (HTTP 200, status 0, "Max rate limit reached") and badkey
 # ("Invalid API Key"); for JSON-RPC, kind=rpcerror answers every call of
-# a batch with a JSON-RPC error, and kind=wrongtype spoils a field.
+# a batch with a JSON-RPC error, kind=wrongtype spoils a field,
+# kind=setfield with arg=NAME=JSON sets a field of each result, and
+# kind=badid with arg=N answers the first call with id N.
 import argparse
 import json
 import os
@@ -248,8 +250,14 @@ class EthHandler(fakeserver.Handler):
                         if kind == "wrongtype" and isinstance(res, dict):
                             res = dict(res)
                             res[fault["arg"]] = True
+                        if kind == "setfield" and isinstance(res, dict):
+                            name, text = fault["arg"].split("=", 1)
+                            res = dict(res)
+                            res[name] = json.loads(text)
                         a["result"] = res
                     answers.append(a)
+                if kind == "badid" and answers:
+                    answers[0]["id"] = int(fault["arg"])
                 value = answers if isinstance(req, list) else answers[0]
         data = json.dumps(value, separators=(",", ":")).encode()
         if kind == "truncate":

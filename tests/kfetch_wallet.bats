@@ -266,6 +266,23 @@ es() { kfetch etherscan --retry-wait 0.01 --weight-budget 0 "$@"; }
 	[[ "$stderr" == *"--from-block or --last"* ]]
 }
 
+@test "kfetch ethrpc: an answer id or a block time at the ends of 64 bits is bad data (65), not arithmetic" {
+	for id in -9223372036854775808 9223372036854775807 0; do
+		serve --fault type=eth_blockNumber,kind=badid,arg=$id
+		run --separate-stderr kfetch ethrpc --last 1
+		assert_failure 65
+		[ -z "$output" ]
+		[[ "$stderr" == *"eth_blockNumber x1 (the newest block): answer 0 has no id of the batch"* ]]
+		[[ "$stderr" != *"runtime error"* ]]
+		teardown
+	done
+	serve --fault 'type=eth_getBlockByNumber,kind=setfield,arg=timestamp="0x4000000000000000"'
+	run --separate-stderr kfetch ethrpc --from-block 20000000 --to-block 20000000
+	assert_failure 65
+	[[ "$stderr" == *"block 20000000: field 'timestamp': expected seconds up to the year 9999, got"* ]]
+	[[ "$stderr" != *"runtime error"* ]]
+}
+
 @test "kfetch ethrpc: nothing listening is 69, with nothing on stdout" {
 	run --separate-stderr kfetch ethrpc --last 10 --retries 0
 	assert_failure 69
