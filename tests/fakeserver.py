@@ -14,7 +14,8 @@
 #   type=T     request type: a Hyperliquid "type" (candleSnapshot, ...),
 #              "klines" or "ticker" for Binance, or "*" (default)
 #   kind=K     500 | 503 | 429 | any other HTTP status | stall | truncate |
-#              cutoff | notjson | wrongtype | wrongshape | empty
+#              cutoff | notjson | wrongtype | wrongshape | empty |
+#              garbage (bytes that are no HTTP answer, then a hang-up)
 #   arg=A      a status: its Retry-After seconds ("-": none); stall:
 #              seconds to wait;
 #              wrongtype: the field (or kline index) given a wrong type
@@ -214,6 +215,13 @@ class Handler(BaseHTTPRequestHandler):
         if close:
             self.close_connection = True
 
+    def garbage(self):
+        """Bytes that are no HTTP answer (no status line), then hang up."""
+        self.wfile.write(b"SSH-2.0-OpenSSH_9.2\r\nnot HTTP at all\r\n")
+        self.wfile.flush()
+        self.close_connection = True
+        self.connection.shutdown(socket.SHUT_RDWR)
+
     def handle_one(self, method):
         st = self.server.state
         url = urllib.parse.urlsplit(self.path)
@@ -247,6 +255,8 @@ class Handler(BaseHTTPRequestHandler):
                 hdrs.append(("Retry-After", fault["arg"]))
             return self.send(int(kind), "HTTP status %s" % kind,
                              "text/plain", hdrs)
+        if kind == "garbage":
+            return self.garbage()
         if kind == "stall":
             time.sleep(float(fault["arg"] or 30))
         if kind == "notjson":

@@ -206,6 +206,8 @@ class EthHandler(fakeserver.Handler):
                 hdrs.append(("Retry-After", fault["arg"]))
             return self.send(int(kind), "HTTP status %s" % kind, "text/plain",
                              hdrs)
+        if kind == "garbage":
+            return self.garbage()
         if kind == "stall":
             time.sleep(float(fault["arg"] or 30))
         if kind == "notjson":

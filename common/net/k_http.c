@@ -1129,6 +1129,12 @@ attempt_live(struct k_http *h, struct call *c, struct k_error *err)
 {
 	const struct k_http_req *q = c->q;
 	struct k_http_resp *r = c->r;
+	/* Checked here, so that libcurl's "unsupported protocol" can only
+	 * mean an answer that is no HTTP (HTTP/0.9 is refused): retried. */
+	if (strncasecmp(q->base, "http://", 7) != 0 &&
+	    strncasecmp(q->base, "https://", 8) != 0)
+		return k_error_set(err, K_ECONFIG, "%s: %s: not an http:// or "
+		                   "https:// URL", q->label, q->base);
 	struct k_buf url;
 	k_buf_init(&url);
 	k_buf_adds(&url, q->base);
@@ -1165,12 +1171,14 @@ attempt_live(struct k_http *h, struct call *c, struct k_error *err)
 		if (cc == CURLE_OPERATION_TIMEDOUT)
 			snprintf(c->terr, sizeof c->terr, "no answer within %g s",
 			         h->p.timeout);
+		else if (cc == CURLE_UNSUPPORTED_PROTOCOL)
+			snprintf(c->terr, sizeof c->terr, "the answer is not HTTP "
+			         "(no status line)");
 		else
 			snprintf(c->terr, sizeof c->terr, "%s",
 			         k_curl.easy_strerror(cc));
 		switch (cc) {
 		case CURLE_URL_MALFORMAT:
-		case CURLE_UNSUPPORTED_PROTOCOL:
 			return k_error_set(err, K_ECONFIG, "%s: %s: %s", q->label,
 			                   q->base, c->terr);
 		case CURLE_PEER_FAILED_VERIFICATION:
