@@ -418,6 +418,19 @@ hl() { kfetch hyperliquid --retry-wait 0.01 "$@"; }
 	[[ "$stderr" == *"ftp://127.0.0.1:9: not an http:// or https:// URL"* ]]
 }
 
+@test "kfetch hyperliquid: a gzip bomb stops at the 32 MiB bound, naming the request, not retried (65)" {
+	# 40 MiB of [0,0,...] in about 40 KB of gzip
+	serve --fault kind=bomb,arg=40
+	run --separate-stderr hl "${KPEPE[@]}" --record "$T/rec"
+	assert_failure 65
+	[ -z "$output" ]
+	[[ "$stderr" == *"candleSnapshot kPEPE: the response is larger than 32 MiB (decompressed), the most one response may be"* ]]
+	[[ "$stderr" != *"element 0"* ]]
+	[ "$(requests candleSnapshot)" -eq 1 ]
+	# nothing of it recorded
+	[ "$(find "$T/rec" -name '*.json' | wc -l)" -eq 0 ]
+}
+
 @test "kfetch hyperliquid: the weight budget makes requests wait" {
 	serve
 	start=$(date +%s.%N)

@@ -42,7 +42,7 @@ k_http_params_default(struct k_http_params *p)
 	p->max_retry_after = 300;
 	p->weight_budget = -1;
 	p->budget_window = 60;
-	p->max_body = (size_t)256 << 20;
+	p->max_body = K_HTTP_MAX_BODY;
 }
 
 const char *
@@ -442,6 +442,21 @@ k_http_sleep(struct k_http *h, double s)
 		                       (long)((left - (double)(time_t)left) * 1e9) };
 		nanosleep(&ts, NULL);
 	}
+}
+
+/* The error for a response of what (a request's label, a recorded
+ * file) past params.max_body. */
+static enum k_status
+too_big(const struct k_http *h, const char *what, struct k_error *err)
+{
+	size_t m = h->p.max_body;
+	if (m >= (1u << 20) && m % (1u << 20) == 0)
+		return k_error_set(err, K_EDATA, "%s: the response is larger than "
+		                   "%zu MiB (decompressed), the most one response "
+		                   "may be; ask for less at once", what, m >> 20);
+	return k_error_set(err, K_EDATA, "%s: the response is larger than %zu "
+	                   "bytes (decompressed), the most one response may be; "
+	                   "ask for less at once", what, m);
 }
 
 /* ---- curl callbacks ---- */
@@ -865,8 +880,7 @@ replay_body(struct k_http *h, const struct entry *en, struct k_buf *out,
 	while ((n = gzread(gz, chunk, sizeof chunk)) > 0) {
 		if (out->len + (size_t)n > h->p.max_body) {
 			gzclose(gz);
-			return k_error_set(err, K_EDATA, "--replay: %s: larger "
-			                   "than %zu bytes", path, h->p.max_body);
+			return too_big(h, path, err);
 		}
 		k_buf_add(out, chunk, (size_t)n);
 	}
@@ -1160,8 +1174,7 @@ attempt_live(struct k_http *h, struct call *c, struct k_error *err)
 	k_buf_release(&url);
 	r->time_ms = k_time_now_ms();
 	if (h->too_big)
-		return k_error_set(err, K_EDATA, "%s: response larger than %zu "
-		                   "bytes", q->label, h->p.max_body);
+		return too_big(h, q->label, err);
 	if (r->body.oom)
 		return k_error_set(err, K_ENOMEM, "out of memory");
 	if (cc == CURLE_ABORTED_BY_CALLBACK)

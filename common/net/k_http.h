@@ -25,6 +25,16 @@
  * the same method, path and body; nothing sleeps.
  */
 
+/*
+ * The default bound on one response, counted after decompression (a
+ * 100 KB gzip body can inflate to 100 MB): 32 MiB. Parsed, a response
+ * costs up to about 20 times its size (jansson spends some 40 bytes on
+ * each value; "[0,0,...]" is the worst case), so one response stays
+ * under about 700 MB of memory; the largest recorded in data/ is 180 KB.
+ * A program that needs more sets params.max_body.
+ */
+#define K_HTTP_MAX_BODY ((size_t)32 << 20)
+
 struct k_http_params {
 	const char *base_url;   /* --base-url; NULL: the caller's default */
 	double timeout;         /* whole request, s (30) */
@@ -39,7 +49,9 @@ struct k_http_params {
 	double budget_window;   /* that window, s (60) */
 	const char *record_dir; /* --record DIR, or NULL */
 	const char *replay_dir; /* --replay DIR, or NULL */
-	size_t max_body;        /* largest response accepted, bytes (256 MiB) */
+	size_t max_body;        /* largest response accepted, bytes once
+	                           decompressed (K_HTTP_MAX_BODY); a larger
+	                           one is K_EDATA, not retried */
 	const char *redact;     /* query parameters never recorded or matched,
 	                           comma-separated ("apikey"), or NULL */
 	const volatile sig_atomic_t *stop; /* set by a signal: give up soon */
