@@ -25,9 +25,11 @@
 # with "method not found", as older nodes do.
 #
 # SPEC is fakeserver.py's (type=T,kind=K,arg=A,times=N,after=N) where T is
-# an Etherscan action or getblocknobytime, or a JSON-RPC method, plus two
-# kinds: busy (HTTP 200, status 0, "Max rate limit reached") and badkey
-# ("Invalid API Key"); for JSON-RPC, kind=rpcerror answers every call of
+# an Etherscan action or getblocknobytime, or a JSON-RPC method, plus the
+# kinds busy (HTTP 200, status 0, "Max rate limit reached"), badkey
+# ("Invalid API Key"), and echo (the request's path, decoded path and
+# Authorization header said back: as the API's error to a GET, as an
+# HTTP 401, or arg, to a POST); for JSON-RPC, kind=rpcerror answers every call of
 # a batch with a JSON-RPC error, kind=wrongtype spoils a field,
 # kind=setfield with arg=NAME=JSON sets a field of each result, and
 # kind=badid with arg=N answers the first call with id N.
@@ -176,6 +178,20 @@ def rpc_one(st, call):
 
 
 class EthHandler(fakeserver.Handler):
+    def echo(self, method, status):
+        """The request said back, as careless servers do: its path, the
+        path decoded and its Authorization header; to a GET as the API's
+        error, to a POST (JSON-RPC) as HTTP status (401)."""
+        said = "%s %s (%s) auth %s" % (
+            method, self.path, urllib.parse.unquote(self.path),
+            self.headers.get("Authorization", "-"))
+        if method == "GET":
+            return self.send(200, json.dumps(
+                {"status": "0", "message": "NOTOK",
+                 "result": "Error! Invalid request: " + said}))
+        return self.send(int(status or 401), "unauthorized: " + said,
+                         "text/plain")
+
     def handle_one(self, method):
         st = self.server.state
         url = urllib.parse.urlsplit(self.path)
@@ -220,6 +236,8 @@ class EthHandler(fakeserver.Handler):
                 {"status": "0", "message": "NOTOK",
                  "result": "Max rate limit reached, please use API Key for "
                            "higher rate limit"}))
+        if kind == "echo":
+            return self.echo(method, fault["arg"])
         if kind == "badkey":
             return self.send(200, json.dumps(
                 {"status": "0", "message": "NOTOK",

@@ -221,7 +221,8 @@ batch(struct k_ethrpc *r, const char *method, json_t **params, size_t n,
 	if (body == NULL)
 		return k_error_set(err, K_ENOMEM, "out of memory");
 	snprintf(b.label, sizeof b.label, "%s x%zu (%s)", method, n, what);
-	struct k_http_req q = { "POST", r->base, "", body, b.label, 1 };
+	/* the node's URL may hold a key in its path (Infura's /v3/KEY) */
+	struct k_http_req q = { "POST", r->base, "", body, b.label, 1, NULL, 1 };
 	for (int attempt = 0;; attempt++) {
 		int busy = 0;
 		st = batch_round_trip(r, &b, &q, &busy, err);
