@@ -14,7 +14,9 @@
 #   type=T     request type: a Hyperliquid "type" (candleSnapshot, ...),
 #              "klines" or "ticker" for Binance, or "*" (default)
 #   kind=K     500 | 503 | 429 | any other HTTP status | stall | truncate |
-#              cutoff | notjson | wrongtype | wrongshape | empty
+#              cutoff | notjson | wrongtype | wrongshape | empty |
+#              garbage (bytes that are no HTTP answer, then a hang-up) |
+#              bomb (a gzip body that inflates to arg MiB, 100 by default)
 #   arg=A      a status: its Retry-After seconds ("-": none); stall:
 #              seconds to wait;
 #              wrongtype: the field (or kline index) given a wrong type
@@ -34,6 +36,7 @@ import sys
 import threading
 import time
 import urllib.parse
+import zlib
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 CAPS = {"candleSnapshot": 5000, "fundingHistory": 500,
@@ -214,6 +217,36 @@ class Handler(BaseHTTPRequestHandler):
         if close:
             self.close_connection = True
 
+    def bomb(self, mb):
+        """A gzip body inflating to mb MiB of valid JSON ([0,0,...]),
+        built once: a few hundred KB on the wire."""
+        if getattr(self.server, "bomb", None) is None:
+            z = zlib.compressobj(9, zlib.DEFLATED, 31)
+            chunk = b"0," * (1 << 19)
+            parts = [z.compress(b"[")]
+            for _ in range(int(mb)):
+                parts.append(z.compress(chunk))
+            parts.append(z.compress(b"0]") + z.flush())
+            self.server.bomb = b"".join(parts)
+        data = self.server.bomb
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Encoding", "gzip")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        try:
+            self.wfile.write(data)
+            self.wfile.flush()
+        except OSError:             # the client gave up reading: good
+            self.close_connection = True
+
+    def garbage(self):
+        """Bytes that are no HTTP answer (no status line), then hang up."""
+        self.wfile.write(b"SSH-2.0-OpenSSH_9.2\r\nnot HTTP at all\r\n")
+        self.wfile.flush()
+        self.close_connection = True
+        self.connection.shutdown(socket.SHUT_RDWR)
+
     def handle_one(self, method):
         st = self.server.state
         url = urllib.parse.urlsplit(self.path)
@@ -247,6 +280,10 @@ class Handler(BaseHTTPRequestHandler):
                 hdrs.append(("Retry-After", fault["arg"]))
             return self.send(int(kind), "HTTP status %s" % kind,
                              "text/plain", hdrs)
+        if kind == "garbage":
+            return self.garbage()
+        if kind == "bomb":
+            return self.bomb(fault["arg"] or 100)
         if kind == "stall":
             time.sleep(float(fault["arg"] or 30))
         if kind == "notjson":

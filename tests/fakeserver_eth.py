@@ -25,10 +25,14 @@
 # with "method not found", as older nodes do.
 #
 # SPEC is fakeserver.py's (type=T,kind=K,arg=A,times=N,after=N) where T is
-# an Etherscan action or getblocknobytime, or a JSON-RPC method, plus two
-# kinds: busy (HTTP 200, status 0, "Max rate limit reached") and badkey
-# ("Invalid API Key"); for JSON-RPC, kind=rpcerror answers every call of
-# a batch with a JSON-RPC error, and kind=wrongtype spoils a field.
+# an Etherscan action or getblocknobytime, or a JSON-RPC method, plus the
+# kinds busy (HTTP 200, status 0, "Max rate limit reached"), badkey
+# ("Invalid API Key"), and echo (the request's path, decoded path and
+# Authorization header said back: as the API's error to a GET, as an
+# HTTP 401, or arg, to a POST); for JSON-RPC, kind=rpcerror answers every call of
+# a batch with a JSON-RPC error, kind=wrongtype spoils a field,
+# kind=setfield with arg=NAME=JSON sets a field of each result, and
+# kind=badid with arg=N answers the first call with id N.
 import argparse
 import json
 import os
@@ -174,6 +178,20 @@ def rpc_one(st, call):
 
 
 class EthHandler(fakeserver.Handler):
+    def echo(self, method, status):
+        """The request said back, as careless servers do: its path, the
+        path decoded and its Authorization header; to a GET as the API's
+        error, to a POST (JSON-RPC) as HTTP status (401)."""
+        said = "%s %s (%s) auth %s" % (
+            method, self.path, urllib.parse.unquote(self.path),
+            self.headers.get("Authorization", "-"))
+        if method == "GET":
+            return self.send(200, json.dumps(
+                {"status": "0", "message": "NOTOK",
+                 "result": "Error! Invalid request: " + said}))
+        return self.send(int(status or 401), "unauthorized: " + said,
+                         "text/plain")
+
     def handle_one(self, method):
         st = self.server.state
         url = urllib.parse.urlsplit(self.path)
@@ -204,6 +222,8 @@ class EthHandler(fakeserver.Handler):
                 hdrs.append(("Retry-After", fault["arg"]))
             return self.send(int(kind), "HTTP status %s" % kind, "text/plain",
                              hdrs)
+        if kind == "garbage":
+            return self.garbage()
         if kind == "stall":
             time.sleep(float(fault["arg"] or 30))
         if kind == "notjson":
@@ -216,6 +236,8 @@ class EthHandler(fakeserver.Handler):
                 {"status": "0", "message": "NOTOK",
                  "result": "Max rate limit reached, please use API Key for "
                            "higher rate limit"}))
+        if kind == "echo":
+            return self.echo(method, fault["arg"])
         if kind == "badkey":
             return self.send(200, json.dumps(
                 {"status": "0", "message": "NOTOK",
@@ -248,8 +270,14 @@ class EthHandler(fakeserver.Handler):
                         if kind == "wrongtype" and isinstance(res, dict):
                             res = dict(res)
                             res[fault["arg"]] = True
+                        if kind == "setfield" and isinstance(res, dict):
+                            name, text = fault["arg"].split("=", 1)
+                            res = dict(res)
+                            res[name] = json.loads(text)
                         a["result"] = res
                     answers.append(a)
+                if kind == "badid" and answers:
+                    answers[0]["id"] = int(fault["arg"])
                 value = answers if isinstance(req, list) else answers[0]
         data = json.dumps(value, separators=(",", ":")).encode()
         if kind == "truncate":

@@ -401,6 +401,36 @@ hl() { kfetch hyperliquid --retry-wait 0.01 "$@"; }
 	[[ "$stderr" == *"candleSnapshot kPEPE: "*"gave up after 2 attempts"* ]]
 }
 
+@test "kfetch hyperliquid: an answer that is not HTTP is retried, then 69; a URL that is not HTTP is 78" {
+	serve --fault kind=garbage,times=1
+	run --separate-stderr hl "${KPEPE[@]}"
+	assert_success
+	[ "${#lines[@]}" -gt 0 ]
+	[[ "$stderr" == *"the answer is not HTTP (no status line); retrying"* ]]
+	stop_server
+	serve --fault kind=garbage
+	run --separate-stderr hl --retries 2 "${KPEPE[@]}"
+	assert_failure 69
+	[ -z "$output" ]
+	[[ "$stderr" == *"candleSnapshot kPEPE: the answer is not HTTP (no status line); gave up after 3 attempts"* ]]
+	KTOOLS_HYPERLIQUID_URL=ftp://127.0.0.1:9 run --separate-stderr hl "${KPEPE[@]}"
+	assert_failure 78
+	[[ "$stderr" == *"ftp://127.0.0.1:9: not an http:// or https:// URL"* ]]
+}
+
+@test "kfetch hyperliquid: a gzip bomb stops at the 32 MiB bound, naming the request, not retried (65)" {
+	# 40 MiB of [0,0,...] in about 40 KB of gzip
+	serve --fault kind=bomb,arg=40
+	run --separate-stderr hl "${KPEPE[@]}" --record "$T/rec"
+	assert_failure 65
+	[ -z "$output" ]
+	[[ "$stderr" == *"candleSnapshot kPEPE: the response is larger than 32 MiB (decompressed), the most one response may be"* ]]
+	[[ "$stderr" != *"element 0"* ]]
+	[ "$(requests candleSnapshot)" -eq 1 ]
+	# nothing of it recorded
+	[ "$(find "$T/rec" -name '*.json' | wc -l)" -eq 0 ]
+}
+
 @test "kfetch hyperliquid: the weight budget makes requests wait" {
 	serve
 	start=$(date +%s.%N)

@@ -46,3 +46,10 @@ setup() {
 	assert_failure 66
 	[[ "$stderr" == *"candleSnapshot XRP: the recording has no answer"* ]]
 }
+
+@test "data: every recorded response is far under the 32 MiB bound on one response" {
+	# the largest (Binance klines, 1000 rows) is 180 KB: a margin of 180
+	largest=$(for f in "$D"/*/0*.json; do gzip -cdf "$f" | wc -c; done | sort -n | tail -n1)
+	[ "$largest" -gt 100000 ]
+	[ "$largest" -lt $((32 * 1024 * 1024 / 100)) ]
+}

@@ -13,6 +13,9 @@ ADDR=0x382b4ca2c4a7cd28c1c400c69d81ec2b2637f7dd
 ADDR2=0x105083929bf9bb22c26cb1777ec92661170d4285
 SYNTH=0x5555555555555555555555555555555555555555
 KEY=k3y-ab12-secret
+# a key with the characters a query gives meaning to, and it as sent
+KEY3='k3y&x+y/z=s3cr3t-9f'
+KEY3_SENT='k3y%26x%2By%2Fz%3Ds3cr3t-9f'
 BQ="$FIX/eth/bigquery_transactions.csv"
 
 setup() {
@@ -106,6 +109,35 @@ es() { kfetch etherscan --retry-wait 0.01 --weight-budget 0 "$@"; }
 	assert_success
 	[ "${#lines[@]}" -eq 5 ]
 	[[ "$stderr" == *"(replayed)"* ]]
+}
+
+@test "kfetch etherscan: a key with '&', '+', '/' and '=' reaches the API intact, URL-encoded" {
+	serve --apikey "$KEY3"
+	ETHERSCAN_API_KEY=$KEY3 run --separate-stderr es --address $ADDR --kinds normal --record "$T/rec"
+	assert_success
+	[ "${#lines[@]}" -eq 4 ]
+	grep -qF "apikey=$KEY3_SENT" "$T/requests.log"
+	! grep -rqF -e "$KEY3" -e "$KEY3_SENT" "$T/rec"
+	# the request key of the recording is the same as before: it replays
+	export KTOOLS_ETHERSCAN_URL=http://127.0.0.1:9
+	run --separate-stderr es --address $ADDR --kinds normal --replay "$T/rec"
+	assert_success
+	[ "${#lines[@]}" -eq 4 ]
+}
+
+@test "kfetch etherscan: a server echoing the request shows the key neither on stderr nor in the recording" {
+	serve --apikey "$KEY3" --fault type=txlist,kind=echo
+	ETHERSCAN_API_KEY=$KEY3 run --separate-stderr es -v --address $ADDR --kinds normal --record "$T/rec"
+	assert_failure 65
+	[ -z "$output" ]
+	grep -qF "apikey=$KEY3_SENT" "$T/requests.log"
+	# (the API's words are cut at 200 characters, there)
+	[[ "$stderr" == *"Invalid request: GET /v2/api?module=account&action=txlist&"*"&apikey=<redact"* ]]
+	for s in "$KEY3" "$KEY3_SENT" "${KEY3#*=}"; do
+		[[ "$stderr" != *"$s"* ]]
+		! grep -rqF -e "$s" "$T/rec"
+	done
+	grep -qF '<redacted>' "$T/rec"/000001-*.json
 }
 
 @test "kfetch etherscan: a refused key is a configuration error (78), with nothing on stdout" {
@@ -264,6 +296,52 @@ es() { kfetch etherscan --retry-wait 0.01 --weight-budget 0 "$@"; }
 	run --separate-stderr kfetch ethrpc
 	assert_failure 64
 	[[ "$stderr" == *"--from-block or --last"* ]]
+}
+
+@test "kfetch ethrpc: an answer id or a block time at the ends of 64 bits is bad data (65), not arithmetic" {
+	for id in -9223372036854775808 9223372036854775807 0; do
+		serve --fault type=eth_blockNumber,kind=badid,arg=$id
+		run --separate-stderr kfetch ethrpc --last 1
+		assert_failure 65
+		[ -z "$output" ]
+		[[ "$stderr" == *"eth_blockNumber x1 (the newest block): answer 0 has no id of the batch"* ]]
+		[[ "$stderr" != *"runtime error"* ]]
+		teardown
+	done
+	serve --fault 'type=eth_getBlockByNumber,kind=setfield,arg=timestamp="0x4000000000000000"'
+	run --separate-stderr kfetch ethrpc --from-block 20000000 --to-block 20000000
+	assert_failure 65
+	[[ "$stderr" == *"block 20000000: field 'timestamp': expected seconds up to the year 9999, got"* ]]
+	[[ "$stderr" != *"runtime error"* ]]
+}
+
+@test "kfetch ethrpc: credentials in the base URL are sent, but never printed nor recorded" {
+	RPCKEY=0123456789abcdef0123456789abcdef
+	AUTH=$(printf alice:pa55w0rd | base64)
+	serve
+	run --separate-stderr kfetch ethrpc --base-url "http://alice:pa55w0rd@127.0.0.1:${URL##*:}/v3/$RPCKEY" --from-block 20000000 --to-block 20000001
+	assert_success
+	teardown
+	# a node that says the request back, first as a 503 (a retry notice), then 401
+	serve --fault type=eth_blockNumber,kind=echo,arg=503,times=1 --fault type=eth_blockNumber,kind=echo
+	run --separate-stderr kfetch ethrpc --base-url "http://alice:pa55w0rd@127.0.0.1:${URL##*:}/v3/$RPCKEY" --last 1 --retry-wait 0.01 --record "$T/rec"
+	assert_failure 69
+	[ -z "$output" ]
+	grep -qF "\"path\": \"/v3/$RPCKEY\"" "$T/requests.log"
+	[[ "$stderr" == *"HTTP 503: unauthorized: POST /<redacted>"*"auth Basic <redacted>; retrying"* ]]
+	[[ "$stderr" == *"refused the request: HTTP 401: unauthorized: POST /<redacted>"* ]]
+	# a URL libcurl refuses is named without them
+	run --separate-stderr kfetch ethrpc --base-url "http://alice:pa55w0rd@127.0.0.1:99999/v3/$RPCKEY" --last 1
+	assert_failure 78
+	[[ "$stderr" == *"http://<redacted>@127.0.0.1:99999/<redacted>"* ]]
+	for s in pa55w0rd "$RPCKEY" "$AUTH"; do
+		[[ "$stderr" != *"$s"* ]]
+		! grep -rqF -e "$s" "$T/rec"
+	done
+	run --separate-stderr kfetch ethrpc --base-url "ftp://alice:pa55w0rd@127.0.0.1/v3/$RPCKEY" --last 1
+	assert_failure 64
+	[[ "$stderr" == *"--base-url: 'ftp...' is not an http:// or https:// URL"* ]]
+	[[ "$stderr" != *pa55w0rd* && "$stderr" != *"$RPCKEY"* ]]
 }
 
 @test "kfetch ethrpc: nothing listening is 69, with nothing on stdout" {

@@ -277,7 +277,8 @@ k_binance_fetch_klines(struct k_binance *c, const char *coin,
 		         "&startTime=%lld&endTime=%lld&limit=%d", symbol, interval,
 		         (long long)pg.from, (long long)(end - 1),
 		         K_BINANCE_KLINES_LIMIT);
-		struct k_http_req q = { "GET", c->base, path, NULL, label, 2 };
+		struct k_http_req q = { "GET", c->base, path, NULL, label, 2,
+		                        NULL, 0 };
 		k_http_resp_init(&r);
 		page.n = 0;
 		st = k_http_json(c->http, &q, &r, err);
@@ -324,7 +325,7 @@ k_binance_fetch_prices(struct k_binance *c, const char *const *symbols,
 		return k_error_set(err, K_ENOMEM, "out of memory");
 	}
 	struct k_http_req q = { "GET", c->base, k_buf_cstr(&path), NULL, label,
-	                        n == 1 ? 2 : 4 };
+	                        n == 1 ? 2 : 4, NULL, 0 };
 	k_http_resp_init(&r);
 	st = k_http_json(c->http, &q, &r, err);
 	if (st == K_OK)

@@ -367,14 +367,17 @@ call(struct k_etherscan *es, const char *query, const char *label,
 	k_buf_printf(&path, "?%s", query);
 	if (es->chainid > 0)
 		k_buf_printf(&path, "&chainid=%ld", es->chainid);
-	if (es->apikey != NULL)
-		k_buf_printf(&path, "&apikey=%s", es->apikey);
+	if (es->apikey != NULL) {
+		k_buf_adds(&path, "&apikey=");
+		k_http_query_escape(&path, es->apikey);
+	}
 	if (path.oom) {
 		k_buf_release(&path);
 		return k_error_set(err, K_ENOMEM, "out of memory");
 	}
+	/* the key: never recorded, matched on replay, or said back */
 	struct k_http_req q = { "GET", es->base, k_buf_cstr(&path), NULL,
-	                        label, 1 };
+	                        label, 1, "apikey", 0 };
 	for (int attempt = 0;; attempt++) {
 		const char *busy = NULL;
 		k_http_resp_release(resp);

@@ -3,7 +3,8 @@
  * V2 with chainid, V1-style explorers: Blockscout, *scan): the normal,
  * internal and ERC-20 token transactions of an address as tx records,
  * paged past the API's 10000-record window, through k_http (retries,
- * budget, record/replay). The API key goes in the query and nowhere else.
+ * budget, record/replay). The API key goes in the query, percent-encoded,
+ * and nowhere else: k_http keeps it out of messages and recordings.
  */
 #ifndef K_ETHERSCAN_H
 #define K_ETHERSCAN_H

@@ -18,6 +18,10 @@
 #include "base/k_buf.h"
 #include "text/k_json.h"
 
+/* The latest block time read, s (9999-12-31T23:59:59Z): a later one is
+ * no time, and would overflow as milliseconds. */
+#define MAX_BLOCK_TIME INT64_C(253402300799)
+
 struct k_ethrpc_token {
 	char addr[K_TX_ADDR];
 	char sym[K_TX_SYM];
@@ -114,11 +118,14 @@ batch_answers(struct rpc_batch *b, const json_t *a, int *busy,
 	for (size_t i = 0; i < json_array_size(a); i++) {
 		const json_t *o = json_array_get(a, i);
 		const json_t *jid = json_object_get(o, "id");
-		long k = json_is_integer(jid)
-		         ? (long)json_integer_value(jid) - b->id0 : -1;
-		if (k < 0 || (size_t)k >= b->n)
+		/* compared before subtracting: a node may answer any id, -2^63
+		 * included */
+		json_int_t id = json_is_integer(jid) ? json_integer_value(jid) : 0;
+		if (!json_is_integer(jid) || id < b->id0 ||
+		    (uint64_t)(id - b->id0) >= (uint64_t)b->n)
 			return k_error_set(err, K_EDATA, "%s: answer %zu has no "
 			                   "id of the batch", b->label, i);
+		size_t k = (size_t)(id - b->id0);
 		const json_t *e = json_object_get(o, "error");
 		if (e != NULL) {
 			if (busy_error(e)) {
@@ -214,7 +221,8 @@ batch(struct k_ethrpc *r, const char *method, json_t **params, size_t n,
 	if (body == NULL)
 		return k_error_set(err, K_ENOMEM, "out of memory");
 	snprintf(b.label, sizeof b.label, "%s x%zu (%s)", method, n, what);
-	struct k_http_req q = { "POST", r->base, "", body, b.label, 1 };
+	/* the node's URL may hold a key in its path (Infura's /v3/KEY) */
+	struct k_http_req q = { "POST", r->base, "", body, b.label, 1, NULL, 1 };
 	for (int attempt = 0;; attempt++) {
 		int busy = 0;
 		st = batch_round_trip(r, &b, &q, &busy, err);
@@ -946,6 +954,10 @@ emit_block(struct scan *s, size_t i, size_t *k, struct k_error *err)
 	snprintf(where, sizeof where, "block %lld", bn);
 	if (get_hexnum(s->blocks[i], "timestamp", where, &ts, err) != K_OK)
 		return K_EDATA;
+	if (ts > MAX_BLOCK_TIME)
+		return field_err(err, where, "timestamp",
+		                 json_object_get(s->blocks[i], "timestamp"),
+		                 "seconds up to the year 9999");
 	const json_t *txs = json_object_get(s->blocks[i], "transactions");
 	if (!json_is_array(txs))
 		return field_err(err, where, "transactions",

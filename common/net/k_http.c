@@ -42,7 +42,7 @@ k_http_params_default(struct k_http_params *p)
 	p->max_retry_after = 300;
 	p->weight_budget = -1;
 	p->budget_window = 60;
-	p->max_body = (size_t)256 << 20;
+	p->max_body = K_HTTP_MAX_BODY;
 }
 
 const char *
@@ -121,9 +121,13 @@ http_parse_opt(int key, char *arg, struct argp_state *state)
 	switch (key) {
 	case OPT_BASE_URL:
 		if (strncmp(arg, "http://", 7) != 0 &&
-		    strncmp(arg, "https://", 8) != 0)
-			argp_error(state, "--base-url: '%s' is not an http:// or "
-			           "https:// URL", arg);
+		    strncmp(arg, "https://", 8) != 0) {
+			/* its scheme only: the rest may hold a password or key */
+			int n = (int)strcspn(arg, ":/@?#");
+			argp_error(state, "--base-url: '%.*s%s' is not an http:// or "
+			           "https:// URL", n > 16 ? 16 : n, arg,
+			           arg[n] != '\0' || n > 16 ? "..." : "");
+		}
 		p->base_url = arg;
 		break;
 	case OPT_TIMEOUT:
@@ -196,6 +200,24 @@ http_parse_opt(int key, char *arg, struct argp_state *state)
 const struct argp k_http_argp = { http_options, http_parse_opt, NULL, NULL,
                                   NULL, NULL, NULL };
 
+void
+k_http_query_escape(struct k_buf *out, const char *s)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	for (; *s != '\0'; s++) {
+		unsigned char c = (unsigned char)*s;
+		if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		    (c >= '0' && c <= '9') || c == '-' || c == '.' || c == '_' ||
+		    c == '~') {
+			k_buf_addc(out, (char)c);
+		} else {
+			k_buf_addc(out, '%');
+			k_buf_addc(out, hex[c >> 4]);
+			k_buf_addc(out, hex[c & 15]);
+		}
+	}
+}
+
 /* ---- the client ---- */
 
 struct budget {
@@ -228,6 +250,7 @@ struct k_http {
 	struct budget budgets[MAX_BUDGETS];
 	size_t nbudgets;
 	struct k_http_stats stats;
+	const struct secrets *sec; /* the current request's, or NULL */
 	/* per attempt */
 	struct k_buf *sink;
 	int too_big;
@@ -287,6 +310,252 @@ k_http_set_notify(struct k_http *h, void (*fn)(void *, const char *),
 	h->notify_ctx = ctx;
 }
 
+/* ---- secrets (k_http.h) ---- */
+
+#define SECRET_MIN 6         /* bytes; a shorter secret is not looked for */
+#define MAX_SECRETS 16       /* forms of one request's secrets */
+#define REDACTED "<redacted>"
+
+/* The forms of one request's secrets, to find and replace. */
+struct secrets {
+	struct k_buf text;       /* the forms, one after another */
+	size_t off[MAX_SECRETS], len[MAX_SECRETS];
+	size_t n;
+};
+
+/* 1 if the comma-separated list (may be NULL) names the n bytes at
+ * name. */
+static int
+in_list(const char *list, const char *name, size_t n)
+{
+	for (const char *r = list; r != NULL && *r != '\0';) {
+		const char *c = strchr(r, ',');
+		size_t rn = c ? (size_t)(c - r) : strlen(r);
+		if (rn == n && strncmp(r, name, n) == 0)
+			return 1;
+		r += rn + (c != NULL);
+	}
+	return 0;
+}
+
+/* 1 if the query parameter of the n bytes at name is a secret of q. */
+static int
+secret_param(const struct k_http *h, const struct k_http_req *q,
+             const char *name, size_t n)
+{
+	return in_list(h->p.redact, name, n) || in_list(q->secret_query, name, n);
+}
+
+static void
+secret_add(struct secrets *s, const char *p, size_t n)
+{
+	if (n < SECRET_MIN || s->n == MAX_SECRETS)
+		return;
+	for (size_t i = 0; i < s->n; i++)
+		if (s->len[i] == n && memcmp(s->text.data + s->off[i], p, n) == 0)
+			return;
+	s->off[s->n] = s->text.len;
+	s->len[s->n] = n;
+	k_buf_add(&s->text, p, n);
+	if (!s->text.oom)
+		s->n++;
+}
+
+static int
+hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if ((c | 0x20) >= 'a' && (c | 0x20) <= 'f')
+		return (c | 0x20) - 'a' + 10;
+	return -1;
+}
+
+static void
+base64(const unsigned char *p, size_t n, struct k_buf *out)
+{
+	static const char a[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+	                        "0123456789+/";
+	for (size_t i = 0; i < n; i += 3) {
+		unsigned long v = (unsigned long)p[i] << 16;
+		if (i + 1 < n)
+			v |= (unsigned long)p[i + 1] << 8;
+		if (i + 2 < n)
+			v |= p[i + 2];
+		k_buf_addc(out, a[v >> 18 & 63]);
+		k_buf_addc(out, a[v >> 12 & 63]);
+		k_buf_addc(out, i + 1 < n ? a[v >> 6 & 63] : '=');
+		k_buf_addc(out, i + 2 < n ? a[v & 63] : '=');
+	}
+}
+
+/* The secret of the n bytes at p as written, percent-decoded and, with
+ * b64, base64 of that (user:password as the Authorization header). */
+static void
+secret_forms(struct secrets *s, const char *p, size_t n, int b64)
+{
+	struct k_buf d, e;
+	k_buf_init(&d);
+	k_buf_init(&e);
+	secret_add(s, p, n);
+	for (size_t i = 0; i < n; i++) {
+		int hi = p[i] == '%' && n - i > 2 ? hexval(p[i + 1]) : -1;
+		int lo = hi >= 0 ? hexval(p[i + 2]) : -1;
+		if (lo >= 0) {
+			k_buf_addc(&d, (char)(hi << 4 | lo));
+			i += 2;
+		} else {
+			k_buf_addc(&d, p[i]);
+		}
+	}
+	secret_add(s, d.data, d.len);
+	if (b64) {
+		base64((const unsigned char *)d.data, d.len, &e);
+		secret_add(s, e.data, e.len);
+	}
+	if (d.oom || e.oom)
+		s->text.oom = 1;
+	k_buf_release(&d);
+	k_buf_release(&e);
+}
+
+/* The user:password of q's base, and its path when q says so. */
+static void
+secrets_of_base(const struct k_http_req *q, struct secrets *s)
+{
+	const char *b = strstr(q->base, "://");
+	const char *auth = b != NULL ? b + 3 : q->base;
+	size_t an = strcspn(auth, "/?#");
+	const char *at = NULL;
+	for (size_t i = 0; i < an; i++)
+		if (auth[i] == '@')
+			at = auth + i;
+	if (at != NULL) {
+		secret_forms(s, auth, (size_t)(at - auth), 1);
+		const char *colon = memchr(auth, ':', (size_t)(at - auth));
+		if (colon != NULL)
+			secret_forms(s, colon + 1, (size_t)(at - colon - 1), 0);
+	}
+	if (!q->secret_path)
+		return;
+	const char *p = auth + an;
+	while (*p == '/')
+		p++;
+	size_t pn = strlen(p);
+	while (pn > 0 && p[pn - 1] == '/')
+		pn--;
+	secret_forms(s, p, pn, 0);
+	/* and a key alone, as an error may name it ("invalid key KEY") */
+	for (size_t i = 0; i < pn;) {
+		size_t sn = 0;
+		while (i + sn < pn && p[i + sn] != '/')
+			sn++;
+		if (sn >= 16)
+			secret_forms(s, p + i, sn, 0);
+		i += sn + 1;
+	}
+}
+
+/* The secrets of q (k_http.h) into s (initialised). K_ENOMEM if out of
+ * memory. */
+static enum k_status
+secrets_of(const struct k_http *h, const struct k_http_req *q,
+           struct secrets *s)
+{
+	secrets_of_base(q, s);
+	const char *p = strchr(q->path, '?');
+	while (p != NULL && *p != '\0') {
+		p++;
+		size_t n = strcspn(p, "&");
+		const char *eq = memchr(p, '=', n);
+		if (eq != NULL && secret_param(h, q, p, (size_t)(eq - p)))
+			secret_forms(s, eq + 1, n - (size_t)(eq - p) - 1, 0);
+		p += n;
+	}
+	return s->text.oom ? K_ENOMEM : K_OK;
+}
+
+static int
+any_secret(const struct secrets *s, const char *in, size_t n)
+{
+	for (size_t k = 0; s != NULL && k < s->n; k++)
+		if (memmem(in, n, s->text.data + s->off[k], s->len[k]) != NULL)
+			return 1;
+	return 0;
+}
+
+/* Where form k of s is next in the n bytes at in, from i; n if nowhere. */
+static size_t
+next_at(const struct secrets *s, size_t k, const char *in, size_t n, size_t i)
+{
+	const char *m = memmem(in + i, n - i, s->text.data + s->off[k],
+	                       s->len[k]);
+	return m != NULL ? (size_t)(m - in) : n;
+}
+
+/* The n bytes at in with every secret of s replaced, appended to out.
+ * Each form's next occurrence is looked for again only once passed, so
+ * a body full of them costs no more than one pass per form. */
+static void
+scrub(const struct secrets *s, const char *in, size_t n, struct k_buf *out)
+{
+	size_t next[MAX_SECRETS], i = 0;   /* n: no more */
+	for (size_t k = 0; k < s->n; k++)
+		next[k] = next_at(s, k, in, n, 0);
+	while (i < n) {
+		size_t best = n, blen = 0;
+		for (size_t k = 0; k < s->n; k++) {
+			if (next[k] < i)
+				next[k] = next_at(s, k, in, n, i);
+			if (next[k] < best || (next[k] == best && next[k] < n &&
+			                       s->len[k] > blen)) {
+				best = next[k];
+				blen = s->len[k];
+			}
+		}
+		k_buf_add(out, in + i, best - i);
+		if (best == n)
+			break;
+		k_buf_adds(out, REDACTED);
+		i = best + blen;
+	}
+}
+
+/* b with the secrets of s replaced; K_ENOMEM if out of memory. */
+static enum k_status
+scrub_buf(const struct secrets *s, struct k_buf *b)
+{
+	if (b->len == 0 || !any_secret(s, b->data, b->len))
+		return K_OK;
+	struct k_buf out;
+	k_buf_init(&out);
+	scrub(s, b->data, b->len, &out);
+	if (out.oom) {
+		k_buf_release(&out);
+		return K_ENOMEM;
+	}
+	k_buf_release(b);
+	*b = out;
+	return K_OK;
+}
+
+/* The message text (cap bytes) with the secrets of s (may be NULL)
+ * replaced. */
+static void
+scrub_text(const struct secrets *s, char *text, size_t cap)
+{
+	if (!any_secret(s, text, strlen(text)))
+		return;
+	struct k_buf out;
+	k_buf_init(&out);
+	scrub(s, text, strlen(text), &out);
+	if (out.oom)
+		snprintf(text, cap, "out of memory (redacting a message)");
+	else
+		snprintf(text, cap, "%.*s", (int)out.len, out.data);
+	k_buf_release(&out);
+}
+
 static void
 notify(struct k_http *h, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
@@ -302,6 +571,7 @@ notify(struct k_http *h, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(buf, sizeof buf, fmt, ap);
 	va_end(ap);
+	scrub_text(h->sec, buf, sizeof buf);
 	h->notify(h->notify_ctx, buf);
 }
 
@@ -442,6 +712,21 @@ k_http_sleep(struct k_http *h, double s)
 		                       (long)((left - (double)(time_t)left) * 1e9) };
 		nanosleep(&ts, NULL);
 	}
+}
+
+/* The error for a response of what (a request's label, a recorded
+ * file) past params.max_body. */
+static enum k_status
+too_big(const struct k_http *h, const char *what, struct k_error *err)
+{
+	size_t m = h->p.max_body;
+	if (m >= (1u << 20) && m % (1u << 20) == 0)
+		return k_error_set(err, K_EDATA, "%s: the response is larger than "
+		                   "%zu MiB (decompressed), the most one response "
+		                   "may be; ask for less at once", what, m >> 20);
+	return k_error_set(err, K_EDATA, "%s: the response is larger than %zu "
+	                   "bytes (decompressed), the most one response may be; "
+	                   "ask for less at once", what, m);
 }
 
 /* ---- curl callbacks ---- */
@@ -865,8 +1150,7 @@ replay_body(struct k_http *h, const struct entry *en, struct k_buf *out,
 	while ((n = gzread(gz, chunk, sizeof chunk)) > 0) {
 		if (out->len + (size_t)n > h->p.max_body) {
 			gzclose(gz);
-			return k_error_set(err, K_EDATA, "--replay: %s: larger "
-			                   "than %zu bytes", path, h->p.max_body);
+			return too_big(h, path, err);
 		}
 		k_buf_add(out, chunk, (size_t)n);
 	}
@@ -1019,34 +1303,26 @@ k_http_stats(const struct k_http *h, struct k_http_stats *s)
 
 /* ---- one request ---- */
 
-/* Drop the query parameters named in the redact list from path. */
+/* q's path without its secret query parameters. */
 static void
-redact_path(const char *path, const char *redact, struct k_buf *out)
+redact_path(const struct k_http *h, const struct k_http_req *q,
+            struct k_buf *out)
 {
-	const char *q = strchr(path, '?');
+	const char *q0 = strchr(q->path, '?');
 
-	if (redact == NULL || q == NULL) {
-		k_buf_adds(out, path);
+	if (q0 == NULL || (h->p.redact == NULL && q->secret_query == NULL)) {
+		k_buf_adds(out, q->path);
 		return;
 	}
-	k_buf_add(out, path, (size_t)(q - path));
+	k_buf_add(out, q->path, (size_t)(q0 - q->path));
 	char sep = '?';
-	const char *p = q + 1;
+	const char *p = q0 + 1;
 	while (*p != '\0') {
 		const char *amp = strchr(p, '&');
 		size_t n = amp ? (size_t)(amp - p) : strlen(p);
 		const char *eq = memchr(p, '=', n);
 		size_t kn = eq ? (size_t)(eq - p) : n;
-		int drop = 0;
-		const char *r = redact;
-		while (*r != '\0') {
-			const char *c = strchr(r, ',');
-			size_t rn = c ? (size_t)(c - r) : strlen(r);
-			if (rn == kn && strncmp(r, p, kn) == 0)
-				drop = 1;
-			r += rn + (c != NULL);
-		}
-		if (!drop) {
+		if (!secret_param(h, q, p, kn)) {
 			k_buf_addc(out, sep);
 			k_buf_add(out, p, n);
 			sep = '&';
@@ -1090,6 +1366,7 @@ struct call {
 	char what[512];          /* what went wrong last, for messages */
 	enum outcome last;       /* and what kind of wrong */
 	enum k_status st;        /* the status of an OUT_FATAL */
+	struct secrets sec;      /* q's, to be replaced wherever they show */
 };
 
 /* The answer to c's request from the recording. */
@@ -1129,6 +1406,12 @@ attempt_live(struct k_http *h, struct call *c, struct k_error *err)
 {
 	const struct k_http_req *q = c->q;
 	struct k_http_resp *r = c->r;
+	/* Checked here, so that libcurl's "unsupported protocol" can only
+	 * mean an answer that is no HTTP (HTTP/0.9 is refused): retried. */
+	if (strncasecmp(q->base, "http://", 7) != 0 &&
+	    strncasecmp(q->base, "https://", 8) != 0)
+		return k_error_set(err, K_ECONFIG, "%s: %s: not an http:// or "
+		                   "https:// URL", q->label, q->base);
 	struct k_buf url;
 	k_buf_init(&url);
 	k_buf_adds(&url, q->base);
@@ -1154,8 +1437,7 @@ attempt_live(struct k_http *h, struct call *c, struct k_error *err)
 	k_buf_release(&url);
 	r->time_ms = k_time_now_ms();
 	if (h->too_big)
-		return k_error_set(err, K_EDATA, "%s: response larger than %zu "
-		                   "bytes", q->label, h->p.max_body);
+		return too_big(h, q->label, err);
 	if (r->body.oom)
 		return k_error_set(err, K_ENOMEM, "out of memory");
 	if (cc == CURLE_ABORTED_BY_CALLBACK)
@@ -1165,12 +1447,14 @@ attempt_live(struct k_http *h, struct call *c, struct k_error *err)
 		if (cc == CURLE_OPERATION_TIMEDOUT)
 			snprintf(c->terr, sizeof c->terr, "no answer within %g s",
 			         h->p.timeout);
+		else if (cc == CURLE_UNSUPPORTED_PROTOCOL)
+			snprintf(c->terr, sizeof c->terr, "the answer is not HTTP "
+			         "(no status line)");
 		else
 			snprintf(c->terr, sizeof c->terr, "%s",
 			         k_curl.easy_strerror(cc));
 		switch (cc) {
 		case CURLE_URL_MALFORMAT:
-		case CURLE_UNSUPPORTED_PROTOCOL:
 			return k_error_set(err, K_ECONFIG, "%s: %s: %s", q->label,
 			                   q->base, c->terr);
 		case CURLE_PEER_FAILED_VERIFICATION:
@@ -1184,28 +1468,41 @@ attempt_live(struct k_http *h, struct call *c, struct k_error *err)
 	} else {
 		k_curl.easy_getinfo(cu, CURLINFO_RESPONSE_CODE, &r->status);
 	}
+	return K_OK;
+}
+
+/* Perform one attempt, live or replayed, and record it when recording.
+ * Fills status/body/time, or the transport error text, with the
+ * request's secrets replaced. Returns K_OK if an answer (any status) or
+ * a transport failure happened, else a hard error in err. */
+static enum k_status
+attempt(struct k_http *h, struct call *c, struct k_error *err)
+{
+	const struct k_http_req *q = c->q;
+	struct k_http_resp *r = c->r;
+	enum k_status st;
+	c->terr[0] = '\0';
+	c->tcode = 0;
+	k_buf_reset(&r->body);
+	r->status = 0;
+	h->retry_after = -1;
+	h->stats.requests++;
+	if (h->p.replay_dir != NULL)
+		st = attempt_replay(h, c, err);
+	else
+		st = attempt_live(h, c, err);
+	if (st != K_OK)
+		return st;
+	/* a server that says the request back says its secrets: they go no
+	 * further than this */
+	scrub_text(&c->sec, c->terr, sizeof c->terr);
+	if (scrub_buf(&c->sec, &r->body) != K_OK)
+		return k_error_set(err, K_ENOMEM, "out of memory");
 	if (h->index != NULL)
 		return record_response(h, q->method, c->path, q->body, q->label,
 		                       r->status, &r->body, r->time_ms,
 		                       c->tcode ? c->terr : NULL, c->tcode, err);
 	return K_OK;
-}
-
-/* Perform one attempt, live or replayed. Fills status/body/time, or the
- * transport error text. Returns K_OK if an answer (any status) or a
- * transport failure happened, else a hard error in err. */
-static enum k_status
-attempt(struct k_http *h, struct call *c, struct k_error *err)
-{
-	c->terr[0] = '\0';
-	c->tcode = 0;
-	k_buf_reset(&c->r->body);
-	c->r->status = 0;
-	h->retry_after = -1;
-	h->stats.requests++;
-	if (h->p.replay_dir != NULL)
-		return attempt_replay(h, c, err);
-	return attempt_live(h, c, err);
 }
 
 static double
@@ -1342,12 +1639,15 @@ k_http_json(struct k_http *h, const struct k_http_req *q,
 	int tries = h->p.retries + 1;
 
 	k_buf_init(&pb);
-	redact_path(q->path, h->p.redact, &pb);
-	if (pb.oom) {
+	memset(&c, 0, sizeof c);
+	k_buf_init(&c.sec.text);
+	redact_path(h, q, &pb);
+	if (pb.oom || secrets_of(h, q, &c.sec) != K_OK) {
 		k_buf_release(&pb);
+		k_buf_release(&c.sec.text);
 		return k_error_set(err, K_ENOMEM, "out of memory");
 	}
-	memset(&c, 0, sizeof c);
+	h->sec = &c.sec;
 	c.q = q;
 	c.path = k_buf_cstr(&pb);
 	c.r = r;
@@ -1386,6 +1686,10 @@ k_http_json(struct k_http *h, const struct k_http_req *q,
 	}
 	st = gave_up(&c, tries, err);
 out:
+	if (st != K_OK && err != NULL)
+		scrub_text(&c.sec, err->text, sizeof err->text);
+	h->sec = NULL;
+	k_buf_release(&c.sec.text);
 	k_buf_release(&pb);
 	return st;
 }

@@ -25,6 +25,16 @@
  * the same method, path and body; nothing sleeps.
  */
 
+/*
+ * The default bound on one response, counted after decompression (a
+ * 100 KB gzip body can inflate to 100 MB): 32 MiB. Parsed, a response
+ * costs up to about 20 times its size (jansson spends some 40 bytes on
+ * each value; "[0,0,...]" is the worst case), so one response stays
+ * under about 700 MB of memory; the largest recorded in data/ is 180 KB.
+ * A program that needs more sets params.max_body.
+ */
+#define K_HTTP_MAX_BODY ((size_t)32 << 20)
+
 struct k_http_params {
 	const char *base_url;   /* --base-url; NULL: the caller's default */
 	double timeout;         /* whole request, s (30) */
@@ -39,9 +49,12 @@ struct k_http_params {
 	double budget_window;   /* that window, s (60) */
 	const char *record_dir; /* --record DIR, or NULL */
 	const char *replay_dir; /* --replay DIR, or NULL */
-	size_t max_body;        /* largest response accepted, bytes (256 MiB) */
+	size_t max_body;        /* largest response accepted, bytes once
+	                           decompressed (K_HTTP_MAX_BODY); a larger
+	                           one is K_EDATA, not retried */
 	const char *redact;     /* query parameters never recorded or matched,
-	                           comma-separated ("apikey"), or NULL */
+	                           and secret (see below), comma-separated
+	                           ("apikey"), or NULL */
 	const volatile sig_atomic_t *stop; /* set by a signal: give up soon */
 };
 
@@ -74,14 +87,36 @@ void k_http_set_notify(struct k_http *h,
  * overridden by params.weight_budget when that is >= 0. */
 void k_http_set_budget(struct k_http *h, const char *base, double per_minute);
 
+/*
+ * Secrets. A request's secrets are the values of its secret query
+ * parameters (secret_query and params.redact), the user:password of its
+ * base URL, and with secret_path the path of its base after the host (a
+ * node's key: Infura's /v3/KEY, Alchemy's /v2/KEY). A server that says
+ * the request back would put them in its answer; k_http replaces every
+ * occurrence, as sent, percent-decoded, and the user:password also in
+ * base64 (the Authorization header), with "<redacted>": in the body
+ * before it is parsed or recorded (so no caller's message can show one),
+ * in its messages and in err. The parameters are also left out of the
+ * recording and of the match on replay. A secret shorter than 6 bytes is
+ * not looked for (it would match ordinary data).
+ */
 struct k_http_req {
 	const char *method;  /* "GET" or "POST" */
-	const char *base;    /* scheme://host[:port][/prefix], no trailing / */
+	const char *base;    /* scheme://[user:password@]host[:port][/prefix],
+	                        no trailing / */
 	const char *path;    /* "/info", "/api/v3/klines?symbol=BTCUSDT&..." */
 	const char *body;    /* POST body (JSON), or NULL */
 	const char *label;   /* for messages and file names: "candleSnapshot BTC" */
 	double weight;       /* budget charged before sending */
+	const char *secret_query; /* secret query parameters, comma-separated
+	                             ("apikey"), or NULL */
+	int secret_path;     /* 1: base's path after the host is a secret */
 };
+
+/* Append s to out percent-encoded for a query value: everything but
+ * letters, digits and "-._~" (so '&', '+', '=' and '/' reach the server
+ * as themselves). */
+void k_http_query_escape(struct k_buf *out, const char *s);
 
 struct k_http_resp {
 	long status;         /* HTTP status of the answer used */

@@ -865,7 +865,7 @@ info(struct k_hyperliquid *c, const char *type, json_t *body, const char *label,
 	if (s == NULL)
 		return k_error_set(err, K_ENOMEM, "out of memory");
 	struct k_http_req q = { "POST", c->base, "/info", s, label,
-	                        k_hyperliquid_weight(type) };
+	                        k_hyperliquid_weight(type), NULL, 0 };
 	st = k_http_json(c->http, &q, r, err);
 	free(s);
 	return st;

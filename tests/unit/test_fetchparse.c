@@ -3,7 +3,8 @@
  * k_raw's strict number and time readers and record writer, k_hyperliquid's
  * parsers of each Hyperliquid response shape (with the real nautilus
  * liquidation fill), k_binance's klines and ticker parsers, and the page
- * walk of k_pager that both clients' fetchers share. Every
+ * walk of k_pager that both clients' fetchers share, and k_http's query
+ * encoder. Every
  * error path is provoked and its message checked. Run from the repository
  * root (make unit does).
  */
@@ -14,6 +15,7 @@
 #include <string.h>
 
 #include "net/k_binance.h"
+#include "net/k_http.h"
 #include "net/k_hyperliquid.h"
 #include "net/k_pager.h"
 #include "records/k_raw.h"
@@ -616,6 +618,20 @@ test_pager(void)
 	k_raw_vec_release(&out);
 }
 
+/* k_http's encoder of a query value: the Etherscan key. */
+static void
+test_query_escape(void)
+{
+	struct k_buf b;
+	k_buf_init(&b);
+	k_http_query_escape(&b, "k3y&x+y/z=s3cr3t-9f._~ %\xc3\xa9");
+	KT_EQ_STR(k_buf_cstr(&b), "k3y%26x%2By%2Fz%3Ds3cr3t-9f._~%20%25%C3%A9");
+	k_buf_reset(&b);
+	k_http_query_escape(&b, "ABCxyz0129");
+	KT_EQ_STR(k_buf_cstr(&b), "ABCxyz0129");
+	k_buf_release(&b);
+}
+
 int
 main(void)
 {
@@ -629,5 +645,6 @@ main(void)
 	test_fills();
 	test_binance();
 	test_pager();
+	test_query_escape();
 	KT_DONE();
 }
