@@ -367,6 +367,14 @@ es() { kfetch etherscan --retry-wait 0.01 --weight-budget 0 "$@"; }
 	assert_output "0x105083929bf9bb22c26cb1777ec92661170d4285 null"
 }
 
+@test "kfetch csv: blank lines before the header and between rows are skipped, not taken as the header" {
+	kfetch csv "$BQ" >"$T/want" 2>/dev/null
+	{ printf '  \t\r\n\n'; head -n 2 "$BQ"; printf ' \r\n'; tail -n +3 "$BQ"; } >"$T/blank.csv"
+	run --separate-stderr kfetch csv "$T/blank.csv"
+	assert_success
+	printf '%s\n' "$output" | cmp - "$T/want"
+}
+
 @test "kfetch csv: --map reads another layout, amounts in units exactly" {
 	printf 'Txhash,UnixTimestamp,From,To,Value_OUT(ETH),Status\n0x%064d,1704067200,0x%040d,0x%040d,1.5,1\n' 7 1 2 >"$T/es.csv"
 	run --separate-stderr kfetch csv --map hash=Txhash,ts=UnixTimestamp,from=From,to=To,value=Value_OUT\(ETH\),success=Status "$T/es.csv"
