@@ -98,4 +98,13 @@ char *kfetch_base_url(const char *flag, const char *env, const char *def);
 /* Seed for backoff jitter (not for anything that must repeat). */
 uint64_t kfetch_jitter_seed(void);
 
+/* The HTTP client of a source, set up alike for all: SIGINT and SIGTERM
+ * caught to stop it, rng seeded for backoff jitter, budget (requests'
+ * weight a minute, 0 none) against base, notices through run. A client
+ * that cannot be made (a bad --replay or --record) ends the program with
+ * the message and its status. */
+struct k_http *kfetch_http_open(struct k_http_params *p, struct kfetch_run *run,
+                                const char *base, int budget,
+                                struct k_rng *rng);
+
 #endif

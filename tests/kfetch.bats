@@ -599,3 +599,15 @@ hl() { kfetch hyperliquid --retry-wait 0.01 "$@"; }
 	assert_success
 	[ "${#lines[@]}" -eq 24 ]
 }
+
+@test "kfetch: every network source given a --replay that is not a recording exits 66 naming it (and leaks nothing under make sanitize)" {
+	mkdir -p "$T/norec"
+	w="--start 2025-03-01 --end 2025-03-02"
+	for s in "hyperliquid --coins BTC --kinds candle $w" "binance --coins BTC --kinds candle $w" \
+	         "etherscan --address 0x00000000000000000000000000000000000000aa" "ethrpc --from-block 1 --to-block 2"; do
+		run --separate-stderr kfetch $s --replay "$T/norec"
+		[ "$status" -eq 66 ] || { echo "$s: $status $stderr"; false; }
+		[[ "$stderr" == *"--replay: $T/norec/index.ndjson: No such file or directory"* ]] || { echo "$s: $stderr"; false; }
+		[ -z "$output" ]
+	done
+}

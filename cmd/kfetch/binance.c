@@ -287,18 +287,8 @@ kfetch_binance(int argc, char **argv)
 
 	base = kfetch_base_url(o.http.base_url, K_BINANCE_URL_ENV,
 	                       K_BINANCE_URL);
-	kfetch_catch_signals();
-	o.http.stop = &kfetch_stop;
-	k_rng_seed(&rng, kfetch_jitter_seed(), 0);
 	kfetch_run_init(&s.run, SOURCE);
-	h = k_http_alloc(&o.http, "kfetch " SOURCE, &rng, &err);
-	if (h == NULL) {
-		k_err("%s: %s", SOURCE, err.text);
-		code = k_status_exit(err.code);
-		goto cleanup;
-	}
-	k_http_set_budget(h, base, K_BINANCE_WEIGHT_BUDGET);
-	k_http_set_notify(h, kfetch_on_notify, &s.run);
+	h = kfetch_http_open(&o.http, &s.run, base, K_BINANCE_WEIGHT_BUDGET, &rng);
 	s.api = (struct k_binance){
 		.http = h, .base = base,
 		.reject = kfetch_on_reject, .reject_ctx = &s.run,
@@ -322,7 +312,6 @@ kfetch_binance(int argc, char **argv)
 	st = follow(&s, st);
 done:
 	code = kfetch_finish(&s.run, h, st);
-cleanup:
 	release(&s);
 	k_http_free(h);
 	free(base);

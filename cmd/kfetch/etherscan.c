@@ -472,19 +472,10 @@ kfetch_etherscan(int argc, char **argv)
 	const char *key = api_key(&o);
 	char *base = kfetch_base_url(o.http.base_url, K_ETHERSCAN_URL_ENV,
 	                             K_ETHERSCAN_URL);
-	kfetch_catch_signals();
-	o.http.stop = &kfetch_stop;
-	k_rng_seed(&rng, kfetch_jitter_seed(), 0);
 	kfetch_run_init(&run, SOURCE);
 	memset(&out, 0, sizeof out);
 	k_buf_init(&out.text);
-	struct k_http *h = k_http_alloc(&o.http, "kfetch " SOURCE, &rng, &err);
-	if (h == NULL) {
-		k_err("%s: %s", SOURCE, err.text);
-		return k_status_exit(err.code);
-	}
-	k_http_set_budget(h, base, 0);
-	k_http_set_notify(h, kfetch_on_notify, &run);
+	struct k_http *h = kfetch_http_open(&o.http, &run, base, 0, &rng);
 	if (key == NULL && !k_http_replaying(h))
 		k_info("%s: no API key in $%s: the API allows one request per 5 "
 		       "seconds", SOURCE, o.key_env);

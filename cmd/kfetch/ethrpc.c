@@ -291,19 +291,10 @@ kfetch_ethrpc(int argc, char **argv)
 
 	char *base = kfetch_base_url(o.http.base_url, K_ETHRPC_URL_ENV,
 	                             K_ETHRPC_URL);
-	kfetch_catch_signals();
-	o.http.stop = &kfetch_stop;
-	k_rng_seed(&rng, kfetch_jitter_seed(), 0);
 	kfetch_run_init(&run, SOURCE);
 	memset(&em, 0, sizeof em);
 	k_buf_init(&em.b);
-	struct k_http *h = k_http_alloc(&o.http, "kfetch " SOURCE, &rng, &err);
-	if (h == NULL) {
-		k_err("%s: %s", SOURCE, err.text);
-		return k_status_exit(err.code);
-	}
-	k_http_set_budget(h, base, 0);
-	k_http_set_notify(h, kfetch_on_notify, &run);
+	struct k_http *h = kfetch_http_open(&o.http, &run, base, 0, &rng);
 	rpc_setup(&rpc, h, base, &o, &run);
 
 	st = block_range(&rpc, &o, &from, &to, &err);

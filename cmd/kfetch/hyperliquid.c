@@ -395,18 +395,9 @@ kfetch_hyperliquid(int argc, char **argv)
 	setup_lists(&s);
 	base = kfetch_base_url(o.http.base_url, o.testnet ? NULL : K_HYPERLIQUID_URL_ENV,
 	                       o.testnet ? TESTNET_URL : K_HYPERLIQUID_URL);
-	kfetch_catch_signals();
-	o.http.stop = &kfetch_stop;
-	k_rng_seed(&rng, kfetch_jitter_seed(), 0);
 	kfetch_run_init(&s.run, SOURCE);
-	h = k_http_alloc(&o.http, "kfetch " SOURCE, &rng, &err);
-	if (h == NULL) {
-		k_err("%s: %s", SOURCE, err.text);
-		code = k_status_exit(err.code);
-		goto cleanup;
-	}
-	k_http_set_budget(h, base, K_HYPERLIQUID_WEIGHT_BUDGET);
-	k_http_set_notify(h, kfetch_on_notify, &s.run);
+	h = kfetch_http_open(&o.http, &s.run, base, K_HYPERLIQUID_WEIGHT_BUDGET,
+	                     &rng);
 	s.api = (struct k_hyperliquid){
 		.http = h, .base = base, .fills_cap = o.fills_cap,
 		.reject = kfetch_on_reject, .reject_ctx = &s.run,
@@ -432,7 +423,6 @@ kfetch_hyperliquid(int argc, char **argv)
 	st = follow(&s, st);
 done:
 	code = kfetch_finish(&s.run, h, st);
-cleanup:
 	release(&s);
 	k_http_free(h);
 	free(base);

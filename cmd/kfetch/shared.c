@@ -181,6 +181,25 @@ kfetch_base_url(const char *flag, const char *env, const char *def)
 	return s;
 }
 
+struct k_http *
+kfetch_http_open(struct k_http_params *p, struct kfetch_run *run,
+                 const char *base, int budget, struct k_rng *rng)
+{
+	char program[64];
+	struct k_error err;
+	struct k_http *h;
+
+	kfetch_catch_signals();
+	p->stop = &kfetch_stop;
+	k_rng_seed(rng, kfetch_jitter_seed(), 0);
+	snprintf(program, sizeof program, "kfetch %s", run->source);
+	if ((h = k_http_alloc(p, program, rng, &err)) == NULL)
+		k_die(err.code, "%s: %s", run->source, err.text);
+	k_http_set_budget(h, base, budget);
+	k_http_set_notify(h, kfetch_on_notify, run);
+	return h;
+}
+
 uint64_t
 kfetch_jitter_seed(void)
 {
