@@ -596,6 +596,82 @@ bucket_reset(struct bucket *b)
 	b->best_wash = -INFINITY;
 }
 
+/* The as-of series and time windows the features read. 1 on failure
+ * (err filled). */
+static int
+init_windows(struct k_hlfeat *e, const struct k_hlfeat_params *p,
+             struct k_error *err)
+{
+	int64_t B = p->bucket_ms;
+	int bad = 0;
+
+	bad |= k_asof_init(&e->av, 7 * K_MS_PER_DAY + K_MS_PER_HOUR,
+	                   K_MS_PER_MINUTE, err) != K_OK;
+	bad |= !bad && k_asof_init(&e->pnl, K_MS_PER_DAY + K_MS_PER_HOUR,
+	                           K_MS_PER_MINUTE, err) != K_OK;
+	bad |= !bad && k_asof_init(&e->pnl24, K_MS_PER_HOUR, K_MS_PER_MINUTE,
+	                           err) != K_OK;
+	for (size_t i = 0; i < L_N && !bad; i++)
+		bad |= k_asof_init(&e->lag[i], K_MS_PER_HOUR + B, B, err) !=
+		       K_OK;
+	return bad || twin(&e->r_ret24, K_MS_PER_DAY, 96, INFINITY, err) ||
+	       twin(&e->r_ret7d, 7 * K_MS_PER_DAY, 168, INFINITY, err) ||
+	       twin(&e->r_sharpe7d, 7 * K_MS_PER_DAY, 168, INFINITY, err) ||
+	       twin(&e->r_av7d, 7 * K_MS_PER_DAY, 168, INFINITY, err) ||
+	       twin(&e->r_pnl7d, 7 * K_MS_PER_DAY, 168, INFINITY, err) ||
+	       twin(&e->r_orisk1h, K_MS_PER_HOUR, 60, INFINITY, err) ||
+	       twin(&e->dev1h, K_MS_PER_HOUR, 60, p->high_dev_pct, err) ||
+	       twin(&e->lq5m, 5 * K_MS_PER_MINUTE, 60, INFINITY, err) ||
+	       twin(&e->lq1h, K_MS_PER_HOUR, 60, INFINITY, err) ||
+	       twin(&e->lq24h, K_MS_PER_DAY, 96, INFINITY, err) ||
+	       twin(&e->lq10s, 10000, 10, INFINITY, err) ||
+	       twin(&e->vol1h, K_MS_PER_HOUR, 60, INFINITY, err) ||
+	       twin(&e->volr1h, K_MS_PER_HOUR, 60, INFINITY, err);
+}
+
+/* The coin and user tables. 1 when out of memory (err filled). */
+static int
+init_tables(struct k_hlfeat *e, const struct k_hlfeat_params *p,
+            struct k_error *err)
+{
+	e->ctabcap = 1024;
+	while (e->ctabcap < 2 * p->max_coins)
+		e->ctabcap *= 2;
+	e->ctab = malloc(e->ctabcap * sizeof *e->ctab);
+	e->coins = calloc(p->max_coins, sizeof *e->coins);
+	e->ucap = 8192;
+	e->users = calloc(e->ucap, sizeof *e->users);
+	if (e->ctab == NULL || e->coins == NULL || e->users == NULL) {
+		k_error_set(err, K_ENOMEM, "out of memory");
+		return 1;
+	}
+	for (size_t i = 0; i < e->ctabcap; i++)
+		e->ctab[i] = -1;
+	return 0;
+}
+
+/* The --coins list, comma-separated, into e->keep. 1 when out of memory. */
+static int
+parse_keep(struct k_hlfeat *e, const char *s)
+{
+	while (s != NULL && *s) {
+		size_t n = strcspn(s, ",");
+		if (n > 0) {
+			char **k = realloc(e->keep, (e->nkeep + 1) * sizeof *k);
+			if (k != NULL)
+				e->keep = k;
+			char *c = k != NULL ? strndup(s, n) : NULL;
+			if (c == NULL)
+				return 1;
+			e->keep[e->nkeep++] = c;
+		}
+		s += n;
+		if (*s == ',')
+			s++;
+	}
+	return 0;
+}
+
 enum k_status
 k_hlfeat_alloc(struct k_hlfeat **out, const struct k_hlfeat_params *p,
                k_hlfeat_emit_fn emit, void *arg, struct k_error *err)
@@ -627,63 +703,13 @@ k_hlfeat_alloc(struct k_hlfeat **out, const struct k_hlfeat_params *p,
 			if (strcmp(k_rules_inputs[i], names[j]) == 0)
 				e->rmap[i] = (int)j;
 	}
-	int64_t B = p->bucket_ms;
-	int bad = 0;
-	bad |= k_asof_init(&e->av, 7 * K_MS_PER_DAY + K_MS_PER_HOUR,
-	                   K_MS_PER_MINUTE, err) != K_OK;
-	bad |= !bad && k_asof_init(&e->pnl, K_MS_PER_DAY + K_MS_PER_HOUR,
-	                           K_MS_PER_MINUTE, err) != K_OK;
-	bad |= !bad && k_asof_init(&e->pnl24, K_MS_PER_HOUR, K_MS_PER_MINUTE,
-	                           err) != K_OK;
-	for (size_t i = 0; i < L_N && !bad; i++)
-		bad |= k_asof_init(&e->lag[i], K_MS_PER_HOUR + B, B, err) !=
-		       K_OK;
-	bad = bad || twin(&e->r_ret24, K_MS_PER_DAY, 96, INFINITY, err) ||
-	      twin(&e->r_ret7d, 7 * K_MS_PER_DAY, 168, INFINITY, err) ||
-	      twin(&e->r_sharpe7d, 7 * K_MS_PER_DAY, 168, INFINITY, err) ||
-	      twin(&e->r_av7d, 7 * K_MS_PER_DAY, 168, INFINITY, err) ||
-	      twin(&e->r_pnl7d, 7 * K_MS_PER_DAY, 168, INFINITY, err) ||
-	      twin(&e->r_orisk1h, K_MS_PER_HOUR, 60, INFINITY, err) ||
-	      twin(&e->dev1h, K_MS_PER_HOUR, 60, p->high_dev_pct, err) ||
-	      twin(&e->lq5m, 5 * K_MS_PER_MINUTE, 60, INFINITY, err) ||
-	      twin(&e->lq1h, K_MS_PER_HOUR, 60, INFINITY, err) ||
-	      twin(&e->lq24h, K_MS_PER_DAY, 96, INFINITY, err) ||
-	      twin(&e->lq10s, 10000, 10, INFINITY, err) ||
-	      twin(&e->vol1h, K_MS_PER_HOUR, 60, INFINITY, err) ||
-	      twin(&e->volr1h, K_MS_PER_HOUR, 60, INFINITY, err);
-	e->ctabcap = 1024;
-	while (e->ctabcap < 2 * p->max_coins)
-		e->ctabcap *= 2;
-	e->ctab = malloc(e->ctabcap * sizeof *e->ctab);
-	e->coins = calloc(p->max_coins, sizeof *e->coins);
-	e->ucap = 8192;
-	e->users = calloc(e->ucap, sizeof *e->users);
-	if (!bad && (e->ctab == NULL || e->coins == NULL || e->users == NULL)) {
-		k_error_set(err, K_ENOMEM, "out of memory");
-		bad = 1;
-	}
-	if (bad) {
+	if (init_windows(e, p, err) || init_tables(e, p, err)) {
 		k_hlfeat_free(e);
 		return err != NULL ? err->code : K_ENOMEM;
 	}
-	for (size_t i = 0; i < e->ctabcap; i++)
-		e->ctab[i] = -1;
-	for (const char *s = p->coins; s != NULL && *s; ) {
-		size_t n = strcspn(s, ",");
-		if (n > 0) {
-			char **k = realloc(e->keep, (e->nkeep + 1) * sizeof *k);
-			if (k != NULL)
-				e->keep = k;
-			char *c = k != NULL ? strndup(s, n) : NULL;
-			if (c == NULL) {
-				k_hlfeat_free(e);
-				return k_error_set(err, K_ENOMEM, "out of memory");
-			}
-			e->keep[e->nkeep++] = c;
-		}
-		s += n;
-		if (*s == ',')
-			s++;
+	if (parse_keep(e, p->coins)) {
+		k_hlfeat_free(e);
+		return k_error_set(err, K_ENOMEM, "out of memory");
 	}
 	*out = e;
 	return K_OK;
