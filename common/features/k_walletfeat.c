@@ -798,10 +798,10 @@ is_round(const struct k_wei *v)
 	return n - k_wei_trailing_zeros(v) <= 2;
 }
 
-enum k_status
-k_walletfeat_add_tx(struct k_walletfeat *wf, const struct k_tx *t)
+/* The identity of a record, for duplicates. */
+static uint64_t
+tx_identity(const struct k_tx *t)
 {
-	/* the identity of a record, for duplicates */
 	uint64_t h = hash_bytes(0, t->hash, strlen(t->hash));
 	h = hash_bytes(h, &t->transfer, sizeof t->transfer);
 	h = hash_bytes(h, &t->log_index, sizeof t->log_index);
@@ -813,7 +813,66 @@ k_walletfeat_add_tx(struct k_walletfeat *wf, const struct k_tx *t)
 	h = hash_bytes(h, t->token, strlen(t->token));
 	if (t->hash[0] == '\0')
 		h = hash_bytes(h, &t->ts, sizeof t->ts);
-	int d = dedup_add(wf, h);
+	return h;
+}
+
+/* A token transfer's asset in x (ETH is asset 0): by contract address,
+ * else by symbol; a new one is marked a stablecoin by its symbol (the
+ * lists are checked by address at compute time). */
+static enum k_status
+tx_asset(struct k_walletfeat *wf, const struct k_tx *t, struct wtx *x)
+{
+	char key[K_TX_ADDR + K_TX_SYM + 2];
+
+	if (t->transfer == K_TX_NATIVE || t->transfer == K_TX_INTERNAL) {
+		x->asset = 0;
+		return K_OK;
+	}
+	if (t->token_address[0])
+		snprintf(key, sizeof key, "%s", t->token_address);
+	else
+		snprintf(key, sizeof key, "sym:%s", t->token);
+	x->asset = strtab_id(&wf->assets, key);
+	if (x->asset == UINT32_MAX)
+		return K_ENOMEM;
+	if (wf->nastable < wf->assets.n) {
+		unsigned char *na = realloc(wf->astable,
+		                            wf->assets.n * sizeof *na);
+		if (na == NULL)
+			return K_ENOMEM;
+		wf->astable = na;
+		while (wf->nastable < wf->assets.n)
+			wf->astable[wf->nastable++] =
+				(unsigned char)stable_symbol(t->token);
+	}
+	x->huge = x->value > 1e18;
+	return K_OK;
+}
+
+/* A plain transaction's method in x, and its kind if it is new. */
+static enum k_status
+tx_method(struct k_walletfeat *wf, const struct k_tx *t, struct wtx *x)
+{
+	x->method = t->transfer == K_TX_NATIVE && t->method[0]
+	            ? strtab_id(&wf->methods, t->method) : 0;
+	if (x->method == UINT32_MAX)
+		return K_ENOMEM;
+	if (x->method >= wf->nmkind) {
+		unsigned char *nk = realloc(wf->mkind, wf->methods.n * sizeof *nk);
+		if (nk == NULL)
+			return K_ENOMEM;
+		wf->mkind = nk;
+		for (size_t i = wf->nmkind; i < wf->methods.n; i++)
+			wf->mkind[i] = (unsigned char)method_kind(wf->methods.s[i]);
+		wf->nmkind = wf->methods.n;
+	}
+	return K_OK;
+}
+
+enum k_status
+k_walletfeat_add_tx(struct k_walletfeat *wf, const struct k_tx *t)
+{
+	int d = dedup_add(wf, tx_identity(t));
 	if (d < 0)
 		return K_ENOMEM;
 	if (d > 0) {
@@ -832,45 +891,11 @@ k_walletfeat_add_tx(struct k_walletfeat *wf, const struct k_tx *t)
 	x.xfer = (unsigned char)t->transfer;
 	x.ok = t->success != 0;
 	x.value = t->has_value && isfinite(t->value) ? t->value : k_tx_value(t);
-	if (t->transfer == K_TX_NATIVE || t->transfer == K_TX_INTERNAL) {
-		x.asset = 0;
-	} else {
-		char key[K_TX_ADDR + K_TX_SYM + 2];
-		if (t->token_address[0])
-			snprintf(key, sizeof key, "%s", t->token_address);
-		else
-			snprintf(key, sizeof key, "sym:%s", t->token);
-		x.asset = strtab_id(&wf->assets, key);
-		if (x.asset == UINT32_MAX)
-			return K_ENOMEM;
-		if (wf->nastable < wf->assets.n) {
-			/* a new asset: a stablecoin by its symbol (the lists are
-			 * checked by address at compute time) */
-			unsigned char *na = realloc(wf->astable,
-			                            wf->assets.n * sizeof *na);
-			if (na == NULL)
-				return K_ENOMEM;
-			wf->astable = na;
-			while (wf->nastable < wf->assets.n)
-				wf->astable[wf->nastable++] =
-					(unsigned char)stable_symbol(t->token);
-		}
-		x.huge = x.value > 1e18;
-	}
-	x.round = (unsigned char)is_round(&t->value_wei);
-	x.method = t->transfer == K_TX_NATIVE && t->method[0]
-	           ? strtab_id(&wf->methods, t->method) : 0;
-	if (x.method == UINT32_MAX)
+	if (tx_asset(wf, t, &x) != K_OK)
 		return K_ENOMEM;
-	if (x.method >= wf->nmkind) {
-		unsigned char *nk = realloc(wf->mkind, wf->methods.n * sizeof *nk);
-		if (nk == NULL)
-			return K_ENOMEM;
-		wf->mkind = nk;
-		for (size_t i = wf->nmkind; i < wf->methods.n; i++)
-			wf->mkind[i] = (unsigned char)method_kind(wf->methods.s[i]);
-		wf->nmkind = wf->methods.n;
-	}
+	x.round = (unsigned char)is_round(&t->value_wei);
+	if (tx_method(wf, t, &x) != K_OK)
+		return K_ENOMEM;
 	x.gas_price = isfinite(t->gas_price_gwei) ? (float)t->gas_price_gwei
 	                                          : NAN;
 	x.gas_used = t->gas_used >= 0 && t->gas_used < UINT32_MAX
