@@ -170,6 +170,7 @@ $(B)/tests/%: $(B)/obj/tests/unit/%.o $(LAYER_LIBS)
 -include $(COMMON_OBJ:.o=.d) \
          $(patsubst %.c,$(B)/obj/%.d,$(wildcard cmd/*.c cmd/*/*.c)) \
          $(UNIT_SRC:tests/unit/%.c=$(B)/obj/tests/unit/%.d)
+include fuzz/fuzz.mk
 
 # Install what is missing, and only that; say so plainly when not root.
 deps:
@@ -178,7 +179,7 @@ deps:
 bench-deps:
 	@./.ci/deps $(BENCH_PKGS)
 
-unit: $(UNIT_BIN)
+unit: $(UNIT_BIN) fuzz-replay
 	@for t in $(UNIT_BIN); do $$t || exit 1; done
 
 bats: $(BINS)
