@@ -71,7 +71,7 @@ get_count(const json_t *el, const char *field, int required, long long *out,
 	errno = 0;
 	unsigned long long v = strtoull(s, &end, 10);
 	if (!isdigit((unsigned char)s[0]) || *end != '\0' || errno ||
-	    v > (UINT64_C(1) << 53))
+	    v > (uint64_t)K_TX_COUNT_MAX)
 		return k_error_field(err, K_EDATA, field, "field '%s': not a "
 		                     "whole number: \"%.40s\"", field, s);
 	*out = (long long)v;
@@ -141,6 +141,10 @@ parse_common(enum k_es_action a, const json_t *el, struct k_tx *t,
 
 	if ((st = get_count(el, "timeStamp", 1, &v, err)) != K_OK)
 		return st;
+	if (v > K_TX_TIME_MAX_S)
+		return k_error_field(err, K_EDATA, "timeStamp", "field "
+		                     "'timeStamp': %lld is after the year 9999",
+		                     v);
 	t->ts = v * 1000;
 	if ((st = get_count(el, "blockNumber", 1, &t->block, err)) != K_OK ||
 	    (st = get_hash(el, t->hash, err)) != K_OK)

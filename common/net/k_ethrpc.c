@@ -18,10 +18,6 @@
 #include "base/k_buf.h"
 #include "text/k_json.h"
 
-/* The latest block time read, s (9999-12-31T23:59:59Z): a later one is
- * no time, and would overflow as milliseconds. */
-#define MAX_BLOCK_TIME INT64_C(253402300799)
-
 struct k_ethrpc_token {
 	char addr[K_TX_ADDR];
 	char sym[K_TX_SYM];
@@ -518,6 +514,10 @@ native(const json_t *tx, const json_t *rc, int64_t ts, long long block,
 	if (rc != NULL) {
 		if ((st = get_hexnum(rc, "gasUsed", where, &t->gas_used, err)) != K_OK)
 			return st;
+		if (t->gas_used > K_TX_COUNT_MAX)
+			return field_err(err, where, "gasUsed",
+			                 json_object_get(rc, "gasUsed"),
+			                 "a gas count up to 2^53");
 		const json_t *s = json_object_get(rc, "status");
 		long long v;
 		if (s == NULL || json_is_null(s))
@@ -954,7 +954,7 @@ emit_block(struct scan *s, size_t i, size_t *k, struct k_error *err)
 	snprintf(where, sizeof where, "block %lld", bn);
 	if (get_hexnum(s->blocks[i], "timestamp", where, &ts, err) != K_OK)
 		return K_EDATA;
-	if (ts > MAX_BLOCK_TIME)
+	if (ts > K_TX_TIME_MAX_S)
 		return field_err(err, where, "timestamp",
 		                 json_object_get(s->blocks[i], "timestamp"),
 		                 "seconds up to the year 9999");

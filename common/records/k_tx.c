@@ -394,7 +394,7 @@ read_gas(const struct k_jscan *s, struct k_tx *t, struct k_error *err)
 			return k_error_field(err, K_EDATA, "gas_price_gwei", "field "
 			                     "'gas_price_gwei': negative");
 	}
-	return get_int(s, "gas_used", 0, INT64_C(1) << 53, &t->gas_used, err);
+	return get_int(s, "gas_used", 0, K_TX_COUNT_MAX, &t->gas_used, err);
 }
 
 /* "success": true, false or null (unknown). */
@@ -483,9 +483,9 @@ k_tx_read(const struct k_jscan *s, struct k_tx *t, struct k_error *err)
 	    (st = get_str(s, "method", t->method, sizeof t->method, 1, 0,
 	                  err)) != K_OK ||
 	    (st = read_transfer(s, t, err)) != K_OK ||
-	    (st = get_int(s, "block", 0, INT64_C(1) << 53, &t->block,
+	    (st = get_int(s, "block", 0, K_TX_COUNT_MAX, &t->block,
 	                  err)) != K_OK ||
-	    (st = get_int(s, "log_index", 0, INT64_C(1) << 53, &t->log_index,
+	    (st = get_int(s, "log_index", 0, K_TX_COUNT_MAX, &t->log_index,
 	                  err)) != K_OK ||
 	    (st = read_trace_id(s, t, err)) != K_OK ||
 	    (st = get_addr(s, "contract_address", t->contract_address, 1, 0,

@@ -20,6 +20,13 @@
 #define K_TX_SYM 48      /* token symbol */
 #define K_TX_METHOD 64   /* method name, "transfer", "0xa9059cbb" */
 
+/* The bounds a tx record's reader holds its fields to, so that every
+ * source checks against them what it is about to write: counts (gas,
+ * block, log index) are exact in a double, and a time is one RFC 3339
+ * writes (up to 9999-12-31T23:59:59Z; in seconds, as APIs send it). */
+#define K_TX_COUNT_MAX  (INT64_C(1) << 53)
+#define K_TX_TIME_MAX_S INT64_C(253402300799)
+
 /* What moved: the transaction's own value, ETH moved by a contract during
  * it (a trace), or an ERC-20 Transfer event (a log). */
 enum k_tx_transfer { K_TX_NATIVE, K_TX_INTERNAL, K_TX_TOKEN };
