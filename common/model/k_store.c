@@ -148,6 +148,48 @@ write_latest(const char *kdir, const char *version, struct k_error *err)
 	return k_lockfile_replace(dst, line, (size_t)n, err);
 }
 
+/* Under the kind's lock: link tmp into place as version, or (NULL) as
+ * the UTC time, with _2, _3... if taken. The name taken in vout, its path
+ * in dst (K_PATH_MAX). */
+static enum k_status
+link_version(const struct k_store *st, const char *kind, const char *kdir,
+             const char *version, const char *tmp,
+             char vout[K_VERSION_MAX + 1], char *dst, struct k_error *err)
+{
+	char base[K_VERSION_MAX + 1], name[K_VERSION_MAX + 16];
+
+	if (version != NULL) {
+		snprintf(base, sizeof base, "%s", version);
+	} else {
+		time_t now = (time_t)(k_time_now_ms() / 1000);
+		struct tm tm;
+		gmtime_r(&now, &tm);
+		strftime(base, sizeof base, "%Y%m%d_%H%M%S", &tm);
+	}
+	for (int i = 1; ; i++) {
+		char v[K_VERSION_MAX + 1];
+		int vn = i == 1 ? snprintf(v, sizeof v, "%s", base)
+		                : snprintf(v, sizeof v, "%s_%d", base, i);
+		int nn = snprintf(name, sizeof name, "%s.ktm", v);
+		if (vn < 0 || (size_t)vn >= sizeof v || nn < 0 ||
+		    (size_t)nn >= sizeof name ||
+		    path_join(dst, K_PATH_MAX, kdir, name, NULL) < 0)
+			return k_error_set(err, K_ECANTCREAT, "version or path too "
+			                   "long");
+		if (link(tmp, dst) == 0) {
+			memcpy(vout, v, (size_t)vn + 1);
+			return K_OK;
+		}
+		if (errno != EEXIST)
+			return k_error_set(err, K_ECANTCREAT, "cannot create '%s': "
+			                   "%s", dst, strerror(errno));
+		if (version != NULL || i >= 1000)
+			return k_error_set(err, K_ECANTCREAT, "version '%s' of the "
+			                   "'%s' model already exists in '%s'", v,
+			                   kind, st->root);
+	}
+}
+
 enum k_status
 k_store_publish(const struct k_store *st, const char *kind,
                 const char *version, const void *data, size_t n,
@@ -181,44 +223,7 @@ k_store_publish(const struct k_store *st, const char *kind,
 		unlink(tmp);
 		return s;
 	}
-	char base[K_VERSION_MAX + 1];
-	if (version != NULL) {
-		snprintf(base, sizeof base, "%s", version);
-	} else {
-		time_t now = (time_t)(k_time_now_ms() / 1000);
-		struct tm tm;
-		gmtime_r(&now, &tm);
-		strftime(base, sizeof base, "%Y%m%d_%H%M%S", &tm);
-	}
-	s = K_OK;
-	for (int i = 1; ; i++) {
-		char v[K_VERSION_MAX + 1];
-		int vn = i == 1 ? snprintf(v, sizeof v, "%s", base)
-		                : snprintf(v, sizeof v, "%s_%d", base, i);
-		int nn = snprintf(name, sizeof name, "%s.ktm", v);
-		if (vn < 0 || (size_t)vn >= sizeof v || nn < 0 ||
-		    (size_t)nn >= sizeof name ||
-		    path_join(dst, sizeof dst, kdir, name, NULL) < 0) {
-			s = k_error_set(err, K_ECANTCREAT, "version or path too "
-			                "long");
-			break;
-		}
-		if (link(tmp, dst) == 0) {
-			memcpy(vout, v, (size_t)vn + 1);
-			break;
-		}
-		if (errno != EEXIST) {
-			s = k_error_set(err, K_ECANTCREAT, "cannot create '%s': %s",
-			                dst, strerror(errno));
-			break;
-		}
-		if (version != NULL || i >= 1000) {
-			s = k_error_set(err, K_ECANTCREAT, "version '%s' of the "
-			                "'%s' model already exists in '%s'", v,
-			                kind, st->root);
-			break;
-		}
-	}
+	s = link_version(st, kind, kdir, version, tmp, vout, dst, err);
 	unlink(tmp);
 	if (s == K_OK) {
 		/* No fsync of the directory here: the link and the rename of
