@@ -7,6 +7,7 @@
 #define KTRAIN_H
 
 int ktrain_anomaly(int argc, char **argv);
+int ktrain_archetype(int argc, char **argv);
 int ktrain_forecast(int argc, char **argv);
 
 #endif
