@@ -18,6 +18,7 @@
 #include "cli/k_log.h"
 #include "cli/k_optval.h"
 #include "cli/k_out.h"
+#include "cli/k_passthru.h"
 #include "cli/k_reject.h"
 #include "model/k_anomaly.h"
 #include "model/k_store.h"
@@ -25,7 +26,6 @@
 #include "score/k_rulestate.h"
 #include "text/k_featrow.h"
 #include "text/k_jscan.h"
-#include "text/k_json.h"
 #include "text/k_jsonw.h"
 
 #define RELOAD_EVERY 5.0 /* seconds between checks of `latest` when idle */
@@ -198,16 +198,8 @@ static const char *const ours[] = { "anomaly_score", "is_anomaly",
                                     "contributing_features", "method",
                                     "model_version", "anomaly_level",
                                     "alerts" };
-#define NOURS (sizeof ours / sizeof ours[0])
-
-static int
-is_ours(const char *key, size_t n)
-{
-	for (size_t k = 0; k < NOURS; k++)
-		if (strlen(ours[k]) == n && memcmp(ours[k], key, n) == 0)
-			return 1;
-	return 0;
-}
+static const struct k_passthru passthru = { ours,
+                                            sizeof ours / sizeof ours[0] };
 
 /* Our fields, into an object already open in w. */
 static void
@@ -246,17 +238,6 @@ write_fields(struct ws *w, double score, int flag, size_t nc)
 	k_jsonw_str(jw, m->version);
 }
 
-/* 1 if the scanned row already holds a field kscore writes. */
-static int
-has_ours(const struct k_jscan *scan)
-{
-	for (size_t k = 0; k < scan->ntop; k++)
-		if (!scan->top[k].kesc &&
-		    is_ours(scan->top[k].key, scan->top[k].klen))
-			return 1;
-	return 0;
-}
-
 /* Write line i with its result: the caller's bytes up to the closing
  * brace and our fields, or, when the row already holds some of our
  * fields, the row re-written with them replaced. */
@@ -270,29 +251,10 @@ finish_line(struct ws *w, struct k_batch *b, size_t i, int clash,
 	struct k_error e;
 
 	b->mark[i] = (unsigned char)flag;
-	k_jsonw_init(&w->w, &b->out);
-	if (!clash) {
-		size_t end = len;
-		while (end > 0 && line[end - 1] != '}')
-			end--;
-		k_buf_add(&b->out, line, end - 1);
-		k_jsonw_obj_continue(&w->w, nonempty);
-	} else {
-		json_t *obj = k_json_parse(&w->scan, line, len, &e);
-		const char *key;
-		json_t *v;
-		if (obj == NULL) {
-			k_batch_reject(b, i, "%s", e.text);
-			return;
-		}
-		k_jsonw_obj(&w->w);
-		json_object_foreach(obj, key, v) {
-			if (is_ours(key, strlen(key)))
-				continue;
-			k_jsonw_key(&w->w, key);
-			k_jsonw_value(&w->w, v);
-		}
-		json_decref(obj);
+	if (k_passthru_open(&passthru, &w->w, &b->out, &w->scan, line, len,
+	                    clash, nonempty, &e) != K_OK) {
+		k_batch_reject(b, i, "%s", e.text);
+		return;
 	}
 	if (c->rules)
 		k_rules_write(&w->w, &w->rr, c->o->top);
@@ -332,7 +294,7 @@ process(void *p, struct k_batch *b, size_t i)
 	}
 	k_rules_eval(&c->rp, &c->rs, &w->row, &w->rr);
 	c->rs_dirty = 1;
-	finish_line(w, b, i, has_ours(&w->scan), w->scan.ntop > 0, 0,
+	finish_line(w, b, i, k_passthru_clash(&passthru, &w->scan), w->scan.ntop > 0, 0,
 	            w->rr.is_anomaly, 0);
 }
 
@@ -384,7 +346,7 @@ process_forest(void *p, struct k_batch *b)
 			k_batch_reject(b, i, "%s", e.text);
 			continue;
 		}
-		w->clash[i] = (unsigned char)has_ours(&w->scan);
+		w->clash[i] = (unsigned char)k_passthru_clash(&passthru, &w->scan);
 		w->nonempty[i] = w->scan.ntop > 0;
 		w->rows[nrows++] = (uint32_t)i;
 	}

@@ -113,7 +113,7 @@ commands() {
 readers() {
 	printf '%s\n' "kscore" "ktrain anomaly" "ktrain archetype" "ktrain forecast" \
 		"kforecast --update" "kfeatures hyperliquid" "kfeatures wallet" \
-		"kfetch csv" "kmodel drift"
+		"kfetch csv" "kmodel drift" "karchetype"
 }
 
 @test "cli: the readers list holds every program and subcommand that reads records" {
@@ -129,6 +129,7 @@ readers() {
 @test "cli: a missing input file exits 66 naming it, for every reader of records" {
 	train_fixture
 	ktrain forecast -q "$FIX/forecast/risk_600.ndjson" >/dev/null
+	train_archetype
 	while read -r cmd; do
 		run --separate-stderr $cmd "$T/absent.ndjson"
 		[ "$status" -eq 66 ] || { echo "$cmd: status $status"; false; }
@@ -140,6 +141,7 @@ readers() {
 @test "cli: every reader of records skips blank lines and rejects an over-long one by file and line, kept whole in --rejects" {
 	train_fixture
 	ktrain forecast -q "$FIX/forecast/risk_600.ndjson" >/dev/null
+	train_archetype
 	{ printf ' \t\r\n'; head -c 17000000 /dev/zero | tr '\0' 'x'; echo; } >"$T/long"
 	while read -r cmd; do
 		rm -f "$T/rej"
@@ -208,6 +210,7 @@ readers() {
 @test "cli: every reader holds a record line to the same rules: NUL and nesting past 512 refused, big integers read" {
 	train_fixture
 	ktrain forecast -q "$FIX/forecast/risk_600.ndjson" >/dev/null
+	train_archetype
 	python3 - "$T/odd" <<'PY'
 import sys
 rec = '{"kind":"features","ts":"2025-03-01T00:00:00Z","features":{"f00":1}'

@@ -25,6 +25,13 @@ train_fixture() {
 	ktrain anomaly -q "$@" "$FIX/rows_1k.ndjson" >/dev/null
 }
 
+# An archetype model, trained on a small simulated population's wallets.
+train_archetype() {
+	kfetch simulate wallet --wallets 300 --days 20 --seed 1 2>/dev/null |
+		kfeatures wallet -q --no-graph | jq -c 'select(.label != null)' |
+		ktrain archetype -q "$@" >/dev/null
+}
+
 # Absolute difference of two numbers is within a tolerance: near A B TOL
 near() {
 	awk -v a="$1" -v b="$2" -v t="$3" 'BEGIN { d = a - b; if (d < 0) d = -d; exit !(d <= t) }'

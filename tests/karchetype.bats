@@ -1,0 +1,94 @@
+#!/usr/bin/env bats
+# karchetype: the archetype of each wallet row, its probabilities and
+# explanation, rows passed through, bad rows, options, no model.
+
+load helpers
+bats_require_minimum_version 1.5.0
+
+# Labelled wallet rows of a simulated population (seed $1), the wallets
+# outside it (label null) left out.
+wallet_rows() {
+	kfetch simulate wallet --wallets 300 --days 20 --seed "$1" 2>/dev/null |
+		kfeatures wallet -q --no-graph | jq -c 'select(.label != null)'
+}
+
+trained() {
+	wallet_rows 1 >"$T/train"
+	ktrain archetype -q --save-version v1 "$T/train" >/dev/null
+	wallet_rows 2 >"$T/rows"
+}
+
+@test "karchetype: without a trained model it exits 78 and says how to train one" {
+	run --separate-stderr karchetype "$FIX/rows_1k.ndjson"
+	assert_failure 78
+	[ -z "$output" ]
+	[[ "$stderr" == *"train one with 'ktrain archetype'"* ]]
+}
+
+@test "karchetype: every row passes through with its archetype, probabilities, confidence, margin and explanation" {
+	trained
+	karchetype "$T/rows" >"$T/out"
+	[ "$(wc -l <"$T/out")" -eq "$(wc -l <"$T/rows")" ]
+	jq -c 'del(.archetype, .archetype_probabilities, .archetype_confidence, .archetype_margin, .archetype_review, .archetype_explanation, .model_version)' "$T/out" >"$T/back"
+	jq -c . "$T/rows" | cmp - "$T/back"
+	jq -se 'all(.[];
+	    (.archetype_probabilities | to_entries) as $p
+	    | ([$p[].value] | add - 1 | fabs) < 1e-5
+	    and .archetype_confidence == ([$p[].value] | max)
+	    and .archetype_probabilities[.archetype] == .archetype_confidence
+	    and .archetype_margin >= 0 and .archetype_margin <= .archetype_confidence
+	    and (.archetype_review == (.archetype_confidence < 0.5))
+	    and (.archetype_explanation | length) == 3
+	    and all(.archetype_explanation[]; (.feature | type) == "string" and (.contribution | type) == "number")
+	    and .model_version == "v1")' "$T/out"
+	# Largest contribution first.
+	jq -se 'all(.[]; .archetype_explanation | map(.contribution | fabs) | . == (sort | reverse))' "$T/out"
+}
+
+@test "karchetype: on another seed's population most wallets get their own archetype" {
+	trained
+	karchetype "$T/rows" >"$T/out"
+	agree=$(jq -s '[.[] | select(.archetype == .label)] | length' "$T/out")
+	total=$(wc -l <"$T/out")
+	echo "agree $agree of $total"
+	[ $((agree * 10)) -ge $((total * 7)) ]
+}
+
+@test "karchetype: classifying its own output replaces the fields; the same rows give the same bytes" {
+	trained
+	karchetype "$T/rows" >"$T/once"
+	karchetype "$T/once" >"$T/twice"
+	cmp "$T/once" "$T/twice"
+	karchetype --threads 1 "$T/rows" | cmp - "$T/once"
+	cat "$T/rows" | karchetype --threads 3 | cmp - "$T/once"
+}
+
+@test "karchetype: a row lacking a feature or holding a string is rejected by line and feature; the rest go on" {
+	trained
+	{ sed -n 1p "$T/rows"
+	  sed -n 2p "$T/rows" | jq -c 'del(.features.tx_count)'
+	  sed -n 3p "$T/rows" | jq -c '.features.tx_count = "many"'
+	  echo 'not json'
+	  sed -n 4p "$T/rows"; } >"$T/bad"
+	run --separate-stderr karchetype --rejects "$T/rej" "$T/bad"
+	assert_failure 65
+	[ "${#lines[@]}" -eq 2 ]
+	[[ "$stderr" == *"$T/bad:2: feature 'tx_count': missing"* ]]
+	[[ "$stderr" == *"$T/bad:3: feature 'tx_count'"* ]]
+	[[ "$stderr" == *"$T/bad:4: invalid JSON"* ]]
+	[ "$(wc -l <"$T/rej")" -eq 3 ]
+}
+
+@test "karchetype: --top-features 0 leaves the explanation out; --review-below sets the flag" {
+	trained
+	karchetype --top-features 0 "$T/rows" | jq -se 'all(.[]; has("archetype_explanation") | not)'
+	karchetype --review-below 1 "$T/rows" | jq -se 'all(.[]; .archetype_review)'
+	karchetype --review-below 0 "$T/rows" | jq -se 'all(.[]; .archetype_review | not)'
+	for bad in "--review-below 1.5" "--review-below x" "--top-features -1" "--threads 0"; do
+		run --separate-stderr karchetype $bad "$T/rows"
+		[ "$status" -eq 64 ] || { echo "$bad: $status"; false; }
+		[ -z "$output" ]
+	done
+	run --separate-stderr karchetype --model-version v9 "$T/rows"
+	assert_failure 66
+}
