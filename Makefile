@@ -41,10 +41,9 @@ BENCH_PKGS := python3-sklearn python3-statsmodels python3-networkx \
 PROG_MK    := $(sort $(wildcard cmd/*.mk))
 PROGS      := $(PROG_MK:cmd/%.mk=%)
 include $(PROG_MK)
-# The unit tests link the whole library, so everything any program links,
-# and -lxgboost for numeric/k_xgb (no .pc file) before a program does.
+# The unit tests link the whole library, so everything any program links.
 PKGS_ALL   := $(sort jansson zlib $(foreach p,$(PROGS),$(PKGS_$(p))))
-LIBS_ALL   := $(sort -lxgboost $(foreach p,$(PROGS),$(LIBS_$(p))))
+LIBS_ALL   := $(sort $(foreach p,$(PROGS),$(LIBS_$(p))))
 
 COMMON_SRC := $(sort $(wildcard common/*/*.c))
 COMMON_OBJ := $(COMMON_SRC:%.c=$(B)/obj/%.o)

@@ -1,3 +1,2 @@
 PKGS_karchetype := jansson zlib
-# XGBoost has no pkg-config file, and Debian ships no static archive of it.
-LIBS_karchetype := -lxgboost
+# XGBoost is loaded when first needed (numeric/k_xgb.c), not linked.

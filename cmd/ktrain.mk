@@ -1,6 +1,5 @@
 PKGS_ktrain := jansson zlib
-LIBS_ktrain := -lxgboost
-# Linked dynamically: Debian's libxgboost-dev has no static archive (and
-# XGBoost needs libstdc++ and libgomp), so ktrain cannot load nothing at
-# run time as the programs with STATIC_<prog> := yes do (see the Makefile).
+# XGBoost (ktrain archetype) is loaded when first needed (numeric/k_xgb.c),
+# not linked. Linked dynamically all the same: a static program cannot
+# dlopen a C++ library built against the system's libc.
 STATIC_ktrain := no

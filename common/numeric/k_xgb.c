@@ -11,7 +11,87 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <dlfcn.h>
+#include <pthread.h>
 #include <xgboost/c_api.h>
+
+/* XGBoost is loaded on first use (dlopen), as igraph and libcurl are:
+ * linking it costs every start of ktrain some 10 ms of C++ constructors
+ * and OpenMP set-up, even for ktrain anomaly, which never calls it. */
+#define FNS(X) \
+	X(XGBGetLastError) X(XGBSetGlobalConfig) X(XGBoostVersion) \
+	X(XGBoosterBoostedRounds) X(XGBoosterCreate) X(XGBoosterFree) \
+	X(XGBoosterGetNumFeature) X(XGBoosterLoadModelFromBuffer) \
+	X(XGBoosterPredictFromDMatrix) X(XGBoosterSaveJsonConfig) \
+	X(XGBoosterSaveModelToBuffer) X(XGBoosterSetParam) \
+	X(XGBoosterUpdateOneIter) X(XGDMatrixCreateFromDense) \
+	X(XGDMatrixFree) X(XGDMatrixSetFloatInfo)
+
+#define DECL(f) static __typeof__(&f) p_##f;
+FNS(DECL)
+#undef DECL
+
+static void *lib;
+static char load_error[400];
+
+static void
+load_once(void)
+{
+	static const char *const names[] = { "libxgboost.so.0",
+	                                      "libxgboost.so" };
+	const char *why = "not found";
+
+	for (size_t i = 0; i < sizeof names / sizeof names[0] && !lib; i++) {
+		lib = dlopen(names[i], RTLD_NOW | RTLD_LOCAL);
+		if (lib == NULL)
+			why = dlerror();
+	}
+	if (lib == NULL) {
+		snprintf(load_error, sizeof load_error, "cannot load XGBoost "
+		         "(Debian package libxgboost0): %s", why);
+		return;
+	}
+#define LOAD(f) \
+	if ((*(void **)&p_##f = dlsym(lib, #f)) == NULL) { \
+		snprintf(load_error, sizeof load_error, "XGBoost lacks %s: " \
+		         "version 1.7 or later is needed", #f); \
+		dlclose(lib); \
+		lib = NULL; \
+		return; \
+	}
+	FNS(LOAD)
+#undef LOAD
+}
+
+/* Load XGBoost once; K_ECONFIG naming the package if it cannot be. */
+static enum k_status
+load(struct k_error *err)
+{
+	static pthread_once_t once = PTHREAD_ONCE_INIT;
+
+	pthread_once(&once, load_once);
+	if (lib == NULL)
+		return k_error_set(err, K_ECONFIG, "%s", load_error);
+	return K_OK;
+}
+
+/* From here on every XGBoost call goes through the loaded pointers. */
+#define XGBGetLastError p_XGBGetLastError
+#define XGBSetGlobalConfig p_XGBSetGlobalConfig
+#define XGBoostVersion p_XGBoostVersion
+#define XGBoosterBoostedRounds p_XGBoosterBoostedRounds
+#define XGBoosterCreate p_XGBoosterCreate
+#define XGBoosterFree p_XGBoosterFree
+#define XGBoosterGetNumFeature p_XGBoosterGetNumFeature
+#define XGBoosterLoadModelFromBuffer p_XGBoosterLoadModelFromBuffer
+#define XGBoosterPredictFromDMatrix p_XGBoosterPredictFromDMatrix
+#define XGBoosterSaveJsonConfig p_XGBoosterSaveJsonConfig
+#define XGBoosterSaveModelToBuffer p_XGBoosterSaveModelToBuffer
+#define XGBoosterSetParam p_XGBoosterSetParam
+#define XGBoosterUpdateOneIter p_XGBoosterUpdateOneIter
+#define XGDMatrixCreateFromDense p_XGDMatrixCreateFromDense
+#define XGDMatrixFree p_XGDMatrixFree
+#define XGDMatrixSetFloatInfo p_XGDMatrixSetFloatInfo
 
 struct k_xgb_data {
 	DMatrixHandle h;
@@ -56,8 +136,8 @@ check(int rc, enum k_status st, const char *what, struct k_error *err)
 	return k_error_set(err, st, "xgboost: %s: %s", what, msg);
 }
 
-/* The global configuration is per thread in XGBoost: silence it once in
- * every thread that calls in. */
+/* XGBoost loaded, and its global configuration, which is per thread,
+ * silenced once in every thread that calls in. */
 static enum k_status
 quiet(struct k_error *err)
 {
@@ -65,6 +145,9 @@ quiet(struct k_error *err)
 
 	if (done)
 		return K_OK;
+	enum k_status ls = load(err);
+	if (ls != K_OK)
+		return ls;
 	enum k_status s = check(XGBSetGlobalConfig("{\"verbosity\":0}"),
 	                        K_EINTERNAL, "set verbosity", err);
 	done = s == K_OK;
@@ -107,7 +190,12 @@ const char *
 k_xgb_version(char *buf, size_t size)
 {
 	int major = 0, minor = 0, patch = 0;
+	struct k_error e;
 
+	if (load(&e) != K_OK) {
+		snprintf(buf, size, "not loaded");
+		return buf;
+	}
 	XGBoostVersion(&major, &minor, &patch);
 	snprintf(buf, size, "%d.%d.%d", major, minor, patch);
 	return buf;
