@@ -51,13 +51,10 @@ static error_t
 parse_opt(int key, char *arg, struct argp_state *state)
 {
 	struct opts *o = state->input;
-	struct k_error e;
 
 	switch (key) {
 	case OPT_MODEL_VERSION:
-		if (k_version_check(arg, &e) != K_OK && strcmp(arg, "latest") != 0)
-			argp_error(state, "--model-version: %s", e.text);
-		o->version = arg;
+		o->version = k_optval_version(state, "--model-version", arg);
 		break;
 	case OPT_TOP:
 		o->top = k_optval_uint(state, "--top-features", arg, 0, 1000);

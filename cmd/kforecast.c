@@ -130,9 +130,7 @@ parse_opt(int key, char *arg, struct argp_state *state)
 			           arg);
 		break;
 	case OPT_MODEL_VERSION:
-		if (k_version_check(arg, &e) != K_OK && strcmp(arg, "latest") != 0)
-			argp_error(state, "--model-version: %s", e.text);
-		o->version = arg;
+		o->version = k_optval_version(state, "--model-version", arg);
 		break;
 	case OPT_UPDATE:
 		o->update = 1;

@@ -6,8 +6,15 @@
 #ifndef KTRAIN_H
 #define KTRAIN_H
 
+#include "text/k_jsonw.h"
+
 int ktrain_anomaly(int argc, char **argv);
 int ktrain_archetype(int argc, char **argv);
 int ktrain_forecast(int argc, char **argv);
+
+/* The first members of every train_report: kind, model, version, path
+ * (into the object open in w). */
+void ktrain_report_head(struct k_jsonw *w, const char *kind,
+                        const char *version, const char *path);
 
 #endif

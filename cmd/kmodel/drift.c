@@ -11,6 +11,7 @@
 #include "cli/k_args.h"
 #include "cli/k_input.h"
 #include "cli/k_log.h"
+#include "cli/k_optval.h"
 #include "cli/k_out.h"
 #include "cli/k_reject.h"
 #include "kmodel.h"
@@ -41,13 +42,10 @@ static error_t
 parse_opt(int key, char *arg, struct argp_state *state)
 {
 	struct opts *o = state->input;
-	struct k_error e;
 
 	switch (key) {
 	case OPT_MODEL_VERSION:
-		if (strcmp(arg, "latest") != 0 && k_version_check(arg, &e) != K_OK)
-			argp_error(state, "--model-version: %s", e.text);
-		o->version = arg;
+		o->version = k_optval_version(state, "--model-version", arg);
 		break;
 	default:
 		return kmodel_parse_args(key, arg, state, &o->a);

@@ -547,14 +547,7 @@ report(const struct train *t, const struct k_anomaly *m, size_t n,
 	k_buf_init(&b);
 	k_jsonw_init(&w, &b);
 	k_jsonw_obj(&w);
-	k_jsonw_key(&w, "kind");
-	k_jsonw_str(&w, "train_report");
-	k_jsonw_key(&w, "model");
-	k_jsonw_str(&w, K_ANOMALY_KIND);
-	k_jsonw_key(&w, "version");
-	k_jsonw_str(&w, m->version);
-	k_jsonw_key(&w, "path");
-	k_jsonw_str(&w, m->path);
+	ktrain_report_head(&w, K_ANOMALY_KIND, m->version, m->path);
 	k_jsonw_key(&w, "samples_trained");
 	k_jsonw_int(&w, (long long)n);
 	k_jsonw_key(&w, "rows_rejected");

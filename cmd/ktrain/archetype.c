@@ -733,14 +733,7 @@ report(const struct opts *o, const struct rows *r, const struct classes *c,
 	k_buf_init(&b);
 	k_jsonw_init(&w, &b);
 	k_jsonw_obj(&w);
-	k_jsonw_key(&w, "kind");
-	k_jsonw_str(&w, "train_report");
-	k_jsonw_key(&w, "model");
-	k_jsonw_str(&w, K_ARCHETYPE_KIND);
-	k_jsonw_key(&w, "version");
-	k_jsonw_str(&w, m->version);
-	k_jsonw_key(&w, "path");
-	k_jsonw_str(&w, m->path);
+	ktrain_report_head(&w, K_ARCHETYPE_KIND, m->version, m->path);
 	write_training(&w, o, r, c, mt);
 	k_jsonw_key(&w, "seconds");
 	k_jsonw_num(&w, k_round(k_time_mono() - t0, 4));

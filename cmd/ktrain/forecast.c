@@ -307,14 +307,7 @@ report_data(struct k_jsonw *w, const struct opts *o,
 	const struct k_arima_model *m = &f->arima;
 	char ts[40];
 
-	k_jsonw_key(w, "kind");
-	k_jsonw_str(w, "train_report");
-	k_jsonw_key(w, "model");
-	k_jsonw_str(w, K_FORECAST_KIND);
-	k_jsonw_key(w, "version");
-	k_jsonw_str(w, f->version);
-	k_jsonw_key(w, "path");
-	k_jsonw_str(w, f->path);
+	ktrain_report_head(w, K_FORECAST_KIND, f->version, f->path);
 	k_jsonw_key(w, "field");
 	k_jsonw_str(w, o->field);
 	k_jsonw_key(w, "model_order");

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "base/k_time.h"
+#include "model/k_store.h"
 
 unsigned long long
 k_optval_uint(struct argp_state *state, const char *opt, const char *arg,
@@ -134,5 +135,15 @@ k_optval_name(struct argp_state *state, const char *opt, const char *arg)
 {
 	if (arg[0] == '\0')
 		argp_error(state, "%s: empty name", opt);
+	return arg;
+}
+
+const char *
+k_optval_version(struct argp_state *state, const char *opt, const char *arg)
+{
+	struct k_error e;
+
+	if (strcmp(arg, "latest") != 0 && k_version_check(arg, &e) != K_OK)
+		argp_error(state, "%s: %s", opt, e.text);
 	return arg;
 }

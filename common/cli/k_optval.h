@@ -50,6 +50,11 @@ int64_t k_optval_duration(struct argp_state *state, const char *opt,
 int64_t k_optval_time(struct argp_state *state, const char *opt,
                       const char *arg);
 
+/* A model version as the store names them, or "latest" (--model-version):
+ * "--opt: <why the name is not one>" otherwise. */
+const char *k_optval_version(struct argp_state *state, const char *opt,
+                             const char *arg);
+
 /* A non-empty name (a file, a field): "--opt: empty name" otherwise. */
 const char *k_optval_name(struct argp_state *state, const char *opt,
                           const char *arg);
