@@ -217,15 +217,12 @@ reproducible(void)
 }
 
 /* Each damage, on a copy of a good file, decoded in memory. */
+/* The magic bytes and truncation: not a model, a text-mode copy, a
+ * prefix, cut in each part. */
 static void
-damage(void)
+damage_magic(const unsigned char *good, size_t n,
+             size_t hlen, unsigned char *f)
 {
-	struct k_buf b;
-	json_t *h = test_header();
-	encode(&b, "anomaly", h);
-	const unsigned char *good = (const unsigned char *)b.data;
-	size_t n = b.len, hlen = k_buf_rd32(good + 28);
-	unsigned char *f = malloc(n + 8);
 	char msg[200];
 
 	/* Bad magic: not a model, a text-mode copy, nothing, a prefix. */
@@ -249,7 +246,14 @@ damage(void)
 	snprintf(msg, sizeof msg, "truncated: %zu bytes, the header promises "
 	         "%zu", n - 10, n);
 	refused(good, n - 10, NULL, K_EDATA, msg);
+}
 
+/* Lengths that disagree with the file size or exceed the bounds. */
+static void
+damage_lengths(const unsigned char *good, size_t n,
+               size_t hlen, unsigned char *f)
+{
+	(void)hlen;
 	/* Lengths that disagree with the file size. */
 	memcpy(f, good, n);
 	memcpy(f + n, "abc", 3);
@@ -269,6 +273,14 @@ damage(void)
 	fix_header_crc(f);
 	refused(f, n, NULL, K_EDATA, "corrupted: 1 unexpected bytes after the "
 	        "payload");
+}
+
+/* A flipped byte in each part, and the reader and writer versions. */
+static void
+damage_bytes(const unsigned char *good, size_t n,
+             size_t hlen, unsigned char *f)
+{
+	char msg[200];
 
 	/* A flipped byte: in the fixed header, the JSON header, the
 	 * payload. */
@@ -298,6 +310,14 @@ damage(void)
 	KT_EQ_INT(k_model_decode(f, n, "anomaly", &m, &e), K_OK);
 	KT_EQ_INT(m.write_version, K_MODEL_FORMAT + 6);
 	k_model_release(&m);
+}
+
+/* The kind, the decompressed length and a payload that is not zlib. */
+static void
+damage_kind_payload(const unsigned char *good, size_t n,
+                    size_t hlen, unsigned char *f)
+{
+	char msg[200];
 
 	/* The wrong kind, and a kind no model can have. */
 	refused(good, n, "forecast", K_EDATA, "is a 'anomaly' model, not "
@@ -344,6 +364,23 @@ damage(void)
 	fix_header_crc(f);
 	refused(f, n, NULL, K_EDATA, "corrupted: payload does not decompress "
 	        "(zlib -3)");
+}
+
+static void
+damage(void)
+{
+	struct k_buf b;
+	json_t *h = test_header();
+	encode(&b, "anomaly", h);
+	const unsigned char *good = (const unsigned char *)b.data;
+	size_t n = b.len, hlen = k_buf_rd32(good + 28);
+	unsigned char *f = malloc(n + 8);
+
+	damage_magic(good, n, hlen, f);
+	damage_lengths(good, n, hlen, f);
+	damage_bytes(good, n, hlen, f);
+	damage_kind_payload(good, n, hlen, f);
+
 	free(f);
 	json_decref(h);
 	k_buf_release(&b);

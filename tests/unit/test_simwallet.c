@@ -55,179 +55,207 @@ struct per {
 	double n, fail, gasrel, mixer, calls;
 };
 
-static void
-test_contract(void)
-{
-	struct k_simwallet_params p;
-	k_simwallet_default(&p);
-	p.wallets = 3000;
-	p.days = 20;
-	p.seed = 11;
-	size_t len, nrec;
-	char *out = render(&p, &len, &nrec);
-	if (out == NULL)
-		return;
-
-	/* labels first: address -> archetype, malicious */
-	json_t *lab = json_object();
-	int bad_tx = 0, bad_label = 0, bad_order = 0, bad_wei = 0;
-	size_t ntx = 0, nlabel = 0, nmarket = 0, nnative = 0, ntoken = 0,
-	       ninternal = 0, ncreate = 0, nfailed = 0, nmax = 0;
-	size_t arch_n[K_ARCH_N] = { 0 }, pat_n[K_PAT_N] = { 0 };
-	int64_t last = INT64_MIN;
-	int seen_tx = 0;
-	double gas_hour[24 * 40] = { 0 };
+/* What test_contract counts over the simulator's records. */
+struct tally {
+	int64_t start_ms;
+	json_t *lab;          /* address -> its label record */
+	int bad_tx, bad_label, bad_order, bad_wei;
+	size_t ntx, nlabel, nmarket, nnative, ntoken, ninternal, ncreate,
+	       nfailed, nmax;
+	size_t arch_n[K_ARCH_N], pat_n[K_PAT_N];
+	int64_t last;
+	int seen_tx;
+	double gas_hour[24 * 40];
 	struct per per[K_ARCH_N];
-	memset(per, 0, sizeof per);
-	char *line = out;
-	struct k_jscan scan;
-	k_jscan_init(&scan, NULL);
-	while (*line) {
-		char *nl = strchr(line, '\n');
-		struct k_error e;
-		json_t *o = k_json_parse(&scan, line, (size_t)(nl - line), &e);
-		if (o == NULL) {
-			KT_FAIL("unparsable record: %s", e.text);
-			break;
-		}
-		const char *kind = json_string_value(json_object_get(o, "kind"));
-		int64_t ts;
-		if (k_json_ts(o, "ts", &ts, &e) != K_OK)
-			bad_order++;
-		if (strcmp(kind, "label") == 0) {
-			nlabel++;
-			if (seen_tx)
-				bad_order++;
-			if (!is_addr(json_object_get(o, "entity")) ||
-			    !json_is_boolean(json_object_get(o, "malicious")))
-				bad_label++;
-			json_t *a = json_object_get(o, "archetype");
-			json_t *pt = json_object_get(o, "pattern");
-			if (json_is_string(a)) {
-				int k = k_simwallet_arch_index(json_string_value(a));
-				if (k < 0)
-					bad_label++;
-				else
-					arch_n[k]++;
-			}
-			if (json_is_true(json_object_get(o, "malicious"))) {
-				int k = json_is_string(pt) ?
-				        k_simwallet_pattern_index(json_string_value(pt)) : -1;
-				if (k < 0)
-					bad_label++;
-				else
-					pat_n[k]++;
-			} else if (!json_is_null(pt)) {
-				bad_label++;
-			}
-			json_object_set(lab, json_string_value(json_object_get(o, "entity")), o);
-		} else {
-			seen_tx = 1;
-			if (ts < last)
-				bad_order++;
-			last = ts;
-		}
-		if (strcmp(kind, "market") == 0) {
-			nmarket++;
-			double g = json_number_value(json_object_get(o, "gas_gwei"));
-			size_t h = (size_t)((ts - p.start_ms) / K_MS_PER_HOUR);
-			if (h < sizeof gas_hour / sizeof gas_hour[0])
-				gas_hour[h] = g;
-			if (!(g > 0) || !(json_number_value(json_object_get(o, "eth_usd")) > 0))
-				bad_tx++;
-		}
-		if (strcmp(kind, "tx") == 0) {
-			ntx++;
-			static const char *const need[] = { "ts", "chain", "hash",
-				"from", "to", "value_wei", "value", "token",
-				"gas_price_gwei", "gas_used", "success", "method" };
-			for (size_t i = 0; i < sizeof need / sizeof need[0]; i++)
-				if (json_object_get(o, need[i]) == NULL)
-					bad_tx++;
-			const char *h = json_string_value(json_object_get(o, "hash"));
-			if (h == NULL || strlen(h) != 66)
-				bad_tx++;
-			if (!is_addr(json_object_get(o, "from")))
-				bad_tx++;
-			json_t *to = json_object_get(o, "to");
-			if (!json_is_null(to) && !is_addr(to))
-				bad_tx++;
-			if (json_is_null(to))
-				ncreate++;
-			const char *vw = json_string_value(json_object_get(o, "value_wei"));
-			struct k_wei w;
-			json_t *dec = json_object_get(o, "decimals");
-			unsigned d = dec ? (unsigned)json_integer_value(dec) : 18;
-			if (vw == NULL ||
-			    k_wei_parse(vw, strlen(vw), K_WEI_DEC, &w, &e) != K_OK ||
-			    k_wei_to_double(&w, d) !=
-			    json_number_value(json_object_get(o, "value")))
-				bad_wei++;
-			if (vw && strlen(vw) == 78)
-				nmax++;
-			const char *xf = json_string_value(json_object_get(o, "transfer"));
-			if (strcmp(xf, "native") == 0)
-				nnative++;
-			else if (strcmp(xf, "token") == 0)
-				ntoken++;
-			else
-				ninternal++;
-			if (!json_is_true(json_object_get(o, "success")))
-				nfailed++;
-			/* per-archetype behaviour of senders of native txs */
-			json_t *l = json_object_get(lab, json_string_value(json_object_get(o, "from")));
-			json_t *a = l ? json_object_get(l, "archetype") : NULL;
-			int k = a && json_is_string(a) ?
-			        k_simwallet_arch_index(json_string_value(a)) : -1;
-			if (k >= 0 && strcmp(xf, "native") == 0 &&
-			    json_is_false(json_object_get(l, "malicious"))) {
-				size_t hr = (size_t)((ts - p.start_ms) / K_MS_PER_HOUR);
-				double mg = hr < 24 * 40 ? gas_hour[hr] : 0;
-				per[k].n++;
-				if (!json_is_null(json_object_get(o, "method"))) {
-					per[k].calls++;
-					per[k].fail += !json_is_true(json_object_get(o, "success"));
-				}
-				if (mg > 0)
-					per[k].gasrel += json_number_value(
-						json_object_get(o, "gas_price_gwei")) / mg;
-				const char *toa = json_string_value(to);
-				if (toa && (strcmp(toa, "0x47ce0c6ed5b0ce3d3a51fdb1c52dc66a7c3c2936") == 0 ||
-				            strcmp(toa, "0x12d66f87a04a9e220743712ce6d9bb1b5616b8fc") == 0 ||
-				            strcmp(toa, "0x910cbd523d972eb0a6f4cae4618ad62622b39dbf") == 0))
-					per[k].mixer++;
-			}
-		}
-		json_decref(o);
-		line = nl + 1;
+};
+
+static void
+tally_label(struct tally *t, json_t *o)
+{
+	t->nlabel++;
+	if (t->seen_tx)
+		t->bad_order++;
+	if (!is_addr(json_object_get(o, "entity")) ||
+	    !json_is_boolean(json_object_get(o, "malicious")))
+		t->bad_label++;
+	json_t *a = json_object_get(o, "archetype");
+	json_t *pt = json_object_get(o, "pattern");
+	if (json_is_string(a)) {
+		int k = k_simwallet_arch_index(json_string_value(a));
+		if (k < 0)
+			t->bad_label++;
+		else
+			t->arch_n[k]++;
 	}
-	k_jscan_release(&scan);
-	json_decref(lab);
-	KT_EQ_INT(bad_tx, 0);
-	KT_EQ_INT(bad_label, 0);
-	KT_EQ_INT(bad_order, 0);
-	KT_EQ_INT(bad_wei, 0);
-	KT_CHECK(nmarket == (size_t)(p.days * 24));
-	KT_CHECK(ntx > 20000);
-	KT_CHECK(nnative > 0 && ntoken > 0 && ninternal > 0);
-	KT_CHECK(ncreate > 0);            /* launches, MEV bots, attackers */
-	KT_CHECK(nfailed > 0);
-	KT_CHECK(nmax > 0);               /* spam air-drops of 2^256-1 */
+	if (json_is_true(json_object_get(o, "malicious"))) {
+		int k = json_is_string(pt) ?
+		        k_simwallet_pattern_index(json_string_value(pt)) : -1;
+		if (k < 0)
+			t->bad_label++;
+		else
+			t->pat_n[k]++;
+	} else if (!json_is_null(pt)) {
+		t->bad_label++;
+	}
+	json_object_set(t->lab, json_string_value(json_object_get(o, "entity")), o);
+}
+
+static void
+tally_market(struct tally *t, json_t *o, int64_t ts)
+{
+	t->nmarket++;
+	double g = json_number_value(json_object_get(o, "gas_gwei"));
+	size_t h = (size_t)((ts - t->start_ms) / K_MS_PER_HOUR);
+	if (h < sizeof t->gas_hour / sizeof t->gas_hour[0])
+		t->gas_hour[h] = g;
+	if (!(g > 0) || !(json_number_value(json_object_get(o, "eth_usd")) > 0))
+		t->bad_tx++;
+}
+
+/* Per-archetype behaviour of the benign senders of native txs. */
+static void
+tally_sender(struct tally *t, json_t *o, const char *xf, int64_t ts)
+{
+	json_t *l = json_object_get(t->lab, json_string_value(json_object_get(o, "from")));
+	json_t *a = l ? json_object_get(l, "archetype") : NULL;
+	int k = a && json_is_string(a) ?
+	        k_simwallet_arch_index(json_string_value(a)) : -1;
+	if (k < 0 || strcmp(xf, "native") != 0 ||
+	    !json_is_false(json_object_get(l, "malicious")))
+		return;
+	size_t hr = (size_t)((ts - t->start_ms) / K_MS_PER_HOUR);
+	double mg = hr < 24 * 40 ? t->gas_hour[hr] : 0;
+	struct per *pk = &t->per[k];
+	pk->n++;
+	if (!json_is_null(json_object_get(o, "method"))) {
+		pk->calls++;
+		pk->fail += !json_is_true(json_object_get(o, "success"));
+	}
+	if (mg > 0)
+		pk->gasrel += json_number_value(
+			json_object_get(o, "gas_price_gwei")) / mg;
+	const char *toa = json_string_value(json_object_get(o, "to"));
+	if (toa && (strcmp(toa, "0x47ce0c6ed5b0ce3d3a51fdb1c52dc66a7c3c2936") == 0 ||
+	            strcmp(toa, "0x12d66f87a04a9e220743712ce6d9bb1b5616b8fc") == 0 ||
+	            strcmp(toa, "0x910cbd523d972eb0a6f4cae4618ad62622b39dbf") == 0))
+		pk->mixer++;
+}
+
+static void
+tally_tx(struct tally *t, json_t *o, int64_t ts)
+{
+	static const char *const need[] = { "ts", "chain", "hash",
+		"from", "to", "value_wei", "value", "token",
+		"gas_price_gwei", "gas_used", "success", "method" };
+	struct k_error e;
+
+	t->ntx++;
+	for (size_t i = 0; i < sizeof need / sizeof need[0]; i++)
+		if (json_object_get(o, need[i]) == NULL)
+			t->bad_tx++;
+	const char *h = json_string_value(json_object_get(o, "hash"));
+	if (h == NULL || strlen(h) != 66)
+		t->bad_tx++;
+	if (!is_addr(json_object_get(o, "from")))
+		t->bad_tx++;
+	json_t *to = json_object_get(o, "to");
+	if (!json_is_null(to) && !is_addr(to))
+		t->bad_tx++;
+	if (json_is_null(to))
+		t->ncreate++;
+	const char *vw = json_string_value(json_object_get(o, "value_wei"));
+	struct k_wei w;
+	json_t *dec = json_object_get(o, "decimals");
+	unsigned d = dec ? (unsigned)json_integer_value(dec) : 18;
+	if (vw == NULL ||
+	    k_wei_parse(vw, strlen(vw), K_WEI_DEC, &w, &e) != K_OK ||
+	    k_wei_to_double(&w, d) !=
+	    json_number_value(json_object_get(o, "value")))
+		t->bad_wei++;
+	if (vw && strlen(vw) == 78)
+		t->nmax++;
+	const char *xf = json_string_value(json_object_get(o, "transfer"));
+	if (strcmp(xf, "native") == 0)
+		t->nnative++;
+	else if (strcmp(xf, "token") == 0)
+		t->ntoken++;
+	else
+		t->ninternal++;
+	if (!json_is_true(json_object_get(o, "success")))
+		t->nfailed++;
+	tally_sender(t, o, xf, ts);
+}
+
+/* One record: labels first, then everything else in time order. */
+static int
+tally_record(struct tally *t, struct k_jscan *scan, const char *line,
+             size_t n)
+{
+	struct k_error e;
+	json_t *o = k_json_parse(scan, line, n, &e);
+	if (o == NULL) {
+		KT_FAIL("unparsable record: %s", e.text);
+		return -1;
+	}
+	const char *kind = json_string_value(json_object_get(o, "kind"));
+	int64_t ts;
+	if (k_json_ts(o, "ts", &ts, &e) != K_OK)
+		t->bad_order++;
+	if (strcmp(kind, "label") == 0) {
+		tally_label(t, o);
+	} else {
+		t->seen_tx = 1;
+		if (ts < t->last)
+			t->bad_order++;
+		t->last = ts;
+	}
+	if (strcmp(kind, "market") == 0)
+		tally_market(t, o, ts);
+	if (strcmp(kind, "tx") == 0)
+		tally_tx(t, o, ts);
+	json_decref(o);
+	return 0;
+}
+
+/* The records follow the contract, and every archetype and scheme is in
+ * the population in the share asked for. */
+static void
+check_population(const struct tally *t, const struct k_simwallet_params *p)
+{
+	KT_EQ_INT(t->bad_tx, 0);
+	KT_EQ_INT(t->bad_label, 0);
+	KT_EQ_INT(t->bad_order, 0);
+	KT_EQ_INT(t->bad_wei, 0);
+	KT_CHECK(t->nmarket == (size_t)(p->days * 24));
+	KT_CHECK(t->ntx > 20000);
+	KT_CHECK(t->nnative > 0 && t->ntoken > 0 && t->ninternal > 0);
+	KT_CHECK(t->ncreate > 0);         /* launches, MEV bots, attackers */
+	KT_CHECK(t->nfailed > 0);
+	KT_CHECK(t->nmax > 0);            /* spam air-drops of 2^256-1 */
 	for (int k = 0; k < K_ARCH_N; k++)
-		KT_CHECK(arch_n[k] > 0);
+		KT_CHECK(t->arch_n[k] > 0);
 	for (int k = 1; k < K_PAT_N; k++)
-		KT_CHECK(pat_n[k] > 0);
+		KT_CHECK(t->pat_n[k] > 0);
 	size_t mal = 0;
 	for (int k = 1; k < K_PAT_N; k++)
-		mal += pat_n[k];
+		mal += t->pat_n[k];
 	/* the malicious share reaches its target without overshooting by
 	 * more than one scheme's addresses */
-	KT_CHECK(mal >= (size_t)(p.malicious * p.wallets));
-	KT_CHECK(mal < (size_t)(p.malicious * p.wallets) + 80);
+	KT_CHECK(mal >= (size_t)(p->malicious * p->wallets));
+	KT_CHECK(mal < (size_t)(p->malicious * p->wallets) + 80);
 	fprintf(stderr, "test_simwallet: %zu wallets x %g days: %zu tx "
 	        "(%zu native, %zu token, %zu internal, %zu failed), %zu labels, "
-	        "%zu malicious\n", p.wallets, p.days, ntx, nnative, ntoken,
-	        ninternal, nfailed, nlabel, mal);
+	        "%zu malicious\n", p->wallets, p->days, t->ntx, t->nnative,
+	        t->ntoken, t->ninternal, t->nfailed, t->nlabel, mal);
+}
+
+/* Each archetype behaves as the seed describes it. */
+static void
+check_behaviour(const struct tally *t)
+{
+	const struct per *per = t->per;
+	const size_t *arch_n = t->arch_n;
+
 	for (int k = 0; k < K_ARCH_N; k++)
 		fprintf(stderr, "  %-20s wallets %5zu  native tx %7.0f  call fail "
 		        "%.3f  gas/market %.2f  mixer %.0f\n",
@@ -246,6 +274,38 @@ test_contract(void)
 	/* MEV bots are the busiest per wallet */
 	KT_CHECK(per[K_ARCH_MEV].n / arch_n[K_ARCH_MEV] >
 	         5 * per[K_ARCH_RETAIL_CONSERVATIVE].n / arch_n[K_ARCH_RETAIL_CONSERVATIVE]);
+}
+
+static void
+test_contract(void)
+{
+	struct k_simwallet_params p;
+	k_simwallet_default(&p);
+	p.wallets = 3000;
+	p.days = 20;
+	p.seed = 11;
+	size_t len, nrec;
+	char *out = render(&p, &len, &nrec);
+	if (out == NULL)
+		return;
+
+	static struct tally t;
+	memset(&t, 0, sizeof t);
+	t.start_ms = p.start_ms;
+	t.lab = json_object();
+	t.last = INT64_MIN;
+	struct k_jscan scan;
+	k_jscan_init(&scan, NULL);
+	for (char *line = out; *line; ) {
+		char *nl = strchr(line, '\n');
+		if (tally_record(&t, &scan, line, (size_t)(nl - line)) < 0)
+			break;
+		line = nl + 1;
+	}
+	k_jscan_release(&scan);
+	json_decref(t.lab);
+	check_population(&t, &p);
+	check_behaviour(&t);
 	free(out);
 }
 
