@@ -98,6 +98,16 @@ char *kfetch_base_url(const char *flag, const char *env, const char *def);
 /* Seed for backoff jitter (not for anything that must repeat). */
 uint64_t kfetch_jitter_seed(void);
 
+/* --follow: after the first poll returned st, poll (ctx, now) every
+ * interval until count polls, a signal, an error, or the end of a
+ * recording being replayed; each poll's records are flushed. Returns the
+ * status to finish with. */
+enum k_status kfetch_follow(struct kfetch_run *run,
+                            const struct kfetch_window *w, struct k_http *h,
+                            enum k_status st,
+                            enum k_status (*poll)(void *ctx, int64_t now),
+                            void *ctx);
+
 /* The HTTP client of a source, set up alike for all: SIGINT and SIGTERM
  * caught to stop it, rng seeded for backoff jitter, budget (requests'
  * weight a minute, 0 none) against base, notices through run. A client

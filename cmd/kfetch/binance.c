@@ -226,31 +226,11 @@ parse_kinds(struct bn *s)
 	kfetch_list_release(&kinds);
 }
 
-/* After the first poll (st), with --follow: a poll every --interval
- * seconds until --count, a signal, a failure or the end of a replayed
- * recording. */
+/* One --follow poll, from now to now. */
 static enum k_status
-follow(struct bn *s, enum k_status st)
+poll_now(void *ctx, int64_t now)
 {
-	const struct kfetch_window *w = &s->o->win;
-	struct k_http *h = s->api.http;
-
-	for (long n = 1; st == K_OK && w->follow && !kfetch_stop &&
-	     (w->count == 0 || n < w->count); n++) {
-		s->run.quiet_notes = 1;
-		if (k_http_sleep(h, w->interval))
-			break;
-		int64_t now = k_http_now(h);
-		if (k_http_replay_exhausted(h))
-			break;
-		st = poll(s, 0, now, now);
-		kfetch_flush(&s->run);
-		if (st == K_ENOINPUT && k_http_replay_exhausted(h)) {
-			st = K_OK;
-			break;
-		}
-	}
-	return st;
+	return poll(ctx, 0, now, now);
 }
 
 static void
@@ -309,7 +289,7 @@ kfetch_binance(int argc, char **argv)
 		s.next[i] = start;
 	st = poll(&s, 1, now, end);
 	kfetch_flush(&s.run);
-	st = follow(&s, st);
+	st = kfetch_follow(&s.run, &o.win, h, st, poll_now, &s);
 done:
 	code = kfetch_finish(&s.run, h, st);
 	release(&s);

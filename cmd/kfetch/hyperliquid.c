@@ -330,32 +330,11 @@ setup_series(struct hl *s)
 		k_die(K_ENOMEM, "out of memory");
 }
 
-/* After the first poll (st), with --follow: a poll every --interval
- * seconds until --count, a signal, a failure or the end of a replayed
- * recording. */
+/* One --follow poll, from now to now. */
 static enum k_status
-follow(struct hl *s, enum k_status st)
+poll_now(void *ctx, int64_t now)
 {
-	const struct kfetch_window *w = &s->o->win;
-	struct k_http *h = s->api.http;
-
-	for (long n = 1; st == K_OK && w->follow && !kfetch_stop &&
-	     (w->count == 0 || n < w->count); n++) {
-		s->run.quiet_notes = 1;
-		if (k_http_sleep(h, w->interval))
-			break;
-		int64_t now = k_http_now(h);
-		if (k_http_replay_exhausted(h))
-			break; /* the recording ends here */
-		st = poll(s, 0, now, now);
-		kfetch_flush(&s->run);
-		if (st == K_ENOINPUT && k_http_replay_exhausted(h)) {
-			k_debug("%s: the recording ends", SOURCE);
-			st = K_OK;
-			break;
-		}
-	}
-	return st;
+	return poll(ctx, 0, now, now);
 }
 
 static void
@@ -420,7 +399,7 @@ kfetch_hyperliquid(int argc, char **argv)
 	setup_series(&s);
 	st = poll(&s, 1, now, s.end);
 	kfetch_flush(&s.run);
-	st = follow(&s, st);
+	st = kfetch_follow(&s.run, &o.win, h, st, poll_now, &s);
 done:
 	code = kfetch_finish(&s.run, h, st);
 	release(&s);

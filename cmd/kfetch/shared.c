@@ -181,6 +181,30 @@ kfetch_base_url(const char *flag, const char *env, const char *def)
 	return s;
 }
 
+enum k_status
+kfetch_follow(struct kfetch_run *run, const struct kfetch_window *w,
+              struct k_http *h, enum k_status st,
+              enum k_status (*poll)(void *ctx, int64_t now), void *ctx)
+{
+	for (long n = 1; st == K_OK && w->follow && !kfetch_stop &&
+	     (w->count == 0 || n < w->count); n++) {
+		run->quiet_notes = 1;
+		if (k_http_sleep(h, w->interval))
+			break;
+		int64_t now = k_http_now(h);
+		if (k_http_replay_exhausted(h))
+			break; /* the recording ends here */
+		st = poll(ctx, now);
+		kfetch_flush(run);
+		if (st == K_ENOINPUT && k_http_replay_exhausted(h)) {
+			k_debug("%s: the recording ends", run->source);
+			st = K_OK;
+			break;
+		}
+	}
+	return st;
+}
+
 struct k_http *
 kfetch_http_open(struct k_http_params *p, struct kfetch_run *run,
                  const char *base, int budget, struct k_rng *rng)
