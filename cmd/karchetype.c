@@ -108,6 +108,7 @@ struct ctx {
 	uint32_t *rows;
 	unsigned char *clash, *nonempty;
 	size_t cap;
+	unsigned char *used;     /* d flags: features explained so far */
 };
 
 static void
@@ -163,12 +164,8 @@ write_explanation(struct ctx *c, size_t r, size_t k)
 	size_t d = c->m.d, top = c->o->top < d ? c->o->top : d;
 	const double *phi = &c->contrib[(r * c->m.nclass + k) * (d + 1)];
 	const double *x = &c->X[r * d];
-	unsigned char used[4096];
-	int big = d > sizeof used;
-	unsigned char *u = big ? calloc(d, 1) : memset(used, 0, d);
+	unsigned char *u = memset(c->used, 0, d);
 
-	if (u == NULL)
-		k_die(K_ENOMEM, "out of memory");
 	k_jsonw_arr(&c->w);
 	for (size_t t = 0; t < top; t++) {
 		size_t best = d;
@@ -186,8 +183,6 @@ write_explanation(struct ctx *c, size_t r, size_t k)
 		k_jsonw_obj_end(&c->w);
 	}
 	k_jsonw_arr_end(&c->w);
-	if (big)
-		free(u);
 }
 
 /* Our fields for row r, into the object open in c->w. */
@@ -316,7 +311,8 @@ load_model(struct ctx *c, const struct opts *o)
 	if (st != K_OK)
 		k_die_error(&e);
 	if (k_featmap_init(&c->fm, (const char *const *)c->m.names,
-	                   c->m.d) != K_OK)
+	                   c->m.d) != K_OK ||
+	    (c->used = malloc(c->m.d)) == NULL)
 		k_die(K_ENOMEM, "out of memory");
 }
 
@@ -358,6 +354,7 @@ main(int argc, char **argv)
 	free(c.rows);
 	free(c.clash);
 	free(c.nonempty);
+	free(c.used);
 	if (st != K_OK) {
 		k_err("%s", e.text);
 		return k_status_exit(st);
