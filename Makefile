@@ -146,7 +146,29 @@ $(B)/link-mode: FORCE
 	@echo 'STATIC=$(STATIC)' | cmp -s - $@ || echo 'STATIC=$(STATIC)' > $@
 .PHONY: FORCE
 
-prog_obj = $(patsubst %.c,$(B)/obj/%.o,cmd/$(1).c $(wildcard cmd/$(1)/*.c))
+# Data compiled into a program: cmd/<prog>.mk names files of data/ (no
+# .json) in DATA_<prog>, each an array k_data_<name> (dashes made
+# underscores) of k_data_<name>_len bytes, so that a program needs no
+# installed file for its defaults.
+data_sym = k_data_$(subst -,_,$(1))
+$(B)/gen/%.c: data/%.json
+	@mkdir -p $(@D)
+	$(call say,GEN,$@)
+	$(Q){ printf '/* %s, compiled in by make: do not edit. */\n' '$<'; \
+	  printf '#include <stddef.h>\n'; \
+	  printf 'extern const unsigned char $(call data_sym,$*)[];\n'; \
+	  printf 'extern const size_t $(call data_sym,$*)_len;\n'; \
+	  printf 'const unsigned char $(call data_sym,$*)[] = {\n'; \
+	  od -An -v -tx1 $< | sed 's/\([0-9a-f][0-9a-f]\)/0x\1,/g'; \
+	  printf '};\nconst size_t $(call data_sym,$*)_len = %s;\n' \
+	      "$$(wc -c <$<)"; } >$@.tmp && mv $@.tmp $@
+$(B)/obj/gen/%.o: $(B)/gen/%.c
+	@mkdir -p $(@D)
+	$(call say,CC,$<)
+	$(Q)$(CC) $(KCFLAGS) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
+
+prog_obj = $(patsubst %.c,$(B)/obj/%.o,cmd/$(1).c $(wildcard cmd/$(1)/*.c)) \
+           $(foreach f,$(DATA_$(1)),$(B)/obj/gen/$(f).o)
 define PROG_RULE
 $(B)/bin/$(1): $(call prog_obj,$(1)) $(LAYER_LIBS) $(B)/link-mode
 	@mkdir -p $$(@D)
@@ -213,6 +235,7 @@ install: all
 	install -m 644 completions/ktools-common.bash $(DESTDIR)$(COMPDIR)/_ktools
 	install -d $(DESTDIR)$(DATADIR)/labels
 	install -m 644 data/labels/addresses.csv $(DESTDIR)$(DATADIR)/labels/
+	install -m 644 data/archetype-thresholds.json $(DESTDIR)$(DATADIR)/
 	for p in $(PROGS); do \
 	    install -m 644 completions/$$p.bash $(DESTDIR)$(COMPDIR)/$$p; done
 
@@ -221,6 +244,7 @@ uninstall:
 	    $(DESTDIR)$(COMPDIR)/$$p; done
 	rm -f $(DESTDIR)$(COMPDIR)/_ktools
 	rm -f $(DESTDIR)$(DATADIR)/labels/addresses.csv
+	rm -f $(DESTDIR)$(DATADIR)/archetype-thresholds.json
 	for m in $(MAN_PAGES); do \
 	    s=$${m##*.}; rm -f $(DESTDIR)$(MANDIR)/man$$s/$${m##*/}; done
 

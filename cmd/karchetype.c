@@ -3,7 +3,8 @@
  * rows with the archetype model (XGBoost, trained by 'ktrain archetype')
  * and pass every row through with the most probable archetype, every
  * archetype's probability, the confidence and its margin over the second,
- * a review flag for low confidence, the features that drove the
+ * a review flag for low confidence, the archetype's threshold
+ * multipliers (the table kept in the model), the features that drove the
  * prediction (SHAP contributions) and the model version added. Rows are
  * scored a batch at a time and written in input order.
  */
@@ -81,7 +82,9 @@ static const char doc[] =
 	"missing value), from the FILEs or standard input. Output: each row, "
 	"unchanged, with \"archetype\", \"archetype_probabilities\", "
 	"\"archetype_confidence\", \"archetype_margin\", \"archetype_review\", "
-	"\"archetype_explanation\" and \"model_version\" added.\n\n"
+	"\"threshold_multipliers\" (the predicted archetype's, from the "
+	"model's table), \"archetype_explanation\" and \"model_version\" "
+	"added.\n\n"
 	"Example:\n"
 	"  kfeatures wallet tx.ndjson | karchetype | jq -c '{entity, archetype}'";
 
@@ -91,6 +94,7 @@ static const struct argp argp = { options, parse_opt, "[FILE...]", doc,
 static const char *const ours[] = { "archetype", "archetype_probabilities",
                                     "archetype_confidence",
                                     "archetype_margin", "archetype_review",
+                                    "threshold_multipliers",
                                     "archetype_explanation",
                                     "model_version" };
 static const struct k_passthru passthru = { ours,
@@ -215,6 +219,13 @@ write_fields(struct ctx *c, size_t r)
 	k_jsonw_fixed(&c->w, p[best] - p[second], 6);
 	k_jsonw_key(&c->w, "archetype_review");
 	k_jsonw_bool(&c->w, p[best] < c->o->review_below);
+	k_jsonw_key(&c->w, "threshold_multipliers");
+	k_jsonw_obj(&c->w);
+	for (size_t g = 0; g < c->m.mult.ngroup; g++) {
+		k_jsonw_key(&c->w, c->m.mult.groups[g]);
+		k_jsonw_num(&c->w, k_multipliers_row(&c->m.mult, best)[g]);
+	}
+	k_jsonw_obj_end(&c->w);
 	if (c->o->top > 0) {
 		k_jsonw_key(&c->w, "archetype_explanation");
 		write_explanation(c, r, best);

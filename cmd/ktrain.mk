@@ -3,3 +3,5 @@ PKGS_ktrain := jansson zlib
 # not linked. Linked dynamically all the same: a static program cannot
 # dlopen a C++ library built against the system's libc.
 STATIC_ktrain := no
+# ktrain archetype's default threshold table (data/, compiled in).
+DATA_ktrain := archetype-thresholds

@@ -17,6 +17,7 @@ bats_require_minimum_version 1.5.0
 	[ -f "$T/root/opt/kt/share/man/man5/ktools-model.5" ]
 	[ -f "$T/root/opt/kt/share/man/man7/ktools.7" ]
 	[ -f "$T/root/opt/kt/share/ktools/labels/addresses.csv" ]
+	cmp "$T/root/opt/kt/share/ktools/archetype-thresholds.json" "$top/data/archetype-thresholds.json"
 	run "$T/root/opt/kt/bin/kscore" --version
 	assert_success
 	# The installed completion finds its shared part.

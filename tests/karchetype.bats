@@ -29,7 +29,7 @@ trained() {
 	trained
 	karchetype "$T/rows" >"$T/out"
 	[ "$(wc -l <"$T/out")" -eq "$(wc -l <"$T/rows")" ]
-	jq -c 'del(.archetype, .archetype_probabilities, .archetype_confidence, .archetype_margin, .archetype_review, .archetype_explanation, .model_version)' "$T/out" >"$T/back"
+	jq -c 'del(.archetype, .archetype_probabilities, .archetype_confidence, .archetype_margin, .archetype_review, .threshold_multipliers, .archetype_explanation, .model_version)' "$T/out" >"$T/back"
 	jq -c . "$T/rows" | cmp - "$T/back"
 	jq -se 'all(.[];
 	    (.archetype_probabilities | to_entries) as $p
@@ -43,6 +43,20 @@ trained() {
 	    and .model_version == "v1")' "$T/out"
 	# Largest contribution first.
 	jq -se 'all(.[]; .archetype_explanation | map(.contribution | fabs) | . == (sort | reverse))' "$T/out"
+	# The predicted archetype's multipliers, from the default table.
+	jq -se --slurpfile t "$BATS_TEST_DIRNAME/../data/archetype-thresholds.json" \
+	    'all(.[]; .threshold_multipliers == $t[0].archetypes[.archetype])' "$T/out"
+}
+
+@test "karchetype: the multipliers are the model's table, not today's file" {
+	wallet_rows 1 >"$T/train"
+	jq '.archetypes |= map_values(map_values(. * 2))' \
+	    "$BATS_TEST_DIRNAME/../data/archetype-thresholds.json" >"$T/double.json"
+	ktrain archetype -q --rounds 10 --thresholds "$T/double.json" --save-version d "$T/train" >/dev/null
+	rm "$T/double.json"
+	head -n 20 "$T/train" | karchetype --model-version d >"$T/out"
+	jq -se --slurpfile t "$BATS_TEST_DIRNAME/../data/archetype-thresholds.json" \
+	    'all(.[]; .threshold_multipliers == ($t[0].archetypes[.archetype] | map_values(. * 2)))' "$T/out"
 }
 
 @test "karchetype: on another seed's population most wallets get their own archetype" {

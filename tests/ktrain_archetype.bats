@@ -111,6 +111,54 @@ rows() { echo "$BATS_FILE_TMPDIR/rows.ndjson"; }
 	assert_output --partial "need at least 2 classes to train on, got 1 ('institutional')"
 }
 
+@test "ktrain archetype: the threshold table is copied into the model; --thresholds replaces it" {
+	data="$BATS_TEST_DIRNAME/../data/archetype-thresholds.json"
+	ktrain archetype -q --rounds 5 --save-version a "$(rows)" >/dev/null
+	kmodel show a >"$T/a.json"
+	# The default: data/'s table, for the classes trained (mev_arbitrage
+	# is not among them).
+	jq -e --slurpfile t "$data" '.header as $h | $h.threshold_multipliers.groups == $t[0].groups
+	    and ($h.threshold_multipliers.archetypes | keys) == $h.classes
+	    and all($h.classes[]; $h.threshold_multipliers.archetypes[.] == $t[0].archetypes[.])' "$T/a.json"
+	# A table of its own, leaving one class out: that class gets 1s, and
+	# stderr says so.
+	jq '.groups = {"gas": "gwei"} | .archetypes = {"professional_trader": {"gas": 1.75}, "retail_active": {"gas": 1.2}}' \
+	    "$data" >"$T/mine.json"
+	run --separate-stderr ktrain archetype --rounds 5 --thresholds "$T/mine.json" --save-version b "$(rows)"
+	assert_success
+	[[ "$stderr" == *"class 'institutional' is not in $T/mine.json: its threshold multipliers are 1"* ]]
+	kmodel show b | jq -e '.header.threshold_multipliers.archetypes
+	    | .professional_trader == {"gas": 1.75} and .institutional == {"gas": 1}
+	    and (keys | length) == 7'
+}
+
+@test "ktrain archetype: a bad --thresholds file is refused before training, naming the file and the fault" {
+	data="$BATS_TEST_DIRNAME/../data/archetype-thresholds.json"
+	run ktrain archetype -q --thresholds "$T/none.json" "$(rows)"
+	[ "$status" -eq 66 ]
+	assert_output --partial "--thresholds: "
+	assert_output --partial "none.json"
+	printf '{"groups": {"gas": ""},\n "archetypes": {,}}' >"$T/syntax.json"
+	run ktrain archetype -q --thresholds "$T/syntax.json" "$(rows)"
+	[ "$status" -eq 65 ]
+	assert_output "ktrain: --thresholds: $T/syntax.json: line 2, column 17: string or '}' expected near ','"
+	jq 'del(.archetypes.institutional.gas)' "$data" >"$T/nogas.json"
+	run ktrain archetype -q --thresholds "$T/nogas.json" "$(rows)"
+	[ "$status" -eq 65 ]
+	assert_output --partial "archetype 'institutional': no multiplier for group 'gas'"
+	for bad in 0 -2 '"1.5"' null 1e9; do
+		jq --argjson v "$bad" '.archetypes.mev_arbitrage.gas = $v' "$data" >"$T/bad.json"
+		run ktrain archetype -q --thresholds "$T/bad.json" "$(rows)"
+		[ "$status" -eq 65 ] || { echo "$bad: $status $output"; false; }
+		assert_output --partial "archetype 'mev_arbitrage', group 'gas': a number in (0, 1000] expected"
+	done
+	jq '.archetypes.yield_farmer.gass = 1' "$data" >"$T/typo.json"
+	run ktrain archetype -q --thresholds "$T/typo.json" "$(rows)"
+	[ "$status" -eq 65 ]
+	assert_output --partial "unknown group 'gass'"
+	[ ! -e "$KTOOLS_MODEL_DIR/archetype" ]
+}
+
 @test "ktrain archetype: bad option values exit 64" {
 	for a in "--rounds 0" "--rounds x" "--max-depth 65" "--eta 0" "--eta 1.5" \
 	         "--subsample 0" "--colsample 2" "--min-child-weight -1" \

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "base/k_buf.h"
+#include "base/k_file.h"
 #include "base/k_rng.h"
 #include "base/k_time.h"
 #include "cli/k_args.h"
@@ -24,6 +25,7 @@
 #include "cli/k_reject.h"
 #include "ktrain.h"
 #include "model/k_archetype.h"
+#include "model/k_multipliers.h"
 #include "model/k_store.h"
 #include "numeric/k_xgb.h"
 #include "text/k_featrow.h"
@@ -36,12 +38,20 @@ struct opts {
 	double holdout;         /* --holdout, share of each class */
 	int refit;              /* 0 with --no-refit */
 	const char *version;    /* --save-version */
+	const char *thresholds; /* --thresholds FILE, or NULL: the built-in */
+	unsigned char *table;   /* the threshold table's text, owned */
+	size_t table_len;
 };
+
+/* The default threshold table, data/archetype-thresholds.json, compiled
+ * in by make (DATA_ktrain). */
+extern const unsigned char k_data_archetype_thresholds[];
+extern const size_t k_data_archetype_thresholds_len;
 
 enum {
 	OPT_ROUNDS = 0x100, OPT_MAX_DEPTH, OPT_ETA, OPT_SUBSAMPLE, OPT_COLSAMPLE,
 	OPT_MIN_CHILD_WEIGHT, OPT_SEED, OPT_THREADS, OPT_LABEL_FIELD,
-	OPT_HOLDOUT, OPT_NO_REFIT, OPT_SAVE_VERSION
+	OPT_HOLDOUT, OPT_NO_REFIT, OPT_SAVE_VERSION, OPT_THRESHOLDS
 };
 
 static const struct argp_option options[] = {
@@ -66,6 +76,10 @@ static const struct argp_option options[] = {
 	{ NULL, 0, NULL, 0, "Input:", 2 },
 	{ "label-field", OPT_LABEL_FIELD, "NAME", 0,
 	  "The top-level field holding the class (default label)", 2 },
+	{ "thresholds", OPT_THRESHOLDS, "FILE", 0,
+	  "The threshold multipliers of each archetype, copied into the model "
+	  "(default: the table of data/archetype-thresholds.json, built in)",
+	  2 },
 	{ NULL, 0, NULL, 0, "Evaluation and output:", 3 },
 	{ "holdout", OPT_HOLDOUT, "FRACTION", 0,
 	  "Share of each class held out, by a seeded draw, to measure the "
@@ -133,6 +147,9 @@ parse_opt(int key, char *arg, struct argp_state *state)
 		if (k_version_check(arg, &e) != K_OK)
 			argp_error(state, "--save-version: %s", e.text);
 		o->version = arg;
+		break;
+	case OPT_THRESHOLDS:
+		o->thresholds = arg;
 		break;
 	case ARGP_KEY_END:
 		if (o->holdout == 0 && !o->refit)
@@ -448,6 +465,57 @@ split(const struct classes *c, size_t n, double share, uint64_t seed)
 	}
 	free(idx);
 	return held;
+}
+
+/* ---- the threshold table ---- */
+
+static const char *
+table_name(const struct opts *o)
+{
+	return o->thresholds ? o->thresholds
+	       : "the built-in data/archetype-thresholds.json";
+}
+
+/* The table's text, checked before any row is read, so that a bad file
+ * costs no training. */
+static void
+table_read(struct opts *o)
+{
+	struct k_multipliers mt;
+	struct k_error e;
+	enum k_status st;
+
+	if (o->thresholds == NULL) {
+		o->table_len = k_data_archetype_thresholds_len;
+		if ((o->table = malloc(o->table_len)) == NULL)
+			k_die(K_ENOMEM, "out of memory");
+		memcpy(o->table, k_data_archetype_thresholds, o->table_len);
+	} else if ((st = k_file_read(o->thresholds, &o->table, &o->table_len,
+	                             K_MULT_FILE_MAX, &e)) != K_OK) {
+		k_die(st, "--thresholds: %s", e.text);
+	}
+	if ((st = k_multipliers_parse(&mt, (const char *)o->table, o->table_len,
+	                              NULL, 0, &e)) != K_OK)
+		k_die(st, "--thresholds: %s: %s", table_name(o), e.text);
+	k_multipliers_release(&mt);
+}
+
+/* The table for the classes; a class it does not name gets the standard
+ * thresholds (1), said on stderr. */
+static void
+table_for(const struct opts *o, const struct classes *c,
+          struct k_multipliers *mt)
+{
+	struct k_error e;
+
+	if (k_multipliers_parse(mt, (const char *)o->table, o->table_len,
+	                        (const char *const *)c->names, c->k,
+	                        &e) != K_OK)
+		k_die_error(&e);
+	for (size_t k = 0; k < c->k; k++)
+		if (!mt->given[k])
+			k_info("class '%s' is not in %s: its threshold multipliers "
+			       "are 1", c->names[k], table_name(o));
 }
 
 /* ---- training and measuring ---- */
@@ -788,6 +856,7 @@ ktrain_archetype(int argc, char **argv)
 	k_args_parse("ktrain", &argp, K_ARGS_RECORDS | K_ARGS_STORE, argc, argv,
 	             &o);
 	double t0 = k_time_mono();
+	table_read(&o);
 	k_reject_init(&r.rj);
 	k_jscan_init(&r.scan, "features");
 	k_store_init(&store, k_opts.model_dir);
@@ -808,9 +877,12 @@ ktrain_archetype(int argc, char **argv)
 		x = boost(&o, r.X, c.y, r.n, r.d, c.k, "fit");
 
 	struct k_archetype m;
+	struct k_multipliers mult;
+	table_for(&o, &c, &mult);
 	json_t *extra = header_extra(&o, &r, &c, &mt);
 	if (k_archetype_build(&m, x, (const char *const *)c.names,
-	                      (const char *const *)r.names, extra, &e) != K_OK)
+	                      (const char *const *)r.names, &mult, extra,
+	                      &e) != K_OK)
 		k_die_error(&e);
 	json_decref(extra);
 	if (k_archetype_save(&m, &store, o.version, &e) != K_OK)
@@ -825,6 +897,7 @@ ktrain_archetype(int argc, char **argv)
 	free(c.names);
 	free(c.y);
 	free(c.count);
+	free(o.table);
 	rows_release(&r);
 	return k_status_exit(rs);
 }

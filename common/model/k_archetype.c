@@ -27,6 +27,7 @@ k_archetype_release(struct k_archetype *m)
 	k_xgb_free(m->xgb);
 	free_list(m->classes, m->nclass);
 	free_list(m->names, m->d);
+	k_multipliers_release(&m->mult);
 	if (m->header)
 		json_decref(m->header);
 	memset(m, 0, sizeof *m);
@@ -105,6 +106,8 @@ header(struct k_archetype *m, const json_t *extra, struct k_error *err)
 	                        json_integer((json_int_t)m->xgb->rounds)) != 0 ||
 	    json_object_set_new(h, "xgboost", json_string(
 	                        k_xgb_version(v, sizeof v))) != 0 ||
+	    json_object_set_new(h, "threshold_multipliers", k_multipliers_json(
+	                        &m->mult, (const char *const *)m->classes)) != 0 ||
 	    (extra != NULL && json_object_update(h, (json_t *)extra) != 0))
 		return k_error_set(err, K_ENOMEM, "out of memory");
 	return K_OK;
@@ -113,15 +116,22 @@ header(struct k_archetype *m, const json_t *extra, struct k_error *err)
 enum k_status
 k_archetype_build(struct k_archetype *m, struct k_xgb *xgb,
                   const char *const *classes, const char *const *names,
-                  const json_t *extra, struct k_error *err)
+                  struct k_multipliers *mult, const json_t *extra,
+                  struct k_error *err)
 {
-	enum k_status s;
+	enum k_status s = K_OK;
 
 	memset(m, 0, sizeof *m);
 	m->xgb = xgb;
 	m->nclass = xgb->nclass;  /* the lists' sizes, for release */
 	m->d = xgb->d;
-	if ((s = check_names(K_EUSAGE, "class", classes, m->nclass,
+	m->mult = *mult;
+	memset(mult, 0, sizeof *mult);
+	if (m->mult.nclass != m->nclass || m->mult.ngroup == 0)
+		s = k_error_set(err, K_EUSAGE, "a threshold table for %zu classes, "
+		                "the model has %zu", m->mult.nclass, m->nclass);
+	if (s == K_OK &&
+	    (s = check_names(K_EUSAGE, "class", classes, m->nclass,
 	                     err)) == K_OK &&
 	    (s = check_names(K_EUSAGE, "feature", names, m->d, err)) == K_OK &&
 	    (s = copy_list(&m->classes, classes, m->nclass, err)) == K_OK &&
@@ -213,6 +223,24 @@ same_list(const json_t *header, const char *key, char *const *v, size_t n,
 	                                 "differ from the payload's", key);
 }
 
+/* The header's threshold table, which must name every class. */
+static enum k_status
+get_table(struct k_archetype *m, struct k_error *err)
+{
+	json_t *t = json_object_get(m->header, "threshold_multipliers");
+	struct k_error e;
+	enum k_status s;
+
+	if (t == NULL)
+		return k_error_set(err, K_EDATA, "the header has no "
+		                   "'threshold_multipliers'");
+	s = k_multipliers_from_json(&m->mult, t, (const char *const *)m->classes,
+	                            m->nclass, 1, &e);
+	if (s != K_OK)
+		return k_error_set(err, s, "'threshold_multipliers': %s", e.text);
+	return K_OK;
+}
+
 /* The trees, with the seed the header records and the thread count. */
 static enum k_status
 get_trees(struct k_archetype *m, struct k_buf_cur *c, int threads,
@@ -257,7 +285,8 @@ k_archetype_decode(struct k_archetype *m, const void *p, size_t n,
 	    (header != NULL &&
 	     ((s = same_list(header, "classes", m->classes, m->nclass,
 	                     err)) != K_OK ||
-	      (s = same_list(header, "features", m->names, m->d, err)) != K_OK)) ||
+	      (s = same_list(header, "features", m->names, m->d, err)) != K_OK ||
+	      (s = get_table(m, err)) != K_OK)) ||
 	    (s = get_trees(m, &c, threads, err)) != K_OK) {
 		k_archetype_release(m);
 		return s;

@@ -14,6 +14,7 @@
 
 #include "base/k_buf.h"
 #include "base/k_status.h"
+#include "model/k_multipliers.h"
 #include "model/k_store.h"
 #include "numeric/k_xgb.h"
 
@@ -25,23 +26,27 @@ struct k_archetype {
 	size_t nclass, d;
 	char **classes;        /* class names, in the model's class order */
 	char **names;          /* feature names, in the model's column order */
+	struct k_multipliers mult; /* the threshold table, for the classes */
 	json_t *header;        /* the model file's metadata, owned */
 	char version[K_VERSION_MAX + 1];
 	char path[K_PATH_MAX];
 };
 
 /*
- * A model from trained trees: m takes xgb (also on failure: it is freed),
- * and copies classes (xgb->nclass names) and names (xgb->d names), which
- * must be 1 to K_ARCHETYPE_NAME_MAX bytes and distinct within each list.
- * The header gets "params" (xgb->p), "classes", "features", "rounds",
- * "xgboost" (the library version) and the members of extra (may be NULL;
- * "training", "metrics", ...; copied). K_EUSAGE naming a bad name,
- * K_ENOMEM.
+ * A model from trained trees: m takes xgb and the contents of mult (also
+ * on failure: both are freed; mult is left empty), and copies classes
+ * (xgb->nclass names, the order mult was made for) and names (xgb->d
+ * names), which must be 1 to K_ARCHETYPE_NAME_MAX bytes and distinct
+ * within each list. The header gets "params" (xgb->p), "classes",
+ * "features", "rounds", "xgboost" (the library version),
+ * "threshold_multipliers" (the table, for these classes) and the members
+ * of extra (may be NULL; "training", "imported", ...; copied). K_EUSAGE
+ * naming a bad name or a table made for other classes, K_ENOMEM.
  */
 enum k_status k_archetype_build(struct k_archetype *m, struct k_xgb *xgb,
                                 const char *const *classes,
                                 const char *const *names,
+                                struct k_multipliers *mult,
                                 const json_t *extra, struct k_error *err);
 
 /*
@@ -53,8 +58,9 @@ enum k_status k_archetype_encode(const struct k_archetype *m,
                                  struct k_buf *b, struct k_error *err);
 
 /*
- * Rebuild a model from a payload (header NULL) or from a file's payload
- * and header (taken by reference; its lists must match the payload's),
+ * Rebuild a model from a payload (header NULL: no threshold table) or
+ * from a file's payload and header (taken by reference; its lists must
+ * match the payload's and its "threshold_multipliers" name every class),
  * checking every count and length against the bytes left, the names, and
  * that XGBoost's model has as many classes and features as the lists.
  * threads is set on the loaded trees; the seed comes from the header's

@@ -2,9 +2,11 @@
  * test_archetype.c - the archetype model kind without the command line:
  * built from trees trained on a small deterministic set, its payload and
  * the store round trip predicting the same, the seed restored from the
- * header, and the refusals: bad class or feature names, a file of another
- * kind, and a decoder fed every truncation, wrong counts, names that
- * disagree with the header and trees that disagree with the names.
+ * header, the threshold table kept for the model's classes, and the
+ * refusals: bad class or feature names, a table for other classes, a file
+ * of another kind, and a decoder fed every truncation, wrong counts,
+ * names that disagree with the header, a header without the table and
+ * trees that disagree with the names.
  */
 #include <ftw.h>
 #include <jansson.h>
@@ -64,13 +66,30 @@ trees(uint64_t seed)
 	return m;
 }
 
+/* A threshold table for the classes; mev_bot raised, retail left out
+ * (so 1 for each group). */
+static struct k_multipliers *
+table(void)
+{
+	static const char text[] =
+		"{\"groups\": {\"activity\": \"tx a day\", \"gas\": \"gwei\"},"
+		" \"archetypes\": {\"mev_bot\": {\"activity\": 5, \"gas\": 3},"
+		" \"professional_trader\": {\"gas\": 1.5, \"activity\": 2},"
+		" \"whale\": {\"activity\": 1, \"gas\": 9}}}";
+	static struct k_multipliers mt;
+
+	KT_EQ_INT(k_multipliers_parse(&mt, text, strlen(text), classes, K,
+	                              NULL), K_OK);
+	return &mt;
+}
+
 static void
 built(struct k_archetype *m)
 {
 	json_t *extra = json_pack("{s:{s:i}}", "training", "rows", N);
 
-	KT_EQ_INT(k_archetype_build(m, trees(7), classes, names, extra, NULL),
-	          K_OK);
+	KT_EQ_INT(k_archetype_build(m, trees(7), classes, names, table(), extra,
+	                            NULL), K_OK);
 	json_decref(extra);
 }
 
@@ -113,6 +132,16 @@ test_build(void)
 	KT_EQ_INT(json_integer_value(json_object_get(json_object_get(h,
 	          "training"), "rows")), N);
 	KT_CHECK(json_is_string(json_object_get(h, "xgboost")));
+	/* The table, for these classes only, retail's given as ones. */
+	json_t *t = json_object_get(json_object_get(h,
+	                            "threshold_multipliers"), "archetypes");
+	KT_EQ_INT(json_object_size(t), K);
+	KT_NEAR(json_number_value(json_object_get(json_object_get(t,
+	        "mev_bot"), "activity")), 5, 0);
+	KT_NEAR(json_number_value(json_object_get(json_object_get(t,
+	        "retail"), "gas")), 1, 0);
+	KT_CHECK(json_object_get(t, "whale") == NULL);
+	KT_CHECK(!m.mult.given[0] && m.mult.given[1] && m.mult.given[2]);
 	k_archetype_release(&m);
 }
 
@@ -126,18 +155,29 @@ test_bad_names(void)
 	struct k_archetype m;
 	struct k_error e;
 
-	KT_EQ_INT(k_archetype_build(&m, trees(7), dup, names, NULL, &e),
+	KT_EQ_INT(k_archetype_build(&m, trees(7), dup, names, table(), NULL,
+	                            &e),
 	          K_EUSAGE);
 	KT_EQ_STR(e.text, "class 'retail' appears twice");
 	KT_CHECK(m.xgb == NULL && m.header == NULL);
-	KT_EQ_INT(k_archetype_build(&m, trees(7), classes, empty, NULL, &e),
+	KT_EQ_INT(k_archetype_build(&m, trees(7), classes, empty, table(),
+	                            NULL, &e),
 	          K_EUSAGE);
 	KT_EQ_STR(e.text, "feature 1: a name of 1 to 255 bytes expected");
 	memset(longname, 'a', sizeof longname - 1);
 	longname[sizeof longname - 1] = '\0';
-	KT_EQ_INT(k_archetype_build(&m, trees(7), classes, toolong, NULL, &e),
+	KT_EQ_INT(k_archetype_build(&m, trees(7), classes, toolong, table(),
+	                            NULL, &e),
 	          K_EUSAGE);
 	KT_EQ_STR(e.text, "feature 1: a name of 1 to 255 bytes expected");
+	/* A table made for two classes. */
+	struct k_multipliers two;
+	KT_EQ_INT(k_multipliers_parse(&two, "{\"groups\":{\"gas\":\"\"},"
+	          "\"archetypes\":{}}", 37, classes, 2, NULL), K_OK);
+	KT_EQ_INT(k_archetype_build(&m, trees(7), classes, names, &two, NULL,
+	                            &e), K_EUSAGE);
+	KT_EQ_STR(e.text, "a threshold table for 2 classes, the model has 3");
+	KT_CHECK(two.m == NULL && m.mult.m == NULL);
 }
 
 static void
@@ -158,6 +198,9 @@ test_codec(void)
 		KT_EQ_STR(m2.classes[i], classes[i]);
 	for (size_t j = 0; j < D; j++)
 		KT_EQ_STR(m2.names[j], names[j]);
+	KT_EQ_INT(m2.mult.ngroup, 2);
+	KT_NEAR(k_multipliers_row(&m2.mult, 1)[1], 1.5, 0);
+	KT_NEAR(k_multipliers_row(&m2.mult, 0)[0], 1, 0);
 	/* XGBoost's bytes keep no seed: the header's is restored. */
 	KT_EQ_INT(m2.xgb->p.seed, 7);
 	KT_EQ_INT(m2.xgb->p.threads, 2);
@@ -222,6 +265,17 @@ test_corrupt(void)
 	                   json_string("whale"));
 	KT_EQ_INT(k_archetype_decode(&m2, c.data, c.len, h, 1, &e), K_EDATA);
 	KT_EQ_STR(e.text, "the header's 'classes' differ from the payload's");
+	json_decref(h);
+	/* The header's table lacks a class, or is gone. */
+	h = json_deep_copy(m.header);
+	json_object_del(json_object_get(json_object_get(h,
+	                "threshold_multipliers"), "archetypes"), "retail");
+	KT_EQ_INT(k_archetype_decode(&m2, c.data, c.len, h, 1, &e), K_EDATA);
+	KT_EQ_STR(e.text, "'threshold_multipliers': no multipliers for "
+	          "archetype 'retail'");
+	json_object_del(h, "threshold_multipliers");
+	KT_EQ_INT(k_archetype_decode(&m2, c.data, c.len, h, 1, &e), K_EDATA);
+	KT_EQ_STR(e.text, "the header has no 'threshold_multipliers'");
 	json_decref(h);
 	/* Trees damaged in the middle: XGBoost's own message. */
 	size_t at = b.len - 200;
