@@ -14,6 +14,7 @@
 #include <stdint.h>
 
 #include "base/k_status.h"
+#include "cli/k_optval.h"
 #include "cli/k_progress.h"
 #include "net/k_http.h"
 #include "records/k_raw.h"
@@ -48,15 +49,6 @@ enum k_status kfetch_window_resolve(const struct kfetch_window *w,
                                     int64_t *end, struct k_error *err);
 
 /* A comma-separated list, split into owned strings. */
-struct kfetch_list {
-	char **v;
-	size_t n;
-};
-
-/* Split s; empty items are an error (-1). */
-int kfetch_list_parse(const char *s, struct kfetch_list *l);
-void kfetch_list_release(struct kfetch_list *l);
-
 /* Set by SIGINT and SIGTERM once kfetch_catch_signals has run. */
 extern volatile sig_atomic_t kfetch_stop;
 void kfetch_catch_signals(void);

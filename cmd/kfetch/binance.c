@@ -120,7 +120,7 @@ struct bn {
 	struct opts *o;
 	struct k_binance api;
 	struct kfetch_run run;
-	struct kfetch_list coins;
+	struct k_optval_list coins;
 	char **symbols;
 	int want_price, want_candle, past;
 	int64_t *next;
@@ -184,7 +184,7 @@ setup_symbols(struct bn *s)
 {
 	const struct opts *o = s->o;
 
-	if (kfetch_list_parse(o->coins, &s->coins) < 0)
+	if (k_optval_list_parse(o->coins, &s->coins) < 0)
 		k_usage_error("--coins: empty list or empty item");
 	s->symbols = calloc(s->coins.n, sizeof *s->symbols);
 	s->next = calloc(s->coins.n, sizeof *s->next);
@@ -210,9 +210,9 @@ setup_symbols(struct bn *s)
 static void
 parse_kinds(struct bn *s)
 {
-	struct kfetch_list kinds;
+	struct k_optval_list kinds;
 
-	if (kfetch_list_parse(s->o->kinds, &kinds) < 0)
+	if (k_optval_list_parse(s->o->kinds, &kinds) < 0)
 		k_usage_error("--kinds: empty list or empty item");
 	for (size_t i = 0; i < kinds.n; i++) {
 		if (strcmp(kinds.v[i], "price") == 0)
@@ -223,7 +223,7 @@ parse_kinds(struct bn *s)
 			k_usage_error("--kinds: '%s' is not price or candle",
 			              kinds.v[i]);
 	}
-	kfetch_list_release(&kinds);
+	k_optval_list_release(&kinds);
 }
 
 /* One --follow poll, from now to now. */
@@ -240,7 +240,7 @@ release(struct bn *s)
 		free(s->symbols[i]);
 	free(s->symbols);
 	free(s->next);
-	kfetch_list_release(&s->coins);
+	k_optval_list_release(&s->coins);
 	kfetch_run_release(&s->run);
 }
 

@@ -334,9 +334,9 @@ opts_default(struct opts *o)
 static void
 parse_kinds(const char *list, int want[3])
 {
-	struct kfetch_list kinds;
+	struct k_optval_list kinds;
 
-	if (kfetch_list_parse(list, &kinds) < 0)
+	if (k_optval_list_parse(list, &kinds) < 0)
 		k_usage_error("--kinds: empty list or empty item");
 	for (size_t i = 0; i < kinds.n; i++) {
 		int k = -1;
@@ -348,7 +348,7 @@ parse_kinds(const char *list, int want[3])
 			              "token", kinds.v[i]);
 		want[k] = 1;
 	}
-	kfetch_list_release(&kinds);
+	k_optval_list_release(&kinds);
 }
 
 /* The API key from $--api-key-env (NULL if unset or empty), with the

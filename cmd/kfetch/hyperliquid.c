@@ -157,7 +157,7 @@ struct hl {
 	struct opts *o;
 	struct k_hyperliquid api;
 	struct kfetch_run run;
-	struct kfetch_list coins, vaults, users;
+	struct k_optval_list coins, vaults, users;
 	int want[K_RAW_NKINDS];
 	struct series *candle, *funding, *vault, *fills;
 	struct k_hyperliquid_seen *seen;
@@ -181,9 +181,9 @@ valid_coin(const char *s)
 
 /* Parse and normalise an address list (or the default). */
 static void
-addresses(const char *list, const char *what, struct kfetch_list *l)
+addresses(const char *list, const char *what, struct k_optval_list *l)
 {
-	if (kfetch_list_parse(list, l) < 0)
+	if (k_optval_list_parse(list, l) < 0)
 		k_usage_error("--%s: empty list or empty item", what);
 	for (size_t i = 0; i < l->n; i++) {
 		char a[K_RAW_ADDR_LEN + 1];
@@ -198,16 +198,16 @@ static void
 setup_lists(struct hl *s)
 {
 	struct opts *o = s->o;
-	struct kfetch_list kinds;
+	struct k_optval_list kinds;
 	char *users = NULL;
 
-	if (kfetch_list_parse(o->coins, &s->coins) < 0)
+	if (k_optval_list_parse(o->coins, &s->coins) < 0)
 		k_usage_error("--coins: empty list or empty item");
 	for (size_t i = 0; i < s->coins.n; i++)
 		if (!valid_coin(s->coins.v[i]))
 			k_usage_error("--coins: '%s' is not a coin name",
 			              s->coins.v[i]);
-	if (kfetch_list_parse(o->kinds, &kinds) < 0)
+	if (k_optval_list_parse(o->kinds, &kinds) < 0)
 		k_usage_error("--kinds: empty list or empty item");
 	for (size_t i = 0; i < kinds.n; i++) {
 		int k = k_raw_kind_parse(kinds.v[i]);
@@ -216,7 +216,7 @@ setup_lists(struct hl *s)
 			              "funding, hlp, liquidation", kinds.v[i]);
 		s->want[k] = 1;
 	}
-	kfetch_list_release(&kinds);
+	k_optval_list_release(&kinds);
 	const char *env = getenv("HLP_VAULT_ADDRESS");
 	addresses(o->vaults ? o->vaults
 	          : env && *env ? env : K_HL_HLP_VAULT, "vaults", &s->vaults);
@@ -347,9 +347,9 @@ release(struct hl *s)
 	free(s->funding);
 	free(s->vault);
 	free(s->fills);
-	kfetch_list_release(&s->coins);
-	kfetch_list_release(&s->vaults);
-	kfetch_list_release(&s->users);
+	k_optval_list_release(&s->coins);
+	k_optval_list_release(&s->vaults);
+	k_optval_list_release(&s->users);
 	kfetch_run_release(&s->run);
 }
 

@@ -100,48 +100,6 @@ kfetch_window_resolve(const struct kfetch_window *w, int64_t now,
 	return K_OK;
 }
 
-int
-kfetch_list_parse(const char *s, struct kfetch_list *l)
-{
-	memset(l, 0, sizeof *l);
-	if (s == NULL || *s == '\0')
-		return -1;
-	for (const char *p = s;;) {
-		const char *c = strchr(p, ',');
-		size_t n = c ? (size_t)(c - p) : strlen(p);
-		if (n == 0) {
-			kfetch_list_release(l);
-			return -1;
-		}
-		char **nv = realloc(l->v, (l->n + 1) * sizeof *nv);
-		char *item = malloc(n + 1);
-		if (nv == NULL || item == NULL) {
-			free(item);
-			if (nv != NULL)
-				l->v = nv;
-			kfetch_list_release(l);
-			k_die(K_ENOMEM, "out of memory");
-		}
-		memcpy(item, p, n);
-		item[n] = '\0';
-		l->v = nv;
-		l->v[l->n++] = item;
-		if (c == NULL)
-			break;
-		p = c + 1;
-	}
-	return 0;
-}
-
-void
-kfetch_list_release(struct kfetch_list *l)
-{
-	for (size_t i = 0; i < l->n; i++)
-		free(l->v[i]);
-	free(l->v);
-	memset(l, 0, sizeof *l);
-}
-
 volatile sig_atomic_t kfetch_stop;
 
 static void

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "base/k_time.h"
+#include "cli/k_log.h"
 #include "model/k_store.h"
 
 unsigned long long
@@ -146,4 +147,46 @@ k_optval_version(struct argp_state *state, const char *opt, const char *arg)
 	if (strcmp(arg, "latest") != 0 && k_version_check(arg, &e) != K_OK)
 		argp_error(state, "%s: %s", opt, e.text);
 	return arg;
+}
+
+int
+k_optval_list_parse(const char *s, struct k_optval_list *l)
+{
+	memset(l, 0, sizeof *l);
+	if (s == NULL || *s == '\0')
+		return -1;
+	for (const char *p = s;;) {
+		const char *c = strchr(p, ',');
+		size_t n = c ? (size_t)(c - p) : strlen(p);
+		if (n == 0) {
+			k_optval_list_release(l);
+			return -1;
+		}
+		char **nv = realloc(l->v, (l->n + 1) * sizeof *nv);
+		char *item = malloc(n + 1);
+		if (nv == NULL || item == NULL) {
+			free(item);
+			if (nv != NULL)
+				l->v = nv;
+			k_optval_list_release(l);
+			k_die(K_ENOMEM, "out of memory");
+		}
+		memcpy(item, p, n);
+		item[n] = '\0';
+		l->v = nv;
+		l->v[l->n++] = item;
+		if (c == NULL)
+			break;
+		p = c + 1;
+	}
+	return 0;
+}
+
+void
+k_optval_list_release(struct k_optval_list *l)
+{
+	for (size_t i = 0; i < l->n; i++)
+		free(l->v[i]);
+	free(l->v);
+	memset(l, 0, sizeof *l);
 }

@@ -11,6 +11,7 @@
 #define K_OPTVAL_H
 
 #include <argp.h>
+#include <stddef.h>
 #include <stdint.h>
 
 /* A whole number in [lo, hi], decimal digits only. */
@@ -58,5 +59,16 @@ const char *k_optval_version(struct argp_state *state, const char *opt,
 /* A non-empty name (a file, a field): "--opt: empty name" otherwise. */
 const char *k_optval_name(struct argp_state *state, const char *opt,
                           const char *arg);
+
+/* A comma-separated list, each item copied (the caller releases it). */
+struct k_optval_list {
+	char **v;
+	size_t n;
+};
+
+/* Split s at commas: -1 (and l empty) for an empty s or an empty item.
+ * The caller says what was wrong in its own words. */
+int k_optval_list_parse(const char *s, struct k_optval_list *l);
+void k_optval_list_release(struct k_optval_list *l);
 
 #endif
