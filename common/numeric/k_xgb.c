@@ -20,8 +20,9 @@
  * and OpenMP set-up, even for ktrain anomaly, which never calls it. */
 #define FNS(X) \
 	X(XGBGetLastError) X(XGBSetGlobalConfig) X(XGBoostVersion) \
-	X(XGBoosterBoostedRounds) X(XGBoosterCreate) X(XGBoosterFree) \
-	X(XGBoosterGetNumFeature) X(XGBoosterLoadModelFromBuffer) \
+	X(XGBoosterBoostedRounds) X(XGBoosterCreate) X(XGBoosterEvalOneIter) \
+	X(XGBoosterFree) X(XGBoosterGetNumFeature) \
+	X(XGBoosterGetStrFeatureInfo) X(XGBoosterLoadModelFromBuffer) \
 	X(XGBoosterPredictFromDMatrix) X(XGBoosterSaveJsonConfig) \
 	X(XGBoosterSaveModelToBuffer) X(XGBoosterSetParam) \
 	X(XGBoosterUpdateOneIter) X(XGDMatrixCreateFromDense) \
@@ -81,8 +82,10 @@ load(struct k_error *err)
 #define XGBoostVersion p_XGBoostVersion
 #define XGBoosterBoostedRounds p_XGBoosterBoostedRounds
 #define XGBoosterCreate p_XGBoosterCreate
+#define XGBoosterEvalOneIter p_XGBoosterEvalOneIter
 #define XGBoosterFree p_XGBoosterFree
 #define XGBoosterGetNumFeature p_XGBoosterGetNumFeature
+#define XGBoosterGetStrFeatureInfo p_XGBoosterGetStrFeatureInfo
 #define XGBoosterLoadModelFromBuffer p_XGBoosterLoadModelFromBuffer
 #define XGBoosterPredictFromDMatrix p_XGBoosterPredictFromDMatrix
 #define XGBoosterSaveJsonConfig p_XGBoosterSaveJsonConfig
@@ -469,6 +472,68 @@ k_xgb_predict(const struct k_xgb *m, struct k_xgb_data *x,
 	size_t len = k_xgb_output_len(m, kind, x->n);
 	for (size_t i = 0; i < len; i++)
 		out[i] = res[i];
+	return K_OK;
+}
+
+enum k_status
+k_xgb_eval_logloss(const struct k_xgb *m, struct k_xgb_data *x, double *out,
+                   struct k_error *err)
+{
+	const char *names[1] = { "eval" }, *res = NULL, *at;
+	char *end;
+	enum k_status s;
+
+	if (x->d != m->d || !x->labelled)
+		return k_error_set(err, K_EUSAGE, "evaluation data of %zu features "
+		                   "%s labels for a model of %zu", x->d,
+		                   x->labelled ? "with" : "without", m->d);
+	if ((s = quiet(err)) != K_OK)
+		return s;
+	s = check(XGBoosterEvalOneIter(m->booster, (int)m->rounds, &x->h, names,
+	                               1, &res), K_EINTERNAL, "evaluate", err);
+	if (s != K_OK)
+		return s;
+	/* "[r]\teval-mlogloss:0.1234": multi:softprob's default metric. */
+	if ((at = strstr(res, "eval-mlogloss:")) == NULL)
+		return k_error_set(err, K_EINTERNAL, "xgboost: evaluate: no "
+		                   "mlogloss in '%.80s'", res);
+	*out = strtod(at + strlen("eval-mlogloss:"), &end);
+	if (end == at + strlen("eval-mlogloss:") || !isfinite(*out))
+		return k_error_set(err, K_EINTERNAL, "xgboost: evaluate: no "
+		                   "number in '%.80s'", res);
+	return K_OK;
+}
+
+enum k_status
+k_xgb_feature_names(const struct k_xgb *m, char ***names,
+                    struct k_error *err)
+{
+	const char **v = NULL;
+	bst_ulong n = 0;
+	enum k_status s;
+
+	*names = NULL;
+	if ((s = quiet(err)) != K_OK ||
+	    (s = check(XGBoosterGetStrFeatureInfo(m->booster, "feature_name", &n,
+	                                          &v), K_EDATA,
+	               "read the feature names", err)) != K_OK)
+		return s;
+	if (n == 0)
+		return K_OK;
+	if (n != m->d)
+		return k_error_set(err, K_EDATA, "xgboost model: %" PRIu64
+		                   " feature names for %zu features", (uint64_t)n,
+		                   m->d);
+	if ((*names = calloc(n, sizeof **names)) == NULL)
+		return k_error_set(err, K_ENOMEM, "out of memory");
+	for (size_t i = 0; i < n; i++)
+		if (((*names)[i] = strdup(v[i])) == NULL) {
+			for (size_t j = 0; j < i; j++)
+				free((*names)[j]);
+			free(*names);
+			*names = NULL;
+			return k_error_set(err, K_ENOMEM, "out of memory");
+		}
 	return K_OK;
 }
 

@@ -121,6 +121,26 @@ enum k_status k_xgb_predict(const struct k_xgb *m, struct k_xgb_data *x,
                             enum k_xgb_output kind, double *out,
                             struct k_error *err);
 
+/*
+ * The multi-class log loss (XGBoost's mlogloss) of m, with the rounds
+ * boosted so far, on x, which must have labels: what early stopping
+ * watches. XGBoost keeps x's predictions between calls, so that one more
+ * round costs one tree per class, not all of them. Not for two threads on
+ * one model at once.
+ */
+enum k_status k_xgb_eval_logloss(const struct k_xgb *m,
+                                 struct k_xgb_data *x, double *out,
+                                 struct k_error *err);
+
+/*
+ * The feature names the model keeps (XGBoost keeps those its training
+ * data had; Python's does when its DMatrix or DataFrame was named): *names
+ * gets m->d strings, the caller's (free each, then the array), or NULL
+ * when the model has none. K_EDATA if it names some but not m->d.
+ */
+enum k_status k_xgb_feature_names(const struct k_xgb *m, char ***names,
+                                  struct k_error *err);
+
 /* Append the model, as XGBoost's UBJSON, to b. */
 enum k_status k_xgb_save(const struct k_xgb *m, struct k_buf *b,
                          struct k_error *err);

@@ -2,8 +2,9 @@
  * test_xgb.c - the XGBoost wrapper against Debian's python3-xgboost (the
  * same libxgboost): the same data and parameters give the same class
  * probabilities, margins and SHAP contributions within 1e-6, contributions
- * sum to the margin, a model saved and loaded (ours or Python's) predicts
- * the same, and every error path: bad parameters, a corrupt model buffer
+ * sum to the margin, a model saved and loaded (ours or Python's, JSON or
+ * UBJSON, with its feature names) predicts the same, the log loss early
+ * stopping watches is the probabilities', and every error path: bad parameters, a corrupt model buffer
  * (refused with XGBoost's message), a model of another kind, a wrong
  * feature count. The fixtures are tests/fixtures/xgb/ (make_cases.py).
  */
@@ -20,6 +21,7 @@
 
 #define CASES "tests/fixtures/xgb/cases.json"
 #define MODEL "tests/fixtures/xgb/model.json"
+#define NAMED "tests/fixtures/xgb/model_named.ubj"
 
 /* Issue 11: the same probabilities as xgboost Python within 1e-6. */
 #define TOL 1e-6
@@ -290,6 +292,10 @@ test_python_model(const struct fixture *f)
 		KT_EQ_INT(m->p.seed, 42);
 		compare_all(f, m, x);
 	}
+	/* Python's JSON names no features. */
+	char **names = (char **)1;
+	KT_EQ_INT(k_xgb_feature_names(m, &names, &e), K_OK);
+	KT_CHECK(names == NULL);
 	k_xgb_data_free(x);
 	k_xgb_free(m);
 	/* Not a classifier: the same trees, another objective. */
@@ -305,6 +311,73 @@ test_python_model(const struct fixture *f)
 		          "multi:softprob");
 	}
 	free(json);
+}
+
+/* Python's UBJSON of the same training on named features: the names, and
+ * the same predictions. */
+static void
+test_python_named(const struct fixture *f)
+{
+	static const char *const want[] = { "tx_count", "gas_p90", "age_days",
+	                                    "defi_share" };
+	struct k_xgb_data *x = NULL;
+	struct k_xgb *m = NULL;
+	char **names = NULL;
+	size_t n;
+	char *ubj = slurp(NAMED, &n);
+
+	KT_EQ_INT(k_xgb_load(&m, ubj, n, NULL, NULL), K_OK);
+	KT_EQ_INT(k_xgb_data_alloc(&x, f->X, K_XGB_DOUBLE, f->n, f->d, NULL, 0,
+	                           1, NULL), K_OK);
+	if (m != NULL && x != NULL) {
+		KT_EQ_INT(k_xgb_feature_names(m, &names, NULL), K_OK);
+		KT_CHECK(names != NULL);
+		for (size_t j = 0; names != NULL && j < f->d; j++) {
+			KT_EQ_STR(names[j], want[j]);
+			free(names[j]);
+		}
+		free(names);
+		compare_all(f, m, x);
+	}
+	k_xgb_data_free(x);
+	k_xgb_free(m);
+	free(ubj);
+}
+
+/* XGBoost's mlogloss, round by round, against the mean of -ln p of the
+ * true class from the probabilities (XGBoost sums in floats). */
+static void
+test_eval_logloss(const struct fixture *f)
+{
+	struct k_xgb_data *x = NULL, *plain = NULL;
+	struct k_xgb *m = NULL;
+	struct k_error e;
+	double *p = malloc(f->n * f->k * sizeof *p), ll;
+
+	KT_EQ_INT(k_xgb_data_alloc(&x, f->X, K_XGB_DOUBLE, f->n, f->d, f->y,
+	                           f->k, 1, NULL), K_OK);
+	KT_EQ_INT(k_xgb_init(&m, &f->p, x, f->k, NULL), K_OK);
+	for (int r = 0; m != NULL && r < 3; r++) {
+		KT_EQ_INT(k_xgb_iterate(m, x, NULL), K_OK);
+		KT_EQ_INT(k_xgb_eval_logloss(m, x, &ll, &e), K_OK);
+		KT_EQ_INT(k_xgb_predict(m, x, K_XGB_PROB, p, NULL), K_OK);
+		double want = 0;
+		for (size_t i = 0; i < f->n; i++)
+			want -= log(p[i * f->k + f->y[i]]) / (double)f->n;
+		KT_NEAR(ll, want, 1e-5);
+	}
+	/* Data without labels cannot be evaluated. */
+	KT_EQ_INT(k_xgb_data_alloc(&plain, f->X, K_XGB_DOUBLE, f->n, f->d, NULL,
+	                           0, 1, NULL), K_OK);
+	if (m != NULL) {
+		KT_EQ_INT(k_xgb_eval_logloss(m, plain, &ll, &e), K_EUSAGE);
+		KT_EQ_STR(e.text, "evaluation data of 4 features without labels "
+		          "for a model of 4");
+	}
+	k_xgb_data_free(plain);
+	k_xgb_data_free(x);
+	k_xgb_free(m);
+	free(p);
 }
 
 static void
@@ -454,6 +527,8 @@ main(void)
 	test_against_python(&f);
 	test_iterate(&f);
 	test_python_model(&f);
+	test_python_named(&f);
+	test_eval_logloss(&f);
 	test_params_check();
 	test_data_errors(&f);
 	k_buf_init(&t.bytes);
