@@ -24,7 +24,7 @@
 	X(XGBoosterFree) X(XGBoosterGetNumFeature) \
 	X(XGBoosterGetStrFeatureInfo) X(XGBoosterLoadModelFromBuffer) \
 	X(XGBoosterPredictFromDMatrix) X(XGBoosterSaveJsonConfig) \
-	X(XGBoosterSaveModelToBuffer) X(XGBoosterSetParam) \
+	X(XGBoosterSaveModelToBuffer) X(XGBoosterSetParam) X(XGBoosterSlice) \
 	X(XGBoosterUpdateOneIter) X(XGDMatrixCreateFromDense) \
 	X(XGDMatrixFree) X(XGDMatrixSetFloatInfo)
 
@@ -91,6 +91,7 @@ load(struct k_error *err)
 #define XGBoosterSaveJsonConfig p_XGBoosterSaveJsonConfig
 #define XGBoosterSaveModelToBuffer p_XGBoosterSaveModelToBuffer
 #define XGBoosterSetParam p_XGBoosterSetParam
+#define XGBoosterSlice p_XGBoosterSlice
 #define XGBoosterUpdateOneIter p_XGBoosterUpdateOneIter
 #define XGDMatrixCreateFromDense p_XGDMatrixCreateFromDense
 #define XGDMatrixFree p_XGDMatrixFree
@@ -472,6 +473,36 @@ k_xgb_predict(const struct k_xgb *m, struct k_xgb_data *x,
 	size_t len = k_xgb_output_len(m, kind, x->n);
 	for (size_t i = 0; i < len; i++)
 		out[i] = res[i];
+	return K_OK;
+}
+
+enum k_status
+k_xgb_slice(const struct k_xgb *m, size_t rounds, struct k_xgb **out,
+            struct k_error *err)
+{
+	struct k_xgb *c;
+	enum k_status s;
+
+	*out = NULL;
+	if (rounds < 1 || rounds > m->rounds)
+		return k_error_set(err, K_EUSAGE, "the first %zu rounds of a model "
+		                   "of %zu", rounds, m->rounds);
+	if ((s = quiet(err)) != K_OK)
+		return s;
+	if ((c = calloc(1, sizeof *c)) == NULL)
+		return k_error_set(err, K_ENOMEM, "out of memory");
+	*c = *m;
+	c->booster = NULL;
+	c->rounds = rounds;
+	s = check(XGBoosterSlice(m->booster, 0, (int)rounds, 1, &c->booster),
+	          K_EINTERNAL, "slice the model", err);
+	if (s == K_OK)
+		s = set_runtime(c, err);
+	if (s != K_OK) {
+		k_xgb_free(c);
+		return s;
+	}
+	*out = c;
 	return K_OK;
 }
 

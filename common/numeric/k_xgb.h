@@ -122,6 +122,14 @@ enum k_status k_xgb_predict(const struct k_xgb *m, struct k_xgb_data *x,
                             struct k_error *err);
 
 /*
+ * A new model of the first rounds rounds of m (1 to m->rounds): what early
+ * stopping keeps. It predicts as m does with only those rounds, and is
+ * the caller's, for k_xgb_free; m is unchanged.
+ */
+enum k_status k_xgb_slice(const struct k_xgb *m, size_t rounds,
+                          struct k_xgb **out, struct k_error *err);
+
+/*
  * The multi-class log loss (XGBoost's mlogloss) of m, with the rounds
  * boosted so far, on x, which must have labels: what early stopping
  * watches. XGBoost keeps x's predictions between calls, so that one more

@@ -352,7 +352,7 @@ test_eval_logloss(const struct fixture *f)
 	struct k_xgb_data *x = NULL, *plain = NULL;
 	struct k_xgb *m = NULL;
 	struct k_error e;
-	double *p = malloc(f->n * f->k * sizeof *p), ll;
+	double *p = malloc(f->n * f->k * sizeof *p), ll, two_rounds = NAN;
 
 	KT_EQ_INT(k_xgb_data_alloc(&x, f->X, K_XGB_DOUBLE, f->n, f->d, f->y,
 	                           f->k, 1, NULL), K_OK);
@@ -365,6 +365,23 @@ test_eval_logloss(const struct fixture *f)
 		for (size_t i = 0; i < f->n; i++)
 			want -= log(p[i * f->k + f->y[i]]) / (double)f->n;
 		KT_NEAR(ll, want, 1e-5);
+		if (r == 1)
+			two_rounds = ll;
+	}
+	/* The first 2 of the 3 rounds: the log loss after round 2. */
+	struct k_xgb *two = NULL, *four = NULL;
+	if (m != NULL) {
+		KT_EQ_INT(k_xgb_slice(m, 4, &four, &e), K_EUSAGE);
+		KT_EQ_STR(e.text, "the first 4 rounds of a model of 3");
+		KT_CHECK(four == NULL);
+		KT_EQ_INT(k_xgb_slice(m, 2, &two, NULL), K_OK);
+	}
+	if (two != NULL) {
+		KT_EQ_INT(two->rounds, 2);
+		KT_EQ_INT(m->rounds, 3);
+		KT_EQ_INT(k_xgb_eval_logloss(two, x, &ll, NULL), K_OK);
+		KT_NEAR(ll, two_rounds, 1e-7);
+		k_xgb_free(two);
 	}
 	/* Data without labels cannot be evaluated. */
 	KT_EQ_INT(k_xgb_data_alloc(&plain, f->X, K_XGB_DOUBLE, f->n, f->d, NULL,
