@@ -17,4 +17,9 @@ int ktrain_forecast(int argc, char **argv);
 void ktrain_report_head(struct k_jsonw *w, const char *kind,
                         const char *version, const char *path);
 
+/* The last member, "seconds" since t0 (k_time_mono), then the object
+ * closed and written as one line to standard output; w's buffer is
+ * released. */
+void ktrain_report_end(struct k_jsonw *w, double t0);
+
 #endif

@@ -159,11 +159,110 @@ rows() { echo "$BATS_FILE_TMPDIR/rows.ndjson"; }
 	[ ! -e "$KTOOLS_MODEL_DIR/archetype" ]
 }
 
+@test "ktrain archetype: --early-stopping keeps the best holdout round's trees" {
+	run --separate-stderr ktrain archetype --rounds 300 --early-stopping 5 --no-refit "$(rows)"
+	assert_success
+	jq -e '.rounds < 300 and .rounds_max == 300
+	    and .early_stopping.patience == 5 and .early_stopping.best_round == .rounds
+	    and ((.early_stopping.best_log_loss - .log_loss) | fabs) < 1e-5' <<<"$output"
+	[[ "$stderr" == *"Early stopping: best round "*" of 300"* ]]
+	rounds=$(jq .rounds <<<"$output")
+	kmodel show | jq -e --argjson r "$rounds" '.header.rounds == $r and .header.params.rounds == $r'
+	# The refit boosts as many rounds on every row.
+	run ktrain archetype -q --rounds 300 --early-stopping 5 "$(rows)"
+	assert_success
+	jq -e --argjson r "$rounds" '.rounds == $r and .refit' <<<"$output"
+	# Without it, every round; with it and no holdout, a usage error.
+	run ktrain archetype -q --rounds 7 "$(rows)"
+	jq -e '.rounds == 7 and .early_stopping == null' <<<"$output"
+	run ktrain archetype -q --holdout 0 --early-stopping 5 "$(rows)"
+	[ "$status" -eq 64 ]
+	assert_output --partial "--early-stopping watches the holdout"
+}
+
+# The reference data of tests/fixtures/xgb as wallet feature rows.
+fixture_rows() {
+	jq -c '.X[] | {kind: "features", entity: "w", features: {tx_count: .[0], gas_p90: .[1], age_days: .[2], defi_share: .[3]}}' \
+	    "$FIX/xgb/cases.json"
+}
+
+# The largest difference between karchetype's probabilities (file $1,
+# classes a, b, c) and xgboost Python's.
+worst_diff() {
+	jq -n --slurpfile a "$1" --slurpfile c "$FIX/xgb/cases.json" \
+	    '[range($c[0].n) as $i | ($a[$i].archetype_probabilities | [.a, .b, .c]) as $p
+	      | range(3) as $k | ($p[$k] - $c[0].prob[$i][$k]) | fabs] | max'
+}
+
+@test "ktrain archetype --import: a model from python3-xgboost scores as Python scores" {
+	fixture_rows >"$T/rows"
+	# UBJSON with its feature names.
+	run --separate-stderr ktrain archetype --import "$FIX/xgb/model_named.ubj" --classes a,b,c --save-version ubj
+	assert_success
+	jq -e '.model == "archetype" and .version == "ubj" and .imported.format == "ubjson"
+	    and .classes == 3 and .features_used == 4 and .rounds == 12' <<<"$output"
+	[[ "$stderr" == *"Model imported: "* ]]
+	kmodel show ubj | jq -e '.header.features == ["tx_count", "gas_p90", "age_days", "defi_share"]
+	    and .header.classes == ["a", "b", "c"] and .header.params == {"seed": 42, "threads": 1}
+	    and .header.imported.format == "ubjson"'
+	karchetype --model-version ubj "$T/rows" >"$T/out"
+	[ "$(wc -l <"$T/out")" -eq 90 ]
+	d=$(worst_diff "$T/out")
+	echo "worst difference $d"
+	near "$d" 0 1e-6
+	# JSON naming no features: they are given.
+	run ktrain archetype -q --import "$FIX/xgb/model.json" --classes a,b,c \
+	    --features tx_count,gas_p90,age_days,defi_share --save-version json
+	assert_success
+	jq -e '.imported.format == "json"' <<<"$output"
+	karchetype --model-version json "$T/rows" >"$T/out2"
+	near "$(worst_diff "$T/out2")" 0 1e-6
+	run kmodel verify
+	assert_success
+}
+
+@test "ktrain archetype --import: what does not fit the model is refused, naming it; nothing is saved" {
+	run ktrain archetype -q --import "$FIX/xgb/model.json" --classes a,b,c
+	[ "$status" -eq 64 ]
+	assert_output "ktrain: --import: $FIX/xgb/model.json: the model names none of its 4 features: give them, in its column order"
+	run ktrain archetype -q --import "$FIX/xgb/model_named.ubj" --classes a,b
+	[ "$status" -eq 64 ]
+	assert_output --partial "2 class names given, the model has 3 classes"
+	run ktrain archetype -q --import "$FIX/xgb/model_named.ubj" --classes a,b,c --features tx_count,gas,age_days,defi_share
+	[ "$status" -eq 64 ]
+	assert_output --partial "feature 1 is 'gas_p90' in the model, 'gas' as given"
+	run ktrain archetype -q --import "$FIX/xgb/model.json" --classes a,b,a --features p,q,r,s
+	[ "$status" -eq 64 ]
+	assert_output --partial "class 'a' appears twice"
+	run ktrain archetype -q --import "$FIX/xgb/cases.json" --classes a,b,c
+	[ "$status" -eq 65 ]
+	assert_output --partial "xgboost: load the model: "
+	run ktrain archetype -q --import "$FIX/xgb/README" --classes a,b,c
+	[ "$status" -eq 65 ]
+	assert_output --partial "not an XGBoost model"
+	sed 's/multi:softprob/multi:softmax/' "$FIX/xgb/model.json" >"$T/softmax.json"
+	run ktrain archetype -q --import "$T/softmax.json" --classes a,b,c --features p,q,r,s
+	[ "$status" -eq 65 ]
+	assert_output --partial "objective 'multi:softmax', not multi:softprob"
+	run ktrain archetype -q --import "$T/none.json" --classes a,b,c
+	[ "$status" -eq 66 ]
+	for a in "--classes a,b,c" "--features p" "--import $FIX/xgb/model.json" \
+	         "--import $FIX/xgb/model.json --classes a,,c" "--import="; do
+		run ktrain archetype -q $a "$(rows)"
+		[ "$status" -eq 64 ] || { echo "$a: $status $output"; false; }
+	done
+	run ktrain archetype -q --import "$FIX/xgb/model_named.ubj" --classes a,b,c "$(rows)"
+	[ "$status" -eq 64 ]
+	assert_output --partial "--import reads no rows"
+	[ ! -e "$KTOOLS_MODEL_DIR/archetype" ]
+}
+
 @test "ktrain archetype: bad option values exit 64" {
 	for a in "--rounds 0" "--rounds x" "--max-depth 65" "--eta 0" "--eta 1.5" \
 	         "--subsample 0" "--colsample 2" "--min-child-weight -1" \
 	         "--seed -1" "--threads 0" "--holdout 1" "--holdout -0.1" \
-	         "--label-field=" "--save-version ../x" "--holdout 0 --no-refit"; do
+	         "--label-field=" "--save-version ../x" "--holdout 0 --no-refit" \
+	         "--early-stopping 0" "--early-stopping x"; do
 		run ktrain archetype $a "$(rows)"
 		[ "$status" -eq 64 ] || { echo "$a: $status $output"; false; }
 	done

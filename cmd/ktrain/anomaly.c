@@ -574,14 +574,7 @@ report(const struct train *t, const struct k_anomaly *m, size_t n,
 	k_jsonw_num(&w, k_round(sum->max, 4));
 	k_jsonw_key(&w, "constant_features");
 	k_jsonw_int(&w, (long long)sum->constant);
-	k_jsonw_key(&w, "seconds");
-	k_jsonw_num(&w, k_round(k_time_mono() - t0, 4));
-	k_jsonw_obj_end(&w);
-	if (b.oom)
-		k_die(K_ENOMEM, "out of memory");
-	k_out_write(b.data, b.len);
-	k_out_line_end();
-	k_buf_release(&b);
+	ktrain_report_end(&w, t0);
 }
 
 static void

@@ -14,34 +14,20 @@
 
 #include "base/k_buf.h"
 #include "base/k_file.h"
-#include "base/k_rng.h"
 #include "base/k_time.h"
 #include "cli/k_args.h"
-#include "cli/k_input.h"
 #include "cli/k_log.h"
 #include "cli/k_optval.h"
 #include "cli/k_out.h"
 #include "cli/k_progress.h"
-#include "cli/k_reject.h"
+#include "archetype.h"
 #include "ktrain.h"
 #include "model/k_archetype.h"
 #include "model/k_multipliers.h"
 #include "model/k_store.h"
 #include "numeric/k_xgb.h"
-#include "text/k_featrow.h"
-#include "text/k_jscan.h"
 #include "text/k_jsonw.h"
 
-struct opts {
-	struct k_xgb_params xgb;
-	const char *label;      /* --label-field */
-	double holdout;         /* --holdout, share of each class */
-	int refit;              /* 0 with --no-refit */
-	const char *version;    /* --save-version */
-	const char *thresholds; /* --thresholds FILE, or NULL: the built-in */
-	unsigned char *table;   /* the threshold table's text, owned */
-	size_t table_len;
-};
 
 /* The default threshold table, data/archetype-thresholds.json, compiled
  * in by make (DATA_ktrain). */
@@ -51,7 +37,8 @@ extern const size_t k_data_archetype_thresholds_len;
 enum {
 	OPT_ROUNDS = 0x100, OPT_MAX_DEPTH, OPT_ETA, OPT_SUBSAMPLE, OPT_COLSAMPLE,
 	OPT_MIN_CHILD_WEIGHT, OPT_SEED, OPT_THREADS, OPT_LABEL_FIELD,
-	OPT_HOLDOUT, OPT_NO_REFIT, OPT_SAVE_VERSION, OPT_THRESHOLDS
+	OPT_HOLDOUT, OPT_NO_REFIT, OPT_SAVE_VERSION, OPT_THRESHOLDS,
+	OPT_EARLY, OPT_IMPORT, OPT_CLASSES, OPT_FEATURES
 };
 
 static const struct argp_option options[] = {
@@ -84,19 +71,62 @@ static const struct argp_option options[] = {
 	{ "holdout", OPT_HOLDOUT, "FRACTION", 0,
 	  "Share of each class held out, by a seeded draw, to measure the "
 	  "model, in [0, 0.9]; 0 skips it (default 0.2)", 3 },
+	{ "early-stopping", OPT_EARLY, "N", 0,
+	  "Stop boosting once the holdout's log loss has not improved for N "
+	  "rounds, and keep the best round's trees (default: off)", 3 },
 	{ "no-refit", OPT_NO_REFIT, NULL, 0,
 	  "Save the model trained without the holdout rather than one refitted "
 	  "on every row", 3 },
 	{ "save-version", OPT_SAVE_VERSION, "NAME", 0,
 	  "Version name of the new model (default: UTC time, YYYYmmdd_HHMMSS)",
 	  3 },
+	{ NULL, 0, NULL, 0, "A model trained elsewhere:", 4 },
+	{ "import", OPT_IMPORT, "FILE", 0,
+	  "Store FILE, an XGBoost model (JSON or UBJSON, objective "
+	  "multi:softprob), as a new version instead of training; reads no "
+	  "rows", 4 },
+	{ "classes", OPT_CLASSES, "LIST", 0,
+	  "With --import: the class names, comma-separated, in the model's "
+	  "class order", 4 },
+	{ "features", OPT_FEATURES, "LIST", 0,
+	  "With --import: the feature names, comma-separated, in the model's "
+	  "column order (default: those the model keeps)", 4 },
 	{ 0 }
 };
+
+/* --classes and --features: a list of names, or usage error. */
+static void
+name_list(struct argp_state *state, const char *opt, const char *arg,
+          struct k_optval_list *l)
+{
+	k_optval_list_release(l);
+	if (k_optval_list_parse(arg, l) < 0)
+		argp_error(state, "%s: empty list or empty name", opt);
+}
+
+/* What the options say together. */
+static void
+check_opts(struct argp_state *state, const struct arch_opts *o)
+{
+	if (o->holdout == 0 && !o->refit)
+		argp_error(state, "--no-refit needs a holdout to leave out "
+		           "(--holdout 0 given)");
+	if (o->holdout == 0 && o->early > 0)
+		argp_error(state, "--early-stopping watches the holdout "
+		           "(--holdout 0 given)");
+	if (o->import == NULL && (o->classes.n || o->features.n))
+		argp_error(state, "--classes and --features go with --import");
+	if (o->import != NULL && o->classes.n == 0)
+		argp_error(state, "--import needs --classes, the model's class "
+		           "names in its order");
+	if (o->import != NULL && k_opts.nfiles > 0)
+		argp_error(state, "--import reads no rows (FILE operands given)");
+}
 
 static error_t
 parse_opt(int key, char *arg, struct argp_state *state)
 {
-	struct opts *o = state->input;
+	struct arch_opts *o = state->input;
 	struct k_error e;
 
 	switch (key) {
@@ -151,10 +181,21 @@ parse_opt(int key, char *arg, struct argp_state *state)
 	case OPT_THRESHOLDS:
 		o->thresholds = arg;
 		break;
+	case OPT_EARLY:
+		o->early = k_optval_uint(state, "--early-stopping", arg, 1,
+		                         K_XGB_MAX_ROUNDS);
+		break;
+	case OPT_IMPORT:
+		o->import = k_optval_name(state, "--import", arg);
+		break;
+	case OPT_CLASSES:
+		name_list(state, "--classes", arg, &o->classes);
+		break;
+	case OPT_FEATURES:
+		name_list(state, "--features", arg, &o->features);
+		break;
 	case ARGP_KEY_END:
-		if (o->holdout == 0 && !o->refit)
-			argp_error(state, "--no-refit needs a holdout to leave out "
-			           "(--holdout 0 given)");
+		check_opts(state, o);
 		break;
 	default:
 		return ARGP_ERR_UNKNOWN;
@@ -186,291 +227,10 @@ static const char doc[] =
 static const struct argp argp = { options, parse_opt, "[FILE...]", doc,
                                   NULL, NULL, NULL };
 
-/* ---- reading the rows ---- */
-
-struct rows {
-	const struct opts *o;
-	struct k_reject rj;
-	struct k_jscan scan;
-	struct k_featmap fm;
-	char **names;          /* the features, from the first valid row */
-	size_t d;
-	double *X;             /* n x d */
-	char **labels;         /* n, owned */
-	size_t n, cap;
-	long rows_read;        /* non-blank lines */
-	long unlabelled;       /* rows skipped for a null label */
-	int stop;              /* --strict hit */
-};
-
-static void
-names_release(struct rows *r)
-{
-	for (size_t i = 0; i < r->d; i++)
-		free(r->names[i]);
-	free(r->names);
-	r->names = NULL;
-	r->d = 0;
-	k_featmap_release(&r->fm);
-}
-
-/* Take the feature set from the row just scanned: every member of its
- * "features", in order. */
-static void
-define_features(struct rows *r)
-{
-	const struct k_jscan *s = &r->scan;
-
-	r->names = calloc(s->nsub ? s->nsub : 1, sizeof *r->names);
-	if (r->names == NULL)
-		k_die(K_ENOMEM, "out of memory");
-	for (size_t i = 0; i < s->nsub; i++) {
-		char key[K_ARCHETYPE_NAME_MAX + 1];
-		if (k_jkey(&s->sub[i], key, sizeof key) == (size_t)-1)
-			strcpy(key, "");  /* refused by k_archetype_build */
-		if ((r->names[r->d++] = strdup(key)) == NULL)
-			k_die(K_ENOMEM, "out of memory");
-	}
-	if (k_featmap_init(&r->fm, (const char *const *)r->names, r->d) != K_OK)
-		k_die(K_ENOMEM, "out of memory");
-}
-
-/* The row's label into buf: 0, 1 for a null label, or -1 with a reason. */
-static int
-row_label(const struct rows *r, char *buf, size_t cap, char *why,
-          size_t wcap)
-{
-	const struct k_jmember *m = k_jscan_find(r->scan.top, r->scan.ntop,
-	                                         r->o->label,
-	                                         strlen(r->o->label));
-	char got[96];
-
-	if (m == NULL) {
-		snprintf(why, wcap, "field '%s': missing", r->o->label);
-		return -1;
-	}
-	if (m->type == K_JNULL)
-		return 1;
-	if (m->type != K_JSTR) {
-		k_jmember_describe(m, got, sizeof got);
-		snprintf(why, wcap, "field '%s': expected a string, got %s",
-		         r->o->label, got);
-		return -1;
-	}
-	size_t len = k_jstr(m, buf, cap);
-	if (len == 0 || len == (size_t)-1) {
-		snprintf(why, wcap, "field '%s': a name of 1 to %d bytes expected",
-		         r->o->label, K_ARCHETYPE_NAME_MAX);
-		return -1;
-	}
-	return 0;
-}
-
-/* The row's features into x: 0, or -1 with a reason. */
-static int
-row_features(struct rows *r, double *x, char *why, size_t wcap)
-{
-	const struct k_jscan *s = &r->scan;
-	struct k_error e;
-	char got[96];
-
-	if (s->subm == NULL || s->subm->type != K_JOBJ) {
-		if (s->subm == NULL)
-			snprintf(why, wcap, "field 'features': missing");
-		else {
-			k_jmember_describe(s->subm, got, sizeof got);
-			snprintf(why, wcap, "field 'features': expected object, got %s",
-			         got);
-		}
-		return -1;
-	}
-	int first = r->names == NULL;
-	if (first)
-		define_features(r);
-	if (k_featmap_get(&r->fm, s, x, &e) != K_OK) {
-		snprintf(why, wcap, "%s", e.text);
-		goto bad;
-	}
-	if (s->nsub != r->d) {
-		snprintf(why, wcap, "field 'features': %zu features, not the %zu "
-		         "of the first row", s->nsub, r->d);
-		goto bad;
-	}
-	return 0;
-bad:
-	if (first)
-		names_release(r);
-	return -1;
-}
-
-static void
-rows_grow(struct rows *r)
-{
-	if (r->n < r->cap)
-		return;
-	size_t nc = r->cap ? r->cap * 2 : 256;
-	double *nx = realloc(r->X, nc * r->d * sizeof *nx);
-	if (nx != NULL)
-		r->X = nx;
-	char **nl = realloc(r->labels, nc * sizeof *nl);
-	if (nx == NULL || nl == NULL)
-		k_die(K_ENOMEM, "out of memory");
-	r->labels = nl;
-	r->cap = nc;
-}
-
-/* One line: kept, skipped (null label) or rejected. */
-static void
-read_row(struct rows *r, const struct k_input *in)
-{
-	char label[K_ARCHETYPE_NAME_MAX + 1], why[600];
-	struct k_error e;
-	int rc;
-
-	if (k_jscan_line(&r->scan, in->line, in->len, &e) != K_OK) {
-		snprintf(why, sizeof why, "%s", e.text);
-		goto reject;
-	}
-	r->rows_read++;
-	if ((rc = row_label(r, label, sizeof label, why, sizeof why)) < 0)
-		goto reject;
-	if (rc == 1) {
-		r->unlabelled++;
-		return;
-	}
-	double *x = malloc((r->d ? r->d : r->scan.nsub + 1) * sizeof *x);
-	if (x == NULL)
-		k_die(K_ENOMEM, "out of memory");
-	if (row_features(r, x, why, sizeof why) < 0) {
-		free(x);
-		goto reject;
-	}
-	rows_grow(r);
-	memcpy(&r->X[r->n * r->d], x, r->d * sizeof *x);
-	free(x);
-	if ((r->labels[r->n] = strdup(label)) == NULL)
-		k_die(K_ENOMEM, "out of memory");
-	r->n++;
-	return;
-reject:
-	if (k_reject_line(&r->rj, in->source, in->lineno, in->line, in->len,
-	                  why))
-		r->stop = 1;
-}
-
-static void
-read_rows(struct rows *r)
-{
-	struct k_input in;
-	struct k_progress pg;
-
-	k_progress_init(&pg);
-	k_input_init(&in, k_opts.files, k_opts.nfiles, 0, &r->rj);
-	while (!r->stop && k_input_next(&in) > 0) {
-		if ((in.lineno & 0xfff) == 0)
-			k_progress_update(&pg, "%zu rows read", r->n);
-		read_row(r, &in);
-	}
-	r->stop |= in.stop;
-	k_progress_done(&pg);
-}
-
-static void
-rows_release(struct rows *r)
-{
-	for (size_t i = 0; i < r->n; i++)
-		free(r->labels[i]);
-	free(r->labels);
-	free(r->X);
-	names_release(r);
-	k_jscan_release(&r->scan);
-}
-
-/* ---- classes and the split ---- */
-
-struct classes {
-	char **names;          /* sorted, borrowed from the rows' labels */
-	size_t k;
-	uint32_t *y;           /* each row's class */
-	size_t *count;         /* rows of each class */
-};
-
-static int
-cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-/* The classes of the rows, sorted; dies (65) with too few rows or
- * classes. */
-static void
-find_classes(const struct rows *r, struct classes *c)
-{
-	char **s = malloc((r->n ? r->n : 1) * sizeof *s);
-	c->y = malloc((r->n ? r->n : 1) * sizeof *c->y);
-	if (s == NULL || c->y == NULL)
-		k_die(K_ENOMEM, "out of memory");
-	memcpy(s, r->labels, r->n * sizeof *s);
-	qsort(s, r->n, sizeof *s, cmp_str);
-	c->k = 0;
-	for (size_t i = 0; i < r->n; i++)
-		if (c->k == 0 || strcmp(s[c->k - 1], s[i]) != 0)
-			s[c->k++] = s[i];
-	c->names = s;
-	if (c->k < 2)
-		k_die(K_EDATA, "need at least 2 classes to train on, got %zu%s%s%s",
-		      c->k, c->k ? " ('" : "", c->k ? s[0] : "", c->k ? "')" : "");
-	if (c->k > K_XGB_MAX_CLASSES)
-		k_die(K_EDATA, "%zu classes: at most %d", c->k, K_XGB_MAX_CLASSES);
-	c->count = calloc(c->k, sizeof *c->count);
-	if (c->count == NULL)
-		k_die(K_ENOMEM, "out of memory");
-	for (size_t i = 0; i < r->n; i++) {
-		char **f = bsearch(&r->labels[i], s, c->k, sizeof *s, cmp_str);
-		c->y[i] = (uint32_t)(f - s);
-		c->count[c->y[i]]++;
-	}
-	for (size_t j = 0; j < c->k; j++)
-		if (c->count[j] < 2)
-			k_die(K_EDATA, "class '%s' has %zu row; each class needs at "
-			      "least 2 (to train and to test)", s[j], c->count[j]);
-}
-
-/* held[i] = 1 for the rows held out: round(share x rows) of each class,
- * at least 1 and at most all but 1, drawn with the seed. */
-static unsigned char *
-split(const struct classes *c, size_t n, double share, uint64_t seed)
-{
-	unsigned char *held = calloc(n ? n : 1, 1);
-	size_t *idx = malloc((n ? n : 1) * sizeof *idx);
-	struct k_rng rng;
-
-	if (held == NULL || idx == NULL)
-		k_die(K_ENOMEM, "out of memory");
-	k_rng_seed(&rng, seed, 11);
-	for (size_t j = 0; j < c->k && share > 0; j++) {
-		size_t m = 0;
-		for (size_t i = 0; i < n; i++)
-			if (c->y[i] == j)
-				idx[m++] = i;
-		size_t h = (size_t)llround(share * (double)m);
-		h = h < 1 ? 1 : h > m - 1 ? m - 1 : h;
-		/* The first h of a partial Fisher-Yates shuffle. */
-		for (size_t i = 0; i < h; i++) {
-			size_t p = i + (size_t)k_rng_below(&rng, m - i), t = idx[i];
-			idx[i] = idx[p];
-			idx[p] = t;
-			held[idx[i]] = 1;
-		}
-	}
-	free(idx);
-	return held;
-}
-
 /* ---- the threshold table ---- */
 
-static const char *
-table_name(const struct opts *o)
+const char *
+arch_table_name(const struct arch_opts *o)
 {
 	return o->thresholds ? o->thresholds
 	       : "the built-in data/archetype-thresholds.json";
@@ -479,7 +239,7 @@ table_name(const struct opts *o)
 /* The table's text, checked before any row is read, so that a bad file
  * costs no training. */
 static void
-table_read(struct opts *o)
+table_read(struct arch_opts *o)
 {
 	struct k_multipliers mt;
 	struct k_error e;
@@ -496,195 +256,37 @@ table_read(struct opts *o)
 	}
 	if ((st = k_multipliers_parse(&mt, (const char *)o->table, o->table_len,
 	                              NULL, 0, &e)) != K_OK)
-		k_die(st, "--thresholds: %s: %s", table_name(o), e.text);
+		k_die(st, "--thresholds: %s: %s", arch_table_name(o), e.text);
 	k_multipliers_release(&mt);
 }
 
-/* The table for the classes; a class it does not name gets the standard
- * thresholds (1), said on stderr. */
-static void
-table_for(const struct opts *o, const struct classes *c,
-          struct k_multipliers *mt)
+void
+arch_table_for(const struct arch_opts *o, const char *const *classes,
+               size_t k, struct k_multipliers *mt)
 {
 	struct k_error e;
 
 	if (k_multipliers_parse(mt, (const char *)o->table, o->table_len,
-	                        (const char *const *)c->names, c->k,
-	                        &e) != K_OK)
+	                        classes, k, &e) != K_OK)
 		k_die_error(&e);
-	for (size_t k = 0; k < c->k; k++)
-		if (!mt->given[k])
+}
+
+void
+arch_table_notes(const struct arch_opts *o, const char *const *classes,
+                 const struct k_multipliers *mt)
+{
+	for (size_t j = 0; j < mt->nclass; j++)
+		if (!mt->given[j])
 			k_info("class '%s' is not in %s: its threshold multipliers "
-			       "are 1", c->names[k], table_name(o));
-}
-
-/* ---- training and measuring ---- */
-
-/* Boost on rows X (n x d, labels y), with progress per round. */
-static struct k_xgb *
-boost(const struct opts *o, const double *X, const uint32_t *y, size_t n,
-      size_t d, size_t k, const char *what)
-{
-	struct k_xgb_data *dm;
-	struct k_xgb *m;
-	struct k_progress pg;
-	struct k_error e;
-
-	if (k_xgb_data_alloc(&dm, X, K_XGB_DOUBLE, n, d, y, k, o->xgb.threads,
-	                     &e) != K_OK ||
-	    k_xgb_init(&m, &o->xgb, dm, k, &e) != K_OK)
-		k_die_error(&e);
-	k_progress_init(&pg);
-	while (!k_xgb_converged(m)) {
-		if (k_xgb_iterate(m, dm, &e) != K_OK)
-			k_die_error(&e);
-		k_progress_update(&pg, "%s: round %zu of %zu", what, m->rounds,
-		                  o->xgb.rounds);
-	}
-	k_progress_done(&pg);
-	k_xgb_data_free(dm);
-	return m;
-}
-
-struct metrics {
-	size_t tested;         /* holdout rows; 0: not measured */
-	double accuracy, macro_f1, log_loss;
-	double *precision, *recall, *f1;   /* k each */
-	size_t *support;       /* k */
-	size_t *confusion;     /* k x k: true class, then predicted */
-};
-
-/* The per-class and overall figures from the confusion matrix. */
-static void
-metrics_finish(struct metrics *mt, size_t k)
-{
-	size_t right = 0;
-
-	mt->macro_f1 = 0;
-	for (size_t j = 0; j < k; j++) {
-		size_t pred = 0, tp = mt->confusion[j * k + j];
-		for (size_t i = 0; i < k; i++)
-			pred += mt->confusion[i * k + j];
-		right += tp;
-		mt->precision[j] = pred ? (double)tp / (double)pred : 0;
-		mt->recall[j] = mt->support[j] ? (double)tp / (double)mt->support[j]
-		                : 0;
-		double s = mt->precision[j] + mt->recall[j];
-		mt->f1[j] = s > 0 ? 2 * mt->precision[j] * mt->recall[j] / s : 0;
-		mt->macro_f1 += mt->f1[j] / (double)k;
-	}
-	mt->accuracy = (double)right / (double)mt->tested;
-}
-
-/* Predict the n rows X (classes y) with m and fill mt. */
-static void
-measure(const struct k_xgb *m, const double *X, const uint32_t *y, size_t n,
-        size_t k, struct metrics *mt)
-{
-	struct k_xgb_data *dm;
-	struct k_error e;
-	double *p = malloc(k_xgb_output_len(m, K_XGB_PROB, n) * sizeof *p);
-
-	if (p == NULL)
-		k_die(K_ENOMEM, "out of memory");
-	if (k_xgb_data_alloc(&dm, X, K_XGB_DOUBLE, n, m->d, NULL, 0,
-	                     m->p.threads, &e) != K_OK ||
-	    k_xgb_predict(m, dm, K_XGB_PROB, p, &e) != K_OK)
-		k_die_error(&e);
-	k_xgb_data_free(dm);
-	mt->tested = n;
-	mt->log_loss = 0;
-	for (size_t i = 0; i < n; i++) {
-		const double *pi = &p[i * k];
-		size_t best = 0;
-		for (size_t j = 1; j < k; j++)
-			if (pi[j] > pi[best])
-				best = j;
-		mt->confusion[y[i] * k + best]++;
-		mt->support[y[i]]++;
-		mt->log_loss -= log(fmax(pi[y[i]], 1e-15)) / (double)n;
-	}
-	free(p);
-	metrics_finish(mt, k);
-}
-
-static void
-metrics_init(struct metrics *mt, size_t k)
-{
-	memset(mt, 0, sizeof *mt);
-	mt->precision = calloc(k, sizeof *mt->precision);
-	mt->recall = calloc(k, sizeof *mt->recall);
-	mt->f1 = calloc(k, sizeof *mt->f1);
-	mt->support = calloc(k, sizeof *mt->support);
-	mt->confusion = calloc(k * k, sizeof *mt->confusion);
-	if (mt->precision == NULL || mt->recall == NULL || mt->f1 == NULL ||
-	    mt->support == NULL || mt->confusion == NULL)
-		k_die(K_ENOMEM, "out of memory");
-}
-
-static void
-metrics_release(struct metrics *mt)
-{
-	free(mt->precision);
-	free(mt->recall);
-	free(mt->f1);
-	free(mt->support);
-	free(mt->confusion);
-}
-
-/* The rows with held[i] == want, as a matrix and labels (the caller's). */
-static size_t
-select_rows(const struct rows *r, const struct classes *c,
-            const unsigned char *held, int want, double **X, uint32_t **y)
-{
-	size_t m = 0;
-
-	*X = malloc((r->n ? r->n : 1) * r->d * sizeof **X);
-	*y = malloc((r->n ? r->n : 1) * sizeof **y);
-	if (*X == NULL || *y == NULL)
-		k_die(K_ENOMEM, "out of memory");
-	for (size_t i = 0; i < r->n; i++) {
-		if (held[i] != want)
-			continue;
-		memcpy(&(*X)[m * r->d], &r->X[i * r->d], r->d * sizeof **X);
-		(*y)[m++] = c->y[i];
-	}
-	return m;
-}
-
-/* Train without the holdout and measure on it (mt->tested 0 without
- * one); the model trained, or NULL when the refit replaces it. */
-static struct k_xgb *
-evaluate(const struct opts *o, const struct rows *r,
-         const struct classes *c, struct metrics *mt)
-{
-	if (o->holdout == 0)
-		return NULL;
-	unsigned char *held = split(c, r->n, o->holdout, o->xgb.seed);
-	double *Xt, *Xh;
-	uint32_t *yt, *yh;
-	size_t nt = select_rows(r, c, held, 0, &Xt, &yt);
-	size_t nh = select_rows(r, c, held, 1, &Xh, &yh);
-	struct k_xgb *m = boost(o, Xt, yt, nt, r->d, c->k, "holdout fit");
-	measure(m, Xh, yh, nh, c->k, mt);
-	free(Xt);
-	free(yt);
-	free(Xh);
-	free(yh);
-	free(held);
-	if (o->refit) {
-		k_xgb_free(m);
-		return NULL;
-	}
-	return m;
+			       "are 1", classes[j], arch_table_name(o));
 }
 
 /* ---- the report ---- */
 
 static void
-jw_metric(struct k_jsonw *w, const struct metrics *mt, double v)
+jw_metric(struct k_jsonw *w, const struct k_confusion *mt, double v)
 {
-	if (mt->tested > 0)
+	if (mt->n > 0)
 		k_jsonw_num(w, k_round(v, 6));
 	else
 		k_jsonw_null(w);
@@ -692,11 +294,11 @@ jw_metric(struct k_jsonw *w, const struct metrics *mt, double v)
 
 /* The holdout's figures, for the report and the model's header. */
 static void
-write_metrics(struct k_jsonw *w, const struct metrics *mt,
-              const struct classes *c)
+write_metrics(struct k_jsonw *w, const struct k_confusion *mt,
+              const struct arch_classes *c)
 {
 	k_jsonw_key(w, "holdout_rows");
-	k_jsonw_int(w, (long long)mt->tested);
+	k_jsonw_int(w, (long long)mt->n);
 	k_jsonw_key(w, "accuracy");
 	jw_metric(w, mt, mt->accuracy);
 	k_jsonw_key(w, "macro_f1");
@@ -705,7 +307,7 @@ write_metrics(struct k_jsonw *w, const struct metrics *mt,
 	jw_metric(w, mt, mt->log_loss);
 	k_jsonw_key(w, "per_class");
 	k_jsonw_obj(w);
-	for (size_t j = 0; j < c->k && mt->tested > 0; j++) {
+	for (size_t j = 0; j < c->k && mt->n > 0; j++) {
 		k_jsonw_key(w, c->names[j]);
 		k_jsonw_obj(w);
 		k_jsonw_key(w, "precision");
@@ -728,10 +330,10 @@ write_metrics(struct k_jsonw *w, const struct metrics *mt,
 	k_jsonw_arr_end(w);
 	k_jsonw_key(w, "matrix");
 	k_jsonw_arr(w);
-	for (size_t i = 0; i < c->k && mt->tested > 0; i++) {
+	for (size_t i = 0; i < c->k && mt->n > 0; i++) {
 		k_jsonw_arr(w);
 		for (size_t j = 0; j < c->k; j++)
-			k_jsonw_int(w, (long long)mt->confusion[i * c->k + j]);
+			k_jsonw_int(w, (long long)mt->m[i * c->k + j]);
 		k_jsonw_arr_end(w);
 	}
 	k_jsonw_arr_end(w);
@@ -741,8 +343,8 @@ write_metrics(struct k_jsonw *w, const struct metrics *mt,
 /* The training facts: the members of the report also kept in the model's
  * header (the report adds version, path and seconds). */
 static void
-write_training(struct k_jsonw *w, const struct opts *o, const struct rows *r,
-               const struct classes *c, const struct metrics *mt)
+write_training(struct k_jsonw *w, const struct arch_opts *o, const struct arch_rows *r,
+               const struct arch_classes *c, const struct arch_fit *f)
 {
 	k_jsonw_key(w, "label_field");
 	k_jsonw_str(w, o->label);
@@ -757,18 +359,33 @@ write_training(struct k_jsonw *w, const struct opts *o, const struct rows *r,
 	k_jsonw_key(w, "features_used");
 	k_jsonw_int(w, (long long)r->d);
 	k_jsonw_key(w, "rounds");
+	k_jsonw_int(w, (long long)f->rounds);
+	k_jsonw_key(w, "rounds_max");
 	k_jsonw_int(w, (long long)o->xgb.rounds);
+	k_jsonw_key(w, "early_stopping");
+	if (o->early > 0) {
+		k_jsonw_obj(w);
+		k_jsonw_key(w, "patience");
+		k_jsonw_int(w, (long long)o->early);
+		k_jsonw_key(w, "best_round");
+		k_jsonw_int(w, (long long)f->best);
+		k_jsonw_key(w, "best_log_loss");
+		k_jsonw_num(w, k_round(f->best_loss, 6));
+		k_jsonw_obj_end(w);
+	} else {
+		k_jsonw_null(w);
+	}
 	k_jsonw_key(w, "holdout");
 	k_jsonw_num(w, o->holdout);
 	k_jsonw_key(w, "refit");
 	k_jsonw_bool(w, o->refit);
-	write_metrics(w, mt, c);
+	write_metrics(w, &f->cm, c);
 }
 
 /* The header's extra members: {"training": {...}}. */
 static json_t *
-header_extra(const struct opts *o, const struct rows *r,
-             const struct classes *c, const struct metrics *mt)
+header_extra(const struct arch_opts *o, const struct arch_rows *r,
+             const struct arch_classes *c, const struct arch_fit *f)
 {
 	struct k_buf b;
 	struct k_jsonw w;
@@ -779,7 +396,7 @@ header_extra(const struct opts *o, const struct rows *r,
 	k_jsonw_obj(&w);
 	k_jsonw_key(&w, "training");
 	k_jsonw_obj(&w);
-	write_training(&w, o, r, c, mt);
+	write_training(&w, o, r, c, f);
 	k_jsonw_obj_end(&w);
 	k_jsonw_obj_end(&w);
 	if (b.oom)
@@ -792,8 +409,8 @@ header_extra(const struct opts *o, const struct rows *r,
 }
 
 static void
-report(const struct opts *o, const struct rows *r, const struct classes *c,
-       const struct metrics *mt, const struct k_archetype *m, double t0)
+report(const struct arch_opts *o, const struct arch_rows *r, const struct arch_classes *c,
+       const struct arch_fit *f, const struct k_archetype *m, double t0)
 {
 	struct k_buf b;
 	struct k_jsonw w;
@@ -802,39 +419,38 @@ report(const struct opts *o, const struct rows *r, const struct classes *c,
 	k_jsonw_init(&w, &b);
 	k_jsonw_obj(&w);
 	ktrain_report_head(&w, K_ARCHETYPE_KIND, m->version, m->path);
-	write_training(&w, o, r, c, mt);
-	k_jsonw_key(&w, "seconds");
-	k_jsonw_num(&w, k_round(k_time_mono() - t0, 4));
-	k_jsonw_obj_end(&w);
-	if (b.oom)
-		k_die(K_ENOMEM, "out of memory");
-	k_out_write(b.data, b.len);
-	k_out_line_end();
-	k_buf_release(&b);
+	write_training(&w, o, r, c, f);
+	ktrain_report_end(&w, t0);
 }
 
 static void
-summary(const struct rows *r, const struct classes *c,
-        const struct metrics *mt, const struct k_archetype *m)
+summary(const struct arch_opts *o, const struct arch_rows *r,
+        const struct arch_classes *c, const struct arch_fit *f,
+        const struct k_archetype *m)
 {
 	static const char bar[] =
 		"============================================================";
+	const struct k_confusion *cm = &f->cm;
+
 	if (k_log_level < 0)
 		return;
 	fprintf(stderr, "%s\nTRAINING ARCHETYPE CLASSIFIER\n%s\n", bar, bar);
 	fprintf(stderr, "Samples trained: %zu (%zu classes, %zu features)\n",
 	        r->n, c->k, r->d);
-	if (mt->tested > 0) {
+	if (cm->n > 0) {
 		fprintf(stderr, "Holdout: %zu rows, accuracy %.1f%%, macro-F1 %.3f, "
-		        "log loss %.3f\n", mt->tested, 100 * mt->accuracy,
-		        mt->macro_f1, mt->log_loss);
+		        "log loss %.3f\n", cm->n, 100 * cm->accuracy, cm->macro_f1,
+		        cm->log_loss);
 		for (size_t j = 0; j < c->k; j++)
 			fprintf(stderr, "  %-24s precision %.2f  recall %.2f  (%zu)\n",
-			        c->names[j], mt->precision[j], mt->recall[j],
-			        mt->support[j]);
+			        c->names[j], cm->precision[j], cm->recall[j],
+			        cm->support[j]);
 	} else {
 		fprintf(stderr, "Holdout: not measured (--holdout 0)\n");
 	}
+	if (o->early > 0)
+		fprintf(stderr, "Early stopping: best round %zu of %zu (holdout log "
+		        "loss %.4f)\n", f->best, o->xgb.rounds, f->best_loss);
 	if (r->unlabelled > 0)
 		fprintf(stderr, "Unlabelled rows skipped: %ld\n", r->unlabelled);
 	if (r->rj.count > 0)
@@ -842,14 +458,22 @@ summary(const struct rows *r, const struct classes *c,
 	fprintf(stderr, "Model saved: %s (version %s)\n", m->path, m->version);
 }
 
+static void
+opts_release(struct arch_opts *o)
+{
+	free(o->table);
+	k_optval_list_release(&o->classes);
+	k_optval_list_release(&o->features);
+}
+
 int
 ktrain_archetype(int argc, char **argv)
 {
-	struct opts o = { .xgb = k_xgb_params_default(), .label = "label",
-	                  .holdout = 0.2, .refit = 1 };
-	struct rows r = { .o = &o };
-	struct classes c;
-	struct metrics mt;
+	struct arch_opts o = { .xgb = k_xgb_params_default(), .label = "label",
+	                       .holdout = 0.2, .refit = 1 };
+	struct arch_rows r = { .o = &o };
+	struct arch_classes c;
+	struct arch_fit fit;
 	struct k_store store;
 	struct k_error e;
 
@@ -857,12 +481,17 @@ ktrain_archetype(int argc, char **argv)
 	             &o);
 	double t0 = k_time_mono();
 	table_read(&o);
+	if (o.import != NULL) {
+		int rc = arch_import(&o, t0);
+		opts_release(&o);
+		return rc;
+	}
 	k_reject_init(&r.rj);
 	k_jscan_init(&r.scan, "features");
 	k_store_init(&store, k_opts.model_dir);
-	read_rows(&r);
+	arch_read_rows(&r);
 	if (r.stop) {
-		rows_release(&r);
+		arch_rows_release(&r);
 		return k_status_exit(k_reject_finish(&r.rj));
 	}
 	if (r.n == 0) {
@@ -870,16 +499,14 @@ ktrain_archetype(int argc, char **argv)
 		k_die(K_EDATA, "no labelled rows to train on (field '%s')",
 		      o.label);
 	}
-	find_classes(&r, &c);
-	metrics_init(&mt, c.k);
-	struct k_xgb *x = evaluate(&o, &r, &c, &mt);
-	if (x == NULL)
-		x = boost(&o, r.X, c.y, r.n, r.d, c.k, "fit");
+	arch_find_classes(&r, &c);
+	struct k_xgb *x = arch_fit(&o, &r, &c, &fit);
 
 	struct k_archetype m;
 	struct k_multipliers mult;
-	table_for(&o, &c, &mult);
-	json_t *extra = header_extra(&o, &r, &c, &mt);
+	arch_table_for(&o, (const char *const *)c.names, c.k, &mult);
+	arch_table_notes(&o, (const char *const *)c.names, &mult);
+	json_t *extra = header_extra(&o, &r, &c, &fit);
 	if (k_archetype_build(&m, x, (const char *const *)c.names,
 	                      (const char *const *)r.names, &mult, extra,
 	                      &e) != K_OK)
@@ -887,17 +514,15 @@ ktrain_archetype(int argc, char **argv)
 	json_decref(extra);
 	if (k_archetype_save(&m, &store, o.version, &e) != K_OK)
 		k_die_error(&e);
-	report(&o, &r, &c, &mt, &m, t0);
-	summary(&r, &c, &mt, &m);
+	report(&o, &r, &c, &fit, &m, t0);
+	summary(&o, &r, &c, &fit, &m);
 	k_out_finish();
 
 	enum k_status rs = k_reject_finish(&r.rj);
 	k_archetype_release(&m);
-	metrics_release(&mt);
-	free(c.names);
-	free(c.y);
-	free(c.count);
-	free(o.table);
-	rows_release(&r);
+	k_confusion_release(&fit.cm);
+	arch_classes_release(&c);
+	opts_release(&o);
+	arch_rows_release(&r);
 	return k_status_exit(rs);
 }

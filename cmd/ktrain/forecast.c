@@ -454,14 +454,7 @@ ktrain_forecast(int argc, char **argv)
 	k_jsonw_obj(&w);
 	report_data(&w, &o, &fm, &g, &src, &res);
 	report_fit(&w, &o, &fm, &res.holdout, &ol);
-	k_jsonw_key(&w, "seconds");
-	k_jsonw_num(&w, k_round(k_time_mono() - t0, 4));
-	k_jsonw_obj_end(&w);
-	if (b.oom)
-		k_die(K_ENOMEM, "out of memory");
-	k_out_write(b.data, b.len);
-	k_out_line_end();
-	k_buf_release(&b);
+	ktrain_report_end(&w, t0);
 	summary(&fm, &res.holdout, o.holdout, &ol, res.models_tried);
 	k_out_finish();
 

@@ -1,9 +1,13 @@
 /*
- * ktrain shared.c - what every kind's trainer writes alike: the head of
- * the train_report line, so the fields that name the model stay the same
- * keys in the same order whatever the kind.
+ * ktrain shared.c - what every kind's trainer writes alike: the head and
+ * the end of the train_report line, so the fields that name the model and
+ * the time stay the same keys in the same order whatever the kind.
  */
 #include "ktrain.h"
+
+#include "base/k_time.h"
+#include "cli/k_log.h"
+#include "cli/k_out.h"
 
 void
 ktrain_report_head(struct k_jsonw *w, const char *kind, const char *version,
@@ -17,4 +21,19 @@ ktrain_report_head(struct k_jsonw *w, const char *kind, const char *version,
 	k_jsonw_str(w, version);
 	k_jsonw_key(w, "path");
 	k_jsonw_str(w, path);
+}
+
+void
+ktrain_report_end(struct k_jsonw *w, double t0)
+{
+	struct k_buf *b = w->b;
+
+	k_jsonw_key(w, "seconds");
+	k_jsonw_num(w, k_round(k_time_mono() - t0, 4));
+	k_jsonw_obj_end(w);
+	if (b->oom)
+		k_die(K_ENOMEM, "out of memory");
+	k_out_write(b->data, b->len);
+	k_out_line_end();
+	k_buf_release(b);
 }

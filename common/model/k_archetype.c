@@ -5,6 +5,7 @@
  */
 #include "model/k_archetype.h"
 
+#include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -77,9 +78,14 @@ json_list(char *const *v, size_t n)
 	return a;
 }
 
+/* The training parameters; of a model trained elsewhere only what we set
+ * on it (XGBoost's bytes keep no record of the rest). */
 static json_t *
-json_params(const struct k_xgb_params *p)
+json_params(const struct k_xgb_params *p, int imported)
 {
+	if (imported)
+		return json_pack("{s:I, s:i}", "seed", (json_int_t)p->seed,
+		                 "threads", p->threads);
 	return json_pack("{s:I, s:i, s:f, s:f, s:f, s:f, s:I, s:i}",
 	                 "rounds", (json_int_t)p->rounds,
 	                 "max_depth", p->max_depth, "eta", p->eta,
@@ -91,14 +97,16 @@ json_params(const struct k_xgb_params *p)
 
 /* m's header: ours, then extra's members. */
 static enum k_status
-header(struct k_archetype *m, const json_t *extra, struct k_error *err)
+header(struct k_archetype *m, const json_t *extra, int imported,
+       struct k_error *err)
 {
 	char v[32];
 	json_t *h = k_model_header_new(K_ARCHETYPE_KIND);
 
 	m->header = h;
 	if (h == NULL ||
-	    json_object_set_new(h, "params", json_params(&m->xgb->p)) != 0 ||
+	    json_object_set_new(h, "params", json_params(&m->xgb->p,
+	                                                imported)) != 0 ||
 	    json_object_set_new(h, "classes", json_list(m->classes,
 	                                                m->nclass)) != 0 ||
 	    json_object_set_new(h, "features", json_list(m->names, m->d)) != 0 ||
@@ -113,11 +121,10 @@ header(struct k_archetype *m, const json_t *extra, struct k_error *err)
 	return K_OK;
 }
 
-enum k_status
-k_archetype_build(struct k_archetype *m, struct k_xgb *xgb,
-                  const char *const *classes, const char *const *names,
-                  struct k_multipliers *mult, const json_t *extra,
-                  struct k_error *err)
+static enum k_status
+build(struct k_archetype *m, struct k_xgb *xgb, const char *const *classes,
+      const char *const *names, struct k_multipliers *mult,
+      const json_t *extra, int imported, struct k_error *err)
 {
 	enum k_status s = K_OK;
 
@@ -136,9 +143,109 @@ k_archetype_build(struct k_archetype *m, struct k_xgb *xgb,
 	    (s = check_names(K_EUSAGE, "feature", names, m->d, err)) == K_OK &&
 	    (s = copy_list(&m->classes, classes, m->nclass, err)) == K_OK &&
 	    (s = copy_list(&m->names, names, m->d, err)) == K_OK)
-		s = header(m, extra, err);
+		s = header(m, extra, imported, err);
 	if (s != K_OK)
 		k_archetype_release(m);
+	return s;
+}
+
+enum k_status
+k_archetype_build(struct k_archetype *m, struct k_xgb *xgb,
+                  const char *const *classes, const char *const *names,
+                  struct k_multipliers *mult, const json_t *extra,
+                  struct k_error *err)
+{
+	return build(m, xgb, classes, names, mult, extra, 0, err);
+}
+
+/* The feature names of an import: those given, which must agree with
+ * any the model keeps, else the model's. *own gets the model's (the
+ * caller frees them). */
+static enum k_status
+import_names(const struct k_xgb *x, const char *const *names, size_t d,
+             char ***own, struct k_error *err)
+{
+	enum k_status s = k_xgb_feature_names(x, own, err);
+
+	if (s != K_OK)
+		return s;
+	if (names == NULL && *own == NULL)
+		return k_error_set(err, K_EUSAGE, "the model names none of its %zu "
+		                   "features: give them, in its column order",
+		                   x->d);
+	if (names != NULL && d != x->d)
+		return k_error_set(err, K_EUSAGE, "%zu feature names given, the "
+		                   "model has %zu features", d, x->d);
+	for (size_t j = 0; names != NULL && *own != NULL && j < d; j++)
+		if (strcmp(names[j], (*own)[j]) != 0)
+			return k_error_set(err, K_EUSAGE, "feature %zu is '%s' in the "
+			                   "model, '%s' as given", j, (*own)[j],
+			                   names[j]);
+	return K_OK;
+}
+
+/* A loaded model predicts: one row of missing values, finite
+ * probabilities. */
+static enum k_status
+import_check(const struct k_xgb *x, struct k_error *err)
+{
+	double *row = malloc(x->d * sizeof *row);
+	double *p = malloc(x->nclass * sizeof *p);
+	struct k_xgb_data *dm = NULL;
+	enum k_status s = row && p ? K_OK
+	                  : k_error_set(err, K_ENOMEM, "out of memory");
+
+	for (size_t j = 0; s == K_OK && j < x->d; j++)
+		row[j] = NAN;
+	if (s == K_OK)
+		s = k_xgb_data_alloc(&dm, row, K_XGB_DOUBLE, 1, x->d, NULL, 0, 1,
+		                     err);
+	if (s == K_OK)
+		s = k_xgb_predict(x, dm, K_XGB_PROB, p, err);
+	for (size_t k = 0; s == K_OK && k < x->nclass; k++)
+		if (!isfinite(p[k]))
+			s = k_error_set(err, K_EDATA, "xgboost model: class %zu's "
+			                "probability is not a number", k);
+	k_xgb_data_free(dm);
+	free(row);
+	free(p);
+	return s;
+}
+
+enum k_status
+k_archetype_import(struct k_archetype *m, const void *p, size_t n,
+                   const char *const *classes, size_t nclass,
+                   const char *const *names, size_t d,
+                   struct k_multipliers *mult, const json_t *extra,
+                   int threads, struct k_error *err)
+{
+	struct k_xgb_params rt = k_xgb_params_default();
+	struct k_xgb *x = NULL;
+	char **own = NULL;
+	size_t nown = 0;
+	enum k_status s;
+
+	memset(m, 0, sizeof *m);
+	rt.threads = threads;
+	if ((s = k_xgb_load(&x, p, n, &rt, err)) == K_OK &&
+	    nclass != x->nclass)
+		s = k_error_set(err, K_EUSAGE, "%zu class names given, the model "
+		                "has %zu classes", nclass, x->nclass);
+	if (s == K_OK) {
+		s = import_names(x, names, d, &own, err);
+		nown = own != NULL ? x->d : 0;
+	}
+	if (s == K_OK)
+		s = import_check(x, err);
+	if (s == K_OK) {
+		s = build(m, x, classes, names ? names : (const char *const *)own,
+		          mult, extra, 1, err);
+		x = NULL;  /* m's now, or freed */
+	}
+	free_list(own, nown);
+	k_xgb_free(x);
+	if (s != K_OK)
+		k_multipliers_release(mult);
 	return s;
 }
 

@@ -50,6 +50,26 @@ enum k_status k_archetype_build(struct k_archetype *m, struct k_xgb *xgb,
                                 const json_t *extra, struct k_error *err);
 
 /*
+ * A model from XGBoost's JSON or UBJSON bytes p[0..n), trained elsewhere
+ * (Python, Spark, Dask): its objective must be multi:softprob with nclass
+ * classes, named by classes in its class order. The features are named
+ * by names (d of them, the model's column order; they must agree with
+ * those the model keeps, if any), or with names NULL by the model's own.
+ * The model must predict (one row of missing values gives finite
+ * probabilities). Then as k_archetype_build, mult taken, with "params"
+ * holding only the seed and threads (the bytes keep no record of the
+ * training parameters). K_EDATA with XGBoost's message for bytes it
+ * cannot read or a model of another kind, K_EUSAGE for names that do not
+ * fit the model, K_ENOMEM.
+ */
+enum k_status k_archetype_import(struct k_archetype *m, const void *p,
+                                 size_t n, const char *const *classes,
+                                 size_t nclass, const char *const *names,
+                                 size_t d, struct k_multipliers *mult,
+                                 const json_t *extra, int threads,
+                                 struct k_error *err);
+
+/*
  * The payload, little-endian: u32 class count, then each class name as
  * u16 length and bytes; u32 feature count, each feature name the same
  * way; u64 length and XGBoost's UBJSON. Appended to b.

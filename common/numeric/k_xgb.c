@@ -494,6 +494,7 @@ k_xgb_slice(const struct k_xgb *m, size_t rounds, struct k_xgb **out,
 	*c = *m;
 	c->booster = NULL;
 	c->rounds = rounds;
+	c->p.rounds = rounds;
 	s = check(XGBoosterSlice(m->booster, 0, (int)rounds, 1, &c->booster),
 	          K_EINTERNAL, "slice the model", err);
 	if (s == K_OK)

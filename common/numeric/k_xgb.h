@@ -123,8 +123,9 @@ enum k_status k_xgb_predict(const struct k_xgb *m, struct k_xgb_data *x,
 
 /*
  * A new model of the first rounds rounds of m (1 to m->rounds): what early
- * stopping keeps. It predicts as m does with only those rounds, and is
- * the caller's, for k_xgb_free; m is unchanged.
+ * stopping keeps. It predicts as m does with only those rounds, its
+ * p.rounds is rounds, and it is the caller's, for k_xgb_free; m is
+ * unchanged.
  */
 enum k_status k_xgb_slice(const struct k_xgb *m, size_t rounds,
                           struct k_xgb **out, struct k_error *err);
