@@ -32,7 +32,7 @@ DEB_PKGS   := gcc make pkg-config libc6-dev libjansson-dev zlib1g-dev \
               jq python3 groff-base bsdextrautils ca-certificates
 # What make bench adds: the reference implementations it measures against.
 BENCH_PKGS := python3-sklearn python3-statsmodels python3-networkx \
-              python3-numpy hyperfine time bc
+              python3-xgboost python3-numpy hyperfine time bc
 
 # Programs: each cmd/<prog>.mk sets PKGS_<prog>, the pkg-config modules it
 # links (only what it calls) and optionally LIBS_<prog> for libraries
