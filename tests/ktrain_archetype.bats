@@ -49,6 +49,7 @@ rows() { echo "$BATS_FILE_TMPDIR/rows.ndjson"; }
 	assert_success
 	assert_output --partial archetype
 	assert_output --partial v1
+	assert_output --partial "macro_f1="
 	run kmodel verify
 	assert_success
 }

@@ -382,7 +382,7 @@ write_training(struct k_jsonw *w, const struct arch_opts *o, const struct arch_r
 	write_metrics(w, &f->cm, c);
 }
 
-/* The header's extra members: {"training": {...}}. */
+/* The header's extra members: {"training": {...}, "metrics": {...}}. */
 static json_t *
 header_extra(const struct arch_opts *o, const struct arch_rows *r,
              const struct arch_classes *c, const struct arch_fit *f)
@@ -398,6 +398,18 @@ header_extra(const struct arch_opts *o, const struct arch_rows *r,
 	k_jsonw_obj(&w);
 	write_training(&w, o, r, c, f);
 	k_jsonw_obj_end(&w);
+	if (f->cm.n > 0) {
+		/* What kmodel list shows. */
+		k_jsonw_key(&w, "metrics");
+		k_jsonw_obj(&w);
+		k_jsonw_key(&w, "accuracy");
+		k_jsonw_num(&w, k_round(f->cm.accuracy, 6));
+		k_jsonw_key(&w, "macro_f1");
+		k_jsonw_num(&w, k_round(f->cm.macro_f1, 6));
+		k_jsonw_key(&w, "log_loss");
+		k_jsonw_num(&w, k_round(f->cm.log_loss, 6));
+		k_jsonw_obj_end(&w);
+	}
 	k_jsonw_obj_end(&w);
 	if (b.oom)
 		k_die(K_ENOMEM, "out of memory");
