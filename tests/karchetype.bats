@@ -106,3 +106,27 @@ trained() {
 	run --separate-stderr karchetype --model-version v9 "$T/rows"
 	assert_failure 66
 }
+
+@test "karchetype: a corrupted model, or a file of another kind under the name, exits 65 naming the file; nothing is written" {
+	wallet_rows 1 >"$T/train"
+	ktrain archetype -q --rounds 5 --save-version v1 "$T/train" >/dev/null
+	f="$KTOOLS_MODEL_DIR/archetype/v1.ktm"
+	cp "$f" "$T/good.ktm"
+	# One byte of the payload changed: the checksum says so.
+	size=$(stat -c %s "$f")
+	printf '\x55' | dd of="$f" bs=1 seek=$((size - 100)) conv=notrunc 2>/dev/null
+	run --separate-stderr karchetype "$T/train"
+	assert_failure 65
+	[ -z "$output" ]
+	[[ "$stderr" == *"$f"* ]]
+	# An anomaly model put where the archetype model should be.
+	ktrain anomaly -q --save-version a1 "$FIX/rows_1k.ndjson" >/dev/null
+	cp "$KTOOLS_MODEL_DIR/anomaly/a1.ktm" "$f"
+	run --separate-stderr karchetype "$T/train"
+	assert_failure 65
+	[ -z "$output" ]
+	[[ "$stderr" == *"$f"* ]]
+	[[ "$stderr" == *"anomaly"* ]]
+	cp "$T/good.ktm" "$f"
+	karchetype "$T/train" >/dev/null
+}

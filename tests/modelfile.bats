@@ -92,7 +92,7 @@ refused() {
 	python3 "$FIX/ktm.py" kind "$M" forecast
 	run --separate-stderr kscore <<<"$row"
 	assert_failure 65
-	[[ "$stderr" == *"model file '$M': is a 'forecast' model, not 'anomaly'"* ]]
+	[[ "$stderr" == *"model file '$M': a model of kind 'forecast', not 'anomaly'"* ]]
 	run kmodel verify v1
 	assert_failure 65
 	assert_output --partial "file holds a 'forecast' model, in the 'anomaly' directory"

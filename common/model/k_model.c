@@ -197,7 +197,7 @@ k_model_decode(const void *file, size_t n, const char *want_kind,
 	if (!kind_ok(m->kind))
 		return k_error_set(err, K_EDATA, "corrupted: bad model kind");
 	if (want_kind != NULL && strcmp(m->kind, want_kind) != 0)
-		return k_error_set(err, K_EDATA, "is a '%s' model, not '%s'",
+		return k_error_set(err, K_EDATA, "a model of kind '%s', not '%s'",
 		                   m->kind, want_kind);
 
 	uint32_t hlen = k_buf_rd32(f + O_HLEN);

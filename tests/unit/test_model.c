@@ -320,7 +320,7 @@ damage_kind_payload(const unsigned char *good, size_t n,
 	char msg[200];
 
 	/* The wrong kind, and a kind no model can have. */
-	refused(good, n, "forecast", K_EDATA, "is a 'anomaly' model, not "
+	refused(good, n, "forecast", K_EDATA, "a model of kind 'anomaly', not "
 	        "'forecast'");
 	memcpy(f, good, n);
 	memcpy(f + 12, "Anomaly", 7);
