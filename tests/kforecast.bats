@@ -262,7 +262,7 @@ trained() {
 	cp "$KTOOLS_MODEL_DIR/anomaly/a1.ktm" "$m"
 	run --separate-stderr kforecast
 	assert_failure 65
-	[[ "$stderr" == *"'anomaly' model"* ]]
+	[[ "$stderr" == *"a model of kind 'anomaly'"* ]]
 }
 
 @test "kforecast: a closed pipe ends it quietly; a full disk is an I/O error" {
