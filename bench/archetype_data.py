@@ -1,6 +1,6 @@
 #!/usr/bin/python3
 """Benchmark rows for the archetype classifier: N labelled wallet feature
-rows (99 features, 8 archetypes) in the NDJSON form `kfeatures wallet`
+rows (the 103 features of kfeatures wallet, 8 archetypes) in the NDJSON form `kfeatures wallet`
 writes, grown from a smaller simulated set read on stdin (`kfetch
 simulate wallet | kfeatures wallet --no-graph`, rows with a label).
 

@@ -22,7 +22,7 @@ rows() { echo "$BATS_FILE_TMPDIR/rows.ndjson"; }
 	[ "$(wc -l <<<"$output")" -eq 1 ]
 	jq -e '.kind == "train_report" and .model == "archetype"
 	    and .rows > 250 and .rows_unlabelled > 0 and .rows_rejected == 0
-	    and .classes == 7 and .features_used == 99 and .rounds == 20
+	    and .classes == 7 and .features_used == 103 and .rounds == 20
 	    and (.macro_f1 | type == "number" and . >= 0 and . <= 1)
 	    and (.accuracy | . >= 0 and . <= 1) and .log_loss > 0
 	    and (.per_class | length == 7)
@@ -87,9 +87,9 @@ rows() { echo "$BATS_FILE_TMPDIR/rows.ndjson"; }
 	[[ "$stderr" == *"bad.ndjson:41: field 'label': missing"* ]]
 	[[ "$stderr" == *"bad.ndjson:42: "*"tx_count"* ]]
 	[[ "$stderr" == *"bad.ndjson:43: "*"tx_count"* ]]
-	[[ "$stderr" == *"bad.ndjson:44: field 'features': 100 features, not the 99 of the first row"* ]]
+	[[ "$stderr" == *"bad.ndjson:44: field 'features': 104 features, not the 103 of the first row"* ]]
 	[[ "$stderr" == *"bad.ndjson:45: field 'label': expected a string"* ]]
-	jq -e '.rows_rejected == 5 and .features_used == 99' <<<"$output"
+	jq -e '.rows_rejected == 5 and .features_used == 103' <<<"$output"
 	[ -f "$(jq -r .path <<<"$output")" ]
 }
 

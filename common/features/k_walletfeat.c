@@ -86,6 +86,10 @@ X(protocol_hhi, "protocol", "0..1", "Herfindahl index of the calls over called a
 X(defi_share, "protocol", "fraction", "share of calls that are DeFi: to an address listed as defi, or a DeFi method (swaps, deposit, withdraw, supply, borrow, repay, mint, redeem, stake, claim, harvest, liquidity)", "null without calls") \
 X(swap_share, "protocol", "fraction", "share of calls that are swaps (swap*, exactInput*, exactOutput*, execute, exchange)", "null without calls") \
 X(lending_share, "protocol", "fraction", "share of calls that are lending (supply, borrow, repay, redeem*, liquidationCall)", "null without calls") \
+X(stake_share, "protocol", "fraction", "share of calls that stake (stake*, unstake*, submit, requestWithdrawals)", "null without calls") \
+X(claim_share, "protocol", "fraction", "share of calls that claim rewards (claim*, getReward*, harvest*): yield harvesting", "null without calls") \
+X(bridge_share, "protocol", "fraction", "share of calls that bridge to another chain (depositEth, depositETHTo, depositERC20, depositERC20To, bridgeETH, bridgeETHTo, bridgeERC20, bridgeERC20To, depositTransaction, depositEtherFor, outboundTransfer, outboundTransferCustomRefund, sendToL2, requestL2Transaction, requestL2TransactionDirect, createRetryableTicket, unsafeCreateRetryableTicket)", "null without calls") \
+X(nft_share, "protocol", "fraction", "share of calls that trade or move NFTs (fulfill*, matchOrders, matchAdvancedOrders, atomicMatch*, takeAsk*, takeBid*, batchBuyWith*, safeTransferFrom, safeBatchTransferFrom)", "null without calls") \
 X(approve_count, "protocol", "count", "token approvals sent (approve, setApprovalForAll, increaseAllowance, permit)", "never") \
 X(method_count, "protocol", "count", "distinct methods called", "never") \
 X(new_protocols_30d, "protocol", "per 30 days", "contracts first called in the window (first call in the whole input), per 30 days of span: new-protocol adoption", "never") \
@@ -165,12 +169,48 @@ enum {
 };
 #define L_BAD (L_MIXER | L_SANCTIONED | L_FLAGGED)
 
-enum { M_SWAP = 1, M_DEFI = 2, M_LEND = 4, M_APPROVE = 8 };
+enum {
+	M_SWAP = 1, M_DEFI = 2, M_LEND = 4, M_APPROVE = 8, M_STAKE = 16,
+	M_CLAIM = 32, M_BRIDGE = 64, M_NFT = 128,
+};
 
 static int
 starts(const char *s, const char *p)
 {
 	return strncmp(s, p, strlen(p)) == 0;
+}
+
+/* The method kinds beyond swaps, lending and approvals: staking, reward
+ * claims, bridges and NFTs (one name may be in none of them). */
+static unsigned
+method_kind_more(const char *m)
+{
+	static const char *const bridge[] = { "depositEth", "depositETHTo",
+		"depositERC20", "depositERC20To", "bridgeETH", "bridgeETHTo",
+		"bridgeERC20", "bridgeERC20To", "depositTransaction",
+		"depositEtherFor", "outboundTransfer",
+		"outboundTransferCustomRefund", "sendToL2", "requestL2Transaction",
+		"requestL2TransactionDirect", "createRetryableTicket",
+		"unsafeCreateRetryableTicket" };
+	static const char *const nft[] = { "fulfill", "matchOrders",
+		"matchAdvancedOrders", "atomicMatch", "takeAsk", "takeBid",
+		"batchBuyWith" };
+	unsigned k = 0;
+	if (starts(m, "stake") || starts(m, "unstake") ||
+	    strcmp(m, "submit") == 0 || strcmp(m, "requestWithdrawals") == 0)
+		k |= M_STAKE;
+	if (starts(m, "claim") || starts(m, "getReward") || starts(m, "harvest"))
+		k |= M_CLAIM;
+	for (size_t j = 0; j < sizeof bridge / sizeof bridge[0]; j++)
+		if (strcmp(m, bridge[j]) == 0)
+			k |= M_BRIDGE;
+	for (size_t j = 0; j < sizeof nft / sizeof nft[0]; j++)
+		if (starts(m, nft[j]))
+			k |= M_NFT;
+	if (strcmp(m, "safeTransferFrom") == 0 ||
+	    strcmp(m, "safeBatchTransferFrom") == 0)
+		k |= M_NFT;
+	return k;
 }
 
 static unsigned
@@ -200,7 +240,7 @@ method_kind(const char *m)
 	if (strcmp(m, "approve") == 0 || strcmp(m, "setApprovalForAll") == 0 ||
 	    strcmp(m, "increaseAllowance") == 0 || strcmp(m, "permit") == 0)
 		k |= M_APPROVE;
-	return k;
+	return k | method_kind_more(m);
 }
 
 static int
@@ -1445,6 +1485,7 @@ struct tally {
 	double hx, hy;          /* sum of the sent hours' unit vectors */
 	size_t tx_count, sent, received, failed, zero, plain, creations;
 	size_t calls, defi, swaps, lend, approves, newproto, self;
+	size_t stakes, claims, bridges, nfts;
 	size_t interactions, cex, mixer, sanct, flagged;
 	size_t transfers, nonzero, round, stable, tok_in, tok_out, huge;
 	size_t dust_in, weekend;
@@ -1566,6 +1607,10 @@ note_call(struct rowctx *r, const struct wtx *x)
 	t->swaps += (mk & M_SWAP) != 0;
 	t->lend += (mk & M_LEND) != 0;
 	t->approves += (mk & M_APPROVE) != 0;
+	t->stakes += (mk & M_STAKE) != 0;
+	t->claims += (mk & M_CLAIM) != 0;
+	t->bridges += (mk & M_BRIDGE) != 0;
+	t->nfts += (mk & M_NFT) != 0;
 	if (umap_add(&w->calls, x->to, 1) == 0 ||
 	    umap_add(&w->meth, x->method, 1) == 0)
 		w->oom = 1;
@@ -1898,6 +1943,10 @@ protocol(struct rowctx *r)
 		f[F_defi_share] = (double)t->defi / nc;
 		f[F_swap_share] = (double)t->swaps / nc;
 		f[F_lending_share] = (double)t->lend / nc;
+		f[F_stake_share] = (double)t->stakes / nc;
+		f[F_claim_share] = (double)t->claims / nc;
+		f[F_bridge_share] = (double)t->bridges / nc;
+		f[F_nft_share] = (double)t->nfts / nc;
 	}
 	f[F_approve_count] = (double)t->approves;
 	f[F_method_count] = (double)w->meth.n;

@@ -3,8 +3,8 @@
  * history whose features are worked out by hand below: duplicates,
  * self-transfers, failed calls and contract creations follow their
  * documented rules; forwarding, a returning cycle, exchange and mixer
- * lists, taint, fresh funding, the window and as_of; the address list
- * loader's errors.
+ * lists, taint, fresh funding, the window and as_of; calls by kind; the
+ * address list loader's errors.
  */
 #include <math.h>
 #include <stdio.h>
@@ -337,6 +337,50 @@ test_options(void)
 	}
 }
 
+/* Calls by kind: staking, reward claims, bridges and NFTs, as shares of
+ * the calls (failed ones included; plain transfers are not calls). */
+static void
+test_method_kinds(void)
+{
+	static const struct { const char *method; int ok; } calls[] = {
+		{ "submit", 1 },              /* stake: Lido */
+		{ "unstake", 1 },             /* stake */
+		{ "claimRewards", 1 },        /* claim */
+		{ "getReward", 1 },           /* claim */
+		{ "harvest", 0 },             /* claim, failed: still a call */
+		{ "depositEth", 1 },          /* bridge: Arbitrum's inbox */
+		{ "depositETH", 1 },          /* none: Aave's gateway too */
+		{ "fulfillBasicOrder", 1 },   /* NFT: Seaport */
+		{ "safeTransferFrom", 1 },    /* NFT */
+		{ "swapExactTokensForTokens", 1 },  /* a swap, none of these */
+	};
+	struct k_walletfeat_params p;
+	struct k_error e;
+	k_walletfeat_default(&p);
+	p.graph = 0;
+	struct k_walletfeat *wf = k_walletfeat_alloc(&p);
+	for (size_t i = 0; i < sizeof calls / sizeof calls[0]; i++)
+		add(wf, T0 + (int64_t)i * K_MS_PER_HOUR, A, D, "0", calls[i].ok,
+		    10, 100000, calls[i].method, K_TX_NATIVE);
+	/* a plain transfer is no call; B sends only that */
+	add(wf, T0 + 20 * K_MS_PER_HOUR, A, B, "1000000000000000000", 1, 10,
+	    21000, NULL, K_TX_NATIVE);
+	add(wf, T0 + 21 * K_MS_PER_HOUR, B, C, "500000000000000000", 1, 10,
+	    21000, NULL, K_TX_NATIVE);
+	KT_EQ_INT(k_walletfeat_compute(wf, &e), K_OK);
+	KT_NEAR(feat(wf, A, "sent_count"), 11, 0);
+	KT_NEAR(feat(wf, A, "stake_share"), 2.0 / 10, 1e-15);
+	KT_NEAR(feat(wf, A, "claim_share"), 3.0 / 10, 1e-15);
+	KT_NEAR(feat(wf, A, "bridge_share"), 1.0 / 10, 1e-15);
+	KT_NEAR(feat(wf, A, "nft_share"), 2.0 / 10, 1e-15);
+	KT_NEAR(feat(wf, A, "swap_share"), 1.0 / 10, 1e-15);
+	KT_CHECK(isnan(feat(wf, B, "stake_share")));
+	KT_CHECK(isnan(feat(wf, B, "claim_share")));
+	KT_CHECK(isnan(feat(wf, B, "bridge_share")));
+	KT_CHECK(isnan(feat(wf, B, "nft_share")));
+	k_walletfeat_free(wf);
+}
+
 static void
 test_list_errors(void)
 {
@@ -376,6 +420,7 @@ main(void)
 	write_list();
 	test_history();
 	test_options();
+	test_method_kinds();
 	test_list_errors();
 	remove(list_path);
 	KT_DONE();
