@@ -1,7 +1,8 @@
 #!/bin/bash
 # The archetype classifier against xgboost Python (Debian's
 # python3-xgboost, the libxgboost ktrain and karchetype link), in one run
-# on the same 100k x 103 wallet feature rows (the issue asked 99: kfeatures wallet has 103 since) in 8 classes: ktrain
+# on the same 100k wallet feature rows of 103 features (kfeatures
+# wallet's; the issue named 99, the count then) in 8 classes: ktrain
 # archetype vs xgboost.train and karchetype vs Booster.inplace_predict,
 # whole processes reading the same NDJSON on both sides (json in Python,
 # its parse time also shown apart), printed as ratios; SHAP on a sample
