@@ -36,7 +36,7 @@ static const struct argp argp = { options, kmodel_parse_opt, "[KIND]",
 
 static const char *const key_metrics[] = {
 	"threshold", "anomaly_rate_pct", "mae", "rmse", "mape_pct", "aic",
-	"accuracy", "macro_f1", "auc", "f1", "logloss", "log_loss",
+	"accuracy", "macro_f1", "auc", "f1", "log_loss",
 };
 
 static void

@@ -236,28 +236,27 @@ arch_table_name(const struct arch_opts *o)
 	       : "the built-in data/archetype-thresholds.json";
 }
 
-/* The table's text, checked before any row is read, so that a bad file
- * costs no training. */
+/* The table, read and checked before any row is read, so that a bad
+ * file costs no training. */
 static void
 table_read(struct arch_opts *o)
 {
-	struct k_multipliers mt;
+	const unsigned char *text = k_data_archetype_thresholds;
+	size_t n = k_data_archetype_thresholds_len;
+	unsigned char *file = NULL;
 	struct k_error e;
 	enum k_status st;
 
-	if (o->thresholds == NULL) {
-		o->table_len = k_data_archetype_thresholds_len;
-		if ((o->table = malloc(o->table_len)) == NULL)
-			k_die(K_ENOMEM, "out of memory");
-		memcpy(o->table, k_data_archetype_thresholds, o->table_len);
-	} else if ((st = k_file_read(o->thresholds, &o->table, &o->table_len,
-	                             K_MULT_FILE_MAX, &e)) != K_OK) {
+	if (o->thresholds != NULL &&
+	    (st = k_file_read(o->thresholds, &file, &n, K_MULT_FILE_MAX,
+	                      &e)) != K_OK)
 		k_die(st, "--thresholds: %s", e.text);
-	}
-	if ((st = k_multipliers_parse(&mt, (const char *)o->table, o->table_len,
-	                              NULL, 0, &e)) != K_OK)
+	if (file != NULL)
+		text = file;
+	st = k_multipliers_read((const char *)text, n, &o->table, &e);
+	free(file);
+	if (st != K_OK)
 		k_die(st, "--thresholds: %s: %s", arch_table_name(o), e.text);
-	k_multipliers_release(&mt);
 }
 
 void
@@ -266,8 +265,7 @@ arch_table_for(const struct arch_opts *o, const char *const *classes,
 {
 	struct k_error e;
 
-	if (k_multipliers_parse(mt, (const char *)o->table, o->table_len,
-	                        classes, k, &e) != K_OK)
+	if (k_multipliers_from_json(mt, o->table, classes, k, 0, &e) != K_OK)
 		k_die_error(&e);
 }
 
@@ -473,7 +471,7 @@ summary(const struct arch_opts *o, const struct arch_rows *r,
 static void
 opts_release(struct arch_opts *o)
 {
-	free(o->table);
+	json_decref(o->table);
 	k_optval_list_release(&o->classes);
 	k_optval_list_release(&o->features);
 }

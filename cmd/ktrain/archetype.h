@@ -8,6 +8,7 @@
 #ifndef KTRAIN_ARCHETYPE_H
 #define KTRAIN_ARCHETYPE_H
 
+#include <jansson.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -27,8 +28,7 @@ struct arch_opts {
 	int refit;              /* 0 with --no-refit */
 	const char *version;    /* --save-version */
 	const char *thresholds; /* --thresholds FILE, or NULL: the built-in */
-	unsigned char *table;   /* the threshold table's text, owned */
-	size_t table_len;
+	json_t *table;          /* the threshold table, read and checked */
 	const char *import;     /* --import FILE */
 	struct k_optval_list classes, features;  /* --classes, --features */
 };

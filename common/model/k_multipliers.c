@@ -173,18 +173,37 @@ fail:
 }
 
 enum k_status
+k_multipliers_read(const char *text, size_t n, json_t **out,
+                   struct k_error *err)
+{
+	struct k_multipliers mt;
+	json_error_t je;
+	enum k_status s;
+
+	*out = json_loadb(text, n, JSON_REJECT_DUPLICATES, &je);
+	if (*out == NULL)
+		return k_error_set(err, K_EDATA, "line %d, column %d: %s", je.line,
+		                   je.column, je.text);
+	if ((s = k_multipliers_from_json(&mt, *out, NULL, 0, 0, err)) != K_OK) {
+		json_decref(*out);
+		*out = NULL;
+		return s;
+	}
+	k_multipliers_release(&mt);
+	return K_OK;
+}
+
+enum k_status
 k_multipliers_parse(struct k_multipliers *mt, const char *text, size_t n,
                     const char *const *classes, size_t nclass,
                     struct k_error *err)
 {
-	json_error_t je;
-	json_t *t = json_loadb(text, n, JSON_REJECT_DUPLICATES, &je);
-	enum k_status s;
+	json_t *t;
+	enum k_status s = k_multipliers_read(text, n, &t, err);
 
 	memset(mt, 0, sizeof *mt);
-	if (t == NULL)
-		return k_error_set(err, K_EDATA, "line %d, column %d: %s", je.line,
-		                   je.column, je.text);
+	if (s != K_OK)
+		return s;
 	s = k_multipliers_from_json(mt, t, classes, nclass, 0, err);
 	json_decref(t);
 	return s;
@@ -228,11 +247,14 @@ k_multipliers_json(const struct k_multipliers *mt, const char *const *classes)
 
 	for (size_t k = 0; !bad && k < mt->nclass; k++)
 		bad = json_object_set_new(a, classes[k], row_json(mt, k)) != 0;
-	if (!bad && json_object_set(t, "archetypes", a) == 0) {
+	if (bad) {
 		json_decref(a);
-		return t;
+		json_decref(t);
+		return NULL;
 	}
-	json_decref(a);
-	json_decref(t);
-	return NULL;
+	if (json_object_set_new(t, "archetypes", a) != 0) {
+		json_decref(t);
+		return NULL;
+	}
+	return t;
 }

@@ -51,10 +51,16 @@ enum k_status k_multipliers_from_json(struct k_multipliers *mt,
                                       struct k_error *err);
 
 /*
- * The same from a table's JSON text (what a file holds), n bytes; a
- * syntax error names the line and column. The caller adds the file's
- * name.
+ * A table's JSON text (what a file holds, n bytes) as a tree, checked as
+ * a table for no classes in particular: every archetype's entry is
+ * checked, as k_multipliers_from_json would. A syntax error names the
+ * line and column; the caller adds the file's name. K_EDATA or
+ * K_ENOMEM (*out NULL); else *out is the caller's, for json_decref.
  */
+enum k_status k_multipliers_read(const char *text, size_t n, json_t **out,
+                                 struct k_error *err);
+
+/* k_multipliers_read, then k_multipliers_from_json (all_given 0). */
 enum k_status k_multipliers_parse(struct k_multipliers *mt, const char *text,
                                   size_t n, const char *const *classes,
                                   size_t nclass, struct k_error *err);
