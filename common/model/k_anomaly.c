@@ -13,25 +13,16 @@
 #include "base/k_parallel.h"
 #include "base/k_rng.h"
 #include "base/k_time.h"
+#include "model/k_featstats.h"
 #include "model/k_model.h"
 #include "numeric/k_drift.h"
 #include "numeric/k_stats.h"
-
-static void
-free_names(char **names, size_t d)
-{
-	if (names == NULL)
-		return;
-	for (size_t j = 0; j < d; j++)
-		free(names[j]);
-	free(names);
-}
 
 void
 k_anomaly_release(struct k_anomaly *m)
 {
 	k_iforest_free(m->forest);
-	free_names(m->names, m->d);
+	k_names_free(m->names, m->d);
 	free(m->centre);
 	free(m->scale);
 	if (m->header)
@@ -39,95 +30,10 @@ k_anomaly_release(struct k_anomaly *m)
 	memset(m, 0, sizeof *m);
 }
 
-static int
-cmp_pstr(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-/* The first name that appears twice, or NULL. */
-static const char *
-duplicate_name(char *const *names, size_t d)
-{
-	const char *dup = NULL;
-	char **tmp = malloc((d ? d : 1) * sizeof *tmp);
-
-	if (tmp == NULL)
-		return NULL;
-	memcpy(tmp, names, d * sizeof *tmp);
-	qsort(tmp, d, sizeof *tmp, cmp_pstr);
-	for (size_t j = 1; j < d && dup == NULL; j++)
-		if (strcmp(tmp[j - 1], tmp[j]) == 0)
-			dup = tmp[j];
-	free(tmp);
-	return dup;
-}
-
 static json_t *
 num_or_null(double v)
 {
 	return isfinite(v) ? json_real(v) : json_null();
-}
-
-/* Per-feature statistics, computed in parallel, gathered in order. */
-struct featstats {
-	const double *X;
-	size_t n, d;
-	const uint32_t *score_rows;
-	size_t nscore;
-	double *centre, *scale;      /* [d] */
-	double *quant;               /* [d][K_ANOMALY_QUANTILES], NAN if none */
-	size_t *missing;             /* [d] */
-	unsigned char *constant;     /* [d] */
-	int oom;
-};
-
-static void
-stats_range(void *arg, size_t lo, size_t hi, int tid)
-{
-	struct featstats *fs = arg;
-	size_t cap = fs->n > fs->nscore ? fs->n : fs->nscore;
-	double *col = malloc((cap ? cap : 1) * sizeof *col);
-	double *dev = malloc((cap ? cap : 1) * sizeof *dev);
-
-	(void)tid;
-	if (col == NULL || dev == NULL) {
-		fs->oom = 1;
-		free(col);
-		free(dev);
-		return;
-	}
-	for (size_t j = lo; j < hi; j++) {
-		size_t k = 0, missing = 0;
-		for (size_t i = 0; i < fs->nscore; i++) {
-			double v = fs->X[(size_t)fs->score_rows[i] * fs->d + j];
-			if (isnan(v))
-				missing++;
-			else
-				col[k++] = v;
-		}
-		if (k == 0) /* not in the scored rows: look at every row */
-			for (size_t i = 0; i < fs->n; i++)
-				if (!isnan(fs->X[i * fs->d + j]))
-					col[k++] = fs->X[i * fs->d + j];
-		double *q = &fs->quant[j * K_ANOMALY_QUANTILES];
-		fs->missing[j] = missing;
-		if (k == 0) {
-			fs->centre[j] = 0; /* never seen: impute 0, scale 1 */
-			fs->scale[j] = 1;
-			for (int t = 0; t < K_ANOMALY_QUANTILES; t++)
-				q[t] = NAN;
-			continue;
-		}
-		k_sort_doubles(col, k);
-		for (int t = 0; t < K_ANOMALY_QUANTILES; t++)
-			q[t] = k_quantile_sorted(col, k,
-			                         t / (double)(K_ANOMALY_QUANTILES - 1));
-		fs->constant[j] = col[0] == col[k - 1];
-		k_robust_sorted(col, k, dev, &fs->centre[j], &fs->scale[j]);
-	}
-	free(col);
-	free(dev);
 }
 
 struct growjob {
@@ -174,78 +80,33 @@ score_range(void *arg, size_t lo, size_t hi, int tid)
 	                      sj->out + lo);
 }
 
-/* m's feature names (copied, each once) and room for their centre and
- * scale. */
+/* m's feature names (copied, each once), centre and scale, and the
+ * header's "feature_stats" into *out, over the scored rows. */
 static enum k_status
-alloc_features(struct k_anomaly *m, size_t d, const char *const *names,
-               struct k_error *err)
+feature_stats(struct k_anomaly *m, const double *X, size_t n, size_t d,
+              const char *const *names, const uint32_t *score_rows,
+              size_t nscore, int threads, json_t **out, size_t *nconstant,
+              struct k_error *err)
 {
+	struct k_featstats fs;
 	const char *dup;
-
-	m->d = d;
-	m->names = calloc(d, sizeof *m->names);
-	m->centre = calloc(d, sizeof *m->centre);
-	m->scale = calloc(d, sizeof *m->scale);
-	if (!m->names || !m->centre || !m->scale)
-		return k_error_set(err, K_ENOMEM, "out of memory");
-	for (size_t j = 0; j < d; j++)
-		if ((m->names[j] = strdup(names[j])) == NULL)
-			return k_error_set(err, K_ENOMEM, "out of memory");
-	if ((dup = duplicate_name(m->names, d)) != NULL)
-		return k_error_set(err, K_EDATA, "feature '%s' appears twice", dup);
-	return K_OK;
-}
-
-/* The header's "feature_stats" of the featstats gathered in fs. */
-static json_t *
-feature_stats_json(const struct k_anomaly *m, const struct featstats *fs)
-{
-	json_t *fstats = json_array();
-
-	for (size_t j = 0; fstats != NULL && j < m->d; j++) {
-		json_t *qa = json_array();
-		for (int t = 0; t < K_ANOMALY_QUANTILES; t++)
-			json_array_append_new(qa, num_or_null(
-				fs->quant[j * K_ANOMALY_QUANTILES + t]));
-		json_t *o = json_pack("{s:s, s:o, s:o, s:I, s:o}", "name",
-		                      m->names[j], "median", json_real(m->centre[j]),
-		                      "scale", json_real(m->scale[j]), "missing",
-		                      (json_int_t)fs->missing[j], "quantiles", qa);
-		if (o == NULL || json_array_append_new(fstats, o) < 0) {
-			json_decref(fstats);
-			fstats = NULL;
-		}
-	}
-	return fstats;
-}
-
-/* Per-feature statistics over the scored rows: m's centre and scale, the
- * header's "feature_stats" into *out, the constant features' count. */
-static enum k_status
-feature_stats(struct k_anomaly *m, const double *X, size_t n,
-              const uint32_t *score_rows, size_t nscore, int threads,
-              json_t **out, size_t *nconstant, struct k_error *err)
-{
-	size_t d = m->d;
-	struct featstats fs = { X, n, d, score_rows, nscore, m->centre,
-	                        m->scale, NULL, NULL, NULL, 0 };
+	enum k_status s;
 
 	*out = NULL;
-	fs.quant = malloc(d * K_ANOMALY_QUANTILES * sizeof *fs.quant);
-	fs.missing = calloc(d, sizeof *fs.missing);
-	fs.constant = calloc(d, sizeof *fs.constant);
-	if (fs.quant != NULL && fs.missing != NULL && fs.constant != NULL)
-		k_parallel_for(d, threads, stats_range, &fs);
-	else
-		fs.oom = 1;
-	if (!fs.oom)
-		*out = feature_stats_json(m, &fs);
-	*nconstant = 0;
-	for (size_t j = 0; *out != NULL && j < d; j++)
-		*nconstant += fs.constant[j];
-	free(fs.quant);
-	free(fs.missing);
-	free(fs.constant);
+	m->d = d;
+	if ((m->names = k_names_copy(names, d)) == NULL)
+		return k_error_set(err, K_ENOMEM, "out of memory");
+	if ((dup = k_names_duplicate(m->names, d)) != NULL)
+		return k_error_set(err, K_EDATA, "feature '%s' appears twice", dup);
+	s = k_featstats_compute(&fs, X, n, d, score_rows, nscore, threads, err);
+	if (s != K_OK)
+		return s;
+	*out = k_featstats_json(&fs, m->names);
+	*nconstant = fs.nconstant;
+	m->centre = fs.centre;
+	m->scale = fs.scale;
+	fs.centre = fs.scale = NULL;
+	k_featstats_release(&fs);
 	if (*out == NULL)
 		return k_error_set(err, K_ENOMEM, "out of memory");
 	return K_OK;
@@ -346,9 +207,7 @@ header(struct k_anomaly *m, const struct k_iforest_params *p, json_t *tr,
        const struct k_anomaly_summary *sum, struct k_error *err)
 {
 	m->header = k_model_header_new(K_ANOMALY_KIND);
-	json_t *feat = json_array();
-	for (size_t j = 0; j < m->d; j++)
-		json_array_append_new(feat, json_string(m->names[j]));
+	json_t *feat = k_featstats_names_json(m->names, m->d);
 	json_t *params = json_pack(
 		"{s:I, s:I, s:o, s:I}", "trees", (json_int_t)p->trees,
 		"max_samples", (json_int_t)p->max_samples, "contamination",
@@ -398,9 +257,8 @@ k_anomaly_build(struct k_anomaly *m, const struct k_iforest_params *p,
 		return k_error_set(err, K_EUSAGE, "%s", why);
 	if (n == 0 || d == 0 || nscore == 0 || psi == 0)
 		return k_error_set(err, K_EDATA, "no rows to train on");
-	if ((st = alloc_features(m, d, names, err)) != K_OK ||
-	    (st = feature_stats(m, X, n, score_rows, nscore, threads, &fstats,
-	                        &sum->constant, err)) != K_OK ||
+	if ((st = feature_stats(m, X, n, d, names, score_rows, nscore,
+	                        threads, &fstats, &sum->constant, err)) != K_OK ||
 	    (st = grow(m, p, X, n, tree_rows, psi, threads, err)) != K_OK)
 		goto fail;
 	if ((scores = malloc(nscore * sizeof *scores)) == NULL) {
@@ -590,51 +448,6 @@ k_anomaly_save(struct k_anomaly *m, const struct k_store *st,
 	return s;
 }
 
-/* Fill names, centre and scale from the header; check them against the
- * forest. */
-static enum k_status
-from_header(struct k_anomaly *m, const char *path, struct k_error *err)
-{
-	json_t *feat = json_object_get(m->header, "features");
-	json_t *tr = json_object_get(m->header, "training");
-	json_t *fs = tr ? json_object_get(tr, "feature_stats") : NULL;
-	size_t d = m->forest->d;
-
-	if (!json_is_array(feat) || !json_is_array(fs))
-		return k_error_set(err, K_EDATA, "model file '%s': header lacks "
-		                   "'features' or 'training.feature_stats'", path);
-	if (json_array_size(feat) != d || json_array_size(fs) != d)
-		return k_error_set(err, K_EDATA, "model file '%s': header lists "
-		                   "%zu features, the forest has %zu (wrong feature "
-		                   "set)", path, json_array_size(feat), d);
-	m->d = d;
-	m->names = calloc(d, sizeof *m->names);
-	m->centre = calloc(d, sizeof *m->centre);
-	m->scale = calloc(d, sizeof *m->scale);
-	if (!m->names || !m->centre || !m->scale)
-		return k_error_set(err, K_ENOMEM, "out of memory");
-	for (size_t j = 0; j < d; j++) {
-		json_t *nm = json_array_get(feat, j), *o = json_array_get(fs, j);
-		json_t *c = o ? json_object_get(o, "median") : NULL;
-		json_t *s = o ? json_object_get(o, "scale") : NULL;
-		if (!json_is_string(nm) || json_string_length(nm) == 0 ||
-		    !json_is_number(c) || !json_is_number(s) ||
-		    !(json_number_value(s) > 0))
-			return k_error_set(err, K_EDATA, "model file '%s': feature "
-			                   "%zu has no usable name, median or scale",
-			                   path, j);
-		if ((m->names[j] = strdup(json_string_value(nm))) == NULL)
-			return k_error_set(err, K_ENOMEM, "out of memory");
-		m->centre[j] = json_number_value(c);
-		m->scale[j] = json_number_value(s);
-	}
-	const char *dup = duplicate_name(m->names, d);
-	if (dup != NULL)
-		return k_error_set(err, K_EDATA, "model file '%s': feature '%s' "
-		                   "appears twice", path, dup);
-	return K_OK;
-}
-
 enum k_status
 k_anomaly_load_file(struct k_anomaly *m, const char *path,
                     struct k_error *err)
@@ -666,7 +479,10 @@ k_anomaly_from_model(struct k_anomaly *m, struct k_model *mf,
 		return k_error_set(err, s, "model file '%s': corrupted: %s",
 		                   path, e2.text);
 	}
-	if ((s = from_header(m, path, err)) != K_OK) {
+	m->d = m->forest->d;
+	if ((s = k_featstats_load(m->header, m->d, "the forest", path,
+	                          &m->names, &m->centre, &m->scale,
+	                          err)) != K_OK) {
 		k_anomaly_release(m);
 		return s;
 	}

@@ -13,12 +13,13 @@
 #include <stdint.h>
 
 #include "base/k_status.h"
+#include "model/k_featstats.h"
 #include "model/k_model.h"
 #include "model/k_store.h"
 #include "numeric/k_iforest.h"
 
 #define K_ANOMALY_KIND "anomaly"
-#define K_ANOMALY_QUANTILES 21   /* sketch: 0%, 5%, ..., 100% */
+#define K_ANOMALY_QUANTILES K_FEATSTATS_QUANTILES
 #define K_ANOMALY_MIN_ROWS  10   /* rows a model needs */
 
 struct k_anomaly {
