@@ -5,3 +5,4 @@ PKGS_ktrain := jansson zlib
 STATIC_ktrain := no
 # ktrain archetype's default threshold table (data/, compiled in).
 DATA_ktrain := archetype-thresholds
+LIBS_ktrain := -lsvm
