@@ -10,6 +10,7 @@ static const struct k_subcmd kinds[] = {
 	{ "anomaly", ktrain_anomaly, "Isolation Forest anomaly detector" },
 	{ "archetype", ktrain_archetype, "XGBoost classifier of wallet archetypes" },
 	{ "forecast", ktrain_forecast, "ARIMA forecaster of one series (risk_score)" },
+	{ "ocsvm", ktrain_ocsvm, "One-Class SVM anomaly detector (libsvm)" },
 };
 
 int

@@ -11,11 +11,17 @@
 int ktrain_anomaly(int argc, char **argv);
 int ktrain_archetype(int argc, char **argv);
 int ktrain_forecast(int argc, char **argv);
+int ktrain_ocsvm(int argc, char **argv);
 
 /* The first members of every train_report: kind, model, version, path
  * (into the object open in w). */
 void ktrain_report_head(struct k_jsonw *w, const char *kind,
                         const char *version, const char *path);
+
+/* samples_trained, rows_rejected, features_used: what the trainers of
+ * feature-row models report alike. */
+void ktrain_report_rows(struct k_jsonw *w, size_t samples, long rejected,
+                        size_t features);
 
 /* The last member, "seconds" since t0 (k_time_mono), then the object
  * closed and written as one line to standard output; w's buffer is

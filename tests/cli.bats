@@ -111,7 +111,7 @@ commands() {
 
 # Every program that reads records, as a command line that reads FILEs.
 readers() {
-	printf '%s\n' "kscore" "ktrain anomaly" "ktrain archetype" "ktrain forecast" \
+	printf '%s\n' "kscore" "ktrain anomaly" "ktrain archetype" "ktrain forecast" "ktrain ocsvm" \
 		"kforecast --update" "kfeatures hyperliquid" "kfeatures wallet" \
 		"kfetch csv" "kmodel drift" "karchetype"
 }

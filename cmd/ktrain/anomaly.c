@@ -169,12 +169,7 @@ report(const struct ktrain_rows *t, const struct k_anomaly *m, size_t n,
 	k_jsonw_init(&w, &b);
 	k_jsonw_obj(&w);
 	ktrain_report_head(&w, K_ANOMALY_KIND, m->version, m->path);
-	k_jsonw_key(&w, "samples_trained");
-	k_jsonw_int(&w, (long long)n);
-	k_jsonw_key(&w, "rows_rejected");
-	k_jsonw_int(&w, t->rj.count);
-	k_jsonw_key(&w, "features_used");
-	k_jsonw_int(&w, (long long)t->d);
+	ktrain_report_rows(&w, n, t->rj.count, t->d);
 	k_jsonw_key(&w, "trees");
 	k_jsonw_int(&w, (long long)m->forest->ntrees);
 	k_jsonw_key(&w, "max_samples");
@@ -198,16 +193,6 @@ report(const struct ktrain_rows *t, const struct k_anomaly *m, size_t n,
 	ktrain_report_end(&w, t0);
 }
 
-/* End early (--strict): nothing is saved; the status says why. */
-static int
-stop_early(struct ktrain_rows *t)
-{
-	int rc = k_status_exit(k_reject_finish(&t->rj));
-
-	ktrain_rows_release(t);
-	return rc;
-}
-
 int
 ktrain_anomaly(int argc, char **argv)
 {
@@ -226,27 +211,17 @@ ktrain_anomaly(int argc, char **argv)
 	t0 = k_time_mono();
 	ktrain_rows_init(&t, &o.rows);
 	k_store_init(&store, k_opts.model_dir);
-	ktrain_rows_read(&t);
-	if (t.stop)
-		return stop_early(&t);
-	k_debug("read %ld rows in %.3f s", t.rows_read, k_time_mono() - t0);
 
 	/* The rows: the window (--days) or the parsed sample, as a matrix;
 	 * n counts the rows of the stream less the rejected ones. */
-	double *X = NULL;
-	size_t n, nrows = ktrain_rows_matrix(&t, &X, &n);
-	if (t.stop) {
-		free(X);
-		return stop_early(&t);
-	}
-	k_debug("parsed %zu rows at %.3f s", nrows, k_time_mono() - t0);
-	if (n < K_ANOMALY_MIN_ROWS || nrows < K_ANOMALY_MIN_ROWS) {
-		k_reject_finish(&t.rj);
-		k_die(K_EDATA, "need at least %d rows to train an anomaly model, "
-		      "got %zu%s", K_ANOMALY_MIN_ROWS, n < nrows ? n : nrows,
-		      o.rows.days > 0 ? " in the --days window" : t.sample_rejects > 0
-		      ? " after rejecting bad lines" : "");
-	}
+	double *X;
+	size_t n, nrows;
+	int rc;
+	if (ktrain_rows_load(&t, K_ANOMALY_MIN_ROWS, "an anomaly model", &X,
+	                     &nrows, &n, &rc) < 0)
+		return rc;
+	k_debug("read and parsed %zu rows at %.3f s", nrows,
+	        k_time_mono() - t0);
 
 	struct k_anomaly_params ap = { o.forest, o.rows.sample, o.rows.threads };
 	struct k_anomaly_source src = { t.rj.count, o.rows.days, t.ts_first,

@@ -18,6 +18,7 @@
 #include "cli/k_log.h"
 #include "cli/k_optval.h"
 #include "cli/k_progress.h"
+#include "cli/k_reject.h"
 
 enum { OPT_DAYS = 0x200, OPT_FEATURES, OPT_EXCLUDE };
 
@@ -405,6 +406,42 @@ ktrain_rows_matrix(struct ktrain_rows *t, double **X, size_t *stream)
 	n = parse_sample(t, X);
 	*stream = (size_t)(t->rows_read - t->sample_rejects);
 	return n;
+}
+
+/* End early (--strict): nothing is saved; the status says why. */
+static int
+stop_early(struct ktrain_rows *t, double *X)
+{
+	int rc = k_status_exit(k_reject_finish(&t->rj));
+
+	free(X);
+	ktrain_rows_release(t);
+	return rc;
+}
+
+int
+ktrain_rows_load(struct ktrain_rows *t, size_t min, const char *what,
+                 double **X, size_t *nrows, size_t *stream, int *rc)
+{
+	*X = NULL;
+	ktrain_rows_read(t);
+	if (t->stop) {
+		*rc = stop_early(t, NULL);
+		return -1;
+	}
+	*nrows = ktrain_rows_matrix(t, X, stream);
+	if (t->stop) {
+		*rc = stop_early(t, *X);
+		return -1;
+	}
+	if (*stream < min || *nrows < min) {
+		k_reject_finish(&t->rj);
+		k_die(K_EDATA, "need at least %zu rows to train %s, got %zu%s",
+		      min, what, *stream < *nrows ? *stream : *nrows,
+		      t->o->days > 0 ? " in the --days window"
+		      : t->sample_rejects > 0 ? " after rejecting bad lines" : "");
+	}
+	return 0;
 }
 
 void

@@ -67,6 +67,15 @@ void ktrain_rows_read(struct ktrain_rows *r);
  */
 size_t ktrain_rows_matrix(struct ktrain_rows *r, double **X, size_t *stream);
 
+/*
+ * Both of the above, for a trainer that needs at least min rows: 0 with
+ * the matrix, or -1 when --strict stopped the run (nothing to save; *rc
+ * is the exit status, r released). Fewer than min rows is fatal (65),
+ * the message naming what ("an anomaly model") and why.
+ */
+int ktrain_rows_load(struct ktrain_rows *r, size_t min, const char *what,
+                     double **X, size_t *nrows, size_t *stream, int *rc);
+
 void ktrain_rows_release(struct ktrain_rows *r);
 
 #endif

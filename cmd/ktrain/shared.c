@@ -24,6 +24,18 @@ ktrain_report_head(struct k_jsonw *w, const char *kind, const char *version,
 }
 
 void
+ktrain_report_rows(struct k_jsonw *w, size_t samples, long rejected,
+                   size_t features)
+{
+	k_jsonw_key(w, "samples_trained");
+	k_jsonw_int(w, (long long)samples);
+	k_jsonw_key(w, "rows_rejected");
+	k_jsonw_int(w, rejected);
+	k_jsonw_key(w, "features_used");
+	k_jsonw_int(w, (long long)features);
+}
+
+void
 ktrain_report_end(struct k_jsonw *w, double t0)
 {
 	struct k_buf *b = w->b;

@@ -365,10 +365,9 @@ k_anomaly_draw(struct k_anomaly_rows *r, const struct k_iforest_params *p,
 	return K_OK;
 }
 
-/* The header's "training" facts besides those k_anomaly_build records. */
-static json_t *
-training_facts(const struct k_anomaly_params *p, size_t n,
-               const struct k_anomaly_source *src)
+json_t *
+k_anomaly_source_json(const struct k_anomaly_source *src, size_t n,
+                      size_t sample)
 {
 	json_t *tr = json_object();
 	char ts[40];
@@ -388,7 +387,7 @@ training_facts(const struct k_anomaly_params *p, size_t n,
 	                    ? json_string(k_time_format(src->ts_last, ts,
 	                                                sizeof ts))
 	                    : json_null());
-	json_object_set_new(tr, "sample", json_integer((json_int_t)p->sample));
+	json_object_set_new(tr, "sample", json_integer((json_int_t)sample));
 	return tr;
 }
 
@@ -413,7 +412,7 @@ k_anomaly_train(struct k_anomaly *m, const struct k_anomaly_params *p,
 		                   n);
 	if ((s = k_anomaly_draw(&rows, &p->forest, n, p->sample, err)) != K_OK)
 		return s;
-	if ((training = training_facts(p, n, src)) == NULL)
+	if ((training = k_anomaly_source_json(src, n, p->sample)) == NULL)
 		s = k_error_set(err, K_ENOMEM, "out of memory");
 	else
 		s = k_anomaly_build(m, &p->forest, X, n, d, names, rows.tree_rows,
@@ -537,8 +536,14 @@ k_anomaly_explain(const struct k_anomaly *m, const double *x, double *gain,
 		out[n++] = (struct k_contrib){ j, x[j], z, gain[j],
 		                               gain[j] * fmax(1.0, fabs(z)) };
 	}
-	qsort(out, n, sizeof *out, cmp_contrib);
+	k_contrib_sort(out, n);
 	return n < max ? n : max;
+}
+
+void
+k_contrib_sort(struct k_contrib *c, size_t n)
+{
+	qsort(c, n, sizeof *c, cmp_contrib);
 }
 
 const char *

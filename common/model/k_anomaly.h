@@ -115,6 +115,11 @@ struct k_anomaly_source {
 	                          INT64_MIN when unknown */
 };
 
+/* The header's "training" facts of src: rows_parsed (n), rows_rejected,
+ * days, ts_first, ts_last, sample. NULL when out of memory. */
+json_t *k_anomaly_source_json(const struct k_anomaly_source *src, size_t n,
+                              size_t sample);
+
 /*
  * Train a model on the n rows of X (n x d, as k_anomaly_build): draw the
  * rows (k_anomaly_draw) and build, recording src, n ("rows_parsed") and
@@ -163,6 +168,9 @@ int k_anomaly_flag(const struct k_anomaly *m, double score);
  */
 size_t k_anomaly_explain(const struct k_anomaly *m, const double *x,
                          double *gain, struct k_contrib *out, size_t max);
+
+/* Sort explained features best first: rank descending, then feature. */
+void k_contrib_sort(struct k_contrib *c, size_t n);
 
 /* "high" if |deviation| > 3, "medium" if > 2, else "low". */
 const char *k_anomaly_severity(double deviation);

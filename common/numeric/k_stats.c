@@ -251,3 +251,25 @@ k_robust(double *v, size_t n, double *centre, double *scale)
 	free(scratch);
 	return k;
 }
+
+double
+k_quantile_rank(const double *q, size_t nq, double v)
+{
+	size_t lo = 0, hi = nq; /* first q[k] >= v, first q[k] > v */
+
+	if (!(v >= q[0]))
+		return 0;
+	if (v > q[nq - 1])
+		return 1;
+	while (lo < nq && q[lo] < v)
+		lo++;
+	hi = lo;
+	while (hi < nq && q[hi] == v)
+		hi++;
+	double step = 1.0 / (double)(nq - 1);
+	if (hi > lo) /* v equals q[lo..hi) */
+		return (double)(lo + hi - 1) / 2 * step;
+	/* q[lo - 1] < v < q[lo] */
+	double f = (v - q[lo - 1]) / (q[lo] - q[lo - 1]);
+	return ((double)(lo - 1) + f) * step;
+}

@@ -15,6 +15,11 @@ void k_sort_doubles(double *v, size_t n);
  * between order statistics (numpy.percentile's default). n > 0. */
 double k_quantile_sorted(const double *v, size_t n, double q);
 
+/* The inverse: where v falls in a table of nq >= 2 ascending quantiles
+ * q[k] at probabilities k / (nq - 1), linear between them; 0 below q[0],
+ * 1 above q[nq - 1]. Ties take the middle of their run. */
+double k_quantile_rank(const double *q, size_t nq, double v);
+
 /*
  * Robust centre and scale of v[0..n) (NANs ignored; v is reordered):
  * centre = median; scale = 1.4826 * MAD, else IQR / 1.349, else the

@@ -57,6 +57,18 @@ main(void)
 	KT_NEAR(k_quantile_sorted(q, 4, 0), 1, 0);
 	KT_NEAR(k_quantile_sorted(q, 4, 1), 4, 0);
 
+	/* The rank inverts the quantile table: {1,2,3,4} at 0, 1/3, 2/3, 1. */
+	KT_NEAR(k_quantile_rank(q, 4, 0), 0, 0);
+	KT_NEAR(k_quantile_rank(q, 4, 1), 0, 0);
+	KT_NEAR(k_quantile_rank(q, 4, 2.5), 0.5, 1e-15);
+	KT_NEAR(k_quantile_rank(q, 4, 4), 1, 1e-15);
+	KT_NEAR(k_quantile_rank(q, 4, 9), 1, 0);
+	KT_NEAR(k_quantile_rank(q, 4, k_quantile_sorted(q, 4, 0.9)), 0.9, 1e-15);
+	KT_NEAR(k_quantile_rank(q, 4, NAN), 0, 0);
+	/* A run of ties takes its middle. */
+	double t[] = { 0, 1, 1, 1, 2 };
+	KT_NEAR(k_quantile_rank(t, 5, 1), 0.5, 1e-15);
+
 	double c, s;
 	/* MAD of {1, 2, 3, 4, 100}: median 3, |d| = {2,1,0,1,97}, MAD 1. */
 	double m1[] = { 100, 2, 1, 4, 3 };
