@@ -16,7 +16,7 @@ bats_require_minimum_version 1.5.0
 	train_fixture --save-version v1
 	kscore "$FIX/rows_1k.ndjson" >"$T/out"
 	[ "$(wc -l <"$T/out")" -eq 1000 ]
-	jq -c 'del(.anomaly_score, .is_anomaly, .contributing_features, .method, .model_version)' "$T/out" >"$T/back"
+	jq -c 'del(.anomaly_score, .is_anomaly, .contributing_features, .method, .model_version, .detectors)' "$T/out" >"$T/back"
 	jq -c . "$FIX/rows_1k.ndjson" | cmp - "$T/back"
 	[ "$(jq -s 'map(select(.anomaly_score <= 0 or .anomaly_score > 100 or .model_version != "v1" or .method != "iforest")) | length' "$T/out")" = 0 ]
 	# The caller's bytes are kept as they were, spaces included.

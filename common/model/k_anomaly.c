@@ -198,6 +198,11 @@ header_training(json_t *training, size_t n, size_t psi, json_t *fstats,
 	json_object_set_new(tr, "imputation", json_string("median"));
 	json_object_set_new(tr, "feature_stats", fstats);
 	json_object_set_new(tr, "score_quantiles", qs);
+	json_t *pct = json_array();
+	for (int q = 0; q < K_ANOMALY_PCT; q++)
+		json_array_append_new(pct, json_real(k_quantile_sorted(scores,
+		                      nscore, q / (double)(K_ANOMALY_PCT - 1))));
+	json_object_set_new(tr, "score_percentiles", pct);
 	return tr;
 }
 
@@ -463,6 +468,35 @@ k_anomaly_load_file(struct k_anomaly *m, const char *path,
 	return s;
 }
 
+/* The training scores' quantiles, the fine table or the older coarse
+ * one; none (npq 0) when neither is a usable ascending table. */
+static void
+load_percentiles(struct k_anomaly *m)
+{
+	json_t *tr = json_object_get(m->header, "training");
+	json_t *q = json_object_get(tr, "score_percentiles");
+
+	if (json_array_size(q) != K_ANOMALY_PCT)
+		q = json_object_get(tr, "score_quantiles");
+	m->npq = json_array_size(q);
+	if (m->npq != K_ANOMALY_PCT && m->npq != K_ANOMALY_QUANTILES)
+		m->npq = 0;
+	for (size_t k = 0; k < m->npq; k++) {
+		json_t *v = json_array_get(q, k);
+		m->pq[k] = json_is_number(v) ? json_number_value(v) : NAN;
+		if (!isfinite(m->pq[k]) || (k > 0 && m->pq[k] < m->pq[k - 1]))
+			m->npq = 0;
+	}
+}
+
+double
+k_anomaly_percentile(const struct k_anomaly *m, double score)
+{
+	if (m->npq == 0)
+		return score;
+	return 100 * k_quantile_rank(m->pq, m->npq, score);
+}
+
 enum k_status
 k_anomaly_from_model(struct k_anomaly *m, struct k_model *mf,
                      const char *path, struct k_error *err)
@@ -485,6 +519,7 @@ k_anomaly_from_model(struct k_anomaly *m, struct k_model *mf,
 		k_anomaly_release(m);
 		return s;
 	}
+	load_percentiles(m);
 	snprintf(m->path, sizeof m->path, "%s", path);
 	return K_OK;
 }

@@ -21,6 +21,7 @@
 #define K_ANOMALY_KIND "anomaly"
 #define K_ANOMALY_QUANTILES K_FEATSTATS_QUANTILES
 #define K_ANOMALY_MIN_ROWS  10   /* rows a model needs */
+#define K_ANOMALY_PCT       201  /* score percentiles: 0%, 0.5%, ... */
 
 struct k_anomaly {
 	struct k_iforest *forest;
@@ -28,6 +29,8 @@ struct k_anomaly {
 	char **names;          /* feature names, in payload order */
 	double *centre;        /* robust centre (median) per feature */
 	double *scale;         /* robust scale per feature, > 0 */
+	double pq[K_ANOMALY_PCT]; /* training scores' quantiles, 0-100 */
+	size_t npq;            /* how many: 201, or 21 in older models */
 	json_t *header;        /* the model file's metadata */
 	char version[K_VERSION_MAX + 1];
 	char path[K_PATH_MAX];
@@ -156,6 +159,11 @@ enum k_status k_anomaly_load_file(struct k_anomaly *m, const char *path,
                                   struct k_error *err);
 
 void k_anomaly_release(struct k_anomaly *m);
+
+/* The share (0-100) of training rows scoring below score: read off the
+ * header's 201 "score_percentiles" (21 "score_quantiles" in models made
+ * before them). */
+double k_anomaly_percentile(const struct k_anomaly *m, double score);
 
 /* 1 if score (0-100) is above the model's threshold. */
 int k_anomaly_flag(const struct k_anomaly *m, double score);
