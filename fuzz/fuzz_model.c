@@ -2,7 +2,9 @@
  * fuzz_model.c - the model file decoder (model/k_model) and, on what it
  * accepts, the kind decoders: an anomaly model (k_anomaly_from_model, the
  * forest of numeric/k_iforest, then a row scored and explained and the
- * drift reference read) and a forecast model (numeric/k_arima's decoder,
+ * drift reference read), a One-Class SVM model (k_ocsvm_from_model, the
+ * payload of numeric/k_svm, then a row scored and explained) and a
+ * forecast model (numeric/k_arima's decoder,
  * a forecast and an update, and k_forecast_load_file's header checks).
  * The input is a model file whose checksums are recomputed before
  * decoding, so that mutations get past them. Byte 60 (the low byte of
@@ -21,6 +23,7 @@
 #include "model/k_anomaly.h"
 #include "model/k_forecast.h"
 #include "model/k_model.h"
+#include "model/k_ocsvm.h"
 #include "numeric/k_arima.h"
 #include "numeric/k_drift.h"
 #include "numeric/k_iforest.h"
@@ -105,6 +108,37 @@ anomaly(struct k_model *mf)
 	k_drift_set_release(&ds);
 }
 
+/* A decoded ocsvm model: a row of zeros and one of NANs scored and
+ * explained, as kscore would. */
+static void
+ocsvm(struct k_model *mf)
+{
+	struct k_ocsvm m;
+	struct k_error err;
+
+	if (k_ocsvm_from_model(&m, mf, "fuzz.ktm", &err) != K_OK)
+		return;
+	size_t d = m.d;
+	double *x = calloc(d, sizeof *x), *z = calloc(d, sizeof *z);
+	double *scratch = calloc(k_ocsvm_scratch(&m), sizeof *scratch);
+	struct k_contrib *out = calloc(d, sizeof *out);
+	FUZZ_CHECK(x && z && scratch && out, "out of memory");
+	for (int pass = 0; pass < 2; pass++) {
+		double dv;
+		k_ocsvm_transform(&m, x, z);
+		k_svm_decision(&m.svm, z, 1, &dv, scratch + d);
+		(void)k_ocsvm_score(&m, dv);
+		k_ocsvm_explain(&m, x, z, dv, scratch, out, d);
+		for (size_t j = 0; j < d; j++)
+			x[j] = NAN;
+	}
+	free(x);
+	free(z);
+	free(scratch);
+	free(out);
+	k_ocsvm_release(&m);
+}
+
 /* The file f (n bytes) loaded by path, as kforecast loads a model. */
 static void
 forecast_file(const unsigned char *f, size_t n)
@@ -154,6 +188,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		FUZZ_CHECK(json_is_object(m.header), "decoded without a header");
 		if (strcmp(m.kind, K_ANOMALY_KIND) == 0)
 			anomaly(&m);
+		if (strcmp(m.kind, K_OCSVM_KIND) == 0)
+			ocsvm(&m);
 		if (strcmp(m.kind, K_FORECAST_KIND) == 0) {
 			forecast(&m);
 			forecast_file(f, n);

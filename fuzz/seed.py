@@ -5,7 +5,7 @@ each answer, so that a mutation is cheap and the tree stays small.
 
     fuzz/seed.py [BUILD]      (from the repository root; BUILD is build)
 
-The anomaly and forecast model seeds are trained here with BUILD/bin's
+The anomaly, ocsvm and forecast model seeds are trained here with BUILD/bin's
 ktrain (SOURCE_DATE_EPOCH fixed, so they come out the same). The S and R
 seeds of the net target are the answers that tests/fakeserver_eth.py
 gives to the requests the clients really make: BUILD/fuzz/replay-net is
@@ -108,11 +108,13 @@ def seed_model(build):
             rows = b"\n".join(f.read().split(b"\n")[:200]) + b"\n"
         an = ktrain(build, "anomaly", rows, ["--trees", "3",
                                              "--max-samples", "16"], store)
+        sv = ktrain(build, "ocsvm", rows, ["--features", "f00,f03",
+                                           "--nu", "0.1"], store)
         with open(os.path.join(FIX, "forecast", "risk_600.ndjson"), "rb") as f:
             rows = f.read()
         fc = ktrain(build, "forecast", rows, ["--order", "1,1,1",
                                               "--holdout", "0"], store)
-        for name, path in (("anomaly", an), ("forecast", fc)):
+        for name, path in (("anomaly", an), ("ocsvm", sv), ("forecast", fc)):
             with open(path, "rb") as f:
                 ktm = f.read()
             put("model", name + ".ktm", ktm)
