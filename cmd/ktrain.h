@@ -6,6 +6,8 @@
 #ifndef KTRAIN_H
 #define KTRAIN_H
 
+#include <jansson.h>
+
 #include "text/k_jsonw.h"
 
 int ktrain_anomaly(int argc, char **argv);
@@ -22,6 +24,11 @@ void ktrain_report_head(struct k_jsonw *w, const char *kind,
  * feature-row models report alike. */
 void ktrain_report_rows(struct k_jsonw *w, size_t samples, long rejected,
                         size_t features);
+
+/* For the summary on stderr: "Constant features (no information): N: a,
+ * b, ..." naming the features training.feature_stats marks constant (the
+ * first 10, then how many more); nothing when there are none. */
+void ktrain_summary_constant(const json_t *header);
 
 /* The last member, "seconds" since t0 (k_time_mono), then the object
  * closed and written as one line to standard output; w's buffer is

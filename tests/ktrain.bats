@@ -175,6 +175,9 @@ bats_require_minimum_version 1.5.0
 
 @test "ktrain anomaly: a long stream is sampled, not held: 30,000 rows" {
 	for i in $(seq 30); do cat "$FIX/rows_1k.ndjson"; done >"$T/big"
+	run ktrain anomaly "$T/big"
+	assert_line "Extracted 30000 samples with 8 features"
+	assert_line "Samples trained: 10000 (a uniform sample of the 30000)"
 	run ktrain anomaly -q "$T/big"
 	assert_success
 	[ "$(jq -r .samples_trained <<<"$output")" = 30000 ]
@@ -182,6 +185,15 @@ bats_require_minimum_version 1.5.0
 	# 30 copies of each row: ties at the threshold leave the rate near 5%.
 	near "$(jq -r .anomaly_rate_pct <<<"$output")" 5 1
 	[ "$(kmodel show | jq -r .header.training.rows_parsed)" -lt 30000 ]
+}
+
+@test "ktrain anomaly: constant features are named in the summary and marked in the model" {
+	jq -c '.features.f07 = 3 | .features.zz = 0' "$FIX/rows_1k.ndjson" >"$T/c"
+	run ktrain anomaly "$T/c"
+	assert_success
+	assert_line "Constant features (no information): 2: f07, zz"
+	[ "$(kmodel show | jq -c '[.header.training.feature_stats[] | select(.constant) | .name]')" = '["f07","zz"]' ]
+	[ "$(ktrain anomaly -q "$T/c" | jq -r .constant_features)" = 2 ]
 }
 
 @test "ktrain: a missing or unknown kind is a usage error" {

@@ -111,7 +111,7 @@ bats_require_minimum_version 1.5.0
 		"$FIX/rows_1k.ndjson" >"$T/c"
 	run ktrain ocsvm "$T/c"
 	assert_success
-	assert_line "Constant features (no information): 1"
+	assert_line "Constant features (no information): 1: f07"
 	run kmodel show --kind ocsvm
 	jq -e '.header.training.feature_stats[1].missing > 100 and .header.training.feature_stats[7].scale == 1' <<<"$output"
 }

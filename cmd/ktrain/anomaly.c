@@ -132,7 +132,7 @@ static const struct argp argp = { options, parse_opt, "[FILE...]", doc,
 
 static void
 summary(const struct ktrain_rows *t, const struct k_anomaly *m, size_t n,
-        const struct k_anomaly_summary *sum)
+        size_t nrows, const struct k_anomaly_summary *sum)
 {
 	static const char bar[] =
 		"============================================================";
@@ -140,7 +140,11 @@ summary(const struct ktrain_rows *t, const struct k_anomaly *m, size_t n,
 		return;
 	fprintf(stderr, "%s\nTRAINING ANOMALY DETECTOR\n%s\n", bar, bar);
 	fprintf(stderr, "Extracted %zu samples with %zu features\n", n, t->d);
-	fprintf(stderr, "Samples trained: %zu\n", n);
+	if (nrows < n)
+		fprintf(stderr, "Samples trained: %zu (a uniform sample of the "
+		        "%zu)\n", nrows, n);
+	else
+		fprintf(stderr, "Samples trained: %zu\n", n);
 	fprintf(stderr, "Features used: %zu\n", t->d);
 	if (sum->scored == n)
 		fprintf(stderr, "Anomalies detected: %zu (%.2f%%)\n",
@@ -149,9 +153,7 @@ summary(const struct ktrain_rows *t, const struct k_anomaly *m, size_t n,
 		fprintf(stderr, "Anomalies detected: %zu of %zu scored "
 		        "(%.2f%%)\n", sum->anomalies, sum->scored, sum->rate_pct);
 	fprintf(stderr, "Threshold: anomaly_score > %.2f\n", sum->threshold);
-	if (sum->constant > 0)
-		fprintf(stderr, "Constant features (never split on): %zu\n",
-		        sum->constant);
+	ktrain_summary_constant(m->header);
 	if (t->rj.count > 0)
 		fprintf(stderr, "Rejected lines: %ld\n", t->rj.count);
 	fprintf(stderr, "Model saved: %s (version %s)\n", m->path, m->version);
@@ -236,7 +238,7 @@ ktrain_anomaly(int argc, char **argv)
 		k_die_error(&e);
 	k_debug("saved at %.3f s", k_time_mono() - t0);
 	report(&t, &m, n, &sum, t0);
-	summary(&t, &m, n, &sum);
+	summary(&t, &m, n, nrows, &sum);
 	k_out_finish();
 
 	enum k_status rs = k_reject_finish(&t.rj);

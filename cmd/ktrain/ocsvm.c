@@ -139,9 +139,7 @@ summary(const struct ktrain_rows *t, const struct k_ocsvm *m, size_t n,
 	        sum->gamma);
 	fprintf(stderr, "Outside the boundary: %zu (%.2f%%)\n", sum->flagged,
 	        sum->flag_rate_pct);
-	if (sum->constant > 0)
-		fprintf(stderr, "Constant features (no information): %zu\n",
-		        sum->constant);
+	ktrain_summary_constant(m->header);
 	if (t->rj.count > 0)
 		fprintf(stderr, "Rejected lines: %ld\n", t->rj.count);
 	fprintf(stderr, "Model saved: %s (version %s)\n", m->path, m->version);

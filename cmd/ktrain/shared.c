@@ -5,6 +5,8 @@
  */
 #include "ktrain.h"
 
+#include <stdio.h>
+
 #include "base/k_time.h"
 #include "cli/k_log.h"
 #include "cli/k_out.h"
@@ -33,6 +35,30 @@ ktrain_report_rows(struct k_jsonw *w, size_t samples, long rejected,
 	k_jsonw_int(w, rejected);
 	k_jsonw_key(w, "features_used");
 	k_jsonw_int(w, (long long)features);
+}
+
+void
+ktrain_summary_constant(const json_t *header)
+{
+	json_t *fs = json_object_get(json_object_get(header, "training"),
+	                             "feature_stats");
+	size_t i, n = 0, shown = 0;
+	json_t *o;
+
+	json_array_foreach(fs, i, o)
+		n += json_is_true(json_object_get(o, "constant"));
+	if (n == 0)
+		return;
+	fprintf(stderr, "Constant features (no information): %zu:", n);
+	json_array_foreach(fs, i, o) {
+		if (!json_is_true(json_object_get(o, "constant")) || shown == 10)
+			continue;
+		fprintf(stderr, "%s %s", shown++ ? "," : "",
+		        json_string_value(json_object_get(o, "name")));
+	}
+	if (n > shown)
+		fprintf(stderr, " and %zu more", n - shown);
+	fputc('\n', stderr);
 }
 
 void

@@ -147,10 +147,11 @@ k_featstats_json(const struct k_featstats *fs, char *const *names)
 		for (int t = 0; qa != NULL && t < K_FEATSTATS_QUANTILES; t++)
 			json_array_append_new(qa, num_or_null(
 				fs->quant[j * K_FEATSTATS_QUANTILES + t]));
-		json_t *o = json_pack("{s:s, s:o, s:o, s:I, s:o*}", "name",
+		json_t *o = json_pack("{s:s, s:o, s:o, s:I, s:b, s:o*}", "name",
 		                      names[j], "median", json_real(fs->centre[j]),
 		                      "scale", json_real(fs->scale[j]), "missing",
-		                      (json_int_t)fs->missing[j], "quantiles", qa);
+		                      (json_int_t)fs->missing[j], "constant",
+		                      fs->constant[j], "quantiles", qa);
 		if (o == NULL || json_array_append_new(arr, o) < 0) {
 			json_decref(arr);
 			arr = NULL;

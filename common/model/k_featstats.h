@@ -43,7 +43,7 @@ enum k_status k_featstats_compute(struct k_featstats *fs, const double *X,
 void k_featstats_release(struct k_featstats *fs);
 
 /* The header's "training.feature_stats": [{name, median, scale, missing,
- * quantiles}, ...] in feature order; NULL when out of memory. */
+ * constant, quantiles}, ...] in feature order; NULL when out of memory. */
 json_t *k_featstats_json(const struct k_featstats *fs, char *const *names);
 
 /* The header's "features": the names as an array; NULL: out of memory. */
