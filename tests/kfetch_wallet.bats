@@ -381,6 +381,14 @@ es() { kfetch etherscan --retry-wait 0.01 --weight-budget 0 "$@"; }
 	assert_success
 	run jq -r '"\(.ts) \(.value_wei) \(.value) \(.success)"' <<<"$output"
 	assert_output "2024-01-01T00:00:00Z 1500000000000000000 1.5 true"
+	# Decimal amounts in ETH, as exports write them, exponents included:
+	# exact in wei up to 18 decimals; a 19th is refused, saying why.
+	printf 'Txhash,UnixTimestamp,From,To,Value_OUT(ETH),Status\n0x%064d,1704067200,0x%040d,0x%040d,1.5e-05,1\n0x%064d,1704067201,0x%040d,0x%040d,0.000000000000000001,1\n0x%064d,1704067202,0x%040d,0x%040d,1e-19,1\n' 7 1 2 8 1 2 9 1 2 >"$T/dec.csv"
+	run --separate-stderr kfetch csv --map hash=Txhash,ts=UnixTimestamp,from=From,to=To,value=Value_OUT\(ETH\),success=Status "$T/dec.csv"
+	assert_failure 65
+	[ "$(jq -r .value_wei <<<"${lines[0]}")" = 15000000000000 ]
+	[ "$(jq -r .value_wei <<<"${lines[1]}")" = 1 ]
+	[[ "$stderr" == *"dec.csv:4: column 'Value_OUT(ETH)' (value): amount '1e-19': more than 18 decimal places"* ]]
 	printf 'a;b;c;d\n2024-01-01 00:00:00;0x%040d;;5\n' 1 >"$T/semi.csv"
 	run kfetch csv --delimiter ';' --map ts=a,from=b,to=c,value_wei=d "$T/semi.csv"
 	assert_success
@@ -397,7 +405,7 @@ es() { kfetch etherscan --retry-wait 0.01 --weight-budget 0 "$@"; }
 	run --separate-stderr kfetch csv "$T/bad.csv"
 	assert_failure 65
 	[ "${#lines[@]}" -eq 1 ]
-	[[ "$stderr" == *"bad.csv:3: column 'value' (value_wei): amount '5e22': an exponent is not allowed"* ]]
+	[[ "$stderr" == *"bad.csv:3: column 'value' (value_wei): amount '5e22': an exponent is not allowed, amounts are exact integers (wei are whole; an amount in ETH or token units is --map value=COLUMN, with --decimals)"* ]]
 	[[ "$stderr" == *"bad.csv:4: column 'from_address' (from): malformed address: 0xZZ2B4CA2"* ]]
 	[[ "$stderr" == *"bad.csv:5: column 'block_timestamp' (ts): not a time: yesterday"* ]]
 	[[ "$stderr" == *"bad.csv:6: column 'receipt_status' (success): expected 1, 0, true, false or empty: maybe"* ]]

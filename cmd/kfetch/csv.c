@@ -378,7 +378,10 @@ row_amount(const struct opts *o, const struct cells *r, struct k_tx *t)
 		const char *s = v[F_VALUE_WEI];
 		if (k_wei_parse(s, strlen(s), K_WEI_DEC | K_WEI_HEX, &t->value_wei,
 		                &e) != K_OK)
-			return bad_cell(r, F_VALUE_WEI, e.text, NULL);
+			return bad_cell(r, F_VALUE_WEI, e.text, strpbrk(s, ".eE")
+			                ? " (wei are whole; an amount in ETH or "
+			                  "token units is --map value=COLUMN, with "
+			                  "--decimals)" : NULL);
 	} else {
 		const char *s = v[F_VALUE];
 		if (k_wei_parse_units(s, strlen(s), t->decimals, &t->value_wei,

@@ -5,6 +5,7 @@
  */
 #include "text/k_wei.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -268,8 +269,92 @@ k_wei_parse(const char *s, size_t n, unsigned forms, struct k_wei *out,
 	return K_OK;
 }
 
+static enum k_status parse_plain_units(const char *s, size_t n,
+                                       unsigned decimals, struct k_wei *out,
+                                       struct k_error *err);
+
+/*
+ * s[0..n) in scientific notation ("1.5e-05", "2E3") as the plain decimal
+ * string it stands for, into buf: the mantissa's digits with the point
+ * moved by the exponent. 0, or -1 with why set.
+ */
+static int
+unexponent(const char *s, size_t n, const char *e, char *buf, size_t cap,
+           const char **why)
+{
+	size_t nm = (size_t)(e - s), nd = 0, point = nm;
+	char digits[K_WEI_DIGITS + K_WEI_MAX_DECIMALS + 8];
+	char *end;
+	long x;
+
+	*why = "a decimal amount needs digits before and after its exponent";
+	if (nm == 0 || n - nm < 2 || e[1] == ' ' || e[1] == '\t')
+		return -1;
+	errno = 0;
+	x = strtol(e + 1, &end, 10);
+	if (end != s + n || errno != 0 || !(e[1] == '-' || e[1] == '+' ||
+	                                   (e[1] >= '0' && e[1] <= '9')))
+		return -1;
+	*why = "exceeds 2^256-1";
+	if (x > K_WEI_DIGITS + K_WEI_MAX_DECIMALS ||
+	    x < -(long)(K_WEI_DIGITS + K_WEI_MAX_DECIMALS) ||
+	    nm > sizeof digits - 1)
+		return -1;
+	for (size_t i = 0; i < nm; i++) {
+		if (s[i] == '.')
+			point = nd;
+		else
+			digits[nd++] = s[i];
+	}
+	long p = (long)point + x; /* the point's place among the digits */
+	size_t k = 0;
+	if (p <= 0) { /* "0." and -p zeros before the digits */
+		buf[k++] = '0';
+		buf[k++] = '.';
+		for (long z = 0; z < -p; z++)
+			buf[k++] = '0';
+	}
+	for (size_t i = 0; i < nd && k + 2 < cap; i++) {
+		if ((long)i == p && p > 0)
+			buf[k++] = '.';
+		buf[k++] = digits[i];
+	}
+	while ((long)k < p && k + 1 < cap)
+		buf[k++] = '0';
+	if (k + 1 >= cap)
+		return -1;
+	buf[k] = '\0';
+	return 0;
+}
+
 enum k_status
 k_wei_parse_units(const char *s, size_t n, unsigned decimals,
+                  struct k_wei *out, struct k_error *err)
+{
+	const char *ex = memchr(s, 'e', n);
+
+	if (ex == NULL)
+		ex = memchr(s, 'E', n);
+	if (ex != NULL && n > 0 && s[0] != '-' && s[0] != '+') {
+		char plain[2 * (K_WEI_DIGITS + K_WEI_MAX_DECIMALS) + 16];
+		const char *why;
+		if (unexponent(s, n, ex, plain, sizeof plain, &why) < 0)
+			return bad(err, out, s, n, why);
+		enum k_status st = k_wei_parse_units(plain, strlen(plain),
+		                                     decimals, out, err);
+		if (st != K_OK) {
+			char w[200];
+			const char *c = strstr(err->text, "': ");
+			snprintf(w, sizeof w, "%s", c ? c + 3 : "not a decimal amount");
+			return bad(err, out, s, n, w);
+		}
+		return K_OK;
+	}
+	return parse_plain_units(s, n, decimals, out, err);
+}
+
+static enum k_status
+parse_plain_units(const char *s, size_t n, unsigned decimals,
                   struct k_wei *out, struct k_error *err)
 {
 	const char *dot = memchr(s, '.', n);

@@ -340,7 +340,22 @@ test_units(void)
 	KT_CHECK(strstr(units(".5", 18), "digits on both sides"));
 	KT_CHECK(strstr(units("1.2.3", 18), "more than one decimal point"));
 	KT_CHECK(strstr(units("-1.5", 18), "'-1.5': a sign is not allowed"));
-	KT_CHECK(strstr(units("1e3", 18), "'1e3': an exponent"));
+	/* Scientific notation, as spreadsheets and pandas write amounts:
+	 * exact when the digits fit the decimals. */
+	KT_EQ_STR(units("1e3", 18), "1000000000000000000000");
+	KT_EQ_STR(units("1.5e-05", 18), "15000000000000");
+	KT_EQ_STR(units("1.5E-05", 18), "15000000000000");
+	KT_EQ_STR(units("2.5e+2", 0), "250");
+	KT_EQ_STR(units("1e-18", 18), "1");
+	KT_EQ_STR(units("0.0012e3", 4), "12000");
+	KT_EQ_STR(units("123.456e-1", 4), "123456");
+	KT_CHECK(strstr(units("1e-19", 18), "'1e-19': more than 18 decimal places"));
+	KT_CHECK(strstr(units("1e", 18), "digits before and after its exponent"));
+	KT_CHECK(strstr(units("e5", 18), "digits before and after its exponent"));
+	KT_CHECK(strstr(units("1e+", 18), "digits before and after its exponent"));
+	KT_CHECK(strstr(units("1e5x", 18), "digits before and after its exponent"));
+	KT_CHECK(strstr(units("1e999", 18), "exceeds 2^256-1"));
+	KT_CHECK(strstr(units("-1e3", 18), "a sign is not allowed"));
 	KT_CHECK(strstr(units(" 1.5", 18), "white space"));
 	KT_CHECK(strstr(units("1,5", 18), "not a decimal integer"));
 	KT_CHECK(strstr(units("115792089237316195423570985008687907853269984665"
