@@ -29,7 +29,7 @@ KCFLAGS    := -std=c11 -D_GNU_SOURCE -DKTOOLS_VERSION='"$(VERSION)"' \
 DEB_PKGS   := gcc make pkg-config libc6-dev libjansson-dev zlib1g-dev \
               libcurl4-openssl-dev libxgboost-dev libsvm-dev libigraph-dev \
               liblapacke-dev libopenblas-dev bats bats-support bats-assert \
-              jq python3 groff-base bsdextrautils ca-certificates
+              jq python3 groff-base mandoc bsdextrautils ca-certificates
 # What make bench adds: the reference implementations it measures against.
 BENCH_PKGS := python3-sklearn python3-statsmodels python3-networkx \
               python3-xgboost python3-numpy hyperfine time bc
@@ -207,7 +207,7 @@ bats: $(BINS)
 	KTOOLS_BIN=$(abspath $(B)/bin) bats $(BATS_JOBS) $(BATS_FILES)
 
 check: deps
-	@$(MAKE) --no-print-directory all $(UNIT_BIN) layers
+	@$(MAKE) --no-print-directory all $(UNIT_BIN) layers lint-man
 	@$(MAKE) --no-print-directory unit bats
 
 demo: deps all
@@ -223,8 +223,11 @@ sanitize: deps
 	@$(MAKE) --no-print-directory B=$(B)/san CFLAGS="$(SAN_FLAGS)" \
 	    LDFLAGS="$(SAN_FLAGS)" STATIC=no all unit bats
 
+# Every page through groff's and mandoc's checks: a warning fails.
 lint-man:
-	@for m in $(MAN_PAGES); do groff -mandoc -ww -z $$m || exit 1; done
+	@for m in $(MAN_PAGES); do groff -mandoc -ww -z $$m || exit 1; \
+	    out=$$(mandoc -Tlint -Wwarning $$m 2>&1); \
+	    [ -z "$$out" ] || { echo "$$out"; exit 1; }; done
 
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 \
