@@ -245,7 +245,8 @@ load_model(struct k_forecast *f, const struct k_store *store,
 	k_die_error(&e);
 }
 
-/* A forecast from an old state says so. */
+/* A forecast from an old state says so (a notice for people: -q
+ * silences it, as cron jobs that forecast from a fixed model ask). */
 static void
 warn_stale(const struct opts *o, const struct k_forecast *f)
 {
@@ -255,7 +256,7 @@ warn_stale(const struct opts *o, const struct k_forecast *f)
 
 	if (!(age_h > o->stale_hours))
 		return;
-	k_err("warning: the model's last observation is %s, %.1f hours "
+	k_info("warning: the model's last observation is %s, %.1f hours "
 	      "ago; the forecast starts from there (%s)",
 	      k_time_format(f->last_ts, t, sizeof t), age_h,
 	      o->update ? "the rows given to --update end there too"
