@@ -211,7 +211,6 @@ static enum k_status
 header(struct k_anomaly *m, const struct k_iforest_params *p, json_t *tr,
        const struct k_anomaly_summary *sum, struct k_error *err)
 {
-	m->header = k_model_header_new(K_ANOMALY_KIND);
 	json_t *feat = k_featstats_names_json(m->names, m->d);
 	json_t *params = json_pack(
 		"{s:I, s:I, s:o, s:I}", "trees", (json_int_t)p->trees,
@@ -228,19 +227,8 @@ header(struct k_anomaly *m, const struct k_iforest_params *p, json_t *tr,
 		"mean_anomaly_score", num_or_null(sum->mean),
 		"min_anomaly_score", num_or_null(sum->min),
 		"max_anomaly_score", num_or_null(sum->max));
-	if (m->header == NULL || feat == NULL || params == NULL || tr == NULL ||
-	    metrics == NULL) {
-		json_decref(feat);
-		json_decref(params);
-		json_decref(tr);
-		json_decref(metrics);
-		return k_error_set(err, K_ENOMEM, "out of memory");
-	}
-	json_object_set_new(m->header, "params", params);
-	json_object_set_new(m->header, "features", feat);
-	json_object_set_new(m->header, "training", tr);
-	json_object_set_new(m->header, "metrics", metrics);
-	return K_OK;
+	return k_model_header_make(&m->header, K_ANOMALY_KIND, params, feat,
+	                           tr, metrics, err);
 }
 
 enum k_status
@@ -432,24 +420,12 @@ enum k_status
 k_anomaly_save(struct k_anomaly *m, const struct k_store *st,
                const char *version, struct k_error *err)
 {
-	struct k_buf pay, file;
-	enum k_status s;
+	struct k_buf pay;
 
 	k_buf_init(&pay);
-	k_buf_init(&file);
 	k_iforest_encode(m->forest, &pay);
-	if (pay.oom) {
-		k_buf_release(&pay);
-		return k_error_set(err, K_ENOMEM, "out of memory");
-	}
-	s = k_model_encode(K_ANOMALY_KIND, m->header, pay.data, pay.len, 1,
-	                   &file, err);
-	if (s == K_OK)
-		s = k_store_publish(st, K_ANOMALY_KIND, version, file.data,
-		                    file.len, m->version, m->path, err);
-	k_buf_release(&pay);
-	k_buf_release(&file);
-	return s;
+	return k_model_save(st, K_ANOMALY_KIND, m->header, &pay, version,
+	                    m->version, m->path, err);
 }
 
 enum k_status

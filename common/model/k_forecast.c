@@ -183,9 +183,8 @@ enum k_status
 k_forecast_save(struct k_forecast *f, const struct k_store *st,
                 const char *version, struct k_error *err)
 {
-	struct k_buf pay, file;
+	struct k_buf pay;
 	char t0[40], t1[40];
-	enum k_status s;
 	json_t *series, *params;
 
 	k_time_format(f->first_ts, t0, sizeof t0);
@@ -210,20 +209,9 @@ k_forecast_save(struct k_forecast *f, const struct k_store *st,
 		return k_error_set(err, K_ENOMEM, "out of memory");
 
 	k_buf_init(&pay);
-	k_buf_init(&file);
 	k_arima_model_encode(&f->arima, &pay);
-	if (pay.oom) {
-		k_buf_release(&pay);
-		return k_error_set(err, K_ENOMEM, "out of memory");
-	}
-	s = k_model_encode(K_FORECAST_KIND, f->header, pay.data, pay.len, 1,
-	                   &file, err);
-	if (s == K_OK)
-		s = k_store_publish(st, K_FORECAST_KIND, version, file.data,
-		                    file.len, f->version, f->path, err);
-	k_buf_release(&pay);
-	k_buf_release(&file);
-	return s;
+	return k_model_save(st, K_FORECAST_KIND, f->header, &pay, version,
+	                    f->version, f->path, err);
 }
 
 /* Read the series facts from the header and check them against the

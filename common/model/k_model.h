@@ -14,6 +14,7 @@
 
 #include "base/k_buf.h"
 #include "base/k_status.h"
+#include "model/k_store.h"
 
 #define K_MODEL_MAGIC        "\x89KTM\r\n\x1a\n"
 #define K_MODEL_FIXED        64                 /* fixed header bytes */
@@ -72,5 +73,22 @@ void k_model_release(struct k_model *m);
  * reproduced byte for byte. Returns NULL when out of memory.
  */
 json_t *k_model_header_new(const char *kind);
+
+/* A new header of kind with its "params", "features", "training" and
+ * "metrics" (each taken, also on failure) into *out: K_OK, or K_ENOMEM
+ * when any is NULL (*out NULL then). (k_model_save.c) */
+enum k_status k_model_header_make(json_t **out, const char *kind,
+                                  json_t *params, json_t *features,
+                                  json_t *training, json_t *metrics,
+                                  struct k_error *err);
+
+/* Publish a model of kind as a new version of the store (NULL: a
+ * timestamp): header and payload (released here; K_ENOMEM if it ran out
+ * of memory) encoded in the file format, the version and path it got
+ * into vout and pout. (k_model_save.c) */
+enum k_status k_model_save(const struct k_store *st, const char *kind,
+                           const json_t *header, struct k_buf *payload,
+                           const char *version, char vout[K_VERSION_MAX + 1],
+                           char pout[K_PATH_MAX], struct k_error *err);
 
 #endif

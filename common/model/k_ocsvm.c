@@ -73,23 +73,12 @@ enum k_status
 k_ocsvm_save(struct k_ocsvm *m, const struct k_store *st,
              const char *version, struct k_error *err)
 {
-	struct k_buf pay, file;
-	enum k_status s;
+	struct k_buf pay;
 
 	k_buf_init(&pay);
-	k_buf_init(&file);
 	k_svm_encode(&m->svm, &pay);
-	if (pay.oom)
-		s = k_error_set(err, K_ENOMEM, "out of memory");
-	else
-		s = k_model_encode(K_OCSVM_KIND, m->header, pay.data, pay.len, 1,
-		                   &file, err);
-	if (s == K_OK)
-		s = k_store_publish(st, K_OCSVM_KIND, version, file.data,
-		                    file.len, m->version, m->path, err);
-	k_buf_release(&pay);
-	k_buf_release(&file);
-	return s;
+	return k_model_save(st, K_OCSVM_KIND, m->header, &pay, version,
+	                    m->version, m->path, err);
 }
 
 /* The tolerance and the decision quantiles (K_OCSVM_DQ finite numbers,

@@ -141,20 +141,8 @@ header(struct k_ocsvm *m, const struct k_ocsvm_params *p, json_t *tr,
 		"flag_rate_pct", sum->flag_rate_pct, "rho", m->svm.rho);
 	json_t *feat = k_featstats_names_json(m->names, m->d);
 
-	m->header = k_model_header_new(K_OCSVM_KIND);
-	if (m->header == NULL || params == NULL || metrics == NULL ||
-	    feat == NULL || tr == NULL) {
-		json_decref(params);
-		json_decref(metrics);
-		json_decref(feat);
-		json_decref(tr);
-		return k_error_set(err, K_ENOMEM, "out of memory");
-	}
-	json_object_set_new(m->header, "params", params);
-	json_object_set_new(m->header, "features", feat);
-	json_object_set_new(m->header, "training", tr);
-	json_object_set_new(m->header, "metrics", metrics);
-	return K_OK;
+	return k_model_header_make(&m->header, K_OCSVM_KIND, params, feat, tr,
+	                           metrics, err);
 }
 
 /* The header's "training": src's facts, the statistics, the transform,
