@@ -13,6 +13,14 @@
 
 #define READ_CHUNK (1u << 20)
 
+/* Ask for a pipe as big as a read, so a fast writer is not held to 64 KiB
+ * at a time; refused (not a pipe, over the user's limit) is harmless. */
+static void
+grow_pipe(int fd)
+{
+	(void)fcntl(fd, F_SETPIPE_SZ, (int)READ_CHUNK);
+}
+
 enum k_status
 k_reader_open(struct k_reader *r, const char *path, struct k_error *err)
 {
@@ -21,6 +29,7 @@ k_reader_open(struct k_reader *r, const char *path, struct k_error *err)
 	r->spill_fd = -1;
 	if (path == NULL || strcmp(path, "-") == 0) {
 		r->fd = 0;
+		grow_pipe(r->fd);
 		snprintf(r->name, sizeof r->name, "<stdin>");
 	} else {
 		r->fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -189,7 +198,7 @@ k_reader_next(struct k_reader *r, char **line, size_t *len,
 }
 
 int
-k_reader_would_block(struct k_reader *r)
+k_reader_would_block(struct k_reader *r, int hold_ms)
 {
 	struct pollfd p = { .fd = r->fd, .events = POLLIN };
 
@@ -198,7 +207,7 @@ k_reader_would_block(struct k_reader *r)
 	if (r->end > r->start && memchr(r->buf + r->start, '\n',
 	                                r->end - r->start) != NULL)
 		return 0;
-	return poll(&p, 1, 0) == 0;
+	return poll(&p, 1, hold_ms) == 0;
 }
 
 int

@@ -49,8 +49,10 @@ int k_reader_next(struct k_reader *r, char **line, size_t *len,
 
 /* 1 if the next k_reader_next would have to wait for input: no complete
  * line is buffered and the descriptor has nothing to read right now (a
- * live pipe). Never 1 for a regular file. Lets followers flush output. */
-int k_reader_would_block(struct k_reader *r);
+ * live pipe) nor within hold_ms milliseconds (0: no wait). Never 1 for a
+ * regular file. Lets followers flush output; the hold keeps a fast pipe,
+ * which is briefly empty between its writer's chunks, from looking live. */
+int k_reader_would_block(struct k_reader *r, int hold_ms);
 
 /* 1 if the line holds nothing but JSON white space. */
 int k_reader_blank(const char *line, size_t len);

@@ -69,7 +69,8 @@ k_input_next(struct k_input *in)
 		}
 		if (!in->open && (rc = open_next(in)) <= 0)
 			return rc;
-		if (in->idle != NULL && k_reader_would_block(&in->r))
+		if (in->idle != NULL &&
+		    k_reader_would_block(&in->r, in->idle_hold_ms))
 			in->idle(in->idle_arg);
 		rc = k_reader_next(&in->r, &in->line, &in->len, &e);
 		if (rc < 0)

@@ -36,6 +36,7 @@ struct k_input {
 	 * buffered), so that followers flush what they hold. May be NULL. */
 	void (*idle)(void *arg);
 	void *idle_arg;
+	int idle_hold_ms;        /* how long input may pause before idle (0) */
 	/* the current line, after k_input_next returned 1 */
 	char *line;              /* NUL-terminated; valid until the next call */
 	size_t len;

@@ -17,6 +17,10 @@
 
 #define BATCH_BYTES (1u << 20)
 #define BATCH_LINES 4096
+/* A pipe empty for this long is live: emit what is held. A fast writer
+ * refills it sooner, so its batches stay whole; a follower's row waits
+ * at most this long. */
+#define HOLD_MS 2
 
 enum { FREE, READY, BUSY, DONE };
 
@@ -307,6 +311,7 @@ k_lines_run(struct k_lines_job *job, char **files, int nfiles,
 	             job->rj);
 	in.idle = on_idle;
 	in.idle_arg = &p;
+	in.idle_hold_ms = HOLD_MS;
 	while (!p.stop && k_input_next(&in) > 0) {
 		struct k_batch *b = filling(&p);
 		if (p.stop)
