@@ -395,6 +395,22 @@ es() { kfetch etherscan --retry-wait 0.01 --weight-budget 0 "$@"; }
 	assert_output --partial '"to":null,"value_wei":"5"'
 }
 
+@test "kfetch csv --ids and kfeatures wallet --ids: a graph of plain node ids goes in and comes out by id" {
+	printf 'src,dst,amount,time\n17,42,1.5,1704067200\n42,9,0.5,1704070800\n9,17,0.4,1704074400\nabc def,9,1,1704074400\n123456789012345678901,9,1,1704074400\n' >"$T/g.csv"
+	run --separate-stderr kfetch csv --ids --map from=src,to=dst,value=amount,ts=time "$T/g.csv"
+	assert_failure 65
+	[ "${#lines[@]}" -eq 3 ]
+	[ "$(jq -r .from <<<"${lines[0]}")" = 0x0000000000000000000000000000000000003137 ]
+	[[ "$stderr" == *"g.csv:5: column 'src' (from): not an id of 1 to 20 printable bytes (--ids): abc def"* ]]
+	[[ "$stderr" == *"g.csv:6: column 'src' (from): not an id"* ]]
+	printf '%s\n' "${lines[@]}" >"$T/g.ndjson"
+	kfeatures wallet -q --ids --no-graph "$T/g.ndjson" >"$T/rows"
+	[ "$(jq -r .entity "$T/rows" | sort | tr '\n' ' ')" = "17 42 9 " ]
+	[ "$(jq -r 'select(.entity == "42") | .features.tx_count' "$T/rows")" = 2 ]
+	# Without --ids the rows keep the address form.
+	kfeatures wallet -q --no-graph "$T/g.ndjson" | jq -r .entity | grep -q '^0x0*3137$'
+}
+
 @test "kfetch csv: a bad row is rejected naming line, column and field; the others are written (65)" {
 	{ head -n 2 "$BQ"; sed -n 2p "$BQ" | sed 's/,50000000000000000000000,/,5e22,/'; \
 	  sed -n 3p "$BQ" | sed 's/0x382B4CA2/0xZZ2B4CA2/'; \

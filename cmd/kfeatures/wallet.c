@@ -47,7 +47,7 @@ enum {
 	OPT_ADDRESSES, OPT_LABELS, OPT_FORWARD, OPT_CYCLE_HOURS,
 	OPT_CYCLE_HOPS, OPT_CYCLE_BUDGET, OPT_HUB, OPT_FRESH, OPT_DUST,
 	OPT_NO_GRAPH, OPT_EXACT_MAX, OPT_PIVOTS, OPT_LE_MAX, OPT_SEED,
-	OPT_DUMP, OPT_THREADS, OPT_LIST_FEATURES,
+	OPT_DUMP, OPT_THREADS, OPT_LIST_FEATURES, OPT_IDS,
 };
 
 static const struct argp_option options[] = {
@@ -68,6 +68,9 @@ static const struct argp_option options[] = {
 	{ "addresses", OPT_ADDRESSES, "FILE", 0,
 	  "Rows for the addresses in FILE, one per line; implies --entities "
 	  "listed", 1 },
+	{ "ids", OPT_IDS, NULL, 0,
+	  "The addresses are opaque ids as 'kfetch csv --ids' wrote them: "
+	  "name each row by its id", 1 },
 	{ "threads", OPT_THREADS, "N", 0,
 	  "Worker threads for the rows (default: online CPUs, at most 8)", 1 },
 	{ "list-features", OPT_LIST_FEATURES, NULL, 0,
@@ -229,6 +232,9 @@ graph_opt(int key, char *arg, struct argp_state *state)
 	switch (key) {
 	case OPT_NO_GRAPH:
 		p->graph = 0;
+		break;
+	case OPT_IDS:
+		p->ids = 1;
 		break;
 	case OPT_EXACT_MAX:
 		p->gp.exact_max = k_optval_uint(state, "--exact-max", arg, 3,

@@ -64,9 +64,10 @@ struct opts {
 	char delim;
 	unsigned decimals;
 	const char *chain;
+	int ids;                    /* --ids: from and to are opaque ids */
 };
 
-enum { OPT_MAP = 0x100, OPT_DELIM, OPT_DECIMALS, OPT_CHAIN };
+enum { OPT_MAP = 0x100, OPT_DELIM, OPT_DECIMALS, OPT_CHAIN, OPT_IDS };
 
 static const struct argp_option options[] = {
 	{ NULL, 0, NULL, 0, "Layout:", 1 },
@@ -83,6 +84,10 @@ static const struct argp_option options[] = {
 	  "mapped (default 18: ETH)", 1 },
 	{ "chain", OPT_CHAIN, "NAME", 0, "The records' chain (default ethereum)",
 	  1 },
+	{ "ids", OPT_IDS, NULL, 0,
+	  "from and to are opaque ids (1 to 20 printable bytes, as research "
+	  "graphs number their nodes), written as the addresses that encode "
+	  "them; 'kfeatures wallet --ids' turns them back", 1 },
 	{ 0 }
 };
 
@@ -123,6 +128,9 @@ parse_opt(int key, char *arg, struct argp_state *state)
 			argp_error(state, "--delimiter: '%s' is not one character "
 			           "(other than a quote)", arg);
 		o->delim = arg[0];
+		break;
+	case OPT_IDS:
+		o->ids = 1;
 		break;
 	case OPT_DECIMALS:
 		o->decimals = (unsigned)k_optval_uint(state, "--decimals", arg, 0,
@@ -339,16 +347,33 @@ optional_addr(const struct cells *r, int f, char *dst)
 	return 0;
 }
 
+/* from or to, an opaque id under --ids. */
+static int
+id_addr(const struct cells *r, int f, char *dst)
+{
+	const char *s = r->v[f];
+
+	if (k_tx_id_addr(s, strlen(s), dst) < 0)
+		return bad_cell(r, f, "not an id of 1 to 20 printable bytes "
+		                "(--ids): ", s[0] ? s : "(empty)");
+	return 0;
+}
+
 /* from (required), to, contract_address, token_address; and the token. */
 static int
-row_addresses(const struct cells *r, struct k_tx *t)
+row_addresses(const struct opts *o, const struct cells *r, struct k_tx *t)
 {
 	const char *const *v = r->v;
 
-	if (k_tx_addr_norm(v[F_FROM], strlen(v[F_FROM]), t->from) < 0)
+	if (o->ids) {
+		if (id_addr(r, F_FROM, t->from) < 0 ||
+		    (v[F_TO] && v[F_TO][0] && id_addr(r, F_TO, t->to) < 0))
+			return -1;
+	} else if (k_tx_addr_norm(v[F_FROM], strlen(v[F_FROM]), t->from) < 0) {
 		return bad_cell(r, F_FROM, "malformed address: ",
 		                v[F_FROM][0] ? v[F_FROM] : "(empty)");
-	if (optional_addr(r, F_TO, t->to) < 0 ||
+	}
+	if ((!o->ids && optional_addr(r, F_TO, t->to) < 0) ||
 	    optional_addr(r, F_CONTRACT, t->contract_address) < 0 ||
 	    optional_addr(r, F_TOKEN_ADDRESS, t->token_address) < 0)
 		return -1;
@@ -499,7 +524,7 @@ row(const struct opts *o, const struct layout *l, const struct k_csv *hdr,
 	k_tx_init(t);
 	if (o->chain)
 		snprintf(t->chain, sizeof t->chain, "%s", o->chain);
-	if (row_ids(&r, t) < 0 || row_addresses(&r, t) < 0 ||
+	if (row_ids(&r, t) < 0 || row_addresses(o, &r, t) < 0 ||
 	    row_amount(o, &r, t) < 0 || row_gas(&r, t) < 0 ||
 	    optional_whole(&r, F_BLOCK, &t->block) < 0 ||
 	    optional_whole(&r, F_LOG_INDEX, &t->log_index) < 0 ||

@@ -2535,10 +2535,16 @@ k_walletfeat_rows(const struct k_walletfeat *wf)
 	return wf->nrows;
 }
 
+/* Row i's entity: its address, or under ids the id it encodes (an
+ * address that encodes none stays as it is). buf has K_TX_ADDR bytes. */
 const char *
 k_walletfeat_row_entity(const struct k_walletfeat *wf, size_t i, char *buf)
 {
+	char id[K_TX_ADDR];
+
 	addr_str(wf, wf->rows[i], buf);
+	if (wf->p.ids && k_tx_addr_id(buf, id, sizeof id) == 0)
+		memcpy(buf, id, strlen(id) + 1);
 	return buf;
 }
 
@@ -2557,7 +2563,7 @@ k_walletfeat_write_row(const struct k_walletfeat *wf, size_t i,
 	uint32_t id = wf->rows[i];
 	const double *f = wf->val + i * NF;
 
-	addr_str(wf, id, addr);
+	k_walletfeat_row_entity(wf, i, addr);
 	k_jsonw_init(&w, b);
 	k_jsonw_obj(&w);
 	k_jsonw_key(&w, "kind");

@@ -63,6 +63,9 @@ struct k_walletfeat_params {
 	struct k_graph_params gp;
 	enum k_wf_entities entities; /* default K_WF_SENDERS */
 	int threads;            /* workers for the rows (default 1) */
+	int ids;                /* entities are opaque ids in address form
+	                         * (k_tx_id_addr): rows name them by the id
+	                         * (default 0) */
 };
 
 void k_walletfeat_default(struct k_walletfeat_params *p);

@@ -185,6 +185,58 @@ k_tx_addr_norm(const char *in, size_t n, char *out)
 	return 0;
 }
 
+int
+k_tx_id_addr(const char *id, size_t n, char *out)
+{
+	static const char hex[] = "0123456789abcdef";
+
+	if (n < 1 || n > 20)
+		return -1;
+	for (size_t i = 0; i < n; i++)
+		if ((unsigned char)id[i] < 0x21 || (unsigned char)id[i] == 0x7f)
+			return -1;
+	memset(out, '0', 42);
+	out[1] = 'x';
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)id[i];
+		out[42 - 2 * (n - i)] = hex[c >> 4];
+		out[43 - 2 * (n - i)] = hex[c & 15];
+	}
+	out[42] = '\0';
+	return 0;
+}
+
+static int
+hexdigit(char c)
+{
+	return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10
+	       : -1;
+}
+
+int
+k_tx_addr_id(const char *addr, char *out, size_t cap)
+{
+	size_t k = 0;
+	int started = 0;
+
+	if (strlen(addr) != 42 || addr[0] != '0' || addr[1] != 'x' || cap < 21)
+		return -1;
+	for (size_t i = 2; i < 42; i += 2) {
+		int hi = hexdigit(addr[i]), lo = hexdigit(addr[i + 1]);
+		if (hi < 0 || lo < 0)
+			return -1;
+		unsigned char c = (unsigned char)(hi << 4 | lo);
+		if (c == 0 && !started)
+			continue;
+		if (c < 0x21 || c == 0x7f)
+			return -1;
+		started = 1;
+		out[k++] = (char)c;
+	}
+	out[k] = '\0';
+	return k > 0 ? 0 : -1;
+}
+
 /* ---- reading ---- */
 
 static enum k_status

@@ -79,6 +79,18 @@ void k_tx_method_from_input(const char *input, char *out);
 int k_tx_addr_norm(const char *in, size_t n, char *out);
 
 /*
+ * Opaque ids (the plain node ids of research graphs) in the place of
+ * addresses, reversibly: an id of 1 to 20 printable bytes is the address
+ * "0x" + the hex of its bytes, right-aligned and zero-filled to 20 bytes
+ * ("17" is 0x000...003137). k_tx_id_addr writes it into out (K_TX_ADDR
+ * bytes): 0, or -1 for an empty, longer or unprintable id.
+ * k_tx_addr_id turns such an address back into the id (cap >= 21): 0, or
+ * -1 if the address is not one.
+ */
+int k_tx_id_addr(const char *id, size_t n, char *out);
+int k_tx_addr_id(const char *addr, char *out, size_t cap);
+
+/*
  * An --address argument: comma-separated addresses, split in place (arg
  * is modified) and appended to list (n entries so far, room for max),
  * unnormalised. Returns 0; -1 with *bad the malformed one; -2 when more

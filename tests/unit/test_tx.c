@@ -248,9 +248,34 @@ test_addr_file(void)
 	unlink(path);
 }
 
+/* Opaque ids in address form, and back. */
+static void
+test_ids(void)
+{
+	char a[K_TX_ADDR], id[K_TX_ADDR];
+
+	KT_EQ_INT(k_tx_id_addr("17", 2, a), 0);
+	KT_EQ_STR(a, "0x0000000000000000000000000000000000003137");
+	KT_EQ_INT(k_tx_addr_id(a, id, sizeof id), 0);
+	KT_EQ_STR(id, "17");
+	KT_EQ_INT(k_tx_id_addr("node:0123456789abcde", 20, a), 0);
+	KT_EQ_INT(k_tx_addr_id(a, id, sizeof id), 0);
+	KT_EQ_STR(id, "node:0123456789abcde");
+	KT_EQ_INT(k_tx_id_addr("", 0, a), -1);
+	KT_EQ_INT(k_tx_id_addr("a b", 3, a), -1);
+	KT_EQ_INT(k_tx_id_addr("123456789012345678901", 21, a), -1);
+	/* A real address encodes no id: its bytes are not all printable. */
+	KT_EQ_INT(k_tx_addr_id("0xdfc24b077bc1425ad1dea75bcb6f8158e10df303", id,
+	                       sizeof id), -1);
+	KT_EQ_INT(k_tx_addr_id("0x0000000000000000000000000000000000000000", id,
+	                       sizeof id), -1);
+	KT_EQ_INT(k_tx_addr_id("0x00", id, sizeof id), -1);
+}
+
 int
 main(void)
 {
+	test_ids();
 	k_jscan_init(&S, NULL);
 	test_roundtrip();
 	test_lenient();
