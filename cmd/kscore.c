@@ -188,25 +188,25 @@ idle(void *arg)
 static void
 pick_models(struct kscore_ctx *c, const char *list)
 {
-	char buf[256], *save = NULL;
+	struct k_optval_list l;
 
 	if (list == NULL) {
 		c->want[KSCORE_IFOREST] = c->want[KSCORE_OCSVM] = 1;
 		return;
 	}
-	snprintf(buf, sizeof buf, "%s", list);
-	for (char *t = strtok_r(buf, ",", &save); t != NULL;
-	     t = strtok_r(NULL, ",", &save)) {
-		if (strcmp(t, "iforest") == 0 || strcmp(t, "anomaly") == 0)
+	if (k_optval_list_parse(list, &l) < 0)
+		k_usage_error("--models: name at least one detector, "
+		              "comma-separated (iforest, ocsvm)");
+	for (size_t i = 0; i < l.n; i++) {
+		if (strcmp(l.v[i], "iforest") == 0 || strcmp(l.v[i], "anomaly") == 0)
 			c->want[KSCORE_IFOREST] = 1;
-		else if (strcmp(t, "ocsvm") == 0)
+		else if (strcmp(l.v[i], "ocsvm") == 0)
 			c->want[KSCORE_OCSVM] = 1;
 		else
 			k_usage_error("--models: unknown detector '%s' (iforest, "
-			              "ocsvm)", t);
+			              "ocsvm)", l.v[i]);
 	}
-	if (!c->want[KSCORE_IFOREST] && !c->want[KSCORE_OCSVM])
-		k_usage_error("--models: name at least one detector");
+	k_optval_list_release(&l);
 }
 
 static int
