@@ -202,9 +202,13 @@ pick_models(struct kscore_ctx *c, const char *list)
 			c->want[KSCORE_IFOREST] = 1;
 		else if (strcmp(l.v[i], "ocsvm") == 0)
 			c->want[KSCORE_OCSVM] = 1;
-		else
+		else {
+			char bad[128];
+			snprintf(bad, sizeof bad, "%s", l.v[i]);
+			k_optval_list_release(&l);
 			k_usage_error("--models: unknown detector '%s' (iforest, "
-			              "ocsvm)", l.v[i]);
+			              "ocsvm)", bad);
+		}
 	}
 	k_optval_list_release(&l);
 }
